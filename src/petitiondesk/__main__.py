@@ -1,0 +1,3 @@
+from petitiondesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Fixtures shared by every test. Nothing here, or anywhere in tests/, reaches the internet."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+# Qt renders offscreen in tests; set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never let a test read the user's real data or talk to the real site by accident.
+os.environ.pop("PETITIONDESK_DATA_DIR", None)
+os.environ["PETITIONDESK_API_BASE"] = "http://127.0.0.1:9"  # discard port: refused at once
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES = SHARED / "samples"
+HEXMAP = SHARED / "data" / "uk-constituencies-2024.hexjson"
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.fail(f"the shared samples are missing: {SAMPLES}")
+    return SAMPLES
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def simulator():
+    """A live simulator of petition.parliament.uk on a random loopback port, without faults."""
+    from petitiondesk.simulator import SimulatorServer
+
+    server = SimulatorServer(port=0, speed=60.0, seed=1234, hexmap=HEXMAP if HEXMAP.exists() else None)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads():
+    """Fail a test that leaves a Python thread running behind it."""
+    before = set(threading.enumerate())
+    yield
+    leaked = []
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+        if thread.is_alive():
+            leaked.append(thread.name)
+    assert not leaked, f"threads left running: {leaked}"
