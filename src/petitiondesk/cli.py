@@ -1,0 +1,392 @@
+"""The `petitiondesk` command: the window with no subcommand, the core's command-line face otherwise.
+
+Errors print one line on stderr and exit non-zero: 2 for bad usage or a bad petition reference, 1 for
+anything else. A command that fails writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from petitiondesk import __version__, paths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A failure to report in one line; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument parsing
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="petitiondesk",
+        description="Watch UK Parliament petitions grow. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"PetitionDesk {__version__}")
+    _add_global_options(parser, defaults=True)
+    window = parser.add_argument_group("window")
+    window.add_argument("--demo", action="store_true",
+                        help="try the app offline against the built-in simulator")
+    window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
+    window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    add = _command(commands, "add", "pin petitions to the watchlist and fetch each once")
+    add.add_argument("refs", nargs="+", metavar="REF", help="a link, a number or #number")
+
+    remove = _command(commands, "remove", "unpin petitions")
+    remove.add_argument("refs", nargs="+", metavar="ID")
+
+    listing = _command(commands, "list", "the watchlist")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = _command(commands, "show", "everything known about one petition")
+    show.add_argument("ref", metavar="ID")
+    show.add_argument("--json", action="store_true",
+                      help="one object: id plus the API's attribute names and values")
+
+    _command(commands, "refresh", "one polite refresh of every watched petition")
+
+    record = _command(commands, "record", "refresh in a loop until interrupted (for cron or a service)")
+    record.add_argument("--interval", type=float, default=120.0, metavar="SECONDS",
+                        help="seconds between passes (default 120; never faster than the site allows)")
+
+    history = _command(commands, "history", "the signature counts recorded for one petition")
+    history.add_argument("ref", metavar="ID")
+    history.add_argument("--csv", action="store_true", help="print CSV")
+
+    sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
+    sim.add_argument("--port", type=int, default=8642)
+    sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
+    sim.add_argument("--faults", default=None, help='e.g. "latency=0.1,error503=0.05"')
+    sim.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    _add_global_options(sub, defaults=False)
+    return sub
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    # Accepted before or after the subcommand; SUPPRESS keeps a subcommand from erasing the top value.
+    default = None if defaults else argparse.SUPPRESS
+    parser.add_argument("--data-dir", type=Path, default=default, metavar="DIR",
+                        help=f"where data is kept (also ${paths.DATA_DIR_ENV})")
+    parser.add_argument("--api-base", default=default, metavar="URL",
+                        help=f"the site (default {paths.DEFAULT_API_BASE}; also ${paths.API_BASE_ENV})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS.get(args.command)
+    try:
+        if handler is None:
+            return _open_window(args)
+        return handler(args)
+    except CommandError as error:
+        print(f"petitiondesk: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open_window(args) -> int:
+    from petitiondesk.gui.app import GuiOptions, run_gui
+
+    return run_gui(GuiOptions(
+        data_dir=paths.data_dir(args.data_dir),
+        api_base=paths.api_base(args.api_base),
+        demo=args.demo,
+        screenshot=args.screenshot,
+        quit_after=args.quit_after,
+    ))
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the commands
+
+
+@contextmanager
+def _open_store(args, *, create: bool = True) -> Iterator:
+    from petitiondesk.core.store import Store, StoreError
+
+    path = paths.database_path(paths.data_dir(args.data_dir))
+    if not create and not path.exists():
+        raise CommandError(f"nothing recorded yet in {path.parent} (add a petition first)")
+    try:
+        store = Store.open(path)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _open_refresher(args, store) -> Iterator:
+    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.refresh import Refresher
+
+    with PetitionsClient(paths.api_base(args.api_base)) as client:
+        yield Refresher(client, store)
+
+
+def _database_exists(args) -> bool:
+    return paths.database_path(paths.data_dir(args.data_dir)).exists()
+
+
+def _parse_refs(texts: Sequence[str]) -> list:
+    """All references or none: a bad one is a usage error, so nothing gets written."""
+    from petitiondesk.core.refs import BadReference, parse_reference
+
+    refs = []
+    for text in texts:
+        try:
+            refs.append(parse_reference(text))
+        except BadReference as error:
+            raise CommandError(str(error), EXIT_USAGE) from None
+    return refs
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _count(n: int | None) -> str:
+    return "?" if n is None else f"{n:,}"
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_add(args) -> int:
+    refs = _parse_refs(args.refs)
+    failed = 0
+    with _open_store(args) as store, _open_refresher(args, store) as refresher:
+        for ref in refs:
+            if store.is_pinned(ref.id):
+                print(f"{ref.id}: already pinned")
+                continue
+            update = refresher.pin(ref.id, archived=ref.archived)
+            if store.is_pinned(ref.id):
+                title = update.petition.action if update.petition else "(details not fetched yet)"
+                note = f" ({update.message})" if update.problem else ""
+                print(f"{ref.id}: pinned: {title} ({_count(update.signature_count)} signatures){note}")
+            else:
+                failed += 1
+                print(f"petitiondesk: {ref.id}: not pinned: {update.message or update.problem}",
+                      file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_remove(args) -> int:
+    refs = _parse_refs(args.refs)
+    missing = []
+    with _open_store(args, create=False) as store:
+        with store.transaction():
+            for ref in refs:
+                if not store.unpin(ref.id):
+                    missing.append(ref.id)
+    for ref in refs:
+        if ref.id not in missing:
+            print(f"{ref.id}: unpinned (its recorded history is kept)")
+    if missing:
+        raise CommandError(f"not on the watchlist: {', '.join(map(str, missing))}")
+    return EXIT_OK
+
+
+def cmd_list(args) -> int:
+    rows = []
+    if _database_exists(args):
+        with _open_store(args) as store:
+            rows = [_watch_row(store, entry) for entry in store.watchlist()]
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("The watchlist is empty. Pin a petition with: petitiondesk add LINK")
+        return EXIT_OK
+    print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
+    for row in rows:
+        problem = f"  [{row['problem']}]" if row["problem"] else ""
+        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
+              f"{row['action'] or '(not fetched yet)'}{problem}")
+    return EXIT_OK
+
+
+def _watch_row(store, entry) -> dict:
+    petition = store.petition(entry.petition_id)
+    latest = store.latest_sample(entry.petition_id)
+    state = store.fetch_state(entry.petition_id)
+    count = latest[1] if latest else (petition.signature_count if petition else None)
+    return {
+        "id": entry.petition_id,
+        "position": entry.position,
+        "pinned_at": _iso(entry.pinned_at),
+        "action": petition.action if petition else None,
+        "state": petition.state if petition else None,
+        "signature_count": count,
+        "archived": bool(petition and petition.archived),
+        "url": petition.web_url if petition else f"{paths.DEFAULT_API_BASE}/petitions/{entry.petition_id}",
+        "problem": state.problem,
+        "problem_detail": state.problem_detail,
+    }
+
+
+def cmd_show(args) -> int:
+    from petitiondesk.core.serialize import petition_to_api_dict
+
+    (ref,) = _parse_refs([args.ref])
+    petition, latest = None, None
+    if _database_exists(args):
+        with _open_store(args) as store:
+            petition = store.petition(ref.id)
+            latest = store.latest_sample(ref.id)
+    if petition is None:
+        petition = _fetch_without_storing(args, ref)
+    if args.json:
+        _print_json(petition_to_api_dict(petition))
+    else:
+        _print_petition(petition, latest)
+    return EXIT_OK
+
+
+def _fetch_without_storing(args, ref):
+    from petitiondesk.core.client import Outcome, PetitionsClient
+
+    with PetitionsClient(paths.api_base(args.api_base)) as client:
+        fetched = client.petition(ref.id, archived=ref.archived)
+    if fetched.outcome is not Outcome.OK or fetched.value is None:
+        raise CommandError(f"{ref.id}: {fetched.message or fetched.outcome.name.lower()}")
+    return fetched.value
+
+
+def _print_petition(p, latest) -> None:
+    from petitiondesk.core.serialize import petition_to_api_dict
+
+    print(p.action)
+    print(f"{p.web_url}")
+    count = f"{p.signature_count:,} signatures"
+    if latest and latest[1] != p.signature_count:
+        count += f" ({latest[1]:,} at {_iso(latest[0])})"
+    print(f"{p.state}, {count}")
+    data = petition_to_api_dict(p)
+    skip = {"id", "action", "state", "signature_count"}
+    for key, value in data.items():
+        if key in skip or value in (None, "", [], {}):
+            continue
+        if isinstance(value, (list, dict)):
+            text = json.dumps(value, indent=2, ensure_ascii=False)
+        else:
+            text = str(value)
+        print(f"\n{key}:\n  " + text.replace("\n", "\n  "))
+
+
+def cmd_refresh(args) -> int:
+    with _open_store(args) as store, _open_refresher(args, store) as refresher:
+        if not store.watchlist():
+            print("The watchlist is empty: nothing to refresh.")
+            return EXIT_OK
+        report = refresher.refresh()
+    return _print_report(report)
+
+
+def _print_report(report) -> int:
+    problems = [u for u in report.updates if u.problem]
+    sampled = sum(1 for u in report.updates if u.sampled_at is not None)
+    print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
+          f"{report.requests} requests, {len(problems)} problems")
+    for update in problems:
+        print(f"  {update.petition_id}: {update.problem}: {update.message}", file=sys.stderr)
+    if report.blocked_until:
+        print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_record(args) -> int:
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _open_store(args) as store, _open_refresher(args, store) as refresher:
+            print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
+            while not stop.is_set():
+                report = refresher.refresh(should_stop=stop.is_set)
+                if not report.cancelled:
+                    _print_report(report)
+                    sys.stdout.flush()
+                wait = max(args.interval, report.next_due_at - report.finished_at)
+                stop.wait(max(1.0, wait))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("Stopped.")
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    (ref,) = _parse_refs([args.ref])
+    with _open_store(args, create=False) as store:
+        times, counts = store.samples(ref.id)
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["time", "signature_count"])
+        writer.writerows((_iso(t), int(c)) for t, c in zip(times.tolist(), counts.tolist()))
+        return EXIT_OK
+    if len(times) == 0:
+        raise CommandError(f"{ref.id}: no samples recorded (pin it and keep PetitionDesk running)")
+    for t, c in zip(times.tolist(), counts.tolist()):
+        print(f"{_iso(t)}  {int(c):>11,}")
+    return EXIT_OK
+
+
+def cmd_simulator(args) -> int:
+    from petitiondesk.simulator import main as simulator_main
+
+    argv = ["--port", str(args.port), "--speed", str(args.speed), "--seed", str(args.seed)]
+    if args.faults:
+        argv += ["--faults", args.faults]
+    return simulator_main(argv)
+
+
+COMMANDS = {
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "list": cmd_list,
+    "show": cmd_show,
+    "refresh": cmd_refresh,
+    "record": cmd_record,
+    "history": cmd_history,
+    "simulator": cmd_simulator,
+}
