@@ -1,0 +1,367 @@
+"""The watchlist as a Qt table model: one immutable `WatchRow` per watched petition.
+
+Sorting and filtering happen here, on a list of petition ids, not in a QSortFilterProxyModel
+(ENGINEERING.md §3: a proxy calls Python `data()` for every comparison and takes seconds at
+scale). Every change is announced with the narrowest signal that describes it: `dataChanged` for
+rows whose values changed, inserts and removals for rows that appear or go, and a layout change
+(with persistent indexes moved) when the order changes, so that views keep their selection and
+scroll position. The model is only reset by `load()`, the initial fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from petitiondesk.core.models import Petition
+from petitiondesk.gui.format import (
+    MISSING,
+    format_count,
+    format_date,
+    format_delta,
+    format_uk_time,
+    state_label,
+)
+
+# Problems a row can carry, with the word the table shows; the detail goes in the tooltip.
+PROBLEM_LABELS = {
+    "offline": "Offline",
+    "blocked": "Blocked",
+    "removed": "Removed",
+    "not_visible": "Not visible",
+    "not_found": "Not found",
+    "error": "Error",
+}
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """What the watchlist shows about one petition. Built in the worker thread, so immutable."""
+
+    petition_id: int
+    position: int = 0
+    petition: Petition | None = None
+    signature_count: int | None = None
+    change: int | None = None
+    # True when `change` covers the whole 24 hours; False when recording began less than 24 h ago.
+    change_complete: bool = True
+    change_since: datetime | None = None
+    checked_at: datetime | None = None
+    problem: str | None = None
+    problem_detail: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.petition.action if self.petition else f"Petition {self.petition_id}"
+
+    @property
+    def problem_label(self) -> str:
+        if not self.problem:
+            return ""
+        return PROBLEM_LABELS.get(self.problem, self.problem.replace("_", " ").capitalize())
+
+    @property
+    def closing(self) -> date | datetime | None:
+        """When it closes (open) or closed (closed); nothing for a rejected petition."""
+        if self.petition is None:
+            return None
+        return self.petition.closed_at or self.petition.closing_date
+
+
+class Column:
+    PROBLEM, TITLE, STATE, SIGNATURES, CHANGE, CLOSING, UPDATED = range(7)
+    COUNT = 7
+    HEADERS = ("Problem", "Petition", "State", "Signatures", "24 h change", "Closes", "Last updated")
+
+
+RecordRole = Qt.ItemDataRole.UserRole + 1  # the WatchRow itself
+SortRole = Qt.ItemDataRole.UserRole + 2  # a native value that sorts correctly
+PetitionIdRole = Qt.ItemDataRole.UserRole + 3
+
+_RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE}
+
+
+def _state_text(row: WatchRow) -> str:
+    return state_label(row.petition) if row.petition else MISSING
+
+
+def _change_text(row: WatchRow) -> str:
+    if row.change is None:
+        return MISSING
+    if row.change_complete or row.change_since is None:
+        return format_delta(row.change)
+    return f"{format_delta(row.change)} since {format_uk_time(row.change_since)}"
+
+
+def _display(row: WatchRow, column: int) -> str:
+    if column == Column.PROBLEM:
+        return row.problem_label
+    if column == Column.TITLE:
+        return row.title
+    if column == Column.STATE:
+        return _state_text(row)
+    if column == Column.SIGNATURES:
+        return format_count(row.signature_count)
+    if column == Column.CHANGE:
+        return _change_text(row)
+    if column == Column.CLOSING:
+        return format_date(row.closing) if row.closing else MISSING
+    if column == Column.UPDATED:
+        return format_uk_time(row.checked_at)
+    return ""
+
+
+def _tooltip(row: WatchRow, column: int) -> str | None:
+    if column == Column.PROBLEM and row.problem:
+        return row.problem_detail or row.problem_label
+    if column == Column.TITLE:
+        return row.title
+    if column == Column.CHANGE and row.change is not None:
+        if row.change_complete:
+            return "Change in signatures over the last 24 hours"
+        return f"Change since recording began ({format_uk_time(row.change_since)}): less than 24 hours"
+    return None
+
+
+def _sort_value(row: WatchRow, column: int) -> Any:
+    """A native value; `None` (unknown) sorts after everything else in ascending order."""
+    if column == Column.PROBLEM:
+        return row.problem_label or None
+    if column == Column.TITLE:
+        return row.title.casefold()
+    if column == Column.STATE:
+        return _state_text(row).casefold() if row.petition else None
+    if column == Column.SIGNATURES:
+        return row.signature_count
+    if column == Column.CHANGE:
+        return row.change
+    if column == Column.CLOSING:
+        closing = row.closing
+        if isinstance(closing, datetime):
+            return closing.date()
+        return closing
+    if column == Column.UPDATED:
+        return row.checked_at
+    return None
+
+
+def _sort_key(row: WatchRow, column: int) -> tuple:
+    value = _sort_value(row, column)
+    # Ties keep the watchlist order, so a sort is stable and predictable.
+    return (value is None, value if value is not None else 0, row.position, row.petition_id)
+
+
+def _matches(row: WatchRow, needle: str) -> bool:
+    if not needle:
+        return True
+    haystack = f"{row.title}\n{row.petition_id}\n{_state_text(row)}".casefold()
+    return needle in haystack
+
+
+class WatchlistModel(QAbstractTableModel):
+    """Rows of watched petitions, sorted and filtered in place."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: dict[int, WatchRow] = {}
+        self._view: list[int] = []  # petition ids in display order (filtered and sorted)
+        self._row_of: dict[int, int] = {}
+        self._sort_column = -1  # -1: the watchlist's own order
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._filter = ""
+        self._warning_icon: QIcon | None = None
+
+    # --- Qt model interface -----------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._view)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else Column.COUNT
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._view):
+            return None
+        row = self._rows[self._view[index.row()]]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.PROBLEM and row.problem:
+            return self._problem_icon()
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return _display(row, column) or "No problem"
+        if role == RecordRole:
+            return row
+        if role == SortRole:
+            return _sort_value(row, column)
+        if role == PetitionIdRole:
+            return row.petition_id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < Column.COUNT:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return Column.HEADERS[section]
+        return super().headerData(section, orientation, role)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        self._reorder(self._visible_order())
+
+    # --- what the window calls --------------------------------------------------------------
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    def set_filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        if needle == self._filter:
+            return
+        self._filter = needle
+        self._sync()
+
+    def load(self, rows: Iterable[WatchRow]) -> None:
+        """Replace everything: the initial fill (the only reset this model does)."""
+        self.beginResetModel()
+        self._rows = {row.petition_id: row for row in rows}
+        self._view = self._visible_order()
+        self._index_rows()
+        self.endResetModel()
+
+    def upsert(self, rows: Iterable[WatchRow]) -> int:
+        """Update rows in place and add new ones; returns how many rows changed or appeared."""
+        changed = []
+        for row in rows:
+            if self._rows.get(row.petition_id) != row:
+                self._rows[row.petition_id] = row
+                changed.append(row.petition_id)
+        if not changed:
+            return 0
+        self._sync()
+        self._announce_changed(changed)
+        return len(changed)
+
+    def remove(self, petition_ids: Iterable[int]) -> None:
+        gone = {pid for pid in petition_ids if pid in self._rows}
+        if not gone:
+            return
+        keep = [pid for pid in self._view if pid not in gone]
+        self._remove_missing(keep)
+        for pid in gone:
+            del self._rows[pid]
+
+    def row_of(self, petition_id: int) -> int:
+        """The display row of a petition, or -1 when it is filtered out or not watched."""
+        return self._row_of.get(petition_id, -1)
+
+    def record(self, row: int) -> WatchRow | None:
+        return self._rows[self._view[row]] if 0 <= row < len(self._view) else None
+
+    def watch_row(self, petition_id: int) -> WatchRow | None:
+        return self._rows.get(petition_id)
+
+    def petition_ids(self) -> list[int]:
+        """Every watched petition, shown or filtered out."""
+        return list(self._rows)
+
+    # --- keeping views in step --------------------------------------------------------------
+
+    def _visible_order(self) -> list[int]:
+        visible = [row for row in self._rows.values() if _matches(row, self._filter)]
+        column = self._sort_column
+        if 0 <= column < Column.COUNT:
+            descending = self._sort_order == Qt.SortOrder.DescendingOrder
+            # Unknown values stay last whichever way the column is sorted.
+            known = sorted((r for r in visible if _sort_value(r, column) is not None),
+                           key=lambda r: _sort_key(r, column), reverse=descending)
+            unknown = sorted((r for r in visible if _sort_value(r, column) is None),
+                             key=lambda r: (r.position, r.petition_id))
+            visible = known + unknown
+        else:
+            visible.sort(key=lambda r: (r.position, r.petition_id))
+        return [row.petition_id for row in visible]
+
+    def _index_rows(self) -> None:
+        self._row_of = {pid: i for i, pid in enumerate(self._view)}
+
+    def _sync(self) -> None:
+        """Move the view to the current filter and order: removals, then a reorder, then inserts."""
+        target = self._visible_order()
+        wanted = set(target)
+        self._remove_missing([pid for pid in self._view if pid in wanted])
+        present = set(self._view)
+        self._reorder([pid for pid in target if pid in present])
+        self._insert_new(target)
+
+    def _remove_missing(self, keep: list[int]) -> None:
+        kept = set(keep)
+        row = len(self._view) - 1
+        while row >= 0:  # bottom up, so earlier row numbers stay valid
+            if self._view[row] in kept:
+                row -= 1
+                continue
+            last = row
+            while row >= 0 and self._view[row] not in kept:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, last)
+            del self._view[row + 1:last + 1]
+            self._index_rows()
+            self.endRemoveRows()
+
+    def _reorder(self, order: list[int]) -> None:
+        """Rearrange the shown rows (same set) and carry persistent indexes (the selection)."""
+        if order == self._view:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_view = self._view
+        self._view = order
+        self._index_rows()
+        before = self.persistentIndexList()
+        after = [self.index(self._row_of[old_view[i.row()]], i.column()) for i in before]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _insert_new(self, target: list[int]) -> None:
+        """Insert the ids of `target` not yet shown; the shown ones already follow its order."""
+        position = 0
+        while position < len(target):
+            if position < len(self._view) and self._view[position] == target[position]:
+                position += 1
+                continue
+            end = position
+            while end < len(target) and target[end] not in self._row_of:
+                end += 1
+            self.beginInsertRows(QModelIndex(), position, end - 1)
+            self._view[position:position] = target[position:end]
+            self._index_rows()
+            self.endInsertRows()
+            position = end
+
+    def _announce_changed(self, petition_ids: Sequence[int]) -> None:
+        last_column = Column.COUNT - 1
+        for pid in petition_ids:
+            row = self._row_of.get(pid)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+
+    def _problem_icon(self) -> QIcon:
+        if self._warning_icon is None:
+            style = QApplication.style()
+            self._warning_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._warning_icon
+

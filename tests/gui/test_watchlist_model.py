@@ -1,0 +1,129 @@
+"""The watchlist model: what a view sees when rows are loaded, refreshed, sorted, filtered, removed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QTableView
+
+from petitiondesk.gui.watchlist_model import Column, RecordRole, SortRole, WatchlistModel
+
+
+def titles(model: WatchlistModel) -> list[str]:
+    return [model.index(r, Column.TITLE).data() for r in range(model.rowCount())]
+
+
+def loaded(make_row, *counts) -> WatchlistModel:
+    model = WatchlistModel()
+    model.load(make_row(i + 1, f"Petition {chr(65 + i)}", count) for i, count in enumerate(counts))
+    return model
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, make_row):
+    model = loaded(make_row, 500, 20, None, 7)
+    model.upsert([make_row(9, "Another", 12, problem="offline", problem_detail="No connection")])
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_cells_show_formatted_values_and_the_problem_reason(make_row):
+    model = WatchlistModel()
+    model.load([make_row(1, "Fund libraries", 123456, change=2400, problem="removed",
+                         problem_detail="The petition was removed by the site (410 Gone)")])
+    assert model.index(0, Column.SIGNATURES).data() == "123,456"
+    assert model.index(0, Column.CHANGE).data() == "+2,400"
+    assert model.index(0, Column.PROBLEM).data() == "Removed"
+    assert "410 Gone" in model.index(0, Column.PROBLEM).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, Column.STATE).data() == "Open"
+    assert model.index(0, 0).data(RecordRole).petition_id == 1
+
+
+def test_change_since_recording_began_is_labelled(make_row):
+    began = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+    model = WatchlistModel()
+    model.load([make_row(1, count=50, change=40, change_complete=False, change_since=began)])
+    text = model.index(0, Column.CHANGE).data()
+    assert text.startswith("+40 since") and "09:30" in text
+    assert "recording began" in model.index(0, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_refresh_emits_data_changed_only_for_changed_rows_and_never_resets(qtbot, make_row):
+    model = loaded(make_row, 10, 20, 30)
+    changed_rows, resets = [], []
+    model.dataChanged.connect(lambda top, bottom, roles: changed_rows.append((top.row(), bottom.row())))
+    model.modelReset.connect(lambda: resets.append(True))
+    same = [model.watch_row(1), model.watch_row(3)]
+    updated = replace(model.watch_row(2), signature_count=25)
+    assert model.upsert(same + [updated]) == 1
+    assert changed_rows == [(1, 1)]
+    assert model.index(1, Column.SIGNATURES).data() == "25"
+    assert resets == []
+
+
+def test_sort_is_done_in_the_model_and_keeps_unknown_counts_last(make_row):
+    model = loaded(make_row, 500, 20, None, 7)
+    model.sort(Column.SIGNATURES, Qt.SortOrder.AscendingOrder)
+    assert titles(model) == ["Petition D", "Petition B", "Petition A", "Petition C"]
+    model.sort(Column.SIGNATURES, Qt.SortOrder.DescendingOrder)
+    assert titles(model) == ["Petition A", "Petition B", "Petition D", "Petition C"]
+    assert model.index(0, Column.SIGNATURES).data(SortRole) == 500
+
+
+def test_sort_and_filter_keep_the_selection(qtbot, make_row):
+    model = loaded(make_row, 500, 20, 300, 7)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    selection = view.selectionModel()
+    selection.setCurrentIndex(model.index(2, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                              | QItemSelectionModel.SelectionFlag.Rows)
+
+    def selected_title():
+        return selection.currentIndex().siblingAtColumn(Column.TITLE).data()
+
+    model.sort(Column.SIGNATURES, Qt.SortOrder.DescendingOrder)
+    assert selected_title() == "Petition C" and selection.currentIndex().row() == 1
+    model.set_filter("petition c")
+    assert titles(model) == ["Petition C"] and selected_title() == "Petition C"
+    model.set_filter("")
+    assert titles(model) == ["Petition A", "Petition C", "Petition B", "Petition D"]
+    assert selected_title() == "Petition C"
+    assert [i.row() for i in selection.selectedRows()] == [1]
+
+
+def test_a_refresh_that_changes_the_sorted_value_moves_the_row_and_its_selection(qtbot, make_row):
+    model = loaded(make_row, 10, 20, 30)
+    model.sort(Column.SIGNATURES, Qt.SortOrder.DescendingOrder)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectRow(2)  # Petition A, 10
+    model.upsert([replace(model.watch_row(1), signature_count=99)])
+    assert titles(model) == ["Petition A", "Petition C", "Petition B"]
+    assert view.selectionModel().selectedRows()[0].row() == 0
+
+
+def test_filter_matches_title_and_id_and_new_rows_respect_it(make_row):
+    model = loaded(make_row, 1, 2, 3)
+    model.set_filter("  PETITION b ")
+    assert titles(model) == ["Petition B"]
+    model.set_filter("3")
+    assert titles(model) == ["Petition C"]
+    inserted = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    model.upsert([make_row(4, "Hidden by the filter", 5), make_row(13, "Shown: id has a 3", 5)])
+    assert titles(model) == ["Petition C", "Shown: id has a 3"] and inserted == [(1, 1)]
+    assert set(model.petition_ids()) == {1, 2, 3, 4, 13}
+
+
+def test_remove_takes_rows_out_without_a_reset(make_row):
+    model = loaded(make_row, 1, 2, 3, 4)
+    removed, resets = [], []
+    model.rowsRemoved.connect(lambda parent, first, last: removed.append((first, last)))
+    model.modelReset.connect(lambda: resets.append(True))
+    model.remove([2, 3])
+    assert titles(model) == ["Petition A", "Petition D"]
+    assert removed == [(1, 2)] and resets == []
+    assert model.row_of(4) == 1 and model.row_of(2) == -1
+    assert model.rowCount(QModelIndex()) == 2
