@@ -1,0 +1,276 @@
+"""Table models for where a petition's signatures come from: constituencies, regions, countries.
+
+Each model holds a short list of frozen records and sorts it itself (a Python sort key on native
+values), because a QSortFilterProxyModel calls back into Python for every comparison. A refresh of
+the same places updates the rows in place (dataChanged) so that selection and scroll survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from petitiondesk.core.models import ConstituencySignatures, CountrySignatures
+from petitiondesk.gui.format import format_count, format_delta, format_percent
+
+#: data(index, SORT_ROLE) gives the native value a column sorts by.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+#: data(index, RECORD_ROLE) gives the row's record itself.
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+
+VACANT = "vacant"
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    display: Callable[[Any], str]
+    sort_key: Callable[[Any], Any]
+    numeric: bool = False
+    tooltip: str = ""
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows of records described by a list of columns; sorts inside the model."""
+
+    columns: tuple[Column, ...] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # -- reading ---------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        record = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(record)
+        if role == SORT_ROLE:
+            return column.sort_key(record)
+        if role == RECORD_ROLE:
+            return record
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(_RIGHT.value)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            return column.tooltip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(_RIGHT.value)
+        return None
+
+    def record(self, row: int) -> Any:
+        return self._rows[row]
+
+    def records(self) -> list[Any]:
+        return list(self._rows)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def set_records(self, records: Sequence[Any]) -> None:
+        """Show these records, keeping the current sort; same places in place, others reset."""
+        rows = list(records)
+        if self._sort_column >= 0:
+            rows.sort(key=self._key_for(self._sort_column), reverse=self._descending())
+        if [self._identity(r) for r in rows] == [self._identity(r) for r in self._rows]:
+            self._rows = rows
+            if rows:
+                last = self.index(len(rows) - 1, len(self.columns) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        old_persistent = self.persistentIndexList()
+        old_records = [self._rows[i.row()] for i in old_persistent]
+        self._rows.sort(key=self._key_for(column), reverse=self._descending())
+        new_position = {id(record): row for row, record in enumerate(self._rows)}
+        new_persistent = [
+            self.index(new_position[id(record)], old.column())
+            for record, old in zip(old_records, old_persistent)
+        ]
+        self.changePersistentIndexList(old_persistent, new_persistent)
+        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+
+    def _descending(self) -> bool:
+        return self._sort_order == Qt.SortOrder.DescendingOrder
+
+    def _key_for(self, column: int) -> Callable[[Any], Any]:
+        sort_key = self.columns[column].sort_key
+        # Name as a tie-breaker keeps equal counts in a stable, readable order.
+        return lambda record: (_comparable(sort_key(record)), record.name.casefold())
+
+    @staticmethod
+    def _identity(record: Any) -> Any:
+        return getattr(record, "ons_code", None) or getattr(record, "code", None) or record.name
+
+
+def _comparable(value: Any) -> tuple:
+    """Sort keys where a missing value (None) goes after every real one, ascending."""
+    if value is None:
+        return (1, 0)
+    if isinstance(value, str):
+        return (0, value.casefold())
+    return (0, value)
+
+
+class _ShareMixin:
+    """Shares of a total that the pane knows and the records do not."""
+
+    _total: int = 0
+
+    def set_total(self, total: int) -> None:
+        self._total = max(total, 0)
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
+
+    def share(self, record) -> float | None:
+        return record.signature_count / self._total if self._total else None
+
+
+class ConstituencyTableModel(_ShareMixin, RecordTableModel):
+    NAME, MP, SIGNATURES, SHARE, CHANGE = range(5)
+
+    def __init__(self, parent=None):
+        self._baseline: dict[str, int] | None = None
+        super().__init__(parent)
+        self.columns = (
+            Column("Constituency", lambda r: r.name, lambda r: r.name),
+            Column("MP", lambda r: r.mp or VACANT, lambda r: r.mp),
+            Column(
+                "Signatures",
+                lambda r: format_count(r.signature_count),
+                lambda r: r.signature_count,
+                numeric=True,
+            ),
+            Column(
+                "Share",
+                lambda r: format_percent(self.share(r)),
+                lambda r: self.share(r),
+                numeric=True,
+                tooltip="Share of the signatures from the United Kingdom",
+            ),
+            Column(
+                "24 h",
+                lambda r: format_delta(self.change(r)) if self.has_baseline else "",
+                lambda r: self.change(r),
+                numeric=True,
+                tooltip="Change in the last 24 hours",
+            ),
+        )
+
+    @property
+    def has_baseline(self) -> bool:
+        return self._baseline is not None
+
+    def set_baseline(self, baseline: dict[str, int] | None) -> None:
+        """Counts by ONS code from about 24 hours ago; a place absent from it had none then."""
+        self._baseline = dict(baseline) if baseline is not None else None
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0, self.CHANGE), self.index(self.rowCount() - 1, self.CHANGE)
+            )
+
+    def change(self, record: ConstituencySignatures) -> int | None:
+        if self._baseline is None:
+            return None
+        return record.signature_count - self._baseline.get(record.ons_code, 0)
+
+
+class RegionTableModel(_ShareMixin, RecordTableModel):
+    NAME, SIGNATURES, SHARE = range(3)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.columns = (
+            Column("Region", lambda r: r.name, lambda r: r.name),
+            Column(
+                "Signatures",
+                lambda r: format_count(r.signature_count),
+                lambda r: r.signature_count,
+                numeric=True,
+            ),
+            Column(
+                "Share",
+                lambda r: format_percent(self.share(r)),
+                lambda r: self.share(r),
+                numeric=True,
+                tooltip="Share of the signatures from the United Kingdom",
+            ),
+        )
+
+
+class CountryTableModel(_ShareMixin, RecordTableModel):
+    NAME, SIGNATURES, SHARE = range(3)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.columns = (
+            Column("Country", lambda r: r.name, lambda r: r.name),
+            Column(
+                "Signatures",
+                lambda r: format_count(r.signature_count),
+                lambda r: r.signature_count,
+                numeric=True,
+            ),
+            Column(
+                "Share",
+                lambda r: format_percent(self.share(r)),
+                lambda r: self.share(r),
+                numeric=True,
+                tooltip="Share of all signatures",
+            ),
+        )
+
+
+def uk_total(
+    countries: Sequence[CountrySignatures] | None,
+    constituencies: Sequence[ConstituencySignatures] | None,
+) -> int:
+    """The UK's signatures: the GB country row when there is one (it also counts signatures
+    that map to no constituency, API §4.3), else the sum of the constituencies."""
+    for country in countries or ():
+        if country.code == "GB" or (country.code is None and country.name == "United Kingdom"):
+            return country.signature_count
+    return sum(c.signature_count for c in constituencies or ())
+
+
+__all__ = [
+    "RECORD_ROLE",
+    "SORT_ROLE",
+    "VACANT",
+    "ConstituencyTableModel",
+    "CountryTableModel",
+    "RecordTableModel",
+    "RegionTableModel",
+    "uk_total",
+]

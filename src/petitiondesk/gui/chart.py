@@ -1,0 +1,458 @@
+"""The signature graph of the selected petition: recorded counts over time.
+
+The curves and lines are created once; new samples only call setData. The view follows the
+latest point while the user is looking at it and otherwise leaves their zoom and pan alone.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime, timezone
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petitiondesk.core.models import Petition
+from petitiondesk.gui.format import UK, closing_time, format_count, format_delta, format_uk_time
+
+EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
+EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
+READOUT_HINT = "Point at the graph to read a count."
+
+# A threshold is brought into the fitted view once the count reaches this share of it, so that
+# a petition closing in on 10,000 or 100,000 shows how far it has to go.
+_NEAR_THRESHOLD = 0.8
+_Y_PADDING = 0.05
+
+
+class CountAxis(pg.AxisItem):
+    """Signature counts with thousands separators, also on a logarithmic scale."""
+
+    def tickStrings(self, values, scale, spacing):
+        if self.logMode:
+            return [format_count(10**v) if float(v).is_integer() else "" for v in values]
+        return [format_count(v * scale) for v in values]
+
+
+class SignatureChart(QWidget):
+    """Samples of one petition's signature count, with thresholds, crosshair, zoom and log scale."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("signatureChart")
+        self.setAccessibleName("Signature graph")
+        #: Seconds since the epoch; tests replace it to pin "now" for the summary.
+        self.clock = time.time
+        self._petition: Petition | None = None
+        self._times = np.empty(0, dtype=float)
+        self._counts = np.empty(0, dtype=float)
+        self._log = False
+        self._fitted_range: list[list[float]] | None = None
+
+        self._build_header()
+        self._build_plot()
+        self._build_layout()
+        self._apply_palette()
+        self._show_state()
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build_header(self) -> None:
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("chartSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.setAccessibleName("Signature summary")
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+        self.fit_button = QToolButton(self)
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Show every recorded sample")
+        self.fit_button.setAccessibleName("Fit the graph to all samples")
+        self.fit_button.clicked.connect(self.fit)
+
+        self.log_button = QToolButton(self)
+        self.log_button.setText("Log scale")
+        self.log_button.setCheckable(True)
+        self.log_button.setToolTip("Logarithmic signature axis")
+        self.log_button.setAccessibleName("Logarithmic scale")
+        self.log_button.toggled.connect(self.set_log_scale)
+
+    def _build_plot(self) -> None:
+        self._date_axis = pg.DateAxisItem(orientation="bottom")
+        self._count_axis = CountAxis(orientation="left")
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": self._date_axis, "left": self._count_axis}
+        )
+        self.plot_widget.setAccessibleName("Signatures over time")
+        item = self.plot_widget.getPlotItem()
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        item.showGrid(x=True, y=True, alpha=0.12)
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        self._view = item.getViewBox()
+        self._view.disableAutoRange()
+        self._view.setMouseEnabled(x=True, y=True)
+
+        self._curve = item.plot([], [], connect="finite", name="Signatures")
+        self._latest = pg.ScatterPlotItem(size=8)
+        item.addItem(self._latest)
+
+        self._threshold_lines: dict[str, pg.InfiniteLine] = {}
+        for key in ("response", "debate"):
+            line = pg.InfiniteLine(
+                angle=0,
+                movable=False,
+                label=key,  # the real text is set with the petition's own threshold
+                labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]},
+            )
+            line.setVisible(False)
+            item.addItem(line, ignoreBounds=True)
+            self._threshold_lines[key] = line
+
+        self._cross_v = pg.InfiniteLine(angle=90, movable=False)
+        self._cross_h = pg.InfiniteLine(angle=0, movable=False)
+        self._cross_marker = pg.ScatterPlotItem(size=9)
+        for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
+            crosshair_part.setVisible(False)
+            item.addItem(crosshair_part, ignoreBounds=True)
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.summary_label, 1)
+        header.addWidget(self.fit_button)
+        header.addWidget(self.log_button)
+
+        self.empty_label = QLabel(EMPTY_NO_PETITION, self)
+        self.empty_label.setObjectName("chartEmpty")
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.plot_widget)
+        self._stack.addWidget(self.empty_label)
+
+        self.readout_label = QLabel(READOUT_HINT, self)
+        self.readout_label.setObjectName("chartReadout")
+        self.readout_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout_label.setAccessibleName("Value under the pointer")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(header)
+        layout.addWidget(self._stack, 1)
+        layout.addWidget(self.readout_label)
+
+    # -- public API ------------------------------------------------------------------------------
+    def set_petition(self, petition: Petition | None, times: np.ndarray, counts: np.ndarray) -> None:
+        """Show another petition (or none) and its samples: POSIX seconds and counts."""
+        self._petition = petition
+        self._store_samples(times, counts)
+        self._place_threshold_lines()
+        self._hide_crosshair()
+        self.fit()
+        self._update_summary()
+        self._show_state()
+
+    def update_samples(self, times: np.ndarray, counts: np.ndarray) -> None:
+        """More samples of the same petition: extend the curve, follow only if following."""
+        old_last = self._times[-1] if self._times.size else None
+        was_fitted = self._is_fitted()
+        (x_min, x_max), _ = self._view.viewRange()
+        following = old_last is not None and x_min <= old_last <= x_max + 1e-6 * abs(x_max)
+
+        self._store_samples(times, counts)
+        if old_last is None or was_fitted or not self._times.size:
+            self.fit()
+        elif following:
+            self._follow_latest(old_last)
+        self._update_summary()
+        self._show_state()
+
+    def fit(self) -> None:
+        """Show every sample (and a threshold the count is closing in on)."""
+        if not self._times.size:
+            self._fitted_range = None
+            return
+        x_range = self._x_extent()
+        y_range = self._y_extent()
+        self._view.setRange(xRange=x_range, yRange=y_range, padding=0)
+        self._fitted_range = [list(r) for r in self._view.viewRange()]
+
+    def set_log_scale(self, on: bool) -> None:
+        """Logarithmic count axis; counts of 0 are simply not drawn there."""
+        on = bool(on)
+        if self.log_button.isChecked() != on:
+            self.log_button.setChecked(on)  # re-enters through toggled
+            return
+        if on == self._log:
+            return
+        self._log = on
+        self.plot_widget.getPlotItem().setLogMode(x=False, y=on)
+        self._place_threshold_lines()
+        self._update_latest_marker()
+        self._hide_crosshair()
+        self.fit()
+
+    @property
+    def log_scale(self) -> bool:
+        return self._log
+
+    def sample_nearest(self, x: float) -> tuple[float, int] | None:
+        """The recorded sample closest in time to x (POSIX seconds): (time, count)."""
+        if not self._times.size:
+            return None
+        i = int(np.searchsorted(self._times, x))
+        if i >= self._times.size or (i > 0 and x - self._times[i - 1] <= self._times[i] - x):
+            i -= 1
+        return float(self._times[i]), int(self._counts[i])
+
+    # -- samples ---------------------------------------------------------------------------------
+    def _store_samples(self, times, counts) -> None:
+        times = np.asarray(times, dtype=float).ravel()
+        counts = np.asarray(counts, dtype=float).ravel()
+        n = min(times.size, counts.size)
+        times, counts = times[:n], counts[:n]
+        finite = np.isfinite(times) & np.isfinite(counts)
+        times, counts = times[finite], counts[finite]
+        if times.size > 1 and np.any(np.diff(times) < 0):
+            order = np.argsort(times, kind="stable")
+            times, counts = times[order], counts[order]
+        self._times, self._counts = times, counts
+        self._curve.setData(times, counts)
+        self._update_latest_marker()
+        self._update_date_axis_zone()
+
+    def _update_latest_marker(self) -> None:
+        if not self._times.size:
+            self._latest.setData([], [])
+            return
+        self._latest.setData([self._times[-1]], [self._to_view_y(self._counts[-1])])
+
+    def _update_date_axis_zone(self) -> None:
+        # Dates on the axis in UK time, like the readout (offset taken at the latest sample).
+        if not self._times.size:
+            return
+        latest = datetime.fromtimestamp(self._times[-1], timezone.utc).astimezone(UK)
+        self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
+
+    # -- view range ------------------------------------------------------------------------------
+    def _x_extent(self) -> tuple[float, float]:
+        first, last = float(self._times[0]), float(self._times[-1])
+        span = last - first
+        if span <= 0:
+            return first - 1800, last + 1800  # one sample: an hour around it
+        return first - span * 0.01, last + span * 0.03
+
+    def _y_extent(self) -> tuple[float, float]:
+        top = float(np.max(self._counts))
+        for threshold in self._thresholds().values():
+            if _NEAR_THRESHOLD * threshold <= top < threshold:
+                top = float(threshold)
+        if self._log:
+            positive = self._counts[self._counts > 0]
+            bottom = float(np.min(positive)) if positive.size else 1.0
+            low, high = math.log10(bottom), math.log10(max(top, bottom, 1.0))
+            pad = max((high - low) * _Y_PADDING, 0.1)
+            return low - pad, high + pad
+        bottom = 0.0
+        return bottom, max(top * (1 + _Y_PADDING), 10.0)
+
+    def _is_fitted(self) -> bool:
+        """Whether the view is still where fit() put it (the user has not zoomed or panned)."""
+        if self._fitted_range is None:
+            return True
+        current = self._view.viewRange()
+        for (a0, a1), (b0, b1) in zip(current, self._fitted_range):
+            tolerance = 1e-6 * max(abs(b1 - b0), 1e-9)
+            if abs(a0 - b0) > tolerance or abs(a1 - b1) > tolerance:
+                return False
+        return True
+
+    def _follow_latest(self, old_last: float) -> None:
+        """Slide the user's window right by as much as the data grew; widen y if it overflows."""
+        (x_min, x_max), (y_min, y_max) = self._view.viewRange()
+        shift = float(self._times[-1]) - old_last
+        top = self._to_view_y(float(np.max(self._counts)))
+        if top > y_max:
+            y_max = top + (top - y_min) * _Y_PADDING
+        self._view.setRange(xRange=(x_min + shift, x_max + shift), yRange=(y_min, y_max), padding=0)
+
+    # -- thresholds ------------------------------------------------------------------------------
+    def _thresholds(self) -> dict[str, int]:
+        petition = self._petition
+        if petition is None:
+            return {}
+        # The petition's own thresholds: archived parliaments report theirs.
+        return {"response": petition.response_threshold, "debate": petition.debate_threshold}
+
+    def _place_threshold_lines(self) -> None:
+        thresholds = self._thresholds()
+        for key, line in self._threshold_lines.items():
+            value = thresholds.get(key)
+            if value is None:
+                line.setVisible(False)
+                continue
+            kind = "government response" if key == "response" else "considered for debate"
+            text = f"{format_count(value)} — {kind}"
+            line.label.setFormat(text)
+            line.label.setText(text)  # setFormat skips hidden labels
+            line.setPos(self._to_view_y(value))
+        self._update_threshold_visibility()
+
+    def _update_threshold_visibility(self, *_args) -> None:
+        _, (y_min, y_max) = self._view.viewRange()
+        thresholds = self._thresholds()
+        has_data = bool(self._times.size)
+        for key, line in self._threshold_lines.items():
+            value = thresholds.get(key)
+            in_range = value is not None and y_min <= self._to_view_y(value) <= y_max
+            line.setVisible(has_data and in_range)
+
+    def threshold_visible(self, key: str) -> bool:
+        """Whether the "response" or "debate" threshold line is drawn."""
+        return self._threshold_lines[key].isVisible()
+
+    def _to_view_y(self, count: float) -> float:
+        if not self._log:
+            return float(count)
+        return math.log10(count) if count > 0 else float("nan")
+
+    # -- crosshair -------------------------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        if not self._times.size or not self._view.sceneBoundingRect().contains(scene_pos):
+            self._hide_crosshair()
+            return
+        x = self._view.mapSceneToView(scene_pos).x()
+        nearest = self.sample_nearest(x)
+        if nearest is None:
+            self._hide_crosshair()
+            return
+        t, count = nearest
+        y = self._to_view_y(count)
+        self._cross_v.setPos(t)
+        self._cross_v.setVisible(True)
+        if math.isfinite(y):
+            self._cross_h.setPos(y)
+            self._cross_marker.setData([t], [y])
+        self._cross_h.setVisible(math.isfinite(y))
+        self._cross_marker.setVisible(math.isfinite(y))
+        moment = datetime.fromtimestamp(t, timezone.utc)
+        self.readout_label.setText(
+            f"{format_uk_time(moment)} (UK time) · {format_count(count)} signatures"
+        )
+
+    def _hide_crosshair(self) -> None:
+        for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
+            crosshair_part.setVisible(False)
+        self.readout_label.setText(READOUT_HINT if self._times.size else "")
+
+    def leaveEvent(self, event) -> None:
+        self._hide_crosshair()
+        super().leaveEvent(event)
+
+    # -- summary and empty states ----------------------------------------------------------------
+    def _update_summary(self) -> None:
+        self.summary_label.setText(self._summary_text())
+
+    def _summary_text(self) -> str:
+        petition = self._petition
+        if petition is None:
+            return ""
+        latest = int(self._counts[-1]) if self._counts.size else petition.signature_count
+        parts = [f"{format_count(latest)} signatures"]
+        if self._times.size:
+            parts.extend(self._analysis_parts(petition))
+        return " · ".join(parts)
+
+    def _analysis_parts(self, petition: Petition) -> list[str]:
+        try:
+            from petitiondesk.core import analysis
+        except ImportError:  # the analysis module is optional until it lands
+            return []
+        now = float(self.clock())
+        times, counts = self._times, self._counts
+        parts = []
+        change = analysis.change_over(times, counts, now, window=86400)
+        if change is not None:
+            when = "in the last 24 h" if change.complete else "since recording began"
+            parts.append(f"{format_delta(change.delta)} {when}")
+        rate = analysis.rate_per_hour(times, counts, now)
+        if rate is not None:
+            parts.append(f"{format_count(rate)} an hour")
+        closes = closing_time(petition)
+        if petition.state == "open" and closes is not None:
+            estimate = analysis.estimate_final(times, counts, now, closes.timestamp())
+            if estimate is not None:
+                parts.append(
+                    f"heading for about {format_count(estimate.final)} by closing "
+                    f"({format_count(estimate.low)}–{format_count(estimate.high)})"
+                )
+        return parts
+
+    def _show_state(self) -> None:
+        if self._petition is None:
+            self.empty_label.setText(EMPTY_NO_PETITION)
+            self._stack.setCurrentWidget(self.empty_label)
+        elif not self._times.size:
+            self.empty_label.setText(EMPTY_NO_SAMPLES)
+            self._stack.setCurrentWidget(self.empty_label)
+        else:
+            self._stack.setCurrentWidget(self.plot_widget)
+        has_samples = bool(self._times.size)
+        self.fit_button.setEnabled(has_samples)
+        self.log_button.setEnabled(has_samples)
+        if not has_samples:
+            self.readout_label.setText("")
+        elif not self._cross_v.isVisible():
+            self.readout_label.setText(READOUT_HINT)
+
+    @property
+    def is_empty(self) -> bool:
+        return self._stack.currentWidget() is self.empty_label
+
+    # -- palette ---------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        muted = QColor(text)
+        muted.setAlphaF(0.55)
+        self.plot_widget.setBackground(background)
+        for axis in (self._date_axis, self._count_axis):
+            axis.setPen(muted)
+            axis.setTextPen(text)
+        self._curve.setPen(pg.mkPen(accent, width=2))
+        self._latest.setBrush(pg.mkBrush(accent))
+        self._latest.setPen(pg.mkPen(background, width=1.5))
+        for line in self._threshold_lines.values():
+            line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
+            line.label.setColor(text)
+        cross_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DotLine)
+        self._cross_v.setPen(cross_pen)
+        self._cross_h.setPen(cross_pen)
+        self._cross_marker.setBrush(pg.mkBrush(background))
+        self._cross_marker.setPen(pg.mkPen(accent, width=2))

@@ -1,0 +1,117 @@
+"""Small pure helpers that turn numbers, times and states into the words every view shows.
+
+No Qt here: these are plain functions so that the watchlist, the detail pane, the chart and the
+CLI all say the same thing the same way. Times are shown in UK time, whatever the machine's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from petitiondesk.core.models import Petition
+
+UK = ZoneInfo("Europe/London")
+MISSING = "—"
+
+_STATE_LABELS = {"open": "Open", "closed": "Closed", "rejected": "Rejected"}
+
+
+def format_count(n: int | float | None) -> str:
+    """112739 -> "112,739"."""
+    if n is None:
+        return MISSING
+    return f"{round(n):,}"
+
+
+def format_delta(n: int | float | None) -> str:
+    """2400 -> "+2,400", -12 -> "-12", 0 -> "0"."""
+    if n is None:
+        return MISSING
+    n = round(n)
+    return f"{n:+,}" if n else "0"
+
+
+def format_percent(fraction: float | None) -> str:
+    """0.0123 -> "1.2%"; tiny non-zero shares say "<0.1%" rather than a misleading "0.0%"."""
+    if fraction is None:
+        return MISSING
+    if 0 < fraction < 0.0005:
+        return "<0.1%"
+    return f"{fraction * 100:.1f}%"
+
+
+def to_uk(dt: datetime) -> datetime:
+    """A datetime in UK time; a naive one is taken to be UTC, as everything stored is."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(UK)
+
+
+def format_uk_time(dt: datetime | None) -> str:
+    """2026-03-14T09:12Z -> "14 Mar 2026, 09:12" (in UK time: BST in summer)."""
+    if dt is None:
+        return MISSING
+    local = to_uk(dt)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def format_date(d: date | datetime | None) -> str:
+    """2026-03-14 -> "14 Mar 2026". A datetime is first converted to UK time."""
+    if d is None:
+        return MISSING
+    if isinstance(d, datetime):
+        d = to_uk(d).date()
+    return f"{d.day} {d:%b %Y}"
+
+
+def format_relative(seconds: float) -> str:
+    """An offset from now: positive is the future ("in 45 s"), negative the past ("3 min ago")."""
+    magnitude = abs(seconds)
+    if magnitude < 1:
+        return "now"
+    if magnitude < 60:
+        amount = f"{int(magnitude)} s"
+    elif magnitude < 3600:
+        amount = f"{int(magnitude // 60)} min"
+    elif magnitude < 86400:
+        amount = f"{int(magnitude // 3600)} h"
+    else:
+        days = int(magnitude // 86400)
+        amount = f"{days} day" if days == 1 else f"{days} days"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def closing_time(petition: Petition) -> datetime | None:
+    """When an open petition closes: the end of its closing date, UK time (API §4.1)."""
+    if petition.closed_at is not None:
+        return petition.closed_at
+    if petition.closing_date is None:
+        return None
+    next_midnight = datetime.combine(petition.closing_date + timedelta(days=1), time(), UK)
+    return (next_midnight - timedelta(milliseconds=1)).astimezone(timezone.utc)
+
+
+def state_label(petition: Petition) -> str:
+    """ "Open", "Closed", "Rejected", "Closed (archived)"; an unknown state is shown as it came."""
+    label = _STATE_LABELS.get(petition.state, petition.state.replace("_", " ").capitalize())
+    return f"{label} (archived)" if petition.archived else label
+
+
+def progress_label(petition: Petition, today: date | None = None) -> str:
+    """Where the petition stands with the government and Parliament (API §12.4), or ""."""
+    today = today or datetime.now(UK).date()
+    debate = petition.debate
+    if debate is not None:
+        return "Debated" if debate.debated else "Not debated"
+    if petition.scheduled_debate_date is not None:
+        if petition.scheduled_debate_date >= today:
+            return f"Debate scheduled for {format_date(petition.scheduled_debate_date)}"
+        return "Debated"
+    if petition.debate_threshold_reached_at is not None:
+        return "Awaiting a debate decision"
+    if petition.government_response is not None:
+        return "Government responded"
+    if petition.response_threshold_reached_at is not None:
+        return "Awaiting government response"
+    return ""
