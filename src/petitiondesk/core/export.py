@@ -52,6 +52,10 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
             write(file)
             file.flush()
             os.fsync(file.fileno())
+        # mkstemp makes a private file; an export should get the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except OSError as error:
         _remove_quietly(temporary)

@@ -1,0 +1,238 @@
+"""Publication-ready images of a signature chart: PNG at a chosen pixel size, SVG as real vectors.
+
+The export is drawn on a figure of its own, not grabbed from the window: a white page with the
+petition's title, axis labels with units, the thresholds in range and a source line, over exactly
+the time range the user is looking at. So it looks the same whatever size the window happens to be,
+and a chart that was never shown on screen exports just as well (the figure is laid out off screen).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import SVGExporter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from petitiondesk.core.export import ExportError, atomic_write
+from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from petitiondesk.gui.axes import CountAxis
+
+UK = ZoneInfo("Europe/London")
+INK = QColor("#1b1f24")
+MUTED = QColor("#57606a")
+CURVE = QColor("#0b6bcb")
+THRESHOLD_COLOURS = {"response": QColor("#b35900"), "debate": QColor("#8250df")}
+
+DEFAULT_WIDTH, DEFAULT_HEIGHT = 1600, 900
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything an exported chart shows; made from what the user sees in the window."""
+
+    title: str
+    petition_id: int
+    times: np.ndarray
+    counts: np.ndarray
+    x_range: tuple[float, float] | None = None  # None: all the samples
+    log_scale: bool = False
+    thresholds: tuple[tuple[int, str, str], ...] = field(default=(
+        (RESPONSE_THRESHOLD, "10,000 — government response", "response"),
+        (DEBATE_THRESHOLD, "100,000 — considered for debate", "debate"),
+    ))
+
+    def visible(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.x_range is None or len(self.times) == 0:
+            return self.times, self.counts
+        low, high = self.x_range
+        keep = (self.times >= low) & (self.times <= high)
+        return self.times[keep], self.counts[keep]
+
+    def time_span(self) -> tuple[float, float] | None:
+        if self.x_range is not None:
+            return self.x_range
+        if len(self.times) == 0:
+            return None
+        return float(self.times[0]), float(self.times[-1])
+
+
+def source_line(spec: ChartSpec) -> str:
+    span = spec.time_span()
+    text = "Data: petition.parliament.uk · recorded by PetitionDesk"
+    if span:
+        first, last = (datetime.fromtimestamp(t, timezone.utc).astimezone(UK) for t in span)
+        text += f" · {first:%-d %b %Y %H:%M} – {last:%-d %b %Y %H:%M} (UK time)"
+    return text
+
+
+def subtitle_line(spec: ChartSpec) -> str:
+    times, counts = spec.visible()
+    text = f"Petition {spec.petition_id}"
+    if len(counts):
+        text += f" · {int(counts[-1]):,} signatures"
+        if len(counts) > 1:
+            text += f" ({int(counts[-1]) - int(counts[0]):+,} over this period)"
+    return text
+
+
+class ExportFigure(pg.GraphicsLayoutWidget):
+    """A white, laid-out figure for one chart; never shown on screen."""
+
+    def __init__(self, spec: ChartSpec, width: int, height: int, device_scale: float = 1.0):
+        super().__init__()
+        # Pens are cosmetic (device pixels): thicken them when the page is drawn scaled up.
+        self.pen_scale = device_scale
+        self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        self.setBackground("w")
+        self.resize(width, height)
+        scale = max(0.6, min(width, height * 16 / 9) / 1600)
+        self.ci.setContentsMargins(24 * scale, 18 * scale, 32 * scale, 14 * scale)
+
+        self.title = pg.LabelItem(html.escape(_elide(spec.title, 110)), color=INK, size=f"{max(11, 22 * scale):.0f}pt",
+                                  bold=True, justify="left")
+        self.addItem(self.title, row=0, col=0)
+        self.subtitle = pg.LabelItem(html.escape(subtitle_line(spec)), color=MUTED,
+                                     size=f"{max(9, 15 * scale):.0f}pt", justify="left")
+        self.addItem(self.subtitle, row=1, col=0)
+        self.plot = self._make_plot(spec, scale)
+        self.addItem(self.plot, row=2, col=0)
+        self.source = pg.LabelItem(html.escape(source_line(spec)), color=MUTED,
+                                   size=f"{max(8, 12 * scale):.0f}pt", justify="left")
+        self.addItem(self.source, row=3, col=0)
+        self.show()  # off screen (WA_DontShowOnScreen): lays out items at the requested size
+        QApplication.processEvents()
+
+    def _make_plot(self, spec: ChartSpec, scale: float) -> pg.PlotItem:
+        span = spec.time_span()
+        offset = _uk_offset(span[1] if span else None)
+        plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(utcOffset=-offset), "left": CountAxis()})
+        font = _font(max(8.0, 13 * scale))
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(MUTED))
+            axis.setTextPen(pg.mkPen(INK))
+            axis.setTickFont(font)
+        plot.setLabel("left", "Signatures", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
+        plot.setLabel("bottom", "Time (UK)", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+
+        times, counts = spec.visible()
+        values = counts.astype(float)
+        if spec.log_scale:
+            values = np.maximum(values, 1.0)
+        plot.plot(times, values, pen=pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale),
+                  stepMode=None, connect="finite")
+        plot.setLogMode(y=spec.log_scale)
+        self._draw_thresholds(plot, spec, values, scale)
+        if span:
+            plot.setXRange(*span, padding=0.01)
+        return plot
+
+    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, values: np.ndarray, scale: float) -> None:
+        if len(values) == 0:
+            return
+        top = float(values.max())
+        for threshold, label, kind in spec.thresholds:
+            if threshold > top * 1.25:
+                continue  # out of range: drawing it would squash the curve
+            y = np.log10(threshold) if spec.log_scale else threshold
+            line = pg.InfiniteLine(
+                pos=y, angle=0, movable=False,
+                pen=pg.mkPen(THRESHOLD_COLOURS[kind], width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine),
+                label=label,
+                labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": THRESHOLD_COLOURS[kind]},
+            )
+            line.label.setFont(_font(max(8.0, 12 * scale)))
+            plot.addItem(line)
+
+
+def render_image(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
+                 scale: float = 1.0) -> QImage:
+    """The chart as a `width` x `height` pixel image; `scale` 2 draws it like a HiDPI screen would."""
+    _check_size(width, height)
+    figure = ExportFigure(spec, round(width / scale), round(height / scale), scale)
+    try:
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        figure.scene().render(painter, QRectF(0, 0, width, height), figure.sceneRect())
+        painter.end()
+        return image
+    finally:
+        figure.close()
+        figure.deleteLater()
+
+
+def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
+              scale: float = 1.0) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not render_image(spec, width, height, scale).save(buffer, "PNG"):
+        raise ExportError("Could not encode the chart as PNG.")
+    return bytes(data.data())
+
+
+def svg_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
+    _check_size(width, height)
+    figure = ExportFigure(spec, width, height)
+    try:
+        exporter = SVGExporter(figure.scene())
+        return bytes(exporter.export(toBytes=True))
+    finally:
+        figure.close()
+        figure.deleteLater()
+
+
+def export_chart(spec: ChartSpec, path: Path, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
+                 scale: float = 1.0) -> None:
+    """Write a PNG or SVG, chosen by the suffix; all or nothing (see `atomic_write`)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".png":
+        data = png_bytes(spec, width, height, scale)
+    elif suffix == ".svg":
+        data = svg_bytes(spec, width, height)
+    else:
+        raise ExportError(f"Cannot export a chart as '{suffix or Path(path).name}': use .png or .svg.")
+    atomic_write(Path(path), lambda file: file.write(data))
+
+
+def copy_to_clipboard(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> None:
+    screen = QGuiApplication.primaryScreen()
+    scale = screen.devicePixelRatio() if screen else 1.0
+    image = render_image(spec, round(width * scale), round(height * scale), scale)
+    image.setDevicePixelRatio(scale)
+    QGuiApplication.clipboard().setImage(image)
+
+
+def _check_size(width: int, height: int) -> None:
+    if not (16 <= width <= 20000 and 16 <= height <= 20000):
+        raise ExportError(f"A chart image must be between 16 and 20,000 pixels a side, not {width} x {height}.")
+
+
+def _uk_offset(t: float | None) -> float:
+    """Seconds east of UTC in the UK at time t (BST or GMT), so the date axis reads UK time."""
+    moment = datetime.fromtimestamp(t, timezone.utc) if t else datetime.now(timezone.utc)
+    return moment.astimezone(UK).utcoffset().total_seconds()
+
+
+def _font(points: float) -> QFont:
+    font = QFont()
+    font.setPointSizeF(points)
+    return font
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
