@@ -73,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("ref", metavar="ID")
     history.add_argument("--csv", action="store_true", help="print CSV")
 
+    chart = _command(commands, "export-chart", "save a petition's signature chart as PNG or SVG")
+    chart.add_argument("ref", metavar="ID")
+    chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                       help="the image to write; .png or .svg")
+    chart.add_argument("--width", type=int, default=1600, metavar="PX")
+    chart.add_argument("--height", type=int, default=900, metavar="PX")
+    chart.add_argument("--scale", type=float, default=1.0,
+                       help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
+
     sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
     sim.add_argument("--port", type=int, default=8642)
     sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
@@ -371,6 +380,34 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_chart(args) -> int:
+    import os
+
+    (ref,) = _parse_refs([args.ref])
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
+    with _open_store(args, create=False) as store:
+        petition = store.petition(ref.id)
+        times, counts = store.samples(ref.id)
+    if len(times) == 0:
+        raise CommandError(f"{ref.id}: no samples recorded yet, so there is no chart to export")
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is needed to draw an image
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk.core.export import ExportError
+    from petitiondesk.gui.chart_export import export_chart, spec_for
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it alive while drawing)
+    spec = spec_for(petition, ref.id, times, counts)
+    try:
+        export_chart(spec, args.output, args.width, args.height, args.scale)
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    print(f"Saved {args.output} ({args.width} x {args.height})")
+    return EXIT_OK
+
+
 def cmd_simulator(args) -> int:
     from petitiondesk.simulator import main as simulator_main
 
@@ -388,5 +425,6 @@ COMMANDS = {
     "refresh": cmd_refresh,
     "record": cmd_record,
     "history": cmd_history,
+    "export-chart": cmd_export_chart,
     "simulator": cmd_simulator,
 }

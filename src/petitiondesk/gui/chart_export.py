@@ -22,7 +22,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from petitiondesk.core.export import ExportError, atomic_write
-from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
+from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
 from petitiondesk.gui.axes import CountAxis
 
 UK = ZoneInfo("Europe/London")
@@ -62,6 +62,20 @@ class ChartSpec:
         if len(self.times) == 0:
             return None
         return float(self.times[0]), float(self.times[-1])
+
+
+def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...]:
+    """The milestones of the petition's own parliament (archived ones carry theirs)."""
+    response = petition.response_threshold if petition else RESPONSE_THRESHOLD
+    debate = petition.debate_threshold if petition else DEBATE_THRESHOLD
+    return ((response, f"{response:,} — government response", "response"),
+            (debate, f"{debate:,} — considered for debate", "debate"))
+
+
+def spec_for(petition: Petition | None, petition_id: int, times: np.ndarray, counts: np.ndarray,
+             x_range: tuple[float, float] | None = None, log_scale: bool = False) -> ChartSpec:
+    title = petition.action if petition else f"Petition {petition_id}"
+    return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition))
 
 
 def source_line(spec: ChartSpec) -> str:
