@@ -107,7 +107,7 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         self._sort_column, self._sort_order = column, order
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_records = [self._rows[i.row()] for i in old_persistent]
         self._rows.sort(key=self._key_for(column), reverse=self._descending())
@@ -117,7 +117,7 @@ class RecordTableModel(QAbstractTableModel):
             for record, old in zip(old_records, old_persistent)
         ]
         self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     def _descending(self) -> bool:
         return self._sort_order == Qt.SortOrder.DescendingOrder

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.format import UK, closing_time, format_count, format_delta, format_uk_time
 
@@ -383,10 +384,6 @@ class SignatureChart(QWidget):
         return " · ".join(parts)
 
     def _analysis_parts(self, petition: Petition) -> list[str]:
-        try:
-            from petitiondesk.core import analysis
-        except ImportError:  # the analysis module is optional until it lands
-            return []
         now = float(self.clock())
         times, counts = self._times, self._counts
         parts = []

@@ -1,0 +1,600 @@
+"""Everything about one petition: what it asks, where it stands, the response, the debate and
+where its signatures come from.
+
+Every string from the network is shown as text: plain-text labels, or html.escape before any
+rich text is composed. Links are made only for http(s) addresses and checked again before they
+are opened, so a ``javascript:`` or ``file:`` address in the data can never run or open anything.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from PySide6.QtCore import QTimer, QUrl, Qt, Signal
+from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petitiondesk.core.models import Petition
+from petitiondesk.gui.breakdown_models import (
+    ConstituencyTableModel,
+    CountryTableModel,
+    RecordTableModel,
+    RegionTableModel,
+    uk_total,
+)
+from petitiondesk.gui.format import (
+    format_count,
+    format_date,
+    format_percent,
+    format_uk_time,
+    progress_label,
+    state_label,
+)
+
+EMPTY_TEXT = "Select a petition to see its details."
+REJECTED_NO_BREAKDOWNS = (
+    "This petition was rejected, so there are no breakdowns of where its signatures come from."
+)
+BREAKDOWNS_NOT_LOADED = (
+    "The breakdowns of where signatures come from arrive with the petition's full details."
+)
+SAFE_SCHEMES = ("http", "https")
+
+# Short explanations of the rejection codes the site uses (API §4.2); unknown codes show as sent.
+REJECTION_REASONS = {
+    "duplicate": "There's already a petition about this issue.",
+    "irrelevant": "It's about something the Government or Parliament is not responsible for.",
+    "no-action": "It did not ask for a clear action from the Government or Parliament.",
+    "honours": "It's about honours or appointments.",
+    "fake-name": "It was not signed with a real name.",
+    "foi": "It asked for information that can be requested under Freedom of Information.",
+    "libellous": "It included potentially libellous or defamatory content.",
+    "offensive": "It included offensive language or content.",
+    "advert": "It was an advert or spam.",
+    "already-happening": "It asked for something the Government is already doing.",
+    "individual": "It was about a particular person or case.",
+    "personal": "It included personal or confidential information.",
+    "fraudulent": "It was fraudulent.",
+    "operational": "It was about an operational matter for an independent body.",
+    "local": "It was about a local matter.",
+    "joke": "It was a joke.",
+    "no-reply": "The creator did not reply to the Committee.",
+    "removed": "It was removed.",
+}
+
+_FOOTNOTE = re.compile(r"^\[(\d+)\]:\s*(\S+)\s*$")
+_REFERENCE = re.compile(r"\[(\d+)\](?!:)")
+
+
+# -- safe text ------------------------------------------------------------------------------------
+def is_safe_url(url: str | None) -> bool:
+    """Only web addresses with a host are ever linked or opened."""
+    if not url:
+        return False
+    qurl = QUrl(url.strip())
+    return qurl.isValid() and qurl.scheme().lower() in SAFE_SCHEMES and bool(qurl.host())
+
+
+def link_html(text: str, url: str | None) -> str:
+    """An <a> for a safe address, else just the escaped text (the address is not offered)."""
+    if not is_safe_url(url):
+        return html.escape(text)
+    return f'<a href="{html.escape(url.strip(), quote=True)}">{html.escape(text)}</a>'
+
+
+def paragraphs_html(text: str) -> str:
+    """Plain text from the site as rich text: blank lines make paragraphs, footnotes `[n]: url`
+    become links and so do their `[n]` references. Everything else is escaped."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    footnotes = {}
+    for line in lines:
+        match = _FOOTNOTE.match(line.strip())
+        if match and is_safe_url(match.group(2)):
+            footnotes[match.group(1)] = match.group(2)
+
+    def render_line(line: str) -> str:
+        match = _FOOTNOTE.match(line.strip())
+        if match:
+            number, url = match.groups()
+            return f"[{number}]: {link_html(url, url)}"
+        escaped = html.escape(line)
+        return _REFERENCE.sub(
+            lambda m: link_html(m.group(0), footnotes.get(m.group(1))), escaped
+        )
+
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line.strip():
+            current.append(render_line(line))
+        elif current:
+            paragraphs.append("<p>" + "<br>".join(current) + "</p>")
+            current = []
+    return "".join(paragraphs)
+
+
+# -- the pane -------------------------------------------------------------------------------------
+class DetailPane(QWidget):
+    """The selected petition in three tabs: Overview, Response & debate, Signatures."""
+
+    #: A safe link the user activated (after it was handed to the desktop).
+    link_opened = Signal(str)
+    #: A link that was not opened because it is not a web address.
+    link_refused = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setAccessibleName("Petition details")
+        self._petition: Petition | None = None
+
+        self._build_header()
+        self._build_tabs()
+        self.empty_label = _plain_label(EMPTY_TEXT, self)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.empty_label)
+        self._stack.addWidget(self._content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._stack)
+        self.show_petition(None)
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build_header(self) -> None:
+        self.title_label = _plain_label("", self)
+        self.title_label.setObjectName("petitionTitle")
+        self.title_label.setAccessibleName("Petition title")
+        font = QFont(self.title_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title_label.setFont(font)
+
+        self.status_label = _plain_label("", self)
+        self.status_label.setObjectName("petitionStatus")
+        self.status_label.setAccessibleName("Petition status")
+
+        self.web_button = QPushButton("Open on the website", self)
+        self.web_button.setToolTip("Open this petition on petition.parliament.uk")
+        self.web_button.setAccessibleName("Open the petition on petition.parliament.uk")
+        self.web_button.clicked.connect(self._open_web_page)
+
+    def _build_tabs(self) -> None:
+        self._content = QWidget(self)
+        self.tabs = QTabWidget(self._content)
+        self.tabs.setAccessibleName("Petition detail sections")
+        self.tabs.setDocumentMode(True)
+        self._overview = _scroll_area("Overview")
+        self._response = _scroll_area("Government response and debate")
+        self.tabs.addTab(self._overview, "&Overview")
+        self.tabs.addTab(self._response, "&Response && debate")
+        self.tabs.addTab(self._build_signatures_tab(), "&Signatures")
+
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.web_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self._content)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.title_label)
+        layout.addLayout(status_row)
+        layout.addWidget(self.tabs, 1)
+
+    def _build_signatures_tab(self) -> QWidget:
+        self.constituency_model = ConstituencyTableModel(self)
+        self.region_model = RegionTableModel(self)
+        self.country_model = CountryTableModel(self)
+        self.constituency_view = _table_view(self.constituency_model, "Signatures by constituency")
+        self.region_view = _table_view(self.region_model, "Signatures by region")
+        self.country_view = _table_view(self.country_model, "Signatures by country")
+
+        self.breakdown_summary = _plain_label("", None)
+        self.breakdown_summary.setAccessibleName("Signature totals")
+        self.breakdown_tabs = QTabWidget()
+        self.breakdown_tabs.setAccessibleName("Signature breakdowns")
+        self.breakdown_tabs.addTab(self.constituency_view, "Constituencies")
+        self.breakdown_tabs.addTab(self.region_view, "Regions")
+        self.breakdown_tabs.addTab(self.country_view, "Countries")
+        tables = QWidget()
+        tables_layout = QVBoxLayout(tables)
+        tables_layout.setContentsMargins(6, 6, 6, 6)
+        tables_layout.addWidget(self.breakdown_summary)
+        tables_layout.addWidget(self.breakdown_tabs, 1)
+
+        self.breakdown_message = _plain_label("", None)
+        self.breakdown_message.setAccessibleName("Signature breakdowns")
+        self.breakdown_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._signatures_stack = QStackedWidget()
+        self._signatures_stack.addWidget(tables)
+        self._signatures_stack.addWidget(self.breakdown_message)
+        self._tables_page = tables
+        return self._signatures_stack
+
+    # -- public API ------------------------------------------------------------------------------
+    def show_petition(
+        self,
+        petition: Petition | None,
+        *,
+        constituency_baseline: dict[str, int] | None = None,
+    ) -> None:
+        """Show a petition (None: the empty state). A baseline (signatures by ONS code about 24
+        hours ago) adds the constituencies' change over the last day."""
+        same_petition = (
+            petition is not None
+            and self._petition is not None
+            and petition.id == self._petition.id
+        )
+        self._petition = petition
+        if petition is None:
+            self._stack.setCurrentWidget(self.empty_label)
+            self._show_breakdowns(None, None)
+            return
+        scroll = self._scroll_positions() if same_petition else None
+        self.title_label.setText(petition.action)
+        self.status_label.setText(self._status_text(petition))
+        self._overview.setWidget(_column(self._overview_sections(petition)))
+        self._response.setWidget(_column(self._response_sections(petition)))
+        self._show_breakdowns(petition, constituency_baseline)
+        self._stack.setCurrentWidget(self._content)
+        if scroll is not None:
+            # The new contents are laid out on the next turn of the event loop.
+            self._pending_scroll = scroll
+            QTimer.singleShot(0, self._restore_scroll_positions)
+
+    @property
+    def petition(self) -> Petition | None:
+        return self._petition
+
+    def open_link(self, url: str) -> bool:
+        """Open a web address in the browser; anything but http(s) is refused."""
+        if not is_safe_url(url):
+            self.link_refused.emit(url)
+            return False
+        QDesktopServices.openUrl(QUrl(url.strip()))
+        self.link_opened.emit(url)
+        return True
+
+    def visible_text(self) -> str:
+        """All the text the pane currently shows, for tests and accessibility checks."""
+        labels = self.findChildren(QLabel)
+        return "\n".join(label.text() for label in labels if not label.isHidden())
+
+    # -- header ----------------------------------------------------------------------------------
+    def _status_text(self, petition: Petition) -> str:
+        parts = [state_label(petition), f"{format_count(petition.signature_count)} signatures"]
+        progress = progress_label(petition)
+        if progress:
+            parts.append(progress)
+        parts.append(f"Petition {petition.id}")
+        return " · ".join(parts)
+
+    def _open_web_page(self) -> None:
+        if self._petition is not None:
+            self.open_link(self._petition.web_url)
+
+    # -- overview --------------------------------------------------------------------------------
+    def _overview_sections(self, petition: Petition) -> list[QWidget]:
+        widgets: list[QWidget] = []
+        if petition.committee_note:
+            widgets += [
+                _heading("Note from the Petitions Committee"),
+                _plain_label(petition.committee_note, framed=True),
+            ]
+        widgets += [_heading("Background"), _plain_label(petition.background or "—")]
+        if petition.additional_details:
+            widgets += [_heading("More details"), _plain_label(petition.additional_details)]
+        if petition.rejection is not None:
+            widgets += self._rejection_section(petition)
+        widgets += [_heading("Dates"), _facts(self._date_facts(petition), self)]
+        widgets += [_heading("About"), _facts(self._about_facts(petition), self)]
+        return widgets
+
+    def _rejection_section(self, petition: Petition) -> list[QWidget]:
+        rejection = petition.rejection
+        reason = REJECTION_REASONS.get(rejection.code, "")
+        code_text = f"Reason: {rejection.code}" + (f" — {reason}" if reason else "")
+        widgets = [_heading("Why it was rejected"), _plain_label(code_text)]
+        if rejection.details:
+            widgets.append(_plain_label(rejection.details))
+        return widgets
+
+    def _date_facts(self, petition: Petition) -> list[tuple[str, str, bool]]:
+        """(label, text, is_rich) rows about when things happened."""
+        facts = []
+        if petition.created_at:
+            facts.append(("Created", format_uk_time(petition.created_at), False))
+        if petition.opened_at:
+            facts.append(("Opened", format_uk_time(petition.opened_at), False))
+        if petition.state == "open" and petition.closing_date:
+            facts.append(("Closes", f"{format_date(petition.closing_date)}, 23:59 (UK time)", False))
+        elif petition.closed_at:
+            facts.append(("Closed", format_uk_time(petition.closed_at), False))
+        if petition.rejected_at:
+            facts.append(("Rejected", format_uk_time(petition.rejected_at), False))
+        if petition.response_threshold_reached_at:
+            facts.append(
+                (
+                    f"{format_count(petition.response_threshold)} reached",
+                    format_uk_time(petition.response_threshold_reached_at),
+                    False,
+                )
+            )
+        if petition.debate_threshold_reached_at:
+            facts.append(
+                (
+                    f"{format_count(petition.debate_threshold)} reached",
+                    format_uk_time(petition.debate_threshold_reached_at),
+                    False,
+                )
+            )
+        if petition.parliament is not None and petition.parliament.period:
+            facts.append(("Parliament", petition.parliament.period, False))
+        return facts
+
+    def _about_facts(self, petition: Petition) -> list[tuple[str, str, bool]]:
+        facts = []
+        if petition.creator_name:
+            facts.append(("Created by", petition.creator_name, False))
+        if petition.departments:
+            links = [
+                link_html(_department_name(d.name, d.acronym), d.url) for d in petition.departments
+            ]
+            facts.append(("Departments", "<br>".join(links), True))
+        if petition.topics:
+            facts.append(("Topics", ", ".join(t.replace("-", " ") for t in petition.topics), False))
+        facts.append(("Signatures", format_count(petition.signature_count), False))
+        return facts
+
+    # -- response and debate ---------------------------------------------------------------------
+    def _response_sections(self, petition: Petition) -> list[QWidget]:
+        widgets = [_heading("Government response"), *self._response_widgets(petition)]
+        widgets += [_heading("Debate"), *self._debate_widgets(petition)]
+        business = petition.other_parliamentary_business or ()
+        if business:
+            widgets.append(_heading("Other parliamentary business"))
+            for item in business:
+                widgets.append(_plain_label(item.subject, bold=True))
+                if item.occurred_on:
+                    widgets.append(_plain_label(format_date(item.occurred_on), muted=True))
+                widgets.append(self._rich_label(paragraphs_html(item.body)))
+        return widgets
+
+    def _response_widgets(self, petition: Petition) -> list[QWidget]:
+        response = petition.government_response
+        if response is None:
+            if petition.state == "rejected":
+                return [_plain_label("Rejected petitions get no government response.")]
+            threshold = format_count(petition.response_threshold)
+            if petition.response_threshold_reached_at:
+                return [_plain_label(f"Reached {threshold} signatures: awaiting a response.")]
+            return [
+                _plain_label(
+                    "No response yet. The government responds to petitions "
+                    f"with more than {threshold} signatures."
+                )
+            ]
+        responded = response.responded_on or response.created_at
+        widgets = []
+        if responded:
+            widgets.append(_plain_label(f"Responded on {format_date(responded)}", muted=True))
+        if response.summary:
+            widgets.append(_plain_label(response.summary, bold=True))
+        if response.details:
+            widgets.append(self._rich_label(paragraphs_html(response.details)))
+        return widgets
+
+    def _debate_widgets(self, petition: Petition) -> list[QWidget]:
+        debate = petition.debate
+        lines = []
+        if petition.debate_scheduled_on:
+            lines.append(f"Decision to debate taken on {format_date(petition.debate_scheduled_on)}")
+        if petition.scheduled_debate_date and not (debate and debate.debated):
+            lines.append(f"Debate scheduled for {format_date(petition.scheduled_debate_date)}")
+        if debate is not None:
+            if debate.debated:
+                lines.append(f"Debated on {format_date(debate.debated_on)}")
+            else:
+                lines.append("Not debated: Parliament decided not to debate this petition.")
+        elif not lines:
+            threshold = format_count(petition.debate_threshold)
+            if petition.debate_threshold_reached_at:
+                lines.append(f"Reached {threshold} signatures: awaiting a decision on a debate.")
+            else:
+                lines.append(
+                    "No debate yet. Parliament considers petitions with more than "
+                    f"{threshold} signatures for debate."
+                )
+        widgets: list[QWidget] = [_plain_label("\n".join(lines))]
+        if debate is None:
+            return widgets
+        if debate.overview:
+            widgets.append(_plain_label(debate.overview))
+        links = [
+            ("Transcript", debate.transcript_url),
+            ("Video", debate.video_url),
+            ("Debate pack", debate.debate_pack_url),
+            ("Public engagement", debate.public_engagement_url),
+            ("Debate summary", debate.debate_summary_url),
+        ]
+        present = [link_html(text, url) for text, url in links if url]
+        if present:
+            widgets.append(self._rich_label(" · ".join(present)))
+        return widgets
+
+    # -- signatures ------------------------------------------------------------------------------
+    def _show_breakdowns(self, petition: Petition | None, baseline: dict[str, int] | None) -> None:
+        if petition is None:
+            message = ""
+        elif petition.state == "rejected":
+            message = REJECTED_NO_BREAKDOWNS
+        elif (
+            petition.signatures_by_constituency is None
+            and petition.signatures_by_region is None
+            and petition.signatures_by_country is None
+        ):
+            message = BREAKDOWNS_NOT_LOADED
+        else:
+            message = None
+        if message is not None:
+            for model in (self.constituency_model, self.region_model, self.country_model):
+                model.set_records(())
+            self.breakdown_message.setText(message)
+            self._signatures_stack.setCurrentWidget(self.breakdown_message)
+            return
+
+        constituencies = petition.signatures_by_constituency or ()
+        regions = petition.signatures_by_region or ()
+        countries = petition.signatures_by_country or ()
+        in_uk = uk_total(countries, constituencies)
+        for model, total in (
+            (self.constituency_model, in_uk),
+            (self.region_model, in_uk),
+            (self.country_model, petition.signature_count),
+        ):
+            model.set_total(total)
+        self.constituency_model.set_baseline(baseline)
+        self.constituency_model.set_records(constituencies)
+        self.region_model.set_records(regions)
+        self.country_model.set_records(countries)
+        self.constituency_view.setColumnHidden(
+            ConstituencyTableModel.CHANGE, baseline is None
+        )
+        share = in_uk / petition.signature_count if petition.signature_count else None
+        self.breakdown_summary.setText(
+            f"{format_count(in_uk)} signatures from the United Kingdom "
+            f"({format_percent(share)} of {format_count(petition.signature_count)}). "
+            "Breakdowns need not add up to the total."
+        )
+        self.breakdown_tabs.setTabText(0, f"Constituencies ({len(constituencies)})")
+        self.breakdown_tabs.setTabText(1, f"Regions ({len(regions)})")
+        self.breakdown_tabs.setTabText(2, f"Countries ({len(countries)})")
+        self._signatures_stack.setCurrentWidget(self._tables_page)
+
+    @property
+    def shows_breakdown_tables(self) -> bool:
+        return self._signatures_stack.currentWidget() is self._tables_page
+
+    # -- helpers bound to the pane ---------------------------------------------------------------
+    def _rich_label(self, rich_html: str) -> QLabel:
+        """A label for rich text composed here from escaped parts; its links come to open_link."""
+        label = QLabel(rich_html)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setOpenExternalLinks(False)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.linkActivated.connect(self.open_link)
+        return label
+
+    def _scroll_positions(self) -> tuple[int, int]:
+        return (
+            self._overview.verticalScrollBar().value(),
+            self._response.verticalScrollBar().value(),
+        )
+
+    def _restore_scroll_positions(self) -> None:
+        overview, response = self._pending_scroll
+        self._overview.verticalScrollBar().setValue(overview)
+        self._response.verticalScrollBar().setValue(response)
+
+
+# -- widget helpers -------------------------------------------------------------------------------
+def _plain_label(
+    text: str, parent=None, *, bold: bool = False, muted: bool = False, framed: bool = False
+) -> QLabel:
+    """Network text as text: never interpreted as HTML; selectable with mouse and keyboard."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if bold:
+        font = QFont(label.font())
+        font.setBold(True)
+        label.setFont(font)
+    if muted:
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    if framed:
+        label.setFrameShape(QFrame.Shape.StyledPanel)
+        label.setMargin(6)
+    return label
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
+    label.setFont(font)
+    label.setContentsMargins(0, 8, 0, 0)
+    return label
+
+
+def _facts(rows: Iterable[tuple[str, str, bool]], pane: DetailPane) -> QWidget:
+    """A two-column list of "label: value" rows; rich values were composed from escaped parts."""
+    box = QWidget()
+    form = QFormLayout(box)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    for name, value, rich in rows:
+        field = pane._rich_label(value) if rich else _plain_label(value)
+        form.addRow(f"{name}:", field)
+    return box
+
+
+def _column(widgets: list[QWidget]) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(8, 4, 8, 8)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    return page
+
+
+def _scroll_area(name: str) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setAccessibleName(name)
+    return area
+
+
+def _table_view(model: RecordTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setSortIndicatorShown(True)
+    signatures_column = 1 if model.columnCount() == 3 else ConstituencyTableModel.SIGNATURES
+    view.sortByColumn(signatures_column, Qt.SortOrder.DescendingOrder)
+    return view
+
+
+def _department_name(name: str, acronym: str | None) -> str:
+    return f"{name} ({acronym})" if acronym and acronym != name else name
