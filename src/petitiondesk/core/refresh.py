@@ -1,0 +1,558 @@
+"""The polite schedule: which watched petitions are due, bulk or single requests, backoff, samples.
+
+One `Refresher.refresh()` is one pass. It asks only for what is due, one request at a time
+(the client spaces them), and writes each petition's results in one store transaction, so a
+killed process loses nothing it had committed. Site-wide trouble stops the pass at once:
+a 403 blocks everything for hours (§11), 429/503 pause until Retry-After, and repeated network
+failures end the pass as "offline" rather than trying every petition in turn.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from petitiondesk.core.client import Fetched, Outcome, PetitionsClient
+from petitiondesk.core.models import Petition, PetitionCount
+from petitiondesk.core.store import FetchState, Store
+
+NEVER = 253402300799.0  # 9999-12-31: a removed (410) petition is never asked for again
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+MISSING_BACKOFF = (10 * MINUTE, DAY)  # 404 / not visible: from 10 min, doubling, up to a day
+TROUBLE_BACKOFF = (30.0, 15 * MINUTE)  # offline or site errors: from 30 s, doubling
+BLOCK_BACKOFF = (3 * HOUR, 48 * HOUR)  # 403: from 3 h, doubling
+DEFAULT_PAUSE = {Outcome.RATE_LIMITED: 2 * MINUTE, Outcome.UNAVAILABLE: 10 * MINUTE}
+ARCHIVED_INTERVAL = DAY  # an archived petition is frozen: its document at most daily
+LATE_SIGNING = DAY  # signatures can still be confirmed for 24 h after closing (§10.1)
+TROUBLE_LIMIT = 2  # consecutive network/site failures that end a pass
+HOLD_SETTING = "refresh.hold"
+
+_WORDS = {
+    "offline": "cannot reach the site",
+    "not_found": "not found (404); it may not be published yet",
+    "gone": "removed from the site (410); no longer checked",
+    "not_visible": "not publicly visible (yet)",
+    "blocked": "the site is refusing PetitionDesk's requests (403)",
+    "rate_limited": "the site asked PetitionDesk to slow down (429)",
+    "unavailable": "the site is unavailable",
+    "bad_response": "the site sent something PetitionDesk could not read",
+}
+
+
+@dataclass(frozen=True)
+class PetitionUpdate:
+    petition_id: int
+    petition: Petition | None  # latest known document (fresh or stored)
+    signature_count: int | None
+    sampled_at: float | None  # a sample (t, count) was recorded at this time
+    problem: str | None  # same vocabulary as FetchState.problem
+    message: str = ""  # human text for the problem
+    changed: bool = False  # anything a view shows changed
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    started_at: float
+    finished_at: float
+    updates: tuple[PetitionUpdate, ...]
+    requests: int
+    blocked_until: float | None
+    paused_until: float | None
+    offline: bool
+    next_due_at: float
+    cancelled: bool = False
+
+
+@dataclass
+class _Hold:
+    """Site-wide waits. The block and pause survive a restart (a restart must not retry a 403)."""
+
+    blocked_until: float = 0.0
+    block_seconds: float = 0.0
+    paused_until: float = 0.0
+    offline_until: float = 0.0
+    trouble_seconds: float = 0.0
+
+    def gate(self) -> float:
+        return max(self.blocked_until, self.paused_until, self.offline_until)
+
+
+@dataclass
+class _Pass:
+    now: float
+    force: bool
+    should_stop: Callable[[], bool]
+    trouble: int = 0  # consecutive network/site failures
+    halted: str | None = None  # "blocked", "paused" or "offline": no more requests this pass
+    offline: bool = False
+    full_budget: int = 0
+    updates: dict[int, PetitionUpdate] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Memo:
+    """What `FetchState.milestones` holds: count.json's milestones and its own Last-Modified.
+
+    The count's validator is kept apart from the document's (`FetchState.last_modified`): sharing
+    one would make a later conditional document request answer 304 while the stored document is
+    older than the count that was seen.
+    """
+
+    milestones: str | None = None
+    count_modified: str | None = None
+
+    @classmethod
+    def load(cls, text: str | None) -> "_Memo":
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        milestones, modified = data.get("m"), data.get("lm")
+        return cls(milestones if isinstance(milestones, str) else None,
+                   modified if isinstance(modified, str) else None)
+
+    def text(self) -> str:
+        return json.dumps({"m": self.milestones, "lm": self.count_modified})
+
+
+def _milestones_text(count: PetitionCount) -> str:
+    return json.dumps([None if value is None else str(value) for value in count.milestones()])
+
+
+class Refresher:
+    def __init__(
+        self,
+        client: PetitionsClient,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+        count_interval: float = 120.0,
+        full_interval: float = 1800.0,
+        bulk_threshold: int = 20,
+        max_full_per_pass: int = 60,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self.count_interval = count_interval
+        self.full_interval = full_interval
+        self.bulk_threshold = bulk_threshold
+        #: Full documents per pass: a large new watchlist is fetched over several short passes.
+        self.max_full_per_pass = max_full_per_pass
+        self._docs: dict[int, Petition] = {}
+        self._hold: _Hold | None = None
+        self._random = random.Random()
+
+    # -- public ------------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        *,
+        force: bool = False,
+        should_stop: Callable[[], bool] = lambda: False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> RefreshReport:
+        """One pass. `force` checks every healthy petition now, but never overrides a 403 block,
+        a Retry-After pause, or the backoff of a petition that answered 404."""
+        started = self.clock()
+        sent_before = self.client.requests_sent
+        run = _Pass(now=started, force=force, should_stop=should_stop, full_budget=self.max_full_per_pass)
+        hold = self._load_hold()
+        if started < max(hold.blocked_until, hold.paused_until):
+            run.halted = "held"
+        elif started < hold.offline_until and not force:
+            run.halted, run.offline = "held", True
+        else:
+            self._run_pass(run, progress)
+        return self._report(run, started, sent_before)
+
+    def pin(self, petition_id: int, *, archived: bool = False) -> PetitionUpdate:
+        """Fetch once, then pin: a 404/410/not visible petition is not pinned (the reason is
+        returned); a transient failure (offline, blocked, paused) pins it for later passes."""
+        run = _Pass(now=self.clock(), force=True, should_stop=lambda: False, full_budget=1)
+        hold = self._load_hold()
+        state = self.store.fetch_state(petition_id)
+        if archived and not state.archived:
+            state = replace(state, archived=True)
+        if run.now < max(hold.blocked_until, hold.paused_until):
+            problem = "blocked" if run.now < hold.blocked_until else "rate_limited"
+            with self.store.transaction():
+                self.store.pin(petition_id)
+                self.store.save_fetch_state(replace(state, problem=problem, problem_detail=_WORDS[problem]))
+            return self._update(petition_id, problem=problem, message=_WORDS[problem])
+        fetched = self._interactive(lambda: self.client.petition(
+            petition_id, archived=state.archived, if_modified_since=self._doc_validator(petition_id, state)))
+        refused = fetched.outcome in (Outcome.NOT_FOUND, Outcome.GONE, Outcome.NOT_VISIBLE, Outcome.BAD_RESPONSE)
+        if refused and not self.store.is_pinned(petition_id):
+            problem = _problem_of(fetched.outcome)
+            return self._update(petition_id, problem=problem, message=fetched.message or _WORDS[problem])
+        with self.store.transaction():
+            self.store.pin(petition_id)
+            return self._apply(petition_id, state, run, full=fetched)
+
+    def next_due_at(self) -> float:
+        """When the next pass has something to do (never earlier than a block, pause or offline wait)."""
+        now = self.clock()
+        hold = self._load_hold()
+        states = {entry.petition_id: self.store.fetch_state(entry.petition_id) for entry in self.store.watchlist()}
+        self._remember_documents(states)
+        due = [self._due_at(state, now) for state in states.values()]
+        due = [t for t in due if t < NEVER]
+        earliest = min(due) if due else now + self.count_interval
+        return max(earliest, hold.gate())
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    def _run_pass(self, run: _Pass, progress: Callable[[int, int], None] | None) -> None:
+        entries = self.store.watchlist()
+        states = {entry.petition_id: self.store.fetch_state(entry.petition_id) for entry in entries}
+        self._remember_documents(states)
+        jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
+        bulk = self._bulk_candidates(states, jobs)
+        total = len(jobs) - len(bulk) + (1 if bulk else 0)
+        done = 0
+        if bulk:
+            for pid in self._refresh_counts_in_bulk(bulk, states, run):
+                jobs[pid] = "full"  # not in the open CSV any more: its document tells why
+                total += 1
+            for pid in bulk:
+                if jobs.get(pid) == "count" and pid in run.updates:
+                    del jobs[pid]
+            done += 1
+            _report_progress(progress, done, total)
+        for pid, job in jobs.items():
+            if run.halted:
+                break
+            if run.should_stop():
+                run.halted = "cancelled"
+                break
+            if job == "full":
+                if run.full_budget <= 0:
+                    continue  # due still: the next pass fetches it
+                run.full_budget -= 1
+            self._refresh_one(pid, states[pid], job, run)
+            done += 1
+            _report_progress(progress, done, total)
+
+    def _job(self, state: FetchState, run: _Pass) -> str | None:
+        """"full", "count" or None (not due)."""
+        if state.problem == "gone":
+            return None
+        backing_off = state.problem in ("not_found", "not_visible")
+        if state.next_full_at <= run.now or state.petition_id not in self._docs and not backing_off and run.force:
+            return "full"
+        if state.archived or backing_off or self._settled(state.petition_id, run.now):
+            return None
+        if state.next_check_at <= run.now or run.force:
+            return "count"
+        return None
+
+    def _bulk_candidates(self, states: dict[int, FetchState], jobs: dict[int, str]) -> list[int]:
+        """Open petitions due a count check, when there are enough of them to use the CSV."""
+        open_ids = [pid for pid, state in states.items()
+                    if not state.archived and state.problem != "gone"
+                    and (doc := self._docs.get(pid)) is not None and doc.state == "open"]
+        if len(open_ids) <= self.bulk_threshold:
+            return []
+        return [pid for pid in open_ids if jobs.get(pid) == "count"]
+
+    def _refresh_counts_in_bulk(self, bulk: list[int], states: dict[int, FetchState], run: _Pass) -> list[int]:
+        """One `/petitions.csv?state=open` for every due open petition; returns those missing from it."""
+        if run.should_stop():
+            run.halted = "cancelled"
+            return []
+        fetched = self.client.petitions_csv(state="open")
+        now = self.clock()
+        if fetched.outcome is not Outcome.OK or fetched.value is None:
+            self._site_trouble(fetched, run, now)
+            return []  # not halted (e.g. a bad CSV): each petition falls back to count.json
+        run.trouble = 0
+        self._clear_trouble()
+        counts = {row.id: row.signature_count for row in fetched.value}
+        missing = []
+        with self.store.transaction():
+            for pid in bulk:
+                if pid not in counts:
+                    missing.append(pid)
+                    continue
+                state = states[pid]
+                before = self._known_count(pid)
+                sampled = self._sample(pid, now, counts[pid])
+                states[pid] = replace(state, checked_at=now, next_check_at=now + self.count_interval,
+                                      problem=None, problem_detail=None, failures=0)
+                self.store.save_fetch_state(states[pid])
+                run.updates[pid] = self._update(pid, counts[pid], sampled, changed=counts[pid] != before)
+        return missing
+
+    def _refresh_one(self, pid: int, state: FetchState, job: str, run: _Pass) -> None:
+        count = full = None
+        if job == "count":
+            count = self.client.count(pid, if_modified_since=_Memo.load(state.milestones).count_modified)
+            if self._needs_document_after(count, state) and not run.should_stop():
+                full = self.client.petition(pid, archived=state.archived,
+                                            if_modified_since=self._doc_validator(pid, state))
+        else:
+            full = self.client.petition(pid, archived=state.archived,
+                                        if_modified_since=self._doc_validator(pid, state))
+        with self.store.transaction():
+            run.updates[pid] = self._apply(pid, state, run, count=count, full=full)
+
+    def _needs_document_after(self, count: Fetched, state: FetchState) -> bool:
+        """A count.json 404 may mean "archived" (§5): the document says. New milestones too."""
+        if count.outcome is Outcome.NOT_FOUND:
+            return True
+        if count.outcome is not Outcome.OK or count.value is None:
+            return False
+        before = _Memo.load(state.milestones).milestones
+        return before is not None and before != _milestones_text(count.value)
+
+    # -- applying results --------------------------------------------------------------------
+
+    def _apply(self, pid: int, state: FetchState, run: _Pass, *, count: Fetched | None = None,
+               full: Fetched | None = None) -> PetitionUpdate:
+        """Write what the responses say (inside the caller's transaction); returns the update."""
+        now = self.clock()
+        before = self._known_count(pid)
+        update = None
+        if count is not None and not (count.outcome is Outcome.NOT_FOUND and full is not None):
+            state, update = self._apply_count(pid, state, count, run, now)
+        if full is not None:
+            state, update = self._apply_full(pid, state, full, run, now)
+        self.store.save_fetch_state(state)
+        if update is None:
+            update = self._update(pid)
+        changed = update.changed or self._known_count(pid) != before
+        return replace(update, changed=changed)
+
+    def _apply_count(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+        if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
+            return self._apply_problem(pid, state, fetched, run, now)
+        self._clear_trouble()
+        run.trouble = 0
+        memo = _Memo.load(state.milestones)
+        if fetched.outcome is Outcome.OK and fetched.value is not None:
+            signatures = fetched.value.signature_count
+            memo = _Memo(_milestones_text(fetched.value), fetched.last_modified or memo.count_modified)
+        else:  # 304: the count stands; the sample extends the plateau to now
+            signatures = self._known_count(pid)
+        sampled = self._sample(pid, now, signatures) if signatures is not None else None
+        state = replace(state, checked_at=now, next_check_at=now + self._count_gap(fetched),
+                        problem=None, problem_detail=None, failures=0, milestones=memo.text())
+        return state, self._update(pid, signatures, sampled)
+
+    def _apply_full(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+        if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
+            return self._apply_problem(pid, state, fetched, run, now)
+        self._clear_trouble()
+        run.trouble = 0
+        changed = False
+        archived = state.archived or fetched.archived
+        if fetched.outcome is Outcome.OK and fetched.value is not None and fetched.raw is not None:
+            petition = fetched.value
+            archived = archived or petition.archived
+            changed = petition != self._docs.get(pid)
+            self.store.save_document(pid, fetched.raw, now)
+            self._docs[pid] = petition
+            t = self._document_time(pid, petition, now)
+            sampled = self._sample(pid, t, petition.signature_count)
+            self._snapshot_constituencies(pid, petition, t)
+            signatures = petition.signature_count
+            state = replace(state, fetched_at=now, last_modified=fetched.last_modified)
+        else:
+            signatures = self._known_count(pid)
+            sampled = self._sample(pid, now, signatures) if signatures is not None else None
+        next_full = now + (ARCHIVED_INTERVAL if archived else self._jittered(self.full_interval))
+        next_check = next_full if archived or self._settled(pid, now) else now + self._count_gap(fetched)
+        state = replace(state, archived=archived, next_full_at=next_full, checked_at=now,
+                        next_check_at=min(next_check, next_full), problem=None, problem_detail=None, failures=0)
+        return state, self._update(pid, signatures, sampled, changed=changed)
+
+    def _apply_problem(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+        problem = _problem_of(fetched.outcome)
+        message = fetched.message or _WORDS[problem]
+        detail = dict(problem=problem, problem_detail=message[:500])
+        if self._site_trouble(fetched, run, now):
+            # A block or pause concerns the whole site: the hold delays this petition too.
+            return replace(state, **detail), self._update(pid, problem=problem, message=message)
+        failures = state.failures + 1
+        if problem == "gone":
+            wait = NEVER - now
+        elif problem in ("not_found", "not_visible"):
+            wait = _doubling(MISSING_BACKOFF, failures)
+        else:  # offline, a bad response, or a 5xx: retried later, backing off
+            wait = self._jittered(min(self.count_interval * 2 ** min(failures - 1, 20), HOUR))
+        state = replace(state, next_check_at=now + wait, next_full_at=max(state.next_full_at, now + wait),
+                        failures=failures, **detail)
+        return state, self._update(pid, problem=problem, message=message)
+
+    def _site_trouble(self, fetched: Fetched, run: _Pass, now: float) -> bool:
+        """Blocks, pauses and repeated failures concern the whole site; True if it was one."""
+        hold = self._load_hold()
+        outcome = fetched.outcome
+        if outcome is Outcome.BLOCKED:
+            hold.block_seconds = _next_wait(BLOCK_BACKOFF, hold.block_seconds)
+            hold.blocked_until = now + hold.block_seconds
+            run.halted = "blocked"
+        elif outcome is Outcome.RATE_LIMITED or (outcome is Outcome.UNAVAILABLE and fetched.status == 503):
+            pause = fetched.retry_after if fetched.retry_after is not None else DEFAULT_PAUSE[outcome]
+            hold.paused_until = now + max(pause, 1.0)
+            run.halted = "paused"
+        elif outcome in (Outcome.NETWORK_ERROR, Outcome.UNAVAILABLE):
+            # Each petition backs off on its own; repeated failures also end the pass.
+            run.trouble += 1
+            run.offline = run.offline or outcome is Outcome.NETWORK_ERROR
+            if run.trouble >= TROUBLE_LIMIT:
+                hold.trouble_seconds = _next_wait(TROUBLE_BACKOFF, hold.trouble_seconds)
+                hold.offline_until = now + self._jittered(hold.trouble_seconds)
+                run.halted = "offline"
+            return False
+        else:
+            return False
+        self._save_hold()
+        return True
+
+    def _clear_trouble(self) -> None:
+        hold = self._load_hold()
+        if hold.trouble_seconds or hold.offline_until or hold.block_seconds:
+            hold.trouble_seconds = hold.offline_until = 0.0
+            if hold.block_seconds and self.clock() >= hold.blocked_until:
+                hold.block_seconds = 0.0  # an answer after the block ended: the next 403 starts at 3 h
+                self._save_hold()
+
+    # -- samples and documents ---------------------------------------------------------------
+
+    def _sample(self, pid: int, t: float, signatures: int) -> float | None:
+        return t if self.store.add_sample(pid, t, signatures) else None
+
+    def _document_time(self, pid: int, petition: Petition, now: float) -> float:
+        """The document's `updated_at` is when its count was true (§16); else the fetch time."""
+        if petition.updated_at is None:
+            return now
+        t = min(petition.updated_at.timestamp(), now)
+        latest = self.store.latest_sample(pid)
+        if latest is not None and int(t) <= int(latest[0]):
+            return now  # older than what was already recorded: the count holds now
+        return t
+
+    def _snapshot_constituencies(self, pid: int, petition: Petition, t: float) -> None:
+        rows = petition.signatures_by_constituency
+        if rows:
+            self.store.add_constituency_snapshot(pid, t, {row.ons_code: row.signature_count for row in rows})
+
+    def _remember_documents(self, states: dict[int, FetchState]) -> None:
+        missing = [pid for pid in states if pid not in self._docs]
+        if missing:
+            self._docs.update(self.store.petitions(missing))
+
+    def _known_count(self, pid: int) -> int | None:
+        latest = self.store.latest_sample(pid)
+        if latest is not None:
+            return latest[1]
+        doc = self._docs.get(pid)
+        return doc.signature_count if doc else None
+
+    def _doc_validator(self, pid: int, state: FetchState) -> str | None:
+        """If-Modified-Since for the document, only when a stored document exists to reuse."""
+        if pid not in self._docs:
+            self._docs.update(self.store.petitions([pid]))
+        return state.last_modified if pid in self._docs else None
+
+    # -- schedule ----------------------------------------------------------------------------
+
+    def _settled(self, pid: int, now: float) -> bool:
+        """A closed (past its late-signing day) or rejected petition's count no longer moves."""
+        doc = self._docs.get(pid)
+        if doc is None or doc.state == "open":
+            return False
+        if doc.state == "closed" and doc.closed_at is not None:
+            return now - doc.closed_at.timestamp() > LATE_SIGNING
+        return True
+
+    def _due_at(self, state: FetchState, now: float) -> float:
+        """When `_job` will next give this petition something to do."""
+        if state.problem == "gone":
+            return NEVER
+        if state.archived or state.problem in ("not_found", "not_visible") or self._settled(state.petition_id, now):
+            return state.next_full_at
+        return min(state.next_check_at, state.next_full_at)
+
+    def _count_gap(self, fetched: Fetched) -> float:
+        """No faster than the site's max-age (§10.5), nor than our own interval."""
+        return max(self.count_interval, fetched.max_age or 0.0)
+
+    def _jittered(self, seconds: float) -> float:
+        """Spread by +-10% so that petitions pinned together do not stay in lockstep."""
+        return seconds * self._random.uniform(0.9, 1.1)
+
+    def _interactive(self, request: Callable[[], Fetched]) -> Fetched:
+        """A fetch the user is waiting for skips the bulk spacing."""
+        spacing = self.client.min_interval
+        self.client.min_interval = 0.0
+        try:
+            return request()
+        finally:
+            self.client.min_interval = spacing
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def _update(self, pid: int, signatures: int | None = None, sampled: float | None = None, *,
+                problem: str | None = None, message: str = "", changed: bool = False) -> PetitionUpdate:
+        if signatures is None:
+            signatures = self._known_count(pid)
+        return PetitionUpdate(pid, self._docs.get(pid), signatures, sampled, problem, message, changed)
+
+    def _report(self, run: _Pass, started: float, sent_before: int) -> RefreshReport:
+        finished = self.clock()
+        hold = self._load_hold()
+        return RefreshReport(
+            started_at=started,
+            finished_at=finished,
+            updates=tuple(run.updates.values()),
+            requests=self.client.requests_sent - sent_before,
+            blocked_until=hold.blocked_until if hold.blocked_until > finished else None,
+            paused_until=hold.paused_until if hold.paused_until > finished else None,
+            offline=run.offline,
+            next_due_at=self.next_due_at(),
+            cancelled=run.halted == "cancelled",
+        )
+
+    # -- the persisted hold ------------------------------------------------------------------
+
+    def _load_hold(self) -> _Hold:
+        if self._hold is None:
+            saved = self.store.setting(HOLD_SETTING, {})
+            saved = saved if isinstance(saved, dict) else {}
+            self._hold = _Hold(**{key: float(value) for key, value in saved.items()
+                                  if key in ("blocked_until", "block_seconds", "paused_until")
+                                  and isinstance(value, (int, float))})
+        return self._hold
+
+    def _save_hold(self) -> None:
+        hold = self._load_hold()
+        self.store.set_setting(HOLD_SETTING, {"blocked_until": hold.blocked_until,
+                                              "block_seconds": hold.block_seconds,
+                                              "paused_until": hold.paused_until})
+
+
+def _problem_of(outcome: Outcome) -> str:
+    return {Outcome.NETWORK_ERROR: "offline"}.get(outcome, outcome.value)
+
+
+def _doubling(bounds: tuple[float, float], failures: int) -> float:
+    first, cap = bounds
+    return min(first * 2 ** max(0, min(failures - 1, 30)), cap)
+
+
+def _next_wait(bounds: tuple[float, float], previous: float) -> float:
+    first, cap = bounds
+    return first if previous <= 0 else min(previous * 2, cap)
+
+
+def _report_progress(progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, max(total, done))

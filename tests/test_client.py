@@ -1,0 +1,314 @@
+"""PetitionsClient: every answer of the site becomes the right Outcome and a readable message.
+
+Exact-header and edge cases use httpx.MockTransport; the behaviour end to end is checked against
+the simulator (a real HTTP server on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from petitiondesk import __version__
+from petitiondesk.core.client import Outcome, PetitionsClient
+
+BASE = "https://petition.parliament.uk"
+JSON = {"content-type": "application/json; charset=utf-8"}
+
+
+def make_client(handler, **options) -> PetitionsClient:
+    options.setdefault("min_interval", 0.0)
+    options.setdefault("sleep", lambda seconds: None)
+    return PetitionsClient(BASE, transport=httpx.MockTransport(handler), **options)
+
+
+@pytest.fixture
+def open_doc(samples_dir) -> bytes:
+    return (samples_dir / "composed-petition-open-752318.json").read_bytes()
+
+
+# -- requests as sent -------------------------------------------------------------------------
+
+
+def test_requests_identify_the_app_ask_for_json_and_gzip(open_doc):
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, content=open_doc, headers=JSON)
+
+    with make_client(handler) as client:
+        client.petition(752318, if_modified_since="Sat, 28 Nov 2026 18:00:00 GMT")
+    request = seen[0]
+    assert request.headers["user-agent"] == (
+        f"PetitionDesk/{__version__} (+https://github.com/petitiondesk/petitiondesk)"
+    )
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["accept-encoding"] == "gzip"
+    assert request.headers["if-modified-since"] == "Sat, 28 Nov 2026 18:00:00 GMT"
+    assert request.url.path == "/petitions/752318.json"
+
+
+def test_list_page_always_sends_count_50_and_validated_parameters(samples_dir):
+    page = (samples_dir / "composed-petitions-list-open-page2.json").read_bytes()
+    seen = []
+
+    def handler(request):
+        seen.append(request.url)
+        return httpx.Response(200, content=page, headers=JSON)
+
+    with make_client(handler) as client:
+        fetched = client.list_page(state="open", q="  swimming\x00 lessons ", page=2, topic="education")
+    assert fetched.outcome is Outcome.OK and len(fetched.value.items) == 3
+    params = dict(seen[0].params)
+    assert params == {"count": "50", "page": "2", "state": "open", "q": "swimming lessons", "topic": "education"}
+
+
+@pytest.mark.parametrize("bad", [0, -1, 100_000, 2.0, "2", True])
+def test_invalid_pages_are_never_sent(bad):
+    client = make_client(lambda request: pytest.fail("a request was sent"))
+    with pytest.raises((ValueError, TypeError)):
+        client.list_page(page=bad)
+
+
+@pytest.mark.parametrize("bad", [0, -5, "700123", 7.0, False, 10**12])
+def test_invalid_ids_are_never_sent(bad):
+    client = make_client(lambda request: pytest.fail("a request was sent"))
+    with pytest.raises((ValueError, TypeError)):
+        client.petition(bad)
+    with pytest.raises((ValueError, TypeError)):
+        client.count(bad)
+
+
+def test_unknown_list_state_is_refused_before_sending():
+    client = make_client(lambda request: pytest.fail("a request was sent"))
+    with pytest.raises(ValueError, match="unknown list state"):
+        client.list_page(state="hidden")
+    with pytest.raises(ValueError):
+        client.list_page(state="open", archived=True)  # the archive has no "open" facet
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("https://evil.example/petitions.json?page=2", "another site"),
+        ("http://petition.parliament.uk/petitions.json?page=2", "another site"),
+        ("https://petition.parliament.uk/petitions/1.json", "not a petition list"),
+        ("https://petition.parliament.uk/petitions.json?page=100000", "invalid page"),
+        ("https://petition.parliament.uk/petitions.json?page=0", "invalid page"),
+    ],
+)
+def test_next_links_elsewhere_are_not_followed(url, reason):
+    client = make_client(lambda request: pytest.fail("a request was sent"))
+    fetched = client.list_url(url)
+    assert fetched.outcome is Outcome.BAD_RESPONSE
+    assert reason in fetched.message
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def test_headers_of_a_200_are_kept_for_the_next_conditional_request(open_doc):
+    headers = {**JSON, "cache-control": "max-age=60, public, stale-while-revalidate=120",
+               "last-modified": "Sat, 28 Nov 2026 18:00:00 GMT"}
+    with make_client(lambda request: httpx.Response(200, content=open_doc, headers=headers)) as client:
+        fetched = client.petition(752318)
+    assert fetched.outcome is Outcome.OK
+    assert fetched.value.id == 752318 and fetched.raw == open_doc
+    assert fetched.max_age == 60.0
+    assert fetched.last_modified == "Sat, 28 Nov 2026 18:00:00 GMT"
+
+
+def test_gzip_bodies_are_decoded(open_doc):
+    body = gzip.compress(open_doc)
+    headers = {**JSON, "content-encoding": "gzip"}
+    with make_client(lambda request: httpx.Response(200, content=body, headers=headers)) as client:
+        fetched = client.petition(752318)
+    assert fetched.outcome is Outcome.OK and fetched.value.id == 752318
+
+
+def test_the_live_url_of_an_archived_petition_is_followed_once(open_doc):
+    archived = json.loads(open_doc)
+    archived["data"]["type"] = "archived-petition"
+    archived["data"]["id"] = 400123
+    paths = []
+
+    def handler(request):
+        paths.append(request.url.path)
+        if request.url.path == "/petitions/400123.json":
+            return httpx.Response(302, headers={"location": f"{BASE}/archived/petitions/400123.json"})
+        return httpx.Response(200, json=archived)
+
+    with make_client(handler) as client:
+        fetched = client.petition(400123)
+    assert paths == ["/petitions/400123.json", "/archived/petitions/400123.json"]
+    assert fetched.outcome is Outcome.OK and fetched.archived and fetched.value.archived
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["/petitions/700001/moderation-info", "/petitions/700001/gathering-support", "/",
+     "/archived/petitions/999.json",  # another petition's archive: not followed
+     "https://elsewhere.example/archived/petitions/700001.json"],
+)
+def test_other_redirects_mean_not_publicly_visible(location):
+    paths = []
+
+    def handler(request):
+        paths.append(request.url.path)
+        return httpx.Response(302, headers={"location": location})
+
+    with make_client(handler) as client:
+        fetched = client.petition(700001)
+    assert fetched.outcome is Outcome.NOT_VISIBLE
+    assert "not publicly visible" in fetched.message
+    assert paths == ["/petitions/700001.json"]
+
+
+def test_an_html_page_with_200_means_not_visible():
+    page = b"<!DOCTYPE html><html><body>Sign in</body></html>"
+    handler = lambda request: httpx.Response(200, content=page, headers={"content-type": "text/html"})
+    with make_client(handler) as client:
+        assert client.petition(700001).outcome is Outcome.NOT_VISIBLE
+
+
+@pytest.mark.parametrize(
+    "status, outcome, words",
+    [
+        (304, Outcome.NOT_MODIFIED, "not changed"),
+        (404, Outcome.NOT_FOUND, "not found"),
+        (410, Outcome.GONE, "removed"),
+        (403, Outcome.BLOCKED, "blocked"),
+        (429, Outcome.RATE_LIMITED, "slow down"),
+        (503, Outcome.UNAVAILABLE, "maintenance"),
+        (400, Outcome.BAD_RESPONSE, "refused"),
+    ],
+)
+def test_each_status_has_its_outcome_and_message(status, outcome, words):
+    sent = []
+
+    def handler(request):
+        sent.append(request)
+        return httpx.Response(status, json={"status": status, "error": "x"})
+
+    with make_client(handler) as client:
+        fetched = client.count(700001)
+    assert fetched.outcome is outcome and fetched.status == status
+    assert words in fetched.message
+    assert len(sent) == 1  # none of these is retried
+
+
+def test_retry_after_in_seconds_and_as_a_date():
+    later = datetime.now(timezone.utc) + timedelta(minutes=10)
+    answers = iter([
+        httpx.Response(429, headers={"retry-after": "120"}),
+        httpx.Response(503, headers={"retry-after": format_datetime(later, usegmt=True)}),
+        httpx.Response(429, headers={"retry-after": "soon"}),
+    ])
+    with make_client(lambda request: next(answers)) as client:
+        assert client.trending().retry_after == 120.0
+        assert 590 <= client.trending().retry_after <= 600
+        assert client.trending().retry_after is None
+
+
+def test_server_errors_are_retried_with_growing_waits_then_reported():
+    waits, sent = [], []
+
+    def handler(request):
+        sent.append(request)
+        return httpx.Response(500)
+
+    with make_client(handler, sleep=waits.append, retries=3) as client:
+        fetched = client.petition(700001)
+    assert fetched.outcome is Outcome.UNAVAILABLE and "(500)" in fetched.message
+    assert len(sent) == 4 and len(waits) == 3
+    assert waits == sorted(waits) and waits[0] > 0
+
+
+def test_a_server_error_that_passes_is_not_reported(open_doc):
+    answers = iter([httpx.Response(502), httpx.Response(200, content=open_doc, headers=JSON)])
+    waits = []
+    with make_client(lambda request: next(answers), sleep=waits.append) as client:
+        fetched = client.petition(752318)
+    assert fetched.outcome is Outcome.OK and len(waits) == 1
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        (httpx.ConnectError("refused"), "could not reach"),
+        (httpx.ReadTimeout("slow"), "too long"),
+        (httpx.RemoteProtocolError("closed"), "dropped"),
+    ],
+)
+def test_network_errors_are_retried_then_reported_never_raised(error, words):
+    waits = []
+
+    def handler(request):
+        raise error
+
+    with make_client(handler, sleep=waits.append, retries=2) as client:
+        fetched = client.count(700001)
+    assert fetched.outcome is Outcome.NETWORK_ERROR and words in fetched.message
+    assert len(waits) == 2
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b'{"signature_count": 12', "cut off"),
+        (b"not json at all", "not valid JSON"),
+        (b"", "empty"),
+        (b'{"status": 404, "error": "Not Found"}', "error"),
+    ],
+)
+def test_bodies_that_do_not_parse_are_bad_responses_with_the_reason(body, words):
+    with make_client(lambda request: httpx.Response(200, content=body, headers=JSON)) as client:
+        fetched = client.count(700001)
+    assert fetched.outcome is Outcome.BAD_RESPONSE
+    assert words in fetched.message and fetched.message.startswith("petition 700001")
+
+
+def test_responses_over_the_size_cap_are_not_read():
+    huge = b'{"signature_count": 1, "pad": "' + b"x" * 2000 + b'"}'
+
+    def streamed(request):
+        return httpx.Response(200, headers=JSON, stream=httpx.ByteStream(huge))
+
+    with make_client(lambda request: httpx.Response(200, content=huge, headers=JSON), max_bytes=1000) as client:
+        fetched = client.count(700001)
+    assert fetched.outcome is Outcome.BAD_RESPONSE and "larger than" in fetched.message
+    with make_client(streamed, max_bytes=1000) as client:  # no Content-Length: stops while reading
+        assert client.count(700001).outcome is Outcome.BAD_RESPONSE
+
+
+def test_requests_are_spaced_by_min_interval(open_doc):
+    waits = []
+    handler = lambda request: httpx.Response(200, content=open_doc, headers=JSON)
+    with make_client(handler, sleep=waits.append, min_interval=1.0) as client:
+        client.petition(752318)
+        client.petition(752318)
+        client.min_interval = 0.0  # an interactive fetch is not held back
+        client.petition(752318)
+    assert len(waits) == 1 and 0.5 < waits[0] <= 1.0
+
+
+def test_csv_of_open_petitions():
+    text = ('"Petition","URL","State","Signatures Count"\n'
+            '"Fund libraries","https://petition.parliament.uk/petitions/700001","open","1234"\n')
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, text=text, headers={"content-type": "text/csv"})
+
+    with make_client(handler) as client:
+        fetched = client.petitions_csv()
+    assert fetched.outcome is Outcome.OK
+    assert [(row.id, row.signature_count) for row in fetched.value] == [(700001, 1234)]
+    assert seen[0].url.path == "/petitions.csv" and dict(seen[0].url.params) == {"state": "open"}
