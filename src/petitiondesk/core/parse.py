@@ -154,12 +154,25 @@ def load_json(body: bytes | str) -> object:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        at_byte = len(text[: error.pos].encode("utf-8"))
-        if error.pos >= len(text.rstrip()):
+        if _stopped_early(text, error):
+            at_byte = len(text.encode("utf-8"))
             raise ParseError(f"the response was cut off (invalid JSON at byte {at_byte})") from None
+        at_byte = len(text[: error.pos].encode("utf-8"))
         raise ParseError(f"the response is not valid JSON ({error.msg} at byte {at_byte})") from None
     except (ValueError, RecursionError) as error:  # NaN, 5000-digit numbers, absurd nesting
         raise ParseError(f"the response is not usable JSON ({_first_line(error)})") from None
+
+
+def _stopped_early(text: str, error: json.JSONDecodeError) -> bool:
+    """Whether the JSON was fine up to where the body ends, i.e. it was cut off."""
+    rest = text[error.pos :].rstrip()
+    if not rest:
+        return True
+    # An unterminated string runs to the end of the body (a raw newline ends a string with a
+    # different error); a half-sent literal ("nu", "tr", "-") also ends it.
+    if error.msg.startswith("Unterminated string"):
+        return True
+    return any(word.startswith(rest) and word != rest for word in ("null", "true", "false", "-"))
 
 
 def _refuse_constant(name: str) -> object:
