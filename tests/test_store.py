@@ -500,3 +500,59 @@ def test_committed_samples_survive_a_killed_process(db_path, attempt):
             assert times[-1] >= 1_000_000 + last, f"killed after {delay:.2f} s"
             for step in range(last + 1):
                 assert step_value(times, counts, 1_000_000 + step) == step // 3 * petition_id
+
+
+# ------------------------------------------------------------------------------ rough callers
+
+
+def test_numpy_ids_and_values_are_accepted(store):
+    petition_id = np.int64(12)
+    assert store.pin(petition_id)
+    assert store.add_sample(petition_id, np.float64(100.0), np.int64(5))
+    assert store.add_constituency_snapshot(petition_id, np.int64(100), {"E14001063": np.int64(3)})
+    store.save_fetch_state(FetchState(petition_id, failures=1))
+    assert store.is_pinned(12)
+    assert store.latest_sample(12) == (100.0, 5)
+    assert store.constituency_counts_at(12, 100) == (100.0, {"E14001063": 3})
+    assert store.fetch_state(12).failures == 1
+
+
+def test_readonly_on_an_empty_file_says_so(db_path):
+    db_path.write_bytes(b"")
+    with pytest.raises(StoreError, match="the file is empty"):
+        Store.open(db_path, readonly=True)
+    assert db_path.read_bytes() == b""
+
+
+def test_damage_inside_the_file_is_a_store_error_not_a_crash(db_path):
+    _filled_store(db_path)
+    with db_path.open("r+b") as file:
+        file.seek(4096 * 3)
+        file.write(random.Random(5).randbytes(4096 * 4))
+    with pytest.raises(StoreError, match="damaged"):
+        with Store.open(db_path) as store:
+            for petition_id in range(50):
+                store.samples(petition_id)
+
+
+def test_a_writer_waits_for_another_threads_transaction(db_path):
+    import threading
+
+    started = threading.Event()
+
+    def hold_a_transaction():
+        with Store.open(db_path) as worker, worker.transaction():
+            worker.add_sample(1, 100, 10)
+            started.set()
+            time.sleep(0.3)
+            worker.add_sample(1, 200, 20)
+
+    with Store.open(db_path) as gui:
+        thread = threading.Thread(target=hold_a_transaction)
+        thread.start()
+        try:
+            assert started.wait(5)
+            assert gui.pin(1)  # blocks until the worker commits, then succeeds
+            assert gui.latest_sample(1) == (200.0, 20)
+        finally:
+            thread.join()
