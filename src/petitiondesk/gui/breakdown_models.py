@@ -89,19 +89,40 @@ class RecordTableModel(QAbstractTableModel):
 
     # -- writing ---------------------------------------------------------------------------------
     def set_records(self, records: Sequence[Any]) -> None:
-        """Show these records, keeping the current sort; same places in place, others reset."""
+        """Show these records, keeping the current sort. A refresh of the same places updates
+        them in place (selection and scroll survive); other places reset the model."""
         rows = list(records)
         if self._sort_column >= 0:
             rows.sort(key=self._key_for(self._sort_column), reverse=self._descending())
-        if [self._identity(r) for r in rows] == [self._identity(r) for r in self._rows]:
+        old_ids = [self._identity(r) for r in self._rows]
+        new_ids = [self._identity(r) for r in rows]
+        if len(set(new_ids)) != len(new_ids) or sorted(map(str, old_ids)) != sorted(
+            map(str, new_ids)
+        ):
+            self.beginResetModel()
             self._rows = rows
-            if rows:
-                last = self.index(len(rows) - 1, len(self.columns) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
+            self.endResetModel()
             return
-        self.beginResetModel()
+        if old_ids != new_ids:
+            self._reorder(rows, new_ids)
+        else:
+            self._rows = rows
+        if rows:
+            last = self.index(len(rows) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def _reorder(self, rows: list[Any], new_ids: list[Any]) -> None:
+        """The same places in a new order (their counts changed): a layout change, not a reset."""
+        self.layoutAboutToBeChanged.emit()
+        new_row_of = {identity: row for row, identity in enumerate(new_ids)}
+        old_persistent = self.persistentIndexList()
+        new_persistent = [
+            self.index(new_row_of[self._identity(self._rows[i.row()])], i.column())
+            for i in old_persistent
+        ]
         self._rows = rows
-        self.endResetModel()
+        self.changePersistentIndexList(old_persistent, new_persistent)
+        self.layoutChanged.emit()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
