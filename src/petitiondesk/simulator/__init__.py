@@ -1,0 +1,54 @@
+"""A local petition.parliament.uk: the same JSON, headers, redirects and failures, on loopback.
+
+Used by the tests, the benches and `petitiondesk --demo`. Standard library only, no Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+
+from petitiondesk.simulator.faults import FAULT_KINDS, FaultPlan
+from petitiondesk.simulator.server import NO_RESPONSE, SimulatorServer
+from petitiondesk.simulator.world import KINDS, World
+
+__all__ = ["FAULT_KINDS", "KINDS", "NO_RESPONSE", "FaultPlan", "SimulatorServer", "World", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM. `python -m petitiondesk.simulator --port 8080`."""
+    parser = argparse.ArgumentParser(prog="petitiondesk-simulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--faults", default="", help='e.g. "latency=0.1,error503=0.05"')
+    parser.add_argument("--hexmap", type=Path, default=None, help="a .hexjson of the 650 constituencies")
+    parser.add_argument("--open", dest="open_count", type=int, default=400)
+    parser.add_argument("--archived", dest="archived_count", type=int, default=300)
+    args = parser.parse_args(argv)
+    try:
+        faults = FaultPlan.from_spec(args.faults, args.seed)
+    except ValueError as error:
+        parser.error(str(error))
+    server = SimulatorServer(
+        host=args.host, port=args.port, speed=args.speed, seed=args.seed, hexmap=args.hexmap,
+        faults=faults, open_count=args.open_count, archived_count=args.archived_count,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        server.start()
+    except OSError as error:
+        print(f"petitiondesk-simulator: cannot listen on {args.host}:{args.port}: {error}")
+        return 1
+    print(f"Simulating petition.parliament.uk at {server.url} (speed x{args.speed:g}); Ctrl+C stops", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,3 @@
+from petitiondesk.simulator import main
+
+raise SystemExit(main())
