@@ -275,7 +275,8 @@ class World:
         six_months = timedelta(days=182)
         spans = {
             "open": (start - six_months + timedelta(days=2), start - timedelta(hours=6)),
-            "closed": (start - timedelta(days=520), start - six_months - timedelta(days=9)),
+            # created, then opened up to 12 days later, then 6 months to run: all past their deadline
+            "closed": (start - timedelta(days=520), start - six_months - timedelta(days=16)),
             "rejected": (start - timedelta(days=520), start - timedelta(days=2)),
             "removed": (start - timedelta(days=300), start - timedelta(days=20)),
             "hidden": (start - timedelta(days=300), start - timedelta(days=20)),
@@ -317,10 +318,9 @@ class World:
             return None
         if petition_id in self._removed:
             return "removed"
-        if kind == "open":
+        if kind in ("open", "closed"):
             plan = self.plan(petition_id)
-            if (now or self.now()) > plan.deadline:
-                return "closed"
+            return "closed" if (now or self.now()) > plan.deadline else "open"
         return kind
 
     def ids(self, kind: str) -> list[int]:
