@@ -242,10 +242,11 @@ class SignatureChart(QWidget):
         self._update_date_axis_zone()
 
     def _update_latest_marker(self) -> None:
-        if not self._times.size:
+        y = self._to_view_y(self._counts[-1]) if self._times.size else math.nan
+        if math.isfinite(y):
+            self._latest.setData([self._times[-1]], [y])
+        else:  # nothing yet, or a count of 0 on a log scale
             self._latest.setData([], [])
-            return
-        self._latest.setData([self._times[-1]], [self._to_view_y(self._counts[-1])])
 
     def _update_date_axis_zone(self) -> None:
         # Dates on the axis in UK time, like the readout (offset taken at the latest sample).

@@ -1,0 +1,242 @@
+"""The signature graph: thresholds, following the latest point, log scale, crosshair, summary."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timezone
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QPalette
+
+from petitiondesk.core.models import Parliament, Petition
+from petitiondesk.gui.chart import EMPTY_NO_PETITION, EMPTY_NO_SAMPLES, SignatureChart
+
+HOUR = 3600.0
+# 1 June 2026, 12:00 UTC: British Summer Time, so UK clocks read 13:00.
+START = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+
+
+def petition(count=0, **fields) -> Petition:
+    fields.setdefault("state", "open")
+    return Petition(id=700001, action="Plant more trees", signature_count=count, **fields)
+
+
+def hourly(counts) -> tuple[np.ndarray, np.ndarray]:
+    counts = np.asarray(counts, dtype=np.int64)
+    return START + HOUR * np.arange(counts.size), counts
+
+
+@pytest.fixture
+def chart(qtbot):
+    widget = SignatureChart()
+    qtbot.addWidget(widget)
+    widget.resize(800, 450)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def x_range(chart):
+    return chart.plot_widget.getPlotItem().getViewBox().viewRange()[0]
+
+
+def test_response_line_only_when_the_count_is_near_it(chart):
+    times, counts = hourly(np.linspace(0, 500, 24))
+    chart.set_petition(petition(500), times, counts)
+    assert not chart.threshold_visible("response")
+    assert not chart.threshold_visible("debate")
+
+    times, counts = hourly(np.linspace(0, 50_000, 24))
+    chart.set_petition(petition(50_000), times, counts)
+    assert chart.threshold_visible("response")
+    assert not chart.threshold_visible("debate")
+
+
+def test_a_petition_closing_in_on_100k_shows_how_far_it_has_to_go(chart):
+    times, counts = hourly(np.linspace(60_000, 90_000, 24))
+    chart.set_petition(petition(90_000), times, counts)
+    assert chart.threshold_visible("debate")
+    assert chart._threshold_lines["debate"].label.toPlainText() == "100,000 — considered for debate"
+
+
+def test_archived_petitions_use_their_own_thresholds(chart):
+    old = petition(
+        9_000, state="closed", archived=True,
+        parliament=Parliament(period="2010-2015", response_threshold=5_000, debate_threshold=50_000),
+    )
+    times, counts = hourly(np.linspace(0, 9_000, 24))
+    chart.set_petition(old, times, counts)
+    line = chart._threshold_lines["response"]
+    assert chart.threshold_visible("response")
+    assert line.value() == 5_000
+    assert line.label.toPlainText() == "5,000 — government response"
+
+
+def test_new_samples_follow_the_latest_point_when_fitted(chart):
+    times, counts = hourly(np.arange(0, 48) * 100)
+    chart.set_petition(petition(4_700), times, counts)
+    more_times, more_counts = hourly(np.arange(0, 60) * 100)
+    chart.update_samples(more_times, more_counts)
+    low, high = x_range(chart)
+    assert low <= more_times[0] and high >= more_times[-1]
+
+
+def test_new_samples_keep_a_zoom_on_the_past(chart):
+    times, counts = hourly(np.arange(0, 48) * 100)
+    chart.set_petition(petition(4_700), times, counts)
+    view = chart.plot_widget.getPlotItem().getViewBox()
+    view.setXRange(times[5], times[20], padding=0)  # the user zooms into day one
+    before = view.viewRange()
+    chart.update_samples(*hourly(np.arange(0, 60) * 100))
+    assert view.viewRange() == before
+
+
+def test_new_samples_slide_a_zoom_that_shows_the_latest_point(chart):
+    times, counts = hourly(np.arange(0, 48) * 100)
+    chart.set_petition(petition(4_700), times, counts)
+    view = chart.plot_widget.getPlotItem().getViewBox()
+    view.setXRange(times[-6], times[-1] + 600, padding=0)  # the last few hours
+    width = x_range(chart)[1] - x_range(chart)[0]
+    more_times, more_counts = hourly(np.arange(0, 51) * 100)
+    chart.update_samples(more_times, more_counts)
+    low, high = x_range(chart)
+    assert high >= more_times[-1] > low
+    assert high - low == pytest.approx(width)  # the user's zoom level is kept
+    _, (_, y_high) = view.viewRange()
+    assert y_high >= 5_000  # the new top is not cut off
+
+
+def test_fit_brings_back_every_sample(chart):
+    times, counts = hourly(np.arange(0, 48) * 100)
+    chart.set_petition(petition(4_700), times, counts)
+    chart.plot_widget.getPlotItem().getViewBox().setXRange(times[5], times[10], padding=0)
+    chart.fit_button.click()
+    low, high = x_range(chart)
+    assert low <= times[0] and high >= times[-1]
+
+
+def test_log_scale_copes_with_counts_of_zero(chart):
+    times, counts = hourly([0, 0, 5, 100, 1_000, 12_000])
+    chart.set_petition(petition(12_000), times, counts)
+    chart.log_button.click()
+    assert chart.log_scale and chart.log_button.isChecked()
+    view = chart.plot_widget.getPlotItem().getViewBox()
+    (_, _), (y_low, y_high) = view.viewRange()
+    assert math.isfinite(y_low) and math.isfinite(y_high)
+    assert y_low <= math.log10(5) and y_high >= math.log10(12_000)
+    assert chart._threshold_lines["response"].value() == pytest.approx(4.0)  # log10(10,000)
+    shown_x, shown_y = chart._curve.getData()
+    assert np.isfinite(shown_y).sum() == 4  # the zeros are left out, the rest drawn
+    chart.set_log_scale(False)
+    assert not chart.log_button.isChecked()
+    assert chart._threshold_lines["response"].value() == 10_000
+
+
+def test_only_zeros_on_a_log_scale_do_not_break_the_view(chart):
+    chart.set_log_scale(True)
+    chart.set_petition(petition(0), *hourly([0, 0, 0]))
+    (_, _), (y_low, y_high) = chart.plot_widget.getPlotItem().getViewBox().viewRange()
+    assert math.isfinite(y_low) and math.isfinite(y_high)
+
+
+def test_crosshair_reads_the_sample_under_the_pointer_in_uk_time(chart, qtbot):
+    times, counts = hourly([100, 250, 900, 1_400, 2_000])
+    chart.set_petition(petition(2_000), times, counts)
+    qtbot.wait(10)  # let the plot lay out so that scene and view coordinates agree
+    view = chart.plot_widget.getPlotItem().getViewBox()
+    near_third = view.mapViewToScene(QPointF(times[2] + 0.2 * HOUR, 500))
+    chart.plot_widget.scene().sigMouseMoved.emit(near_third)
+    assert chart.readout_label.text() == "1 Jun 2026, 15:00 (UK time) · 900 signatures"
+    assert chart._cross_v.isVisible() and chart._cross_v.value() == times[2]
+
+    outside = view.mapViewToScene(QPointF(times[0], 0)) + QPointF(-200, 0)
+    chart.plot_widget.scene().sigMouseMoved.emit(outside)
+    assert not chart._cross_v.isVisible()
+    assert "signatures" not in chart.readout_label.text()
+
+
+def test_nearest_sample_rounds_to_the_closer_neighbour(chart):
+    times, counts = hourly([10, 20, 30])
+    chart.set_petition(petition(30), times, counts)
+    assert chart.sample_nearest(times[1] - 0.4 * HOUR) == (times[1], 20)
+    assert chart.sample_nearest(times[1] - 0.6 * HOUR) == (times[0], 10)
+    assert chart.sample_nearest(times[-1] + 10 * HOUR) == (times[-1], 30)
+
+
+def test_empty_states_say_why_nothing_is_drawn(chart):
+    assert chart.is_empty and chart.empty_label.text() == EMPTY_NO_PETITION
+    chart.set_petition(petition(10), np.array([]), np.array([]))
+    assert chart.is_empty and chart.empty_label.text() == EMPTY_NO_SAMPLES
+    assert not chart.fit_button.isEnabled()
+    assert chart.summary_label.text() == "10 signatures"
+    chart.update_samples(*hourly([10]))
+    assert not chart.is_empty
+
+
+def test_summary_gives_the_last_day_and_the_rate(chart):
+    times, counts = hourly(np.arange(0, 49) * 100)  # 100 an hour for two days
+    chart.clock = lambda: float(times[-1])
+    closed = petition(4_800, state="closed")
+    chart.set_petition(closed, times, counts)
+    text = chart.summary_label.text()
+    assert text.startswith("4,800 signatures")
+    assert "+2,400 in the last 24 h" in text
+    assert "100 an hour" in text
+    assert "closing" not in text  # no estimate for a closed petition
+
+
+def test_summary_of_a_short_recording_says_since_when(chart):
+    times, counts = hourly([1_000, 1_100, 1_250])
+    chart.clock = lambda: float(times[-1])
+    chart.set_petition(petition(1_250), times, counts)
+    assert "+250 since recording began" in chart.summary_label.text()
+
+
+def test_open_petition_gets_an_estimate_of_its_final_count(chart):
+    times, counts = hourly(np.arange(0, 49) * 100)
+    chart.clock = lambda: float(times[-1])
+    chart.set_petition(petition(4_800, closing_date=date(2026, 7, 1)), times, counts)
+    assert "by closing" in chart.summary_label.text()
+
+
+def test_curves_are_created_once(chart):
+    item = chart.plot_widget.getPlotItem()
+    items_before = list(item.items)
+    for n in (5, 50, 500):
+        chart.set_petition(petition(n), *hourly(np.arange(n)))
+        chart.update_samples(*hourly(np.arange(n + 3)))
+        chart.set_log_scale(n == 50)
+    assert list(item.items) == items_before
+    assert chart._curve.getData()[0].size == 503
+
+
+def test_long_histories_are_downsampled_and_clipped(chart):
+    item = chart.plot_widget.getPlotItem()
+    assert item.clipToViewMode()
+    assert item.downsampleMode() == (1, True, "peak")
+
+
+def test_unsorted_or_mismatched_samples_are_tidied_not_fatal(chart):
+    times = np.array([START + 2 * HOUR, START, START + HOUR, START + 3 * HOUR])
+    counts = np.array([30, 10, 20])  # one count short
+    chart.set_petition(petition(30), times, counts)
+    shown_times, shown_counts = chart._curve.getData()
+    assert list(shown_counts) == [10, 20, 30]
+    assert list(np.diff(shown_times) > 0) == [True, True]
+
+
+def test_chart_follows_a_dark_palette(chart):
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    chart.setPalette(dark)
+    assert chart.plot_widget.backgroundBrush().color() == QColor("#1e1e1e")
+    assert chart._count_axis.textPen().color() == QColor("#eeeeee")
+
+
+def test_controls_have_accessible_names(chart):
+    assert chart.fit_button.accessibleName()
+    assert chart.log_button.accessibleName()
+    assert chart.plot_widget.accessibleName()
