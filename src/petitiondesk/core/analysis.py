@@ -19,10 +19,10 @@ After the launch burst a petition's signing rate decays roughly exponentially, r
 3. If the fit shows decay (k > 0), the signatures still to come before closing are
    r0/k·(1 - e^(-kH)) for the H hours left. The band uses k ± 2 standard errors (counting one
    independent point per averaging window, and at least ±10% of k, since no petition is exactly
-   exponential); when the slower end is not decaying at all, the high end is the current rate
-   sustained.
-4. Without a usable fit (less than 6 hours of data, or a rate that is not decaying) the estimate
-   is the rate of the last 24 hours sustained until closing, with a low end that assumes the rate
+   exponential; ±50% with under two days of data, when the evening's fall may pass for decay).
+4. Without a usable fit (less than 6 hours with signatures, or a rate that is not clearly
+   decaying: k within 2 standard errors of 0, or a half-life over 30 days) the estimate is the
+   rate of the last 24 hours sustained until closing, with a low end that assumes the rate
    halves every day (a typical decay after launch).
 
 Estimates are never negative and never below the current count; a closed petition's final count
@@ -58,6 +58,9 @@ TYPICAL_DECAY_PER_HOUR = math.log(2) / 24  # "halves every day": the fallback's 
 EMPTY_BIN_RATE = 0.5  # signatures per hour assumed for an hour without any
 DAILY_SMOOTHING = 24  # hours averaged to remove the daily cycle
 MIN_RELATIVE_DECAY_ERROR = 0.1
+# Under two days the daily cycle cannot be averaged out and may pass for decay: say so.
+MIN_RELATIVE_DECAY_ERROR_YOUNG = 0.5
+MIN_DECAY_PER_HOUR = math.log(2) / (30 * 24)  # a half-life over 30 days is no decay to speak of
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def _fit_decay(t: np.ndarray, c: np.ndarray) -> tuple[float, float, float] | Non
     edges = t[-1] - HOUR * np.arange(span_hours, -1, -1, dtype=np.float64)
     edge_counts = np.interp(edges, t, c.astype(np.float64))
     rates = (edge_counts[smoothing:] - edge_counts[:-smoothing]) / smoothing
+    if np.count_nonzero(rates > 0) < MIN_FIT_BINS:
+        return None  # mostly empty hours: the fit would describe the floor, not the petition
     log_rates = np.log(np.maximum(rates, EMPTY_BIN_RATE))
     hours = (edges[smoothing:] - smoothing * HOUR / 2 - t[-1]) / HOUR  # window centres, <= 0
     slope, intercept = np.polyfit(hours, log_rates, 1)
@@ -189,10 +194,13 @@ def _fit_decay(t: np.ndarray, c: np.ndarray) -> tuple[float, float, float] | Non
     independent = max(hours.size / smoothing, 3.0)
     small_sample = independent / (independent - 2)
     slope_error = math.sqrt(variance * smoothing / spread * small_sample)
-    if not (decay > 0 and math.isfinite(decay) and math.isfinite(slope_error)):
+    if not (math.isfinite(decay) and math.isfinite(slope_error)):
         return None
+    if decay <= 2 * slope_error or decay < MIN_DECAY_PER_HOUR:
+        return None  # not clearly decaying: the sustained rate says as much, more simply
     # Real petitions are not exactly exponential (news, debates): never claim better than this.
-    slope_error = max(slope_error, MIN_RELATIVE_DECAY_ERROR * decay)
+    floor = MIN_RELATIVE_DECAY_ERROR if smoothing > 1 else MIN_RELATIVE_DECAY_ERROR_YOUNG
+    slope_error = max(slope_error, floor * decay)
     half_window = decay * smoothing / 2
     averaging_gain = math.sinh(half_window) / half_window if half_window > 1e-12 else 1.0
     return math.exp(float(intercept)) / averaging_gain, decay, slope_error
