@@ -556,7 +556,7 @@ def _facts(rows: Iterable[tuple[str, str, bool]], pane: DetailPane) -> QWidget:
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     for name, value, rich in rows:
         field = pane._rich_label(value) if rich else _plain_label(value)
-        form.addRow(f"{name}:", field)
+        form.addRow(_plain_label(f"{name}:"), field)
     return box
 
 
