@@ -73,6 +73,10 @@ def bench_samples(folder: Path, petitions: int, minutes: int) -> None:
     print(f"  file: {size / 1e6:.1f} MB = {size / offered:.2f} bytes per offered sample, {size / rows:.2f} per row")
     if samples_table:
         print(f"  samples table alone: {samples_table / rows:.2f} bytes per row")
+    per_row = (samples_table or size) / rows
+    print(f"  so, polled every minute: {per_row * 1440 / 1024:.1f} KiB per petition per day when the count "
+          f"changes every minute; 90 days of this mix for {petitions} petitions: "
+          f"{size / offered * petitions * 1440 * 90 / 1e6:,.0f} MB")
 
 
 def bench_read(folder: Path, points: int) -> None:

@@ -556,3 +556,12 @@ def test_a_writer_waits_for_another_threads_transaction(db_path):
             assert gui.latest_sample(1) == (200.0, 20)
         finally:
             thread.join()
+
+
+def test_opening_does_not_wait_for_a_busy_writer(db_path):
+    with Store.open(db_path) as worker, worker.transaction():
+        worker.add_sample(1, 100, 10)
+        started = time.perf_counter()
+        with Store.open(db_path) as gui:
+            assert gui.latest_sample(1) is None
+        assert time.perf_counter() - started < 2, "opening waited for the writer's lock"

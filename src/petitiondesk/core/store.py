@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import functools
 import itertools
-import time
 import json
 import logging
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -214,6 +214,8 @@ class Store:
         return version, app_id, has_tables
 
     def _migrate(self) -> None:
+        if self._identity()[0] == self.SCHEMA_VERSION:
+            return  # up to date: take no write lock, so opening never waits for a busy writer
         for step, statements in enumerate(_MIGRATIONS):
             with self.transaction():
                 # Re-read inside the lock: another process may have migrated meanwhile.
