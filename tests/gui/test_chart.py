@@ -175,16 +175,24 @@ def test_empty_states_say_why_nothing_is_drawn(chart):
     assert not chart.is_empty
 
 
-def test_summary_gives_the_last_day_and_the_rate(chart):
+def test_summary_gives_the_last_day_the_rate_and_an_estimate(chart):
     times, counts = hourly(np.arange(0, 49) * 100)  # 100 an hour for two days
     chart.clock = lambda: float(times[-1])
-    closed = petition(4_800, state="closed")
-    chart.set_petition(closed, times, counts)
+    chart.set_petition(petition(4_800, closing_date=date(2026, 7, 1)), times, counts)
     text = chart.summary_label.text()
     assert text.startswith("4,800 signatures")
     assert "+2,400 in the last 24 h" in text
     assert "100 an hour" in text
-    assert "closing" not in text  # no estimate for a closed petition
+    assert "expected by closing" in text
+
+
+def test_summary_of_a_closed_petition_gives_its_final_count(chart):
+    times, counts = hourly(np.arange(0, 49) * 100)
+    chart.clock = lambda: float(times[-1]) + 90 * 86400  # months later
+    closed = petition(4_800, state="closed",
+                      closed_at=datetime(2026, 6, 3, 22, 59, 59, tzinfo=timezone.utc))
+    chart.set_petition(closed, times, counts)
+    assert chart.summary_label.text() == "4,800 signatures · closed 3 Jun 2026"
 
 
 def test_summary_of_a_short_recording_says_since_when(chart):
@@ -194,11 +202,11 @@ def test_summary_of_a_short_recording_says_since_when(chart):
     assert "+250 since recording began" in chart.summary_label.text()
 
 
-def test_open_petition_gets_an_estimate_of_its_final_count(chart):
+def test_open_petition_without_a_closing_date_gets_no_estimate(chart):
     times, counts = hourly(np.arange(0, 49) * 100)
     chart.clock = lambda: float(times[-1])
-    chart.set_petition(petition(4_800, closing_date=date(2026, 7, 1)), times, counts)
-    assert "by closing" in chart.summary_label.text()
+    chart.set_petition(petition(4_800), times, counts)
+    assert "closing" not in chart.summary_label.text()
 
 
 def test_curves_are_created_once(chart):

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
-from petitiondesk.gui.format import UK, closing_time, format_count, format_delta, format_uk_time
+from petitiondesk.gui.format import (
+    UK,
+    closing_time,
+    format_count,
+    format_date,
+    format_delta,
+    format_uk_time,
+)
 
 EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
 EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
@@ -380,7 +387,12 @@ class SignatureChart(QWidget):
             return ""
         latest = int(self._counts[-1]) if self._counts.size else petition.signature_count
         parts = [f"{format_count(latest)} signatures"]
-        if self._times.size:
+        if petition.state != "open":
+            # A closed count is final: its last day and rate say nothing now.
+            when = petition.closed_at or petition.rejected_at
+            verb = "rejected" if petition.state == "rejected" else "closed"
+            parts.append(f"{verb} {format_date(when)}" if when else verb)
+        elif self._times.size:
             parts.extend(self._analysis_parts(petition))
         return " · ".join(parts)
 
@@ -394,13 +406,13 @@ class SignatureChart(QWidget):
             parts.append(f"{format_delta(change.delta)} {when}")
         rate = analysis.rate_per_hour(times, counts, now)
         if rate is not None:
-            parts.append(f"{format_count(rate)} an hour")
+            parts.append("under 1 an hour" if 0 < rate < 1 else f"{format_count(rate)} an hour")
         closes = closing_time(petition)
         if petition.state == "open" and closes is not None:
             estimate = analysis.estimate_final(times, counts, now, closes.timestamp())
             if estimate is not None:
                 parts.append(
-                    f"heading for about {format_count(estimate.final)} by closing "
+                    f"about {format_count(estimate.final)} expected by closing "
                     f"({format_count(estimate.low)}–{format_count(estimate.high)})"
                 )
         return parts

@@ -586,11 +586,16 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
+    rows = view.verticalHeader()
+    rows.setVisible(False)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     header.setSortIndicatorShown(True)
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    if model.columnCount() == len(ConstituencyTableModel(None).columns):
+        header.setSectionResizeMode(ConstituencyTableModel.MP, QHeaderView.ResizeMode.Stretch)
     signatures_column = 1 if model.columnCount() == 3 else ConstituencyTableModel.SIGNATURES
     view.sortByColumn(signatures_column, Qt.SortOrder.DescendingOrder)
     return view
