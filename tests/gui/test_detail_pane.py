@@ -254,3 +254,47 @@ def test_tabs_name_the_sections_and_are_reachable_by_keyboard(pane, debated):
     assert pane.constituency_view.accessibleName() == "Signatures by constituency"
     footnote_label = next(label for label in rich_labels(pane) if "[1]" in label.text())
     assert footnote_label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+
+
+def test_a_refresh_of_the_same_petition_keeps_the_reading_position(pane, debated, qtbot):
+    pane.resize(500, 300)  # small enough for the response to scroll
+    pane.tabs.setCurrentIndex(1)
+    pane.show_petition(debated)
+    bar = pane._response.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 100)
+    bar.setValue(100)
+    pane.show_petition(replace(debated, signature_count=debated.signature_count + 5))
+    qtbot.waitUntil(lambda: bar.value() == 100)
+    assert pane.tabs.currentIndex() == 1
+    assert "112,744 signatures" in pane.status_label.text()
+
+    other = replace(debated, id=701285)
+    pane.show_petition(other)
+    qtbot.wait(20)
+    assert pane._response.verticalScrollBar().value() == 0  # a new petition starts at the top
+
+
+def test_dates_are_shown_in_uk_time_whatever_the_season():
+    from petitiondesk.gui.format import closing_time, format_date, format_uk_time
+
+    winter = datetime(2026, 1, 14, 9, 12, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 14, 9, 12, tzinfo=timezone.utc)
+    assert format_uk_time(winter) == "14 Jan 2026, 09:12"
+    assert format_uk_time(summer) == "14 Jul 2026, 10:12"
+    assert format_date(date(2026, 3, 4)) == "4 Mar 2026"
+    # "closes at the end of that day, UK time" (API §4.1): 22:59:59.999 UTC in summer
+    open_in_summer = Petition(id=1, action="x", state="open", signature_count=0,
+                              closing_date=date(2026, 8, 3))
+    assert closing_time(open_in_summer).isoformat() == "2026-08-03T22:59:59.999000+00:00"
+
+
+def test_counts_changes_and_relative_times_read_naturally():
+    from petitiondesk.gui.format import format_count, format_delta, format_relative
+
+    assert format_count(112_739) == "112,739"
+    assert format_delta(2_400) == "+2,400"
+    assert format_delta(-12) == "-12"
+    assert format_delta(0) == "0"
+    assert format_relative(45) == "in 45 s"
+    assert format_relative(-180) == "3 min ago"
+    assert format_relative(-2 * 86400) == "2 days ago"
