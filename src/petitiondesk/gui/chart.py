@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
+from petitiondesk.gui.axes import CountAxis
 from petitiondesk.gui.format import (
     UK,
     closing_time,
@@ -43,15 +44,6 @@ READOUT_HINT = "Point at the graph to read a count."
 # a petition closing in on 10,000 or 100,000 shows how far it has to go.
 _NEAR_THRESHOLD = 0.8
 _Y_PADDING = 0.05
-
-
-class CountAxis(pg.AxisItem):
-    """Signature counts with thousands separators, also on a logarithmic scale."""
-
-    def tickStrings(self, values, scale, spacing):
-        if self.logMode:
-            return [format_count(10**v) if float(v).is_integer() else "" for v in values]
-        return [format_count(v * scale) for v in values]
 
 
 class SignatureChart(QWidget):
