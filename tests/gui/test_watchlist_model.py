@@ -27,25 +27,32 @@ def test_model_passes_qtmodeltester(qtmodeltester, make_row):
     qtmodeltester.check(model, force_py=True)
 
 
-def test_cells_show_formatted_values_and_the_problem_reason(make_row):
+def test_cells_show_formatted_values_and_the_problem_reason(qapp, make_row):
     model = WatchlistModel()
-    model.load([make_row(1, "Fund libraries", 123456, change=2400, problem="removed",
-                         problem_detail="The petition was removed by the site (410 Gone)")])
+    model.load([make_row(1, "Fund libraries", 123456, change=2400, problem="gone",
+                         problem_detail="The petition was removed by the site (410 Gone)"),
+                make_row(2, "Fine")])
     assert model.index(0, Column.SIGNATURES).data() == "123,456"
     assert model.index(0, Column.CHANGE).data() == "+2,400"
-    assert model.index(0, Column.PROBLEM).data() == "Removed"
-    assert "410 Gone" in model.index(0, Column.PROBLEM).data(Qt.ItemDataRole.ToolTipRole)
+    problem = model.index(0, Column.PROBLEM)
+    assert problem.data(Qt.ItemDataRole.AccessibleTextRole) == "Removed"
+    assert problem.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert problem.data(Qt.ItemDataRole.ToolTipRole) == "Removed: The petition was removed by the site (410 Gone)"
+    assert model.index(1, Column.PROBLEM).data(Qt.ItemDataRole.DecorationRole) is None
     assert model.index(0, Column.STATE).data() == "Open"
     assert model.index(0, 0).data(RecordRole).petition_id == 1
 
 
-def test_change_since_recording_began_is_labelled(make_row):
-    began = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+def test_change_since_recording_began_says_over_how_long(make_row):
+    began = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)  # rows are checked at 12:00
     model = WatchlistModel()
-    model.load([make_row(1, count=50, change=40, change_complete=False, change_since=began)])
-    text = model.index(0, Column.CHANGE).data()
-    assert text.startswith("+40 since") and "09:30" in text
-    assert "recording began" in model.index(0, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
+    model.load([make_row(1, count=50, change=40, change_complete=False, change_since=began),
+                make_row(2, count=900, change=300, change_complete=True)])
+    assert model.index(0, Column.CHANGE).data() == "+40 in 2 h"
+    tooltip = model.index(0, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "recording began" in tooltip and "09:30" in tooltip
+    assert model.index(1, Column.CHANGE).data() == "+300"
+    assert "last 24 hours" in model.index(1, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_refresh_emits_data_changed_only_for_changed_rows_and_never_resets(qtbot, make_row):

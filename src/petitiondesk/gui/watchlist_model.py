@@ -24,6 +24,7 @@ from petitiondesk.gui.format import (
     format_count,
     format_date,
     format_delta,
+    format_relative,
     format_uk_time,
     state_label,
 )
@@ -31,10 +32,13 @@ from petitiondesk.gui.format import (
 # Problems a row can carry, with the word the table shows; the detail goes in the tooltip.
 PROBLEM_LABELS = {
     "offline": "Offline",
-    "blocked": "Blocked",
-    "removed": "Removed",
-    "not_visible": "Not visible",
     "not_found": "Not found",
+    "gone": "Removed",
+    "not_visible": "Not visible",
+    "blocked": "Blocked",
+    "rate_limited": "Rate limited",
+    "unavailable": "Site down",
+    "bad_response": "Bad answer",
     "error": "Error",
 }
 
@@ -76,7 +80,7 @@ class WatchRow:
 class Column:
     PROBLEM, TITLE, STATE, SIGNATURES, CHANGE, CLOSING, UPDATED = range(7)
     COUNT = 7
-    HEADERS = ("Problem", "Petition", "State", "Signatures", "24 h change", "Closes", "Last updated")
+    HEADERS = ("", "Petition", "State", "Signatures", "24 h change", "Closes", "Last updated")
 
 
 RecordRole = Qt.ItemDataRole.UserRole + 1  # the WatchRow itself
@@ -91,16 +95,17 @@ def _state_text(row: WatchRow) -> str:
 
 
 def _change_text(row: WatchRow) -> str:
+    """"+2,400"; when recording began less than 24 h ago, says over how long: "+310 in 5 h"."""
     if row.change is None:
         return MISSING
-    if row.change_complete or row.change_since is None:
+    if row.change_complete or row.change_since is None or row.checked_at is None:
         return format_delta(row.change)
-    return f"{format_delta(row.change)} since {format_uk_time(row.change_since)}"
+    recorded = max(0.0, (row.checked_at - row.change_since).total_seconds())
+    span = "<1 min" if recorded < 60 else format_relative(recorded).removeprefix("in ")
+    return f"{format_delta(row.change)} in {span}"
 
 
 def _display(row: WatchRow, column: int) -> str:
-    if column == Column.PROBLEM:
-        return row.problem_label
     if column == Column.TITLE:
         return row.title
     if column == Column.STATE:
@@ -118,7 +123,7 @@ def _display(row: WatchRow, column: int) -> str:
 
 def _tooltip(row: WatchRow, column: int) -> str | None:
     if column == Column.PROBLEM and row.problem:
-        return row.problem_detail or row.problem_label
+        return f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label
     if column == Column.TITLE:
         return row.title
     if column == Column.CHANGE and row.change is not None:
@@ -198,7 +203,9 @@ class WatchlistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return _display(row, column) or "No problem"
+            if column == Column.PROBLEM:
+                return row.problem_label or "No problem"
+            return _display(row, column)
         if role == RecordRole:
             return row
         if role == SortRole:
@@ -211,6 +218,9 @@ class WatchlistModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < Column.COUNT:
             if role == Qt.ItemDataRole.DisplayRole:
                 return Column.HEADERS[section]
+            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole) \
+                    and section == Column.PROBLEM:
+                return "Problems: offline, removed, not visible…"
         return super().headerData(section, orientation, role)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -361,7 +371,9 @@ class WatchlistModel(QAbstractTableModel):
 
     def _problem_icon(self) -> QIcon:
         if self._warning_icon is None:
-            style = QApplication.style()
+            style = QApplication.style() if QApplication.instance() else None
+            if style is None:
+                return QIcon()
             self._warning_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return self._warning_icon
 

@@ -1,0 +1,198 @@
+"""Start the window: `run_gui(GuiOptions(...))` is what `petitiondesk` with no subcommand calls.
+
+`--demo` runs the built-in simulator on loopback with its clock running an hour a second, a
+temporary data folder (removed on exit) and a handful of varied petitions, so that someone
+without network access sees a living app within seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import petitiondesk
+from petitiondesk import APP_ID, APP_NAME, paths
+
+log = logging.getLogger(__name__)
+
+#: The demo's simulated seconds per real second: a day of signatures passes in 24 s.
+DEMO_SPEED = 3600.0
+#: Real seconds between the demo's refresh passes (two simulated hours).
+DEMO_PASS_INTERVAL = 2.0
+SETTINGS_FILE = "window.ini"
+#: How long after the data is on screen the screenshot is taken (lets the last frame paint).
+SCREENSHOT_SETTLE_MS = 600
+#: Passes the demo runs before its screenshot, so that the graph has grown a little.
+SCREENSHOT_DEMO_PASSES = 5
+
+
+@dataclass(frozen=True)
+class GuiOptions:
+    data_dir: Path
+    api_base: str
+    demo: bool = False
+    screenshot: Path | None = None  # save a grab of the window to this PNG once data is shown, then quit
+    quit_after: float | None = None  # seconds, then quit with status 0 (smoke tests, --self-test)
+
+
+@dataclass(frozen=True)
+class _Session:
+    data_dir: Path
+    api_base: str
+    clock: Callable[[], float]
+    pass_interval: float | None
+    request_interval: float | None
+    pins: tuple[int, ...] = ()
+
+
+def _application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(petitiondesk.__version__)
+    app.setDesktopFileName(APP_ID)
+    return app
+
+
+def demo_petitions(world) -> tuple[int, ...]:
+    """Varied petitions of the simulator: open and growing, past 100k, closed and debated with a
+    response, rejected, archived. Whatever the seed, each kind is picked if it exists."""
+    picks: list[int] = []
+
+    def first(ids, test=lambda pid: True, key=None):
+        candidates = [pid for pid in ids if pid not in picks and test(pid)]
+        if key is not None:
+            candidates.sort(key=key)
+        if candidates:
+            picks.append(candidates[0])
+
+    open_ids = world.ids("open")
+    closed_ids = world.ids("closed")
+    counts = {pid: world.count(pid) for pid in open_ids + closed_ids}
+    first(open_ids, lambda pid: counts[pid] >= 100_000, key=lambda pid: -counts[pid])
+    first(open_ids, lambda pid: 2_000 <= counts[pid] < 100_000, key=lambda pid: -world.signatures_in_last_hour(pid))
+    first(open_ids, key=lambda pid: -world.signatures_in_last_hour(pid))
+
+    def debated_with_response(pid) -> bool:
+        milestones = world.milestones(pid)
+        return bool(milestones.debated) and milestones.government_response_at is not None
+
+    first(closed_ids, debated_with_response, key=lambda pid: -counts[pid])
+    first(world.ids("rejected"))
+    first(world.archived_ids(), key=lambda pid: -world.count(pid))
+    return tuple(picks)
+
+
+def _start_demo(stack: ExitStack) -> _Session:
+    from petitiondesk.simulator import SimulatorServer
+
+    server = SimulatorServer(port=0, speed=DEMO_SPEED)
+    server.start()
+    stack.callback(server.stop)
+    folder = Path(tempfile.mkdtemp(prefix="petitiondesk-demo-"))
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    world = server.world
+    return _Session(
+        data_dir=folder,
+        api_base=server.url,
+        clock=lambda: world.now().timestamp(),
+        pass_interval=DEMO_PASS_INTERVAL,
+        request_interval=0.0,
+        pins=demo_petitions(world),
+    )
+
+
+def run_gui(options: GuiOptions) -> int:
+    """Open the window and run until it closes; the exit status."""
+    from petitiondesk.gui.crash import CrashReporter
+
+    app = _application()
+    reporter = CrashReporter(paths.log_dir())
+    previous_crash = reporter.install()
+    try:
+        with ExitStack() as stack:
+            return _run(app, options, stack, reporter, previous_crash)
+    finally:
+        reporter.uninstall()
+
+
+def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
+    from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig
+
+    try:
+        session = _start_demo(stack) if options.demo else _Session(
+            options.data_dir, options.api_base, time.time, None, None)
+        session.data_dir.mkdir(parents=True, exist_ok=True)
+        database = paths.database_path(session.data_dir)
+        store = Store.open(database)
+    except (StoreError, OSError) as error:
+        log.error("cannot start: %s", error)
+        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
+        return 1
+    stack.callback(store.close)
+
+    service = RefreshService(WorkerConfig(
+        database=database, api_base=session.api_base, clock=session.clock,
+        pass_interval=session.pass_interval, request_interval=session.request_interval))
+    stack.callback(service.shutdown)
+    settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
+    window = MainWindow(service, store, settings, clock=session.clock,
+                        title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    app.aboutToQuit.connect(window.shut_down)
+    window.show()
+    service.start()
+    for petition_id in session.pins:
+        service.pin(str(petition_id))
+    if previous_crash:
+        reporter.offer_previous_crash(previous_crash, window)
+    finish = window.close
+    if options.screenshot is not None:
+        taker = _ScreenshotTaker(window, Path(options.screenshot), wanted_rows=max(1, len(session.pins)),
+                                 wanted_passes=SCREENSHOT_DEMO_PASSES if options.demo else 1)
+        finish = taker.take_and_close
+    if options.quit_after is not None:
+        QTimer.singleShot(int(options.quit_after * 1000), finish)
+    return app.exec()
+
+
+class _ScreenshotTaker:
+    """Saves a grab of the window once rows and a graph are on screen (or when time is up), then
+    closes the window."""
+
+    def __init__(self, window, path: Path, wanted_rows: int, wanted_passes: int) -> None:
+        self.window = window
+        self.path = path
+        self.wanted_rows = wanted_rows
+        self.passes_left = wanted_passes
+        self.scheduled = False
+        window.service.refresh_finished.connect(self._check)
+
+    def _check(self, _result=None) -> None:
+        window = self.window
+        self.passes_left -= 1
+        ready = (self.passes_left <= 0 and window.model.rowCount() >= self.wanted_rows
+                 and window.chart_sample_count() >= 2)
+        if ready and not self.scheduled:
+            self.scheduled = True
+            QTimer.singleShot(SCREENSHOT_SETTLE_MS, self.take_and_close)
+
+    def take_and_close(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.window.grab().save(str(self.path), "PNG"):
+                log.error("could not save the screenshot to %s", self.path)
+            self.path = None  # once
+        self.window.close()

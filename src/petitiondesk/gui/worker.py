@@ -1,0 +1,404 @@
+"""The background refresh: one long-lived QThread that owns the HTTP client and the database writes.
+
+`RefreshService` lives in the GUI thread; the window and the tests talk only to it. It starts a
+`QThread` hosting a `RefreshWorker`, sends it requests through queued signals connected to the
+worker's bound methods (so they run in the worker thread), and re-emits the worker's results from
+the GUI thread (ENGINEERING.md §4). Everything that crosses is immutable: `WatchRow`s, reports,
+`RefreshResult`s and `PinResult`s.
+
+The worker creates the `PetitionsClient`, its own `Store` connection and the `Refresher` inside the
+thread, schedules its passes with a single-shot QTimer from `Refresher.next_due_at()`, catches its
+own exceptions and emits them as messages. Shutdown sets a `threading.Event` that the refresher
+checks between requests and that cuts short the client's polite waits, then quits the thread's
+event loop and waits for it; the client and the store are closed in the thread, from `finished`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from petitiondesk.gui.watchlist_model import WatchRow
+
+log = logging.getLogger(__name__)
+
+DAY = 86400.0
+#: Bounds on the wait between passes, whatever `next_due_at()` says (seconds, real time).
+MIN_PASS_DELAY = 1.0
+MAX_PASS_DELAY = 3600.0
+#: How long quitting waits for a request in flight (the client's own timeout is 15 s).
+SHUTDOWN_WAIT_MS = 20_000
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything the worker needs to build its client, store and refresher in its own thread."""
+
+    database: Path
+    api_base: str
+    clock: Callable[[], float] = time.time
+    #: Fixed real seconds between passes (the demo); None follows the refresher's schedule.
+    pass_interval: float | None = None
+    #: Seconds between requests; the client's default (1 s) is polite to the real site.
+    request_interval: float | None = None
+    transport: httpx.BaseTransport | None = None
+    #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
+    refresher_options: dict[str, Any] = field(default_factory=dict)
+    #: Refresh as soon as the worker starts.
+    refresh_on_start: bool = True
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """The outcome of one pass: the whole watchlist as rows, and what happened."""
+
+    rows: tuple[WatchRow, ...]
+    report: Any = None  # core.refresh.RefreshReport; None when the pass failed outright
+    error: str | None = None
+    next_pass_in: float | None = None  # real seconds until the next scheduled pass
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.report is not None and getattr(self.report, "offline", False))
+
+
+@dataclass(frozen=True)
+class PinResult:
+    reference: str
+    petition_id: int | None = None
+    row: WatchRow | None = None
+    error: str | None = None
+
+
+def _utc(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def build_rows(store, now: float, problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
+    """The watchlist as rows, read from `store`; `problems` overrides the stored fetch problem."""
+    from petitiondesk.core.analysis import change_over
+
+    entries = store.watchlist()
+    petitions = store.petitions(entry.petition_id for entry in entries)
+    problems = problems or {}
+    rows = []
+    for entry in entries:
+        pid = entry.petition_id
+        petition = petitions.get(pid)
+        state = store.fetch_state(pid)
+        times, counts = store.samples(pid, since=now - DAY)
+        count = int(counts[-1]) if len(counts) else (petition.signature_count if petition else None)
+        change = change_over(times, counts, now, DAY) if len(counts) else None
+        problem, detail = problems.get(pid, (state.problem, state.problem_detail))
+        rows.append(WatchRow(
+            petition_id=pid,
+            position=entry.position,
+            petition=petition,
+            signature_count=count,
+            change=None if change is None else int(change.delta),
+            change_complete=True if change is None else bool(change.complete),
+            change_since=None if change is None else _utc(change.since),
+            checked_at=_utc(state.checked_at),
+            problem=problem,
+            problem_detail=detail,
+        ))
+    return tuple(rows)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for a user; StoreError and friends already carry one."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+def _forget_dummy_thread() -> None:
+    """Python 3.11 registers a `_DummyThread` for a Qt thread the first time it calls
+    `threading.current_thread()` (logging does) and never removes it: it would look like a thread
+    left running, and a later thread reusing the ident would inherit its name. Drop it on exit."""
+    ident = threading.get_ident()
+    if isinstance(threading._active.get(ident), threading._DummyThread):  # noqa: SLF001
+        with threading._active_limbo_lock:  # noqa: SLF001
+            threading._active.pop(ident, None)  # noqa: SLF001
+
+
+class RefreshWorker(QObject):
+    """Lives in the worker thread. Only the service creates it; only its signals leave the thread."""
+
+    rows_loaded = Signal(object)  # tuple[WatchRow, ...]
+    refresh_started = Signal()
+    refresh_progress = Signal(int, int)  # done, total
+    refresh_finished = Signal(object)  # RefreshResult
+    pin_finished = Signal(object)  # PinResult
+    unpin_finished = Signal(int, str)  # petition id, error ("" when done)
+    failed = Signal(str)
+
+    def __init__(self, config: WorkerConfig, stop: threading.Event) -> None:
+        super().__init__()
+        self._config = config
+        self._stop = stop
+        self._store = None
+        self._client = None
+        self._refresher = None
+        self._timer: QTimer | None = None
+
+    # --- slots, run in the worker thread ------------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        try:
+            self._open()
+        except Exception as error:  # the store cannot open, a bad address...: say so, stay alive
+            log.exception("the refresh worker could not start")
+            self.failed.emit(f"Cannot start refreshing: {describe_error(error)}")
+            return
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._scheduled_pass)
+        self._emit_rows()
+        if self._config.refresh_on_start:
+            self._timer.start(0)
+        else:
+            self._schedule()
+
+    @Slot(bool)
+    def refresh(self, force: bool) -> None:
+        if self._refresher is None or self._stop.is_set():
+            return
+        self._run_pass(force)
+
+    @Slot(str)
+    def pin(self, reference: str) -> None:
+        self.pin_finished.emit(self._pin(reference))
+        self._schedule()
+
+    @Slot(int)
+    def unpin(self, petition_id: int) -> None:
+        if self._store is None:
+            self.unpin_finished.emit(petition_id, "the database is not open")
+            return
+        try:
+            self._store.unpin(petition_id)
+        except Exception as error:
+            log.exception("could not unpin %s", petition_id)
+            self.unpin_finished.emit(petition_id, describe_error(error))
+        else:
+            self.unpin_finished.emit(petition_id, "")
+
+    @Slot()
+    def close(self) -> None:
+        """Called in the worker thread from QThread.finished: release what the thread opened."""
+        if self._timer is not None:
+            self._timer.stop()
+        for resource in (self._client, self._store):
+            if resource is not None:
+                try:
+                    resource.close()
+                except Exception:
+                    log.exception("closing %r failed", resource)
+        self._client = self._store = self._refresher = None
+        _forget_dummy_thread()
+
+    # --- inside -------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        from petitiondesk.core.client import PetitionsClient
+        from petitiondesk.core.refresh import Refresher
+        from petitiondesk.core.store import Store
+
+        config = self._config
+        client_options: dict[str, Any] = {"transport": config.transport, "sleep": self._polite_sleep}
+        if config.request_interval is not None:
+            client_options["min_interval"] = config.request_interval
+        self._store = Store.open(config.database)
+        self._client = PetitionsClient(config.api_base, **client_options)
+        self._refresher = Refresher(self._client, self._store, clock=config.clock, **config.refresher_options)
+
+    def _polite_sleep(self, seconds: float) -> None:
+        """The client's waits between requests and retries end at once when quitting."""
+        self._stop.wait(max(0.0, seconds))
+
+    @Slot()
+    def _scheduled_pass(self) -> None:
+        if not self._stop.is_set():
+            self._run_pass(False)
+
+    def _run_pass(self, force: bool) -> None:
+        self.refresh_started.emit()
+        report, error = None, None
+        try:
+            report = self._refresher.refresh(force=force, should_stop=self._stop.is_set,
+                                             progress=self._progress)
+        except Exception as exc:  # anything the core did not foresee: report it, keep going
+            log.exception("refresh pass failed")
+            error = describe_error(exc)
+        rows: tuple[WatchRow, ...] = ()
+        try:
+            rows = build_rows(self._store, self._config.clock(), self._problems(report, error))
+        except Exception as exc:
+            log.exception("reading the watchlist failed")
+            error = error or describe_error(exc)
+        delay = self._schedule()
+        self.refresh_finished.emit(RefreshResult(rows=rows, report=report, error=error, next_pass_in=delay))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.refresh_progress.emit(int(done), int(total))
+
+    def _problems(self, report, error: str | None) -> dict[int, tuple[str, str]]:
+        """Problems to show beyond what the store holds: a pass that failed marks every row."""
+        if error is None:
+            return {}
+        return {entry.petition_id: ("offline", f"The last refresh failed: {error}")
+                for entry in self._store.watchlist()}
+
+    def _pin(self, reference: str) -> PinResult:
+        from petitiondesk.core.refs import BadReference, parse_reference
+
+        if self._refresher is None:
+            return PinResult(reference, error="Refreshing is not running, so nothing can be added.")
+        try:
+            ref = parse_reference(reference)
+        except BadReference as error:
+            return PinResult(reference, error=describe_error(error))
+        try:
+            update = self._refresher.pin(ref.id)
+            rows = {row.petition_id: row for row in build_rows(self._store, self._config.clock())}
+        except Exception as error:
+            log.exception("pinning %s failed", reference)
+            return PinResult(reference, ref.id, error=describe_error(error))
+        row = rows.get(ref.id)
+        if row is None:  # refused: not found, removed, not visible; the update says why
+            return PinResult(reference, ref.id, error=update.message or "the site did not return this petition")
+        return PinResult(reference, ref.id, row=row)
+
+    def _emit_rows(self) -> None:
+        try:
+            self.rows_loaded.emit(build_rows(self._store, self._config.clock()))
+        except Exception as error:
+            log.exception("reading the watchlist failed")
+            self.failed.emit(f"Cannot read the watchlist: {describe_error(error)}")
+
+    def _schedule(self) -> float | None:
+        """Arm the timer for the next pass; returns the delay in real seconds."""
+        if self._timer is None or self._stop.is_set():
+            return None
+        if self._config.pass_interval is not None:
+            delay = self._config.pass_interval
+        else:
+            due = self._refresher.next_due_at()
+            if due is None:
+                self._timer.stop()
+                return None
+            delay = min(MAX_PASS_DELAY, max(MIN_PASS_DELAY, due - self._config.clock()))
+        self._timer.start(int(delay * 1000))
+        return delay
+
+
+class RefreshService(QObject):
+    """The GUI thread's handle on the worker: requests go in, results come back on this thread."""
+
+    rows_loaded = Signal(object)
+    refresh_started = Signal()
+    refresh_progress = Signal(int, int)
+    refresh_finished = Signal(object)
+    pin_finished = Signal(object)
+    unpin_finished = Signal(int, str)
+    failed = Signal(str)
+
+    # Requests, delivered to the worker's thread (queued: the worker lives there).
+    _start_requested = Signal()
+    _refresh_requested = Signal(bool)
+    _pin_requested = Signal(str)
+    _unpin_requested = Signal(int)
+
+    def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self._stop = threading.Event()
+        self._thread = QThread()
+        self._thread.setObjectName("petitiondesk-refresh")
+        self._worker = RefreshWorker(config, self._stop)
+        self._worker.moveToThread(self._thread)
+        self._running = False
+        self._busy = False
+        self._connect()
+
+    def _connect(self) -> None:
+        worker, queued = self._worker, Qt.ConnectionType.QueuedConnection
+        self._start_requested.connect(worker.start, queued)
+        self._refresh_requested.connect(worker.refresh, queued)
+        self._pin_requested.connect(worker.pin, queued)
+        self._unpin_requested.connect(worker.unpin, queued)
+        # Signal to signal: the service lives in the GUI thread, so these re-emit there.
+        worker.rows_loaded.connect(self.rows_loaded)
+        worker.refresh_started.connect(self._on_started)
+        worker.refresh_progress.connect(self.refresh_progress)
+        worker.refresh_finished.connect(self._on_finished)
+        worker.pin_finished.connect(self.pin_finished)
+        worker.unpin_finished.connect(self.unpin_finished)
+        worker.failed.connect(self.failed)
+        # `finished` is emitted in the worker thread: close there, then let Qt delete the worker.
+        self._thread.finished.connect(worker.close, Qt.ConnectionType.DirectConnection)
+        self._thread.finished.connect(worker.deleteLater)
+
+    # --- what the window calls ----------------------------------------------------------------
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    @property
+    def is_refreshing(self) -> bool:
+        return self._busy
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        self._thread.start()
+        self._start_requested.emit()
+
+    def refresh_now(self, force: bool = True) -> None:
+        if self._running:
+            self._refresh_requested.emit(force)
+
+    def pin(self, reference: str) -> None:
+        if self._running:
+            self._pin_requested.emit(reference)
+        else:
+            self.pin_finished.emit(PinResult(reference, error="Refreshing has stopped."))
+
+    def unpin(self, petition_id: int) -> None:
+        if self._running:
+            self._unpin_requested.emit(int(petition_id))
+
+    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Stop between requests, end the thread and wait for it; True when it has ended."""
+        self._stop.set()
+        self._running = False
+        if not self._thread.isRunning():
+            return True
+        self._thread.quit()
+        ended = self._thread.wait(timeout_ms)
+        if not ended:
+            log.error("the refresh thread did not stop within %d ms", timeout_ms)
+        return ended
+
+    # --- results --------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_started(self) -> None:
+        self._busy = True
+        self.refresh_started.emit()
+
+    @Slot(object)
+    def _on_finished(self, result: RefreshResult) -> None:
+        self._busy = False
+        self.refresh_finished.emit(result)
