@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 
 from petitiondesk.core.models import Parliament, Petition
@@ -248,3 +248,19 @@ def test_controls_have_accessible_names(chart):
     assert chart.fit_button.accessibleName()
     assert chart.log_button.accessibleName()
     assert chart.plot_widget.accessibleName()
+
+
+def test_keyboard_pans_zooms_and_fits(chart, qtbot):
+    times, counts = hourly(np.arange(0, 48) * 100)
+    chart.set_petition(petition(4_700), times, counts)
+    chart.plot_widget.setFocus()
+    low, high = x_range(chart)
+    qtbot.keyClick(chart.plot_widget, Qt.Key.Key_Plus)
+    zoomed_low, zoomed_high = x_range(chart)
+    assert zoomed_high - zoomed_low == pytest.approx((high - low) * 0.8)
+    qtbot.keyClick(chart.plot_widget, Qt.Key.Key_Left)
+    assert x_range(chart)[0] < zoomed_low
+    qtbot.keyClick(chart.plot_widget, Qt.Key.Key_End)
+    assert x_range(chart)[1] >= times[-1]
+    qtbot.keyClick(chart.plot_widget, Qt.Key.Key_Home)
+    assert x_range(chart) == pytest.approx([low, high])

@@ -130,6 +130,12 @@ class SignatureChart(QWidget):
             crosshair_part.setVisible(False)
             item.addItem(crosshair_part, ignoreBounds=True)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.plot_widget.setToolTip(
+            "Drag to pan, scroll to zoom. Keys: arrows pan, + and - zoom, Home fits, End jumps"
+            " to the latest sample."
+        )
+        self.plot_widget.installEventFilter(self)
         self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
 
     def _build_layout(self) -> None:
@@ -368,6 +374,36 @@ class SignatureChart(QWidget):
     def leaveEvent(self, event) -> None:
         self._hide_crosshair()
         super().leaveEvent(event)
+
+    # -- keyboard --------------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.plot_widget:
+            if event.type() == QEvent.Type.Leave:
+                self._hide_crosshair()
+            elif event.type() == QEvent.Type.KeyPress and self._handle_key(event.key()):
+                return True
+        return super().eventFilter(watched, event)
+
+    def _handle_key(self, key: int) -> bool:
+        """Zoom and pan without a mouse; True when the key was used."""
+        if not self._times.size:
+            return False
+        (x_min, x_max), _ = self._view.viewRange()
+        width = x_max - x_min
+        if key == Qt.Key.Key_Home:
+            self.fit()
+        elif key == Qt.Key.Key_End:
+            last = float(self._times[-1])
+            self._view.setXRange(last - width * 0.97, last + width * 0.03, padding=0)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = width * 0.1 * (-1 if key == Qt.Key.Key_Left else 1)
+            self._view.setXRange(x_min + step, x_max + step, padding=0)
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            factor = 0.8 if key != Qt.Key.Key_Minus else 1.25
+            self._view.scaleBy(x=factor, y=1)
+        else:
+            return False
+        return True
 
     # -- summary and empty states ----------------------------------------------------------------
     def _update_summary(self) -> None:
