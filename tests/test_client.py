@@ -312,3 +312,146 @@ def test_csv_of_open_petitions():
     assert fetched.outcome is Outcome.OK
     assert [(row.id, row.signature_count) for row in fetched.value] == [(700001, 1234)]
     assert seen[0].url.path == "/petitions.csv" and dict(seen[0].url.params) == {"state": "open"}
+
+
+# -- end to end, against the simulator ------------------------------------------------------------
+
+
+@pytest.fixture
+def live(simulator):
+    waits = []
+    with PetitionsClient(simulator.url, min_interval=0.0, sleep=waits.append, timeout=1.0, retries=2) as client:
+        client.waits = waits
+        yield client
+
+
+def test_simulator_single_petition_count_and_conditional_304(simulator, live):
+    petition_id = simulator.world.ids("open")[0]
+    fetched = live.petition(petition_id)
+    assert fetched.outcome is Outcome.OK and fetched.value.id == petition_id
+    assert fetched.max_age and fetched.last_modified
+    count = live.count(petition_id)
+    assert count.outcome is Outcome.OK and count.value.signature_count >= 0
+    simulator.world.set_count(petition_id, 777)
+    first = live.count(petition_id)
+    again = live.count(petition_id, if_modified_since=first.last_modified)
+    assert first.value.signature_count == 777
+    assert again.outcome is Outcome.NOT_MODIFIED and again.value is None
+
+
+@pytest.mark.parametrize(
+    "kind, outcome, words",
+    [("removed", Outcome.GONE, "410"), ("hidden", Outcome.GONE, "410"),
+     ("pending", Outcome.NOT_VISIBLE, "not publicly visible"),
+     ("moderation", Outcome.NOT_VISIBLE, "not publicly visible")],
+)
+def test_simulator_petitions_that_cannot_be_shown(simulator, live, kind, outcome, words):
+    fetched = live.petition(simulator.world.ids(kind)[0])
+    assert fetched.outcome is outcome and words in fetched.message
+
+
+def test_simulator_unknown_petition_is_not_found(live):
+    fetched = live.petition(699_999_999)
+    assert fetched.outcome is Outcome.NOT_FOUND and "not found" in fetched.message
+
+
+def test_simulator_archived_redirect_and_count_404(simulator, live):
+    petition_id = simulator.world.ids("archived")[0]
+    fetched = live.petition(petition_id)
+    assert fetched.outcome is Outcome.OK and fetched.archived and fetched.value.archived
+    assert fetched.value.parliament is not None
+    assert [path for _, path, _ in simulator.request_log] == [
+        f"/petitions/{petition_id}.json", f"/archived/petitions/{petition_id}.json"]
+    assert live.count(petition_id).outcome is Outcome.NOT_FOUND  # archived: count.json is 404 (§5)
+
+
+@pytest.mark.parametrize(
+    "fault, params, outcome, words",
+    [
+        ("403", {}, Outcome.BLOCKED, "blocked"),
+        ("404", {}, Outcome.NOT_FOUND, "not found"),
+        ("410", {}, Outcome.GONE, "removed"),
+        ("429", {"retry_after": 42}, Outcome.RATE_LIMITED, "slow down"),
+        ("503", {"retry_after": 42}, Outcome.UNAVAILABLE, "maintenance"),
+        ("truncated", {}, Outcome.BAD_RESPONSE, "cut off"),
+        ("malformed", {}, Outcome.BAD_RESPONSE, "petition"),
+        ("html", {"status": 200}, Outcome.NOT_VISIBLE, "not publicly visible"),
+    ],
+)
+def test_simulator_faults_become_outcomes(simulator, live, fault, params, outcome, words):
+    petition_id = simulator.world.ids("open")[0]
+    simulator.faults.force(fault, **params)
+    fetched = live.petition(petition_id)
+    assert fetched.outcome is outcome and words in fetched.message
+    if fault in ("429", "503"):
+        assert fetched.retry_after == 42.0
+    assert len(simulator.request_log) == 1  # none of these is retried
+
+
+@pytest.mark.parametrize("fault, params", [("500", {}), ("html", {"status": 500}), ("drop", {}),
+                                           ("timeout", {"seconds": 5}),
+                                           ("truncated", {"incomplete": True})])
+def test_simulator_passing_trouble_is_retried_away(simulator, live, fault, params):
+    petition_id = simulator.world.ids("open")[0]
+    simulator.faults.force(fault, times=2, **params)
+    fetched = live.petition(petition_id)
+    assert fetched.outcome is Outcome.OK and len(live.waits) == 2
+
+
+@pytest.mark.parametrize("fault, outcome", [("500", Outcome.UNAVAILABLE), ("drop", Outcome.NETWORK_ERROR),
+                                            ("timeout", Outcome.NETWORK_ERROR)])
+def test_simulator_lasting_trouble_ends_after_the_retries(simulator, live, fault, outcome):
+    simulator.faults.force(fault, times=3, seconds=5)
+    fetched = live.count(simulator.world.ids("open")[0])
+    assert fetched.outcome is outcome and fetched.message
+    assert live.requests_sent == 3 and len(live.waits) == 2  # a hung request is logged late
+
+
+def test_simulator_schema_drift_still_parses(simulator, live):
+    petition_id = simulator.world.ids("open")[0]
+    simulator.faults.force("drift")
+    fetched = live.petition(petition_id)
+    assert fetched.outcome is Outcome.OK and fetched.value.opened_at is not None
+
+
+def test_simulator_list_pages_followed_to_the_end(simulator, live):
+    fetched = live.list_page(state="open")
+    assert fetched.outcome is Outcome.OK and len(fetched.value.items) == 50
+    seen = {item.id for item in fetched.value.items}
+    pages = 1
+    while fetched.value.links.next:
+        fetched = live.list_url(fetched.value.links.next)
+        assert fetched.outcome is Outcome.OK
+        seen.update(item.id for item in fetched.value.items)
+        pages += 1
+    assert seen == set(simulator.world.ids("open")) and pages == -(-len(seen) // 50)
+
+
+def test_simulator_list_etag_gives_304(simulator, live):
+    first = live.list_page(state="closed", page=2)
+    assert first.etag
+    again = live.list_page(state="closed", page=2, if_none_match=first.etag)
+    assert again.outcome is Outcome.NOT_MODIFIED
+
+
+def test_simulator_digits_search_redirects_to_a_web_page(simulator, live):
+    petition_id = simulator.world.ids("open")[0]
+    assert live.list_page(q=str(petition_id)).outcome is Outcome.NOT_VISIBLE
+
+
+def test_simulator_csv_trending_and_constituencies(simulator, live):
+    rows = live.petitions_csv(state="open")
+    assert rows.outcome is Outcome.OK
+    assert {row.id for row in rows.value} == set(simulator.world.ids("open"))
+    trending = live.trending()
+    assert trending.outcome is Outcome.OK and len(trending.value.items) <= 10
+    seats = live.constituencies()
+    assert seats.outcome is Outcome.OK and len(seats.value) >= 600
+
+
+def test_nothing_listening_is_a_network_error():
+    waits = []
+    with PetitionsClient("http://127.0.0.1:9", sleep=waits.append, min_interval=0.0) as client:
+        fetched = client.petition(700001)
+    assert fetched.outcome is Outcome.NETWORK_ERROR and "could not reach" in fetched.message
+    assert len(waits) == 3
