@@ -16,7 +16,6 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
 from .models import (
     Constituency,
