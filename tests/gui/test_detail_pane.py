@@ -11,7 +11,6 @@ from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import QLabel
 
 from petitiondesk.core.models import (
-    Debate,
     Department,
     GovernmentResponse,
     Petition,
@@ -275,17 +274,13 @@ def test_a_refresh_of_the_same_petition_keeps_the_reading_position(pane, debated
 
 
 def test_dates_are_shown_in_uk_time_whatever_the_season():
-    from petitiondesk.gui.format import closing_time, format_date, format_uk_time
+    from petitiondesk.gui.format import format_date, format_uk_time
 
     winter = datetime(2026, 1, 14, 9, 12, tzinfo=timezone.utc)
     summer = datetime(2026, 7, 14, 9, 12, tzinfo=timezone.utc)
     assert format_uk_time(winter) == "14 Jan 2026, 09:12"
     assert format_uk_time(summer) == "14 Jul 2026, 10:12"
     assert format_date(date(2026, 3, 4)) == "4 Mar 2026"
-    # "closes at the end of that day, UK time" (API §4.1): 22:59:59.999 UTC in summer
-    open_in_summer = Petition(id=1, action="x", state="open", signature_count=0,
-                              closing_date=date(2026, 8, 3))
-    assert closing_time(open_in_summer).isoformat() == "2026-08-03T22:59:59.999000+00:00"
 
 
 def test_counts_changes_and_relative_times_read_naturally():

@@ -29,7 +29,6 @@ from petitiondesk.core.models import Petition
 from petitiondesk.gui.axes import CountAxis
 from petitiondesk.gui.format import (
     UK,
-    closing_time,
     format_count,
     format_date,
     format_delta,
@@ -435,9 +434,9 @@ class SignatureChart(QWidget):
         rate = analysis.rate_per_hour(times, counts, now)
         if rate is not None:
             parts.append("under 1 an hour" if 0 < rate < 1 else f"{format_count(rate)} an hour")
-        closes = closing_time(petition)
+        closes = analysis.closing_timestamp(petition)
         if petition.state == "open" and closes is not None:
-            estimate = analysis.estimate_final(times, counts, now, closes.timestamp())
+            estimate = analysis.estimate_final(times, counts, now, closes)
             if estimate is not None:
                 parts.append(
                     f"about {format_count(estimate.final)} expected by closing "

@@ -6,7 +6,7 @@ CLI all say the same thing the same way. Times are shown in UK time, whatever th
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from petitiondesk.core.models import Petition
@@ -80,16 +80,6 @@ def format_relative(seconds: float) -> str:
         days = int(magnitude // 86400)
         amount = f"{days} day" if days == 1 else f"{days} days"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
-
-
-def closing_time(petition: Petition) -> datetime | None:
-    """When an open petition closes: the end of its closing date, UK time (API §4.1)."""
-    if petition.closed_at is not None:
-        return petition.closed_at
-    if petition.closing_date is None:
-        return None
-    next_midnight = datetime.combine(petition.closing_date + timedelta(days=1), time(), UK)
-    return (next_midnight - timedelta(milliseconds=1)).astimezone(timezone.utc)
 
 
 def state_label(petition: Petition) -> str:
