@@ -264,3 +264,12 @@ def test_keyboard_pans_zooms_and_fits(chart, qtbot):
     assert x_range(chart)[1] >= times[-1]
     qtbot.keyClick(chart.plot_widget, Qt.Key.Key_Home)
     assert x_range(chart) == pytest.approx([low, high])
+
+
+def test_switching_to_log_scale_keeps_the_time_window_the_user_chose(chart):
+    times, counts = hourly(np.arange(1, 49) * 100)
+    chart.set_petition(petition(4_800), times, counts)
+    view = chart.plot_widget.getPlotItem().getViewBox()
+    view.setXRange(times[5], times[20], padding=0)
+    chart.set_log_scale(True)
+    assert x_range(chart) == pytest.approx([times[5], times[20]])

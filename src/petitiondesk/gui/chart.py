@@ -209,12 +209,16 @@ class SignatureChart(QWidget):
             return
         if on == self._log:
             return
+        was_fitted = self._is_fitted()
+        (x_min, x_max), _ = self._view.viewRange()
         self._log = on
         self.plot_widget.getPlotItem().setLogMode(x=False, y=on)
         self._place_threshold_lines()
         self._update_latest_marker()
         self._hide_crosshair()
-        self.fit()
+        self.fit()  # the count axis changes units: fit it, but keep the user's time window
+        if not was_fitted and self._times.size:
+            self._view.setXRange(x_min, x_max, padding=0)
 
     @property
     def log_scale(self) -> bool:
