@@ -37,3 +37,44 @@ def make_row():
         return replace(row, **fields)
 
     return build
+
+
+@pytest.fixture
+def make_window(qtbot, simulator, data_dir):
+    """A MainWindow on a real worker thread against the simulator; `make_window(ids, **config)`.
+
+    Ids are pinned straight into the database first; the window is shown and the service started.
+    """
+    from PySide6.QtCore import QSettings
+
+    from petitiondesk import paths
+    from petitiondesk.core.store import Store
+    from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig
+
+    database = paths.database_path(data_dir)
+    stores = []
+    windows = []
+
+    def build(ids=(), **config):
+        with Store.open(database) as writer:
+            for petition_id in ids:
+                writer.pin(petition_id)
+        store = Store.open(database)
+        stores.append(store)
+        clock = lambda: simulator.world.now().timestamp()  # noqa: E731 - samples in simulated time
+        config.setdefault("request_interval", 0.0)
+        service = RefreshService(WorkerConfig(database=database, api_base=simulator.url, clock=clock, **config))
+        settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(service, store, settings, clock=clock)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        service.start()
+        return window
+
+    yield build
+    for window in windows:
+        window.close()
+    for store in stores:
+        store.close()
