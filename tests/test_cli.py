@@ -1,0 +1,223 @@
+"""The command line end to end, against the local simulator."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from petitiondesk.cli import main
+from petitiondesk.paths import database_path
+
+
+@pytest.fixture
+def run(simulator, data_dir, capsys):
+    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
+
+    def _run(*args: str):
+        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _run
+
+
+def test_add_by_link_then_list(run, simulator):
+    pid = simulator.world.ids("open")[0]
+    status, out, _ = run("add", f"https://www.petition.parliament.uk/petitions/{pid}/?utm=x#sign")
+    assert status == 0
+    assert f"{pid}: pinned" in out
+
+    status, out, _ = run("list", "--json")
+    rows = json.loads(out)
+    assert [row["id"] for row in rows] == [pid]
+    assert rows[0]["state"] == "open"
+    assert rows[0]["signature_count"] > 0
+
+
+def test_add_twice_says_already_pinned(run, simulator):
+    pid = simulator.world.ids("open")[1]
+    run("add", str(pid))
+    status, out, _ = run("add", f"#{pid}")
+    assert status == 0
+    assert "already pinned" in out
+    _, out, _ = run("list", "--json")
+    assert len(json.loads(out)) == 1
+
+
+def test_bad_reference_is_usage_error_and_writes_nothing(run, simulator, data_dir):
+    good = simulator.world.ids("open")[0]
+    status, _, err = run("add", str(good), "https://example.com/petitions/1")
+    assert status == 2
+    assert "expected" in err and err.count("\n") == 1
+    assert not database_path(data_dir).exists()
+
+
+def test_unknown_petition_is_not_pinned(run, simulator):
+    missing = 799_999_99
+    status, _, err = run("add", str(missing))
+    assert status == 1
+    assert str(missing) in err
+    _, out, _ = run("list", "--json")
+    assert json.loads(out) == []
+
+
+def test_removed_petition_is_not_pinned(run, simulator):
+    gone = simulator.world.ids("removed")[0]
+    status, _, err = run("add", str(gone))
+    assert status == 1
+    assert "not pinned" in err
+
+
+def test_remove_unpins_and_reports_unknown(run, simulator):
+    first, second = simulator.world.ids("open")[:2]
+    run("add", str(first), str(second))
+    status, out, _ = run("remove", str(first))
+    assert status == 0 and "unpinned" in out
+    _, out, _ = run("list", "--json")
+    assert [row["id"] for row in json.loads(out)] == [second]
+
+    status, _, err = run("remove", str(first))
+    assert status == 1 and "not on the watchlist" in err
+
+
+def test_show_json_uses_the_api_names(run, simulator):
+    pid = next(p for p in simulator.world.ids("closed"))
+    run("add", str(pid))
+    status, out, _ = run("show", str(pid), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["id"] == pid
+    assert data["state"] == "closed"
+    for key in ("action", "background", "signature_count", "opened_at", "closed_at", "departments"):
+        assert key in data
+    assert data["opened_at"].endswith("Z")
+    assert isinstance(data.get("signatures_by_country", []), list)
+
+
+def test_show_text_of_unpinned_petition_fetches_it(run, simulator, data_dir):
+    pid = simulator.world.ids("open")[2]
+    status, out, _ = run("show", str(pid))
+    assert status == 0
+    assert f"/petitions/{pid}" in out
+    assert not database_path(data_dir).exists(), "showing must not create a database"
+
+
+def test_refresh_records_samples_and_history_csv(run, simulator):
+    pid = simulator.world.ids("open")[0]
+    run("add", str(pid))
+    status, out, _ = run("refresh")
+    assert status == 0
+    assert "checked" in out
+
+    status, out, _ = run("history", str(pid), "--csv")
+    assert status == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["time", "signature_count"]
+    assert len(rows) >= 2
+    assert rows[1][0].endswith("Z")
+    assert int(rows[-1][1]) > 0
+
+
+def test_history_of_unknown_petition_fails_cleanly(run):
+    status, _, err = run("history", "700001")
+    assert status == 1
+    assert err.startswith("petitiondesk: ")
+
+
+def test_list_of_empty_watchlist(run):
+    status, out, _ = run("list")
+    assert status == 0
+    assert "empty" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env():
+    env = dict(os.environ)
+    env.pop("PETITIONDESK_API_BASE", None)
+    return env
+
+
+def test_record_stops_cleanly_on_sigterm(simulator, data_dir):
+    pid = simulator.world.ids("open")[0]
+    base = [sys.executable, "-m", "petitiondesk", "--data-dir", str(data_dir), "--api-base", simulator.url]
+    subprocess.run([*base, "add", str(pid)], check=True, capture_output=True, env=_env(), timeout=60)
+    proc = subprocess.Popen([*base, "record", "--interval", "1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env())
+    try:
+        first_line = proc.stdout.readline()
+        assert "Recording" in first_line
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Stopped." in out
+
+
+def test_simulator_command_serves_and_stops(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "petitiondesk", "simulator", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/petitions.json?count=5&state=open")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the simulator did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert len(response.json()["data"]) == 5
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+
+
+def test_export_chart_png_and_svg(run, simulator, tmp_path):
+    from PySide6.QtGui import QImage
+
+    pid = simulator.world.ids("open")[0]
+    run("add", str(pid))
+    simulator.world.advance(3600)
+    run("refresh")
+    png, svg = tmp_path / "chart.png", tmp_path / "chart.svg"
+    status, out, err = run("export-chart", str(pid), "-o", str(png), "--width", "800", "--height", "450")
+    assert status == 0, err
+    assert "Saved" in out
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (800, 450)
+
+    status, _, err = run("export-chart", str(pid), "-o", str(svg))
+    assert status == 0, err
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_export_chart_refuses_unknown_format_and_unrecorded_petition(run, simulator, tmp_path):
+    status, _, err = run("export-chart", "700001", "-o", str(tmp_path / "chart.gif"))
+    assert status == 2 and ".png or .svg" in err
+    pid = simulator.world.ids("open")[0]
+    run("add", str(pid))
+    other = simulator.world.ids("open")[1]
+    status, _, err = run("export-chart", str(other), "-o", str(tmp_path / "chart.png"))
+    assert status == 1 and "no samples" in err
+    assert not (tmp_path / "chart.png").exists()
