@@ -198,13 +198,10 @@ def sort_rows(rows: Sequence[BrowseRow], key: str, descending: bool = False) -> 
 
 def filter_rows(rows: Iterable[BrowseRow], text: str) -> list[BrowseRow]:
     """Rows whose id, title, state or status contain every word of `text` (any case)."""
-    words = text.casefold().split()
-    if not words:
-        return list(rows)
-    if len(words) == 1:
-        word = words[0]
-        return [row for row in rows if word in row.search_text]
-    return [row for row in rows if all(word in row.search_text for word in words)]
+    matched = list(rows)
+    for word in dict.fromkeys(text.casefold().split()):  # each word narrows what the next one scans
+        matched = [row for row in matched if word in row.search_text]
+    return matched
 
 
 # ------------------------------------------------------------------------------------ browsing
