@@ -273,3 +273,21 @@ def test_switching_to_log_scale_keeps_the_time_window_the_user_chose(chart):
     view.setXRange(times[5], times[20], padding=0)
     chart.set_log_scale(True)
     assert x_range(chart) == pytest.approx([times[5], times[20]])
+
+
+def test_a_big_petition_recorded_late_fills_the_graph_with_its_growth(chart):
+    times, counts = hourly(np.linspace(1_730_000, 1_736_000, 24))
+    chart.set_petition(petition(1_736_000), times, counts)
+    _, (y_low, y_high) = chart.plot_widget.getPlotItem().getViewBox().viewRange()
+    assert 1_700_000 < y_low < 1_730_000 and 1_736_000 < y_high < 1_750_000
+    assert not chart.threshold_visible("response") and not chart.threshold_visible("debate")
+
+
+def test_threshold_labels_that_would_overlap_keep_only_the_higher_one(chart):
+    times, counts = hourly(np.linspace(0, 3_000_000, 24))  # 10k and 100k a few pixels apart
+    chart.set_petition(petition(3_000_000), times, counts)
+    response, debate = chart._threshold_lines["response"], chart._threshold_lines["debate"]
+    assert response.isVisible() and debate.isVisible()
+    assert debate.label.isVisible() and not response.label.isVisible()
+    chart.set_petition(petition(150_000), *hourly(np.linspace(0, 150_000, 24)))
+    assert response.label.isVisible() and debate.label.isVisible()

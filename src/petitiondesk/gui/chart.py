@@ -43,6 +43,10 @@ READOUT_HINT = "Point at the graph to read a count."
 # a petition closing in on 10,000 or 100,000 shows how far it has to go.
 _NEAR_THRESHOLD = 0.8
 _Y_PADDING = 0.05
+# Samples that start below this share of the top are drawn from 0; later ones from their minimum.
+_ZERO_BASED_BELOW = 0.2
+# Threshold labels closer than this (pixels) would overlap: only the higher one keeps its text.
+_LABEL_CLEARANCE = 18
 
 
 class SignatureChart(QWidget):
@@ -136,6 +140,7 @@ class SignatureChart(QWidget):
         )
         self.plot_widget.installEventFilter(self)
         self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
+        self._view.sigResized.connect(self._update_threshold_visibility)
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()
@@ -272,18 +277,22 @@ class SignatureChart(QWidget):
         return first - span * 0.01, last + span * 0.03
 
     def _y_extent(self) -> tuple[float, float]:
-        top = float(np.max(self._counts))
+        low, top = float(np.min(self._counts)), float(np.max(self._counts))
         for threshold in self._thresholds().values():
             if _NEAR_THRESHOLD * threshold <= top < threshold:
                 top = float(threshold)
         if self._log:
             positive = self._counts[self._counts > 0]
             bottom = float(np.min(positive)) if positive.size else 1.0
-            low, high = math.log10(bottom), math.log10(max(top, bottom, 1.0))
-            pad = max((high - low) * _Y_PADDING, 0.1)
-            return low - pad, high + pad
-        bottom = 0.0
-        return bottom, max(top * (1 + _Y_PADDING), 10.0)
+            low_log, high_log = math.log10(bottom), math.log10(max(top, bottom, 1.0))
+            pad = max((high_log - low_log) * _Y_PADDING, 0.1)
+            return low_log - pad, high_log + pad
+        if low < _ZERO_BASED_BELOW * top:
+            low = 0.0  # a history from early on: keep the honest zero baseline
+        # Recorded late in a big petition's life: the recorded range, so that growth shows.
+        span = max(top - low, 10.0, top * 0.001)
+        bottom = max(low - span * _Y_PADDING, 0.0) if low > 0 else 0.0
+        return bottom, low + span * (1 + _Y_PADDING)
 
     def _is_fitted(self) -> bool:
         """Whether the view is still where fit() put it (the user has not zoomed or panned)."""
@@ -335,6 +344,14 @@ class SignatureChart(QWidget):
             value = thresholds.get(key)
             in_range = value is not None and y_min <= self._to_view_y(value) <= y_max
             line.setVisible(has_data and in_range)
+        response, debate = self._threshold_lines["response"], self._threshold_lines["debate"]
+        crowded = response.isVisible() and debate.isVisible() and (
+            abs(self._pixel_y(response.value()) - self._pixel_y(debate.value())) < _LABEL_CLEARANCE
+        )
+        response.label.setVisible(response.isVisible() and not crowded)
+
+    def _pixel_y(self, view_y: float) -> float:
+        return self._view.mapViewToScene(QPointF(0.0, view_y)).y()
 
     def threshold_visible(self, key: str) -> bool:
         """Whether the "response" or "debate" threshold line is drawn."""
