@@ -187,6 +187,19 @@ def test_uninstall_when_nothing_is_installed_removes_nothing(tmp_path):
     assert files_under(home) == {Path("applications/org.example.Other.desktop")}
 
 
+def test_uninstall_also_removes_our_icons_in_sizes_this_release_does_not_render(tmp_path):
+    home = tmp_path / "share"
+    old_size = home / "icons" / "hicolor" / "96x96" / "apps" / f"{APP_ID}.png"
+    old_size.parent.mkdir(parents=True)
+    old_size.write_bytes(b"from an older release")
+    install_desktop_entry(str(make_program(tmp_path / "bin")), data_home=home)
+
+    removed = uninstall_desktop_entry(data_home=home)
+
+    assert old_size in removed
+    assert not [path for path in home.rglob(f"{APP_ID}*")]
+
+
 def test_installing_again_updates_the_entry_to_the_new_program(tmp_path):
     home = tmp_path / "share"
     install_desktop_entry(str(make_program(tmp_path / "old" / "bin")), data_home=home)

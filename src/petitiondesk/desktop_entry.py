@@ -60,8 +60,12 @@ def uninstall_desktop_entry(*, data_home: Path | None = None) -> list[Path]:
     """Removes the files `install_desktop_entry` writes; returns those that were there."""
     _require_freedesktop()
     home = _data_home(data_home)
+    # Icons named after our id in any size folder are ours too, e.g. from a release with other sizes.
+    hicolor = home / "icons" / "hicolor"
+    leftovers = sorted(hicolor.glob(f"*/apps/{APP_ID}.png")) + sorted(hicolor.glob(f"*/apps/{APP_ID}.svg"))
+    planned = _destinations(home)
     removed = []
-    for path in _destinations(home):
+    for path in planned + [path for path in leftovers if path not in planned]:
         try:
             path.unlink()
         except FileNotFoundError:
