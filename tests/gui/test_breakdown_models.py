@@ -170,7 +170,7 @@ def test_shares_without_a_total_say_so_rather_than_divide_by_zero(debated):
 def test_header_names_each_column():
     model = ConstituencyTableModel()
     headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
-    assert headers == ["Constituency", "MP", "Signatures", "Share", "24 h"]
+    assert headers == ["Constituency", "Signatures", "Share", "24 h", "MP"]
 
 
 def test_refresh_that_reorders_rows_keeps_a_held_row_on_its_place(debated):

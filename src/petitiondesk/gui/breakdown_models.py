@@ -179,14 +179,14 @@ class _ShareMixin:
 
 
 class ConstituencyTableModel(_ShareMixin, RecordTableModel):
-    NAME, MP, SIGNATURES, SHARE, CHANGE = range(5)
+    # The MP comes last: a narrow pane keeps the numbers in view and scrolls to the names.
+    NAME, SIGNATURES, SHARE, CHANGE, MP = range(5)
 
     def __init__(self, parent=None):
         self._baseline: dict[str, int] | None = None
         super().__init__(parent)
         self.columns = (
             Column("Constituency", lambda r: r.name, lambda r: r.name),
-            Column("MP", lambda r: r.mp or VACANT, lambda r: r.mp),
             Column(
                 "Signatures",
                 lambda r: format_count(r.signature_count),
@@ -207,6 +207,7 @@ class ConstituencyTableModel(_ShareMixin, RecordTableModel):
                 numeric=True,
                 tooltip="Change in the last 24 hours",
             ),
+            Column("MP", lambda r: r.mp or VACANT, lambda r: r.mp, tooltip="The current MP"),
         )
 
     @property

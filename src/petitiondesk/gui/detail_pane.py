@@ -591,13 +591,10 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     rows.setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     header = view.horizontalHeader()
     header.setSortIndicatorShown(True)
-    header.setStretchLastSection(False)
+    # Whole names and numbers; a narrow pane scrolls sideways rather than eliding them.
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    if model.columnCount() == len(ConstituencyTableModel(None).columns):
-        header.setSectionResizeMode(ConstituencyTableModel.MP, QHeaderView.ResizeMode.Stretch)
-    signatures_column = 1 if model.columnCount() == 3 else ConstituencyTableModel.SIGNATURES
-    view.sortByColumn(signatures_column, Qt.SortOrder.DescendingOrder)
+    header.setStretchLastSection(True)
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
 
 
