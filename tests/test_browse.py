@@ -25,7 +25,7 @@ from petitiondesk.core.browse import (
     trending_text,
 )
 from petitiondesk.core.client import PetitionsClient
-from petitiondesk.core.models import Debate, Department, GovernmentResponse, Petition
+from petitiondesk.core.models import Debate, GovernmentResponse, Petition
 from petitiondesk.simulator import SimulatorServer
 from petitiondesk.simulator.documents import petition_state
 
@@ -210,6 +210,9 @@ def test_a_numeric_query_finds_an_archived_petition(still_site, client):
     pid = still_site.world.archived_ids()[5]
     browser = load_all(client, BrowseQuery("open", q=str(pid)))
     assert [(row.id, row.archived) for row in browser.rows] == [(pid, True)]
+    shown = browser.rows[0].as_dict()
+    assert shown["url"] == f"https://petition.parliament.uk/archived/petitions/{pid}"
+    assert shown["opened_at"].endswith("Z") and shown["action"] == still_site.world.plan(pid).action
 
 
 def test_a_number_that_names_no_petition_is_searched_as_text(still_site, client):

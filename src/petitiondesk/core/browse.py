@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
 from petitiondesk.core.client import MAX_PAGE, Outcome, PetitionsClient
-from petitiondesk.core.models import Petition, PetitionPage, TrendingPetition
+from petitiondesk.core.models import SITE_BASE, Petition, PetitionPage, TrendingPetition
 from petitiondesk.core.refs import BadReference, PetitionRef, parse_reference
 
 __all__ = [
@@ -130,6 +130,19 @@ class BrowseRow:
         )
 
 
+    @property
+    def web_url(self) -> str:
+        kind = "archived/petitions" if self.archived else "petitions"
+        return f"{SITE_BASE}/{kind}/{self.id}"
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready values (for `petitiondesk search --json`)."""
+        opened = self.opened_at.isoformat().replace("+00:00", "Z") if self.opened_at else None
+        return {"id": self.id, "action": self.action, "state": self.state,
+                "signature_count": self.signature_count, "opened_at": opened, "status": self.status,
+                "archived": self.archived, "url": self.web_url}
+
+
 def status_text(petition: Petition, today: date | None = None) -> str:
     """The response and debate sub-states of §12.4 in words, e.g. "responded, debated"."""
     parts = [_response_status(petition), _debate_status(petition, today or _utc_today())]
@@ -225,7 +238,7 @@ class BrowsePage:
     """What one request added. `rows` are only the new ones; `total` counts all rows so far."""
 
     rows: tuple[BrowseRow, ...]
-    page: int  # 1 for the first request
+    page: int  # pages loaded so far (a failed page does not count)
     total: int
     has_more: bool  # another page is waiting (a view shows "loading more")
     error: str | None = None  # this page failed; the rows loaded before it are kept
