@@ -170,6 +170,12 @@ def test_other_redirects_mean_not_publicly_visible(location):
     assert paths == ["/petitions/700001.json"]
 
 
+def test_a_document_for_another_petition_is_refused(open_doc):
+    with make_client(lambda request: httpx.Response(200, content=open_doc, headers=JSON)) as client:
+        fetched = client.petition(700001)  # the sample is petition 752318
+    assert fetched.outcome is Outcome.BAD_RESPONSE and "752318" in fetched.message
+
+
 def test_an_html_page_with_200_means_not_visible():
     page = b"<!DOCTYPE html><html><body>Sign in</body></html>"
     handler = lambda request: httpx.Response(200, content=page, headers={"content-type": "text/html"})

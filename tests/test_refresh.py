@@ -382,3 +382,14 @@ def test_pin_of_an_archived_reference_asks_the_archive_directly(simulator, store
     update = refresher.pin(petition_id, archived=True)
     assert paths_since(simulator, 0) == [f"/archived/petitions/{petition_id}.json"]
     assert update.petition.archived and store.fetch_state(petition_id).archived
+
+
+def test_one_dropped_connection_among_answers_is_not_offline(simulator, store, client, clock):
+    watch(store, simulator.world.ids("open")[:3])
+    strict = Refresher(client, store, clock=clock)
+    client.retries = 0
+    simulator.faults.force("drop")
+    report = strict.refresh()
+    problems = [update.problem for update in report.updates]
+    assert problems.count("offline") == 1 and problems.count(None) == 2
+    assert not report.offline

@@ -144,8 +144,12 @@ class PetitionsClient:
         path = f"/archived/petitions/{petition_id}.json" if archived else f"/petitions/{petition_id}.json"
         headers = {"If-Modified-Since": if_modified_since} if if_modified_since else {}
         what = f"petition {petition_id}"
-        return self._fetch(self._url(path), headers, parse.parse_petition_document, what,
-                           follow_id=petition_id)
+        fetched = self._fetch(self._url(path), headers, parse.parse_petition_document, what,
+                              follow_id=petition_id)
+        if fetched.value is not None and fetched.value.id != petition_id:
+            return Fetched(Outcome.BAD_RESPONSE, status=fetched.status,
+                           message=f"{what}: the site answered with petition {fetched.value.id} instead")
+        return fetched
 
     def count(self, petition_id: int, *, if_modified_since: str | None = None) -> Fetched[PetitionCount]:
         """`/petitions/ID/count.json`: the cheap poll. Archived petitions answer 404 here (§5)."""

@@ -271,7 +271,7 @@ class Refresher:
         if fetched.outcome is not Outcome.OK or fetched.value is None:
             self._site_trouble(fetched, run, now)
             return []  # not halted (e.g. a bad CSV): each petition falls back to count.json
-        run.trouble = 0
+        run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         self._clear_trouble()
         counts = {row.id: row.signature_count for row in fetched.value}
         missing = []
@@ -333,7 +333,7 @@ class Refresher:
         if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
             return self._apply_problem(pid, state, fetched, run, now)
         self._clear_trouble()
-        run.trouble = 0
+        run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         memo = _Memo.load(state.milestones)
         if fetched.outcome is Outcome.OK and fetched.value is not None:
             signatures = fetched.value.signature_count
@@ -349,7 +349,7 @@ class Refresher:
         if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
             return self._apply_problem(pid, state, fetched, run, now)
         self._clear_trouble()
-        run.trouble = 0
+        run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         changed = False
         archived = state.archived or fetched.archived
         if fetched.outcome is Outcome.OK and fetched.value is not None and fetched.raw is not None:
