@@ -55,6 +55,7 @@ BREAKDOWNS_NOT_LOADED = (
     "The breakdowns of where signatures come from arrive with the petition's full details."
 )
 SAFE_SCHEMES = ("http", "https")
+_SIZING_ROWS = 200  # rows read to size a table's columns
 
 # Short explanations of the rejection codes the site uses (API §4.2); unknown codes show as sent.
 REJECTION_REASONS = {
@@ -591,9 +592,12 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     rows.setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     header = view.horizontalHeader()
     header.setSortIndicatorShown(True)
-    # Whole names and numbers; a narrow pane scrolls sideways rather than eliding them.
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Whole names and numbers; a narrow pane scrolls sideways rather than eliding them. Sized
+    # once per new set of places, not on every refresh (each sizing reads every cell).
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
+    header.setResizeContentsPrecision(_SIZING_ROWS)
+    model.modelReset.connect(view.resizeColumnsToContents)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
 
