@@ -293,3 +293,12 @@ def test_counts_changes_and_relative_times_read_naturally():
     assert format_relative(45) == "in 45 s"
     assert format_relative(-180) == "3 min ago"
     assert format_relative(-2 * 86400) == "2 days ago"
+
+
+def test_an_unchanged_refresh_leaves_the_widgets_alone(pane, debated):
+    pane.show_petition(debated)
+    page = pane._response.widget()
+    pane.show_petition(replace(debated))  # an equal record from the next fetch
+    assert pane._response.widget() is page
+    pane.show_petition(debated, constituency_baseline={"E14001063": 1})
+    assert not pane.constituency_view.isColumnHidden(ConstituencyTableModel.CHANGE)

@@ -143,6 +143,7 @@ class DetailPane(QWidget):
         self.setObjectName("detailPane")
         self.setAccessibleName("Petition details")
         self._petition: Petition | None = None
+        self._baseline: dict[str, int] | None = None
 
         self._build_header()
         self._build_tabs()
@@ -235,6 +236,11 @@ class DetailPane(QWidget):
     ) -> None:
         """Show a petition (None: the empty state). A baseline (signatures by ONS code about 24
         hours ago) adds the constituencies' change over the last day."""
+        if petition is not None and petition == self._petition and (
+            constituency_baseline == self._baseline
+        ):
+            return  # an unchanged refresh: keep every widget, selection and scroll as they are
+        self._baseline = constituency_baseline
         same_petition = (
             petition is not None
             and self._petition is not None
