@@ -302,3 +302,11 @@ def test_an_unchanged_refresh_leaves_the_widgets_alone(pane, debated):
     assert pane._response.widget() is page
     pane.show_petition(debated, constituency_baseline={"E14001063": 1})
     assert not pane.constituency_view.isColumnHidden(ConstituencyTableModel.CHANGE)
+
+
+def test_a_refused_link_is_reported_so_the_window_can_say_why(pane, opened_urls, qtbot):
+    with qtbot.waitSignal(pane.link_refused) as refused:
+        pane.open_link("javascript:alert(1)")
+    assert refused.args == ["javascript:alert(1)"]
+    with qtbot.waitSignal(pane.link_opened):
+        pane.open_link("https://petition.parliament.uk/petitions/1")

@@ -276,11 +276,6 @@ class DetailPane(QWidget):
         self.link_opened.emit(url)
         return True
 
-    def visible_text(self) -> str:
-        """All the text the pane currently shows, for tests and accessibility checks."""
-        labels = self.findChildren(QLabel)
-        return "\n".join(label.text() for label in labels if not label.isHidden())
-
     # -- header ----------------------------------------------------------------------------------
     def _status_text(self, petition: Petition) -> str:
         parts = [state_label(petition), f"{format_count(petition.signature_count)} signatures"]
