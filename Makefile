@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run demo test bench bundle system-deps clean
+.PHONY: help setup run demo test bench bundle system-deps clean
 
 help:
 	@echo "make run      open PetitionDesk (sets everything up first)"
@@ -19,8 +19,10 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bundle]'
 	touch $(STAMP)
+
+setup: system-deps $(STAMP)
 
 system-deps:
 	@bash packaging/install-system-deps.sh
@@ -38,7 +40,7 @@ bench: system-deps $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 bundle: system-deps $(STAMP)
-	bash packaging/build-bundle.sh
+	BUNDLE_VENV=$(VENV) bash packaging/build-bundle.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info

@@ -221,3 +221,23 @@ def test_export_chart_refuses_unknown_format_and_unrecorded_petition(run, simula
     status, _, err = run("export-chart", str(other), "-o", str(tmp_path / "chart.png"))
     assert status == 1 and "no samples" in err
     assert not (tmp_path / "chart.png").exists()
+
+
+def test_self_test_opens_the_window_and_exits_zero():
+    env = _env()
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    result = subprocess.run([sys.executable, "-m", "petitiondesk", "--self-test"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "self-test passed" in result.stdout
+
+
+def test_desktop_entry_round_trip(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["--install-desktop-entry"]) == 0
+    installed = [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()]
+    assert any(path.endswith(".desktop") for path in installed)
+    assert all(os.path.exists(path) for path in installed)
+    assert main(["--uninstall-desktop-entry"]) == 0
+    capsys.readouterr()
+    assert not any(os.path.exists(path) for path in installed)

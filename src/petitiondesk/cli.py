@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     window = parser.add_argument_group("window")
     window.add_argument("--demo", action="store_true",
                         help="try the app offline against the built-in simulator")
+    window.add_argument("--self-test", action="store_true",
+                        help="open the window on the simulator, draw a chart, and exit 0 if all went well")
+    window.add_argument("--install-desktop-entry", action="store_true",
+                        help="add PetitionDesk to the desktop's application menu (Linux)")
+    window.add_argument("--uninstall-desktop-entry", action="store_true",
+                        help="remove what --install-desktop-entry added")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -124,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_window(args) -> int:
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return _desktop_entry(install=args.install_desktop_entry)
+    if args.self_test:
+        return _self_test()
     from petitiondesk.gui.app import GuiOptions, run_gui
 
     return run_gui(GuiOptions(
@@ -133,6 +143,39 @@ def _open_window(args) -> int:
         screenshot=args.screenshot,
         quit_after=args.quit_after,
     ))
+
+
+def _desktop_entry(*, install: bool) -> int:
+    from petitiondesk.desktop_entry import DesktopEntryError, install_desktop_entry, uninstall_desktop_entry
+
+    try:
+        changed = install_desktop_entry() if install else uninstall_desktop_entry()
+    except DesktopEntryError as error:
+        raise CommandError(str(error)) from None
+    verb = "Installed" if install else "Removed"
+    for path in changed:
+        print(f"{verb} {path}")
+    if not changed:
+        print("Nothing to remove.")
+    return EXIT_OK
+
+
+def _self_test() -> int:
+    """Smoke test for installs and bundles: the real window, the simulator, a chart, then quit."""
+    import tempfile
+
+    from petitiondesk.gui.app import GuiOptions, run_gui
+
+    with tempfile.TemporaryDirectory(prefix="petitiondesk-self-test-") as folder:
+        shot = Path(folder) / "window.png"
+        status = run_gui(GuiOptions(data_dir=Path(folder), api_base="", demo=True,
+                                    screenshot=shot, quit_after=20.0))
+        if status != 0:
+            raise CommandError(f"self-test failed: the window exited with status {status}")
+        if not shot.exists() or shot.stat().st_size < 2000:
+            raise CommandError("self-test failed: the window drew nothing")
+    print(f"PetitionDesk {__version__}: self-test passed")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
