@@ -150,6 +150,22 @@ def test_the_live_url_of_an_archived_petition_is_followed_once(open_doc):
     assert fetched.outcome is Outcome.OK and fetched.archived and fetched.value.archived
 
 
+def test_a_validator_of_the_live_document_is_not_sent_to_the_archive(open_doc):
+    archived = json.loads(open_doc)
+    archived["data"]["type"] = "archived-petition"
+
+    def handler(request):
+        if request.url.path.startswith("/petitions/"):
+            return httpx.Response(302, headers={"location": "/archived/petitions/752318.json"})
+        if "if-modified-since" in request.headers:
+            return httpx.Response(304)
+        return httpx.Response(200, json=archived)
+
+    with make_client(handler) as client:
+        fetched = client.petition(752318, if_modified_since="Sat, 28 Nov 2026 18:00:00 GMT")
+    assert fetched.outcome is Outcome.OK and fetched.value.archived
+
+
 @pytest.mark.parametrize(
     "location",
     ["/petitions/700001/moderation-info", "/petitions/700001/gathering-support", "/",

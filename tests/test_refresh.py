@@ -393,3 +393,24 @@ def test_one_dropped_connection_among_answers_is_not_offline(simulator, store, c
     problems = [update.problem for update in report.updates]
     assert problems.count("offline") == 1 and problems.count(None) == 2
     assert not report.offline
+
+
+def test_each_petition_is_written_whole_or_not_at_all(simulator, store, refresher, data_dir, monkeypatch):
+    ids = simulator.world.ids("open")[:3]
+    watch(store, ids)
+    real_snapshot, calls = store.add_constituency_snapshot, []
+
+    def failing_snapshot(*args):
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("killed mid-write")
+        return real_snapshot(*args)
+
+    monkeypatch.setattr(store, "add_constituency_snapshot", failing_snapshot)
+    with pytest.raises(RuntimeError):
+        refresher.refresh()
+    with Store.open(data_dir / "petitiondesk.sqlite3") as other:  # what another connection sees
+        done = [pid for pid in ids if other.petition(pid) is not None]
+        sampled = [pid for pid in ids if other.latest_sample(pid) is not None]
+    assert len(calls) == 3
+    assert done == sampled == ids[:2]  # the third petition's document and sample were rolled back

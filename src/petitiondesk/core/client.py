@@ -222,7 +222,10 @@ class PetitionsClient:
         if reply.status in _REDIRECTS and follow_id is not None:
             target = self._archived_target(reply, follow_id)
             if target is not None:
-                reply = self._get_with_retries(target, headers, what)
+                # The archived copy is another document: a validator of the live one must not
+                # turn its first fetch into a 304.
+                fresh = {name: value for name, value in headers.items() if not name.lower().startswith("if-")}
+                reply = self._get_with_retries(target, fresh, what)
                 if isinstance(reply, Fetched):
                     return reply
                 archived = True

@@ -233,7 +233,8 @@ class Refresher:
                 break
             if job == "full":
                 if run.full_budget <= 0:
-                    continue  # due still: the next pass fetches it
+                    total -= 1
+                    continue  # still due: the next pass fetches it
                 run.full_budget -= 1
             self._refresh_one(pid, states[pid], job, run)
             done += 1
@@ -244,7 +245,8 @@ class Refresher:
         if state.problem == "gone":
             return None
         backing_off = state.problem in ("not_found", "not_visible")
-        if state.next_full_at <= run.now or state.petition_id not in self._docs and not backing_off and run.force:
+        first_sight = state.petition_id not in self._docs and not backing_off
+        if state.next_full_at <= run.now or (run.force and first_sight):
             return "full"
         if state.archived or backing_off or self._settled(state.petition_id, run.now):
             return None
