@@ -414,3 +414,20 @@ def test_each_petition_is_written_whole_or_not_at_all(simulator, store, refreshe
         sampled = [pid for pid in ids if other.latest_sample(pid) is not None]
     assert len(calls) == 3
     assert done == sampled == ids[:2]  # the third petition's document and sample were rolled back
+
+
+def test_the_sites_max_age_is_a_floor_under_a_short_interval(store, clock):
+    from petitiondesk.simulator import SimulatorServer
+
+    with SimulatorServer(port=0, speed=1.0, seed=5) as real_time, \
+            PetitionsClient(real_time.url, min_interval=0.0) as client:
+        petition_id = real_time.world.ids("open")[0]
+        eager = Refresher(client, store, clock=clock, count_interval=5.0)
+        watch(store, [petition_id])
+        max_age = client.count(petition_id).max_age
+        assert max_age == 60
+        for _ in range(2):
+            assert eager.refresh().requests == 1
+            clock.advance(max_age - 2)
+            assert eager.refresh().requests == 0
+            clock.advance(3)
