@@ -241,3 +241,53 @@ def test_desktop_entry_round_trip(tmp_path, capsys, monkeypatch):
     assert main(["--uninstall-desktop-entry"]) == 0
     capsys.readouterr()
     assert not any(os.path.exists(path) for path in installed)
+
+
+def test_search_finds_by_words_and_by_number(run, simulator):
+    pid = simulator.world.ids("open")[0]
+    _, out, _ = run("show", str(pid), "--json")
+    title = json.loads(out)["action"]
+    word = max(title.split(), key=len)
+
+    status, out, _ = run("search", word, "--json", "--limit", "100")
+    assert status == 0
+    rows = json.loads(out)
+    assert pid in [row["id"] for row in rows]
+
+    status, out, _ = run("search", str(pid), "--json")
+    assert [row["id"] for row in json.loads(out)] == [pid]
+
+
+def test_search_archived_and_bad_facet(run):
+    status, out, _ = run("search", "--archived", "--limit", "5", "--json")
+    assert status == 0
+    rows = json.loads(out)
+    assert len(rows) == 5 and all(row["archived"] for row in rows)
+
+    status, _, err = run("search", "x", "--state", "hidden")
+    assert status == 2 and "hidden" in err
+
+
+def test_watchlist_export_then_import_into_empty_folder(run, simulator, tmp_path, capsys):
+    first, second = simulator.world.ids("open")[:2]
+    run("add", str(second), str(first))
+    target = tmp_path / "watchlist.json"
+    status, out, _ = run("watchlist", "export", str(target))
+    assert status == 0 and "2 petitions" in out
+    _, before, _ = run("list", "--json")
+
+    other = tmp_path / "other-data"
+    status = main(["--data-dir", str(other), "watchlist", "import", str(target)])
+    out = capsys.readouterr().out
+    assert status == 0 and "2 added" in out
+    main(["--data-dir", str(other), "list", "--json"])
+    after = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["pinned_at"]) for r in after] == [(r["id"], r["pinned_at"]) for r in json.loads(before)]
+
+
+def test_watchlist_import_refuses_a_hostile_file(run, tmp_path):
+    hostile = tmp_path / "deep.json"
+    hostile.write_text("[" * 5000 + "]" * 5000)
+    status, _, err = run("watchlist", "import", str(hostile))
+    assert status == 1
+    assert "nothing was imported" in err

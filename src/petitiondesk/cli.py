@@ -79,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("ref", metavar="ID")
     history.add_argument("--csv", action="store_true", help="print CSV")
 
+    search = _command(commands, "search", "find petitions on the site (by words, or a number)")
+    search.add_argument("text", nargs="?", default="", metavar="TEXT")
+    search.add_argument("--state", default=None,
+                        help="a facet: all, open, recent, closed, rejected, awaiting_response, with_response, "
+                             "awaiting_debate, debated, not_debated (archived: all, published, rejected, "
+                             "with_response, debated, not_debated)")
+    search.add_argument("--archived", action="store_true", help="search the petitions of past parliaments")
+    search.add_argument("--limit", type=int, default=50, metavar="N",
+                        help="at most N results (default 50; the site gives 50 a page, about one a second)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    watchlist = _command(commands, "watchlist", "export or import the watchlist")
+    actions = watchlist.add_subparsers(dest="watchlist_command", metavar="ACTION", required=True)
+    export = actions.add_parser("export", help="write the watchlist to FILE (.json, or .txt for links)")
+    export.add_argument("file", type=Path, metavar="FILE")
+    _add_global_options(export, defaults=False)
+    imports = actions.add_parser("import", help="pin the petitions in FILE (JSON, links, or any text)")
+    imports.add_argument("file", type=Path, metavar="FILE")
+    _add_global_options(imports, defaults=False)
+
     chart = _command(commands, "export-chart", "save a petition's signature chart as PNG or SVG")
     chart.add_argument("ref", metavar="ID")
     chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
@@ -127,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `petitiondesk list | head`: the reader left; not an error
+        sys.stdout = None
+        return EXIT_OK
 
 
 def _open_window(args) -> int:
@@ -231,6 +254,10 @@ def _iso(t: float) -> str:
 
 def _count(n: int | None) -> str:
     return "?" if n is None else f"{n:,}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _print_json(value) -> None:
@@ -423,6 +450,62 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_search(args) -> int:
+    from petitiondesk.core.browse import Browser, BrowseQuery
+    from petitiondesk.core.client import PetitionsClient
+
+    state = args.state or "all"
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1", EXIT_USAGE)
+    try:
+        query = BrowseQuery(state=state, q=args.text or None, archived=args.archived)
+        with PetitionsClient(paths.api_base(args.api_base)) as client:
+            browser = Browser(client, query)
+            for page in browser.pages(should_stop=lambda: len(browser.rows) >= args.limit):
+                if page.error:
+                    raise CommandError(page.error)
+    except ValueError as error:  # an unknown facet
+        raise CommandError(str(error), EXIT_USAGE) from None
+    rows = browser.rows[: args.limit]
+    if args.json:
+        _print_json([row.as_dict() for row in rows])
+        return EXIT_OK
+    if not rows:
+        print(f"No petitions: {query.label}.")
+        return EXIT_OK
+    for row in rows:
+        status = f"  ({row.status})" if row.status else ""
+        print(f"{row.id:>7}  {row.signature_count:>11,}  {row.state:<8} {row.action}{status}")
+    more = "" if browser.finished else f" (the first {len(rows)}; more with --limit)"
+    print(f"{_plural(len(rows), 'petition')}: {query.label}{more}.")
+    return EXIT_OK
+
+
+def cmd_watchlist(args) -> int:
+    from petitiondesk.core.export import ExportError
+    from petitiondesk.core.watchlist_io import WatchlistFileError, export_watchlist, import_watchlist
+
+    if args.watchlist_command == "export":
+        if not _database_exists(args):
+            raise CommandError("the watchlist is empty: nothing to export")
+        with _open_store(args) as store:
+            try:
+                count = export_watchlist(store, args.file)
+            except ExportError as error:
+                raise CommandError(str(error)) from None
+        print(f"Exported {_plural(count, 'petition')} to {args.file}")
+        return EXIT_OK
+    with _open_store(args) as store:
+        try:
+            report = import_watchlist(store, args.file)
+        except WatchlistFileError as error:
+            raise CommandError(str(error)) from None
+    for line in report.lines():
+        print(line)
+    print(report.summary())
+    return EXIT_OK
+
+
 def cmd_export_chart(args) -> int:
     import os
 
@@ -468,6 +551,8 @@ COMMANDS = {
     "refresh": cmd_refresh,
     "record": cmd_record,
     "history": cmd_history,
+    "search": cmd_search,
+    "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
     "simulator": cmd_simulator,
 }
