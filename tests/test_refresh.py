@@ -149,7 +149,6 @@ def test_the_full_document_is_refreshed_every_full_interval(simulator, store, re
     petition_id = simulator.world.ids("open")[0]
     watch(store, [petition_id])
     refresher.refresh()
-    fulls = 0
     for _ in range(20):  # 20 x 121 s > 1800 s x 1.1 jitter
         clock.advance(COUNT_INTERVAL + 1)
         refresher.refresh()
@@ -328,13 +327,7 @@ def test_damaged_documents_are_reported_and_retried_later(simulator, store, refr
 
 def test_should_stop_ends_the_pass_between_requests(simulator, store, refresher):
     watch(store, simulator.world.ids("open")[:10])
-    asked = []
-
-    def should_stop() -> bool:
-        asked.append(1)
-        return len(asked) > 2
-
-    report = refresher.refresh(should_stop=should_stop)
+    report = refresher.refresh(should_stop=lambda: len(simulator.request_log) >= 2)
     assert report.cancelled and report.requests == 2
     assert refresher.next_due_at() <= refresher.clock()  # the rest is still due
 
@@ -431,3 +424,14 @@ def test_the_sites_max_age_is_a_floor_under_a_short_interval(store, clock):
             clock.advance(max_age - 2)
             assert eager.refresh().requests == 0
             clock.advance(3)
+
+
+def test_quitting_during_retries_stops_at_once_and_blames_no_petition(simulator, store, refresher, waits):
+    petition_id = simulator.world.ids("open")[0]
+    watch(store, [petition_id])
+    simulator.faults.force("drop", times=10)
+    stopping = []
+    refresher.client._sleep = lambda seconds: stopping.append(seconds)  # quit pressed during the wait
+    report = refresher.refresh(should_stop=lambda: bool(stopping))
+    assert report.cancelled and report.requests == 1
+    assert store.fetch_state(petition_id).problem is None

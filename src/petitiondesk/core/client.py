@@ -131,6 +131,8 @@ class PetitionsClient:
         self.min_interval = min_interval
         #: Requests actually sent (retries and followed redirects included).
         self.requests_sent = 0
+        #: Checked before each retry, so that quitting does not wait for a dead network.
+        self.should_stop: Callable[[], bool] = lambda: False
         self._last_request_at = float("-inf")
         self._http: httpx.Client | None = None
 
@@ -290,6 +292,8 @@ class PetitionsClient:
             if attempt >= self.retries:
                 return failure if failure is not None else reply
             self._sleep(min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * random.uniform(0.5, 1.0))
+            if self.should_stop():
+                return failure if failure is not None else reply
             self._last_request_at = float("-inf")  # the backoff already spaced this request
             attempt += 1
 

@@ -168,7 +168,11 @@ class Refresher:
         elif started < hold.offline_until and not force:
             run.halted, run.offline = "held", True
         else:
-            self._run_pass(run, progress)
+            self.client.should_stop = should_stop
+            try:
+                self._run_pass(run, progress)
+            finally:
+                self.client.should_stop = lambda: False
         return self._report(run, started, sent_before)
 
     def pin(self, petition_id: int, *, archived: bool = False) -> PetitionUpdate:
@@ -301,6 +305,9 @@ class Refresher:
         else:
             full = self.client.petition(pid, archived=state.archived,
                                         if_modified_since=self._doc_validator(pid, state))
+        if run.should_stop() and Outcome.NETWORK_ERROR in (getattr(count, "outcome", None), getattr(full, "outcome", None)):
+            run.halted = "cancelled"  # cut short by quitting: not the petition's fault
+            return
         with self.store.transaction():
             run.updates[pid] = self._apply(pid, state, run, count=count, full=full)
 
