@@ -336,6 +336,17 @@ def parliaments_document() -> list[dict]:
     return rows
 
 
+def parliament_document(world: World) -> dict:
+    """`/parliaments/2019-2024.json`: the parliament and its (pre-2024) constituencies."""
+    document = parliaments_document()[0]
+    document["constituencies"] = {
+        seat.ons_code: {"constituency": seat.name, "ons_code": seat.ons_code, "start_date": "2010-05-06",
+                        "end_date": "2024-05-30"}
+        for seat in sorted(world.old_seats, key=lambda seat: seat.ons_code)
+    }
+    return document
+
+
 def constituencies_document(world: World) -> dict:
     return {
         seat.ons_code: {

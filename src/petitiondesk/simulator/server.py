@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import select
 import socket
 import threading
+import time
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +29,9 @@ class _HTTPServer(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """Clients hanging up mid-reply are normal here (faults, timeouts): stay quiet."""
 
     def drop_all_connections(self) -> None:
         """Wake handler threads blocked reading a kept-alive connection."""
@@ -84,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay and simulator.stopping.wait(delay):
             return self._hang_up()
         if fault and fault.kind == "timeout":
-            simulator.stopping.wait(float(fault.params.get("seconds", 600)))
+            self._hang(float(fault.params.get("seconds", 600)))
             return self._hang_up()
         if fault and fault.kind == "drop":
             return self._hang_up()
@@ -120,6 +125,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
         _shutdown(self.connection)
+
+    def _hang(self, seconds: float) -> None:
+        """Say nothing until the client gives up, the server stops, or `seconds` pass."""
+        deadline = time.monotonic() + seconds
+        stopping = self.server.simulator.stopping
+        while not stopping.wait(0.05) and time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return  # the client closed its end
+                except OSError:
+                    return
 
     def _hang_up(self) -> None:
         self.server.simulator.log(self.command, self.path, NO_RESPONSE)

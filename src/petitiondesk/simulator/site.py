@@ -102,6 +102,7 @@ class Site:
     def __init__(self, world: World, base_url: str) -> None:
         self.world = world
         self.base = base_url
+        self._archived_orders: dict[tuple, list[int]] = {}  # archived petitions never change
 
     @property
     def max_age(self) -> int:
@@ -156,6 +157,8 @@ class Site:
                 return json_reply(200, documents.topics_document(), self._static_headers())
             case ["parliaments"] if wants_json:
                 return json_reply(200, documents.parliaments_document(), self._static_headers())
+            case ["parliaments", period] if wants_json and period == documents.ARCHIVED_PERIOD:
+                return json_reply(200, documents.parliament_document(self.world), self._static_headers())
         return error_reply(404, as_json=wants_json or extension == "csv")
 
     # --- single petitions
@@ -253,8 +256,7 @@ class Site:
     def _list_params(self, query, archived: bool):
         """(state, q, page, page size, count given?, topic), or a Reply redirecting an invalid state."""
         facets = ARCHIVED_FACETS if archived else LIVE_FACETS
-        states = query.get("state", ["all"])
-        state = states[-1][:31]
+        state = query.get("state", ["all"])[-1][:31] or "all"
         if any(key.startswith("state[") for key in query) or state not in facets:
             kept = {key: query[key][-1] for key in ("page", "q") if key in query}
             kept["state"] = "all"
@@ -342,6 +344,17 @@ class Site:
     # --- selecting and sorting
 
     def _select(self, state, text, topic, archived, now) -> list[int]:
+        if not archived:
+            return self._filter_and_sort(state, text, topic, archived, now)
+        key = (state, text, topic, self.world.version)
+        order = self._archived_orders.get(key)
+        if order is None:
+            if len(self._archived_orders) > 64:
+                self._archived_orders.clear()
+            order = self._archived_orders[key] = self._filter_and_sort(state, text, topic, archived, now)
+        return order
+
+    def _filter_and_sort(self, state, text, topic, archived, now) -> list[int]:
         world = self.world
         ids = world.archived_ids() if archived else world.visible_ids()
         if topic is not None:

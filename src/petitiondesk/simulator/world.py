@@ -8,13 +8,13 @@ helpers) add state.
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import random
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +25,9 @@ UTC = timezone.utc
 TICK = 60  # simulated seconds between count updates (the site's signature_count_interval)
 HOUR = 3600.0
 DAY = 86400.0
+
+_ONE_HOUR, _ZERO = timedelta(hours=1), timedelta(0)
+TOPIC_CODES = tuple(sorted(content.TOPICS))
 
 KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation")
 ARCHIVED_PERIOD = "2019-2024"
@@ -40,12 +43,17 @@ def _last_sunday(year: int, month: int) -> date:
     return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def london_offset(moment: datetime) -> timedelta:
-    """BST (+1h) between 01:00 UTC on the last Sundays of March and October, else GMT."""
-    year = moment.year
+@lru_cache(maxsize=64)
+def _summer_time(year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(_last_sunday(year, 3), datetime.min.time(), UTC) + timedelta(hours=1)
     end = datetime.combine(_last_sunday(year, 10), datetime.min.time(), UTC) + timedelta(hours=1)
-    return timedelta(hours=1) if start <= moment < end else timedelta(0)
+    return start, end
+
+
+def london_offset(moment: datetime) -> timedelta:
+    """BST (+1h) between 01:00 UTC on the last Sundays of March and October, else GMT."""
+    start, end = _summer_time(moment.year)
+    return _ONE_HOUR if start <= moment < end else _ZERO
 
 
 def london_date(moment: datetime) -> date:
@@ -247,6 +255,7 @@ class World:
         self._manual: dict[int, _Manual] = {}
         self._removed: set[int] = set()
         self._archived_counts: dict[int, int] = {}
+        self.version = 0  # bumped by every test edit, so that caches of frozen data can tell
         self.shares_cache: dict[int, tuple[float, ...]] = {}  # breakdown weights, see documents.py
         self.seats = build_seats(seed, hexmap)
         self.old_seats = build_old_seats(self.seats, seed)
@@ -301,8 +310,9 @@ class World:
             catalogue.kinds[next_id] = kind
             catalogue.created[next_id] = created
             catalogue.current_ids.append(next_id)
-        archived = sorted(random.Random(f"archived:{self.seed}").sample(range(300_001, 665_000),
-                                                                        archived_count))
+        archived_range = range(300_001, 665_000)  # the 2019-2024 parliament's ids
+        archived = sorted(random.Random(f"archived:{self.seed}").sample(
+            archived_range, min(archived_count, len(archived_range))))
         catalogue.archived_ids = archived
         for petition_id in archived:
             catalogue.kinds[petition_id] = "archived"
@@ -349,6 +359,7 @@ class World:
             raise KeyError(petition_id)
         with self._lock:
             self._removed.add(petition_id)
+            self.version += 1
 
     # --- plans
 
@@ -361,7 +372,7 @@ class World:
         return plan
 
     def _draw_plan(self, petition_id: int, kind: str) -> Plan:
-        rng = random.Random(f"petition:{self.seed}:{petition_id}")
+        rng = random.Random(self.seed * 1_000_003 + petition_id)
         archived = kind == "archived"
         if archived:
             span = (ARCHIVED_DISSOLUTION - ARCHIVED_OPENED).total_seconds() - 30 * DAY
@@ -372,10 +383,10 @@ class World:
             created = self._catalogue.created[petition_id]
             rejected = kind == "rejected"
         created = _with_millis(created, rng)
-        topic = rng.choice(sorted(content.TOPICS))
+        topic = rng.choice(TOPIC_CODES)
         topics = [topic]
         if rng.random() < 0.25:
-            topics.append(rng.choice(sorted(content.TOPICS)))
+            topics.append(rng.choice(TOPIC_CODES))
         topics = sorted(set(topics))
         _, acronyms, actions = content.TOPICS[topic]
         moderation_at = floor_tick(created + timedelta(hours=rng.uniform(0.5, 30)))
@@ -499,6 +510,7 @@ class World:
             else:
                 debate_at = None
             self._manual[petition_id] = _Manual(int(count), now, response_at, debate_at)
+            self.version += 1
 
     def _first_crossing(self, plan: Plan, threshold: int) -> datetime | None:
         """The first tick at which the natural count reaches `threshold` (growth is ~monotonic)."""
@@ -565,8 +577,8 @@ class World:
         """Thresholds, response and debate as they stand at `moment`."""
         moment = moment or self.now()
         plan = self.plan(petition_id)
-        if plan.archived:
-            moment = min(moment, ARCHIVED_DISSOLUTION + timedelta(days=20))
+        if plan.archived:  # everything stopped at dissolution
+            moment = min(moment, ARCHIVED_DISSOLUTION)
         response_at = self.threshold_reached_at(petition_id, RESPONSE_THRESHOLD, moment)
         debate_at = self.threshold_reached_at(petition_id, DEBATE_THRESHOLD, moment)
         result = Milestones(response_threshold_at=response_at, debate_threshold_at=debate_at)
