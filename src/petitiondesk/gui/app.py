@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
 from petitiondesk import APP_ID, APP_NAME, paths
@@ -130,7 +130,7 @@ def run_gui(options: GuiOptions) -> int:
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
     from petitiondesk.gui.main_window import MainWindow
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
 
     try:
         session = _start_demo(stack) if options.demo else _Session(
@@ -152,10 +152,16 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     window = MainWindow(service, store, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     app.aboutToQuit.connect(window.shut_down)
+
+    def start_refreshing() -> None:
+        freeze_long_lived_objects()
+        service.start()
+        for petition_id in session.pins:
+            service.pin(str(petition_id))
+
+    # The worker's imports and first reads would compete with the first paint for the GIL.
+    _OnFirstPaint(window, start_refreshing)
     window.show()
-    service.start()
-    for petition_id in session.pins:
-        service.pin(str(petition_id))
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
     finish = window.close
@@ -166,6 +172,22 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+class _OnFirstPaint(QObject):
+    """Calls back once, on the event loop's next turn after a widget of `window` first paints."""
+
+    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._callback = callback
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:
+            QApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
 
 
 class _ScreenshotTaker:

@@ -15,18 +15,21 @@ event loop and waits for it; the client and the store are closed in the thread, 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import httpx
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from petitiondesk.gui.watchlist_model import WatchRow
+
+if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class WorkerConfig:
     pass_interval: float | None = None
     #: Seconds between requests; the client's default (1 s) is polite to the real site.
     request_interval: float | None = None
-    transport: httpx.BaseTransport | None = None
+    transport: "httpx.BaseTransport | None" = None
     #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
@@ -111,6 +114,18 @@ def build_rows(store, now: float, problems: dict[int, tuple[str, str]] | None = 
             problem_detail=detail,
         ))
     return tuple(rows)
+
+
+def freeze_long_lived_objects() -> None:
+    """Keep what is alive now out of the cyclic garbage collector's full collections.
+
+    Documents hold hundreds of thousands of small frozen records (the constituency breakdowns),
+    and with the modules of Qt and pyqtgraph they make each full collection take 50-170 ms. The
+    collector holds the GIL meanwhile, so the GUI thread stalls (bench/bench_gui.py). These
+    objects are acyclic and freed by reference counting, so moving the survivors of start-up and
+    of each pass to the permanent generation costs nothing but this: a reference cycle alive at a
+    freeze that dies later is not collected."""
+    gc.freeze()
 
 
 def describe_error(error: BaseException) -> str:
@@ -246,6 +261,7 @@ class RefreshWorker(QObject):
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
         delay = self._schedule()
+        freeze_long_lived_objects()
         self.refresh_finished.emit(RefreshResult(rows=rows, report=report, error=error, next_pass_in=delay))
 
     def _progress(self, done: int, total: int) -> None:

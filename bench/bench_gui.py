@@ -1,0 +1,300 @@
+"""The window's figures: start-up against a bare window, event-loop stalls while refreshing, memory.
+
+    .venv/bin/python bench/bench_gui.py [--runs 5] [--petitions 200] [--samples 1000000] [--refresh 500]
+
+1. Start-up: wall time from launching a process to the first painted main window, for
+   `run_gui` with `--petitions` watched petitions and `--samples` stored samples, and for a bare
+   PySide6 + pyqtgraph window launched the same way, alternately, `--runs` times each. The ratio
+   of the medians is the figure (aim: within 1.3). Also: when the watchlist's rows were painted.
+2. Stalls: the main window with `--refresh` watched petitions refreshes against the simulator
+   (run in its own process, like a remote site) until every petition has its document, while a
+   1 ms QTimer records the gaps of the GUI event loop. The longest gap is the figure (aim: 16 ms).
+3. Peak RSS of each.
+
+Runs under Xvfb when there is no display and xvfb-run exists (a real window system), else
+offscreen. Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MARK = "BENCH-RESULT "
+
+
+# --- preparing a data folder ----------------------------------------------------------------------
+
+
+def prepare_data(folder: Path, petitions: int, samples: int) -> None:
+    """A database with `petitions` pinned petitions (documents from the simulator) and `samples`
+    strictly growing samples spread over them (so that compaction keeps every one)."""
+    from petitiondesk import paths
+    from petitiondesk.core.store import FetchState, Store
+    from petitiondesk.simulator import World
+    from petitiondesk.simulator.documents import petition_document
+
+    world = World(seed=3, speed=1.0, open_count=max(petitions, 50))
+    ids = world.ids("open")[:petitions]
+    database = paths.database_path(folder)
+    now = time.time()
+    with Store.open(database) as store, store.transaction():
+        for pid in ids:
+            store.pin(pid)
+            document = petition_document(world, pid, f"https://petition.parliament.uk/petitions/{pid}.json",
+                                         world.now())
+            store.save_document(pid, json.dumps(document).encode(), now)
+            store.save_fetch_state(FetchState(pid, fetched_at=now, checked_at=now,
+                                              next_check_at=now + 3600, next_full_at=now + 7200))
+    per_petition = samples // len(ids)
+    # Bulk insert straight into the store's table: add_sample's one-by-one path would take minutes.
+    connection = sqlite3.connect(database)
+    with connection:
+        for pid in ids:
+            times = range(int(now) - per_petition * 60, int(now), 60)
+            connection.executemany("INSERT INTO samples (petition_id, t, count) VALUES (?, ?, ?)",
+                                   ((pid, t, i * 3 + 1) for i, t in enumerate(times)))
+    connection.close()
+
+
+# --- children: one window each, timed from process start --------------------------------------
+
+
+def child_bare() -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    import pyqtgraph as pg
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+    plot.plot([0, 1, 2], [0, 1, 4])
+    window.setCentralWidget(plot)
+    window.resize(1440, 880)
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
+                report({"first_paint": time.time()})
+                QTimer.singleShot(0, app.quit)
+                app.removeEventFilter(self)
+            return False
+
+    watcher = FirstPaint()
+    app.installEventFilter(watcher)
+    window.show()
+    app.exec()
+    report({"rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+
+
+def child_app(data_dir: str, api_base: str, petitions: int) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk.gui.app import GuiOptions, run_gui
+    from petitiondesk.gui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    times: dict[str, float] = {}
+
+    class Painted(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and watched.isWidgetType():
+                window = watched.window()
+                if isinstance(window, MainWindow):
+                    times.setdefault("first_paint", time.time())
+                    viewport = window.table.viewport()
+                    if watched is viewport and window.model.rowCount() >= petitions:
+                        times["rows_painted"] = time.time()
+                        app.removeEventFilter(self)
+                        QTimer.singleShot(0, window.close)
+            return False
+
+    watcher = Painted()
+    app.installEventFilter(watcher)
+    status = run_gui(GuiOptions(data_dir=Path(data_dir), api_base=api_base, quit_after=30))
+    times["status"] = status
+    times["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report(times)
+
+
+def report(values: dict) -> None:
+    print(MARK + json.dumps(values), flush=True)
+
+
+def launch(arguments: list[str], env: dict) -> dict:
+    started = time.time()
+    finished = subprocess.run([sys.executable, __file__, *arguments], env=env, capture_output=True,
+                              text=True, timeout=120)
+    values: dict = {}
+    for line in finished.stdout.splitlines():
+        if line.startswith(MARK):
+            values.update(json.loads(line[len(MARK):]))
+    if "first_paint" not in values:
+        raise SystemExit(f"child {arguments[:2]} failed:\n{finished.stderr[-3000:]}")
+    values["started"] = started
+    return values
+
+
+def bench_startup(runs: int, petitions: int, samples: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data"
+        data.mkdir()
+        began = time.perf_counter()
+        prepare_data(data, petitions, samples)
+        print(f"prepared {petitions} petitions and {samples:,} samples in {time.perf_counter() - began:.1f} s")
+        env = dict(os.environ)
+        env["XDG_STATE_HOME"] = str(Path(folder) / "state")  # crash logs stay in the temporary folder
+        api_base = "http://127.0.0.1:9"  # refused at once: the start-up path, not the network
+        bare, app, rows = [], [], []
+        rss_bare = rss_app = 0
+        for _ in range(runs):
+            b = launch(["--child", "bare"], env)
+            a = launch(["--child", "app", str(data), api_base, str(petitions)], env)
+            bare.append(b["first_paint"] - b["started"])
+            app.append(a["first_paint"] - a["started"])
+            if "rows_painted" in a:
+                rows.append(a["rows_painted"] - a["started"])
+            rss_bare, rss_app = max(rss_bare, b.get("rss_kb", 0)), max(rss_app, a.get("rss_kb", 0))
+    median_bare, median_app = statistics.median(bare), statistics.median(app)
+    print(f"start to first painted window, median of {runs}:")
+    print(f"  bare PySide6 + pyqtgraph window  {median_bare * 1000:7.0f} ms  (runs: {_ms(bare)})")
+    print(f"  PetitionDesk, {petitions} petitions, {samples:,} samples  {median_app * 1000:7.0f} ms"
+          f"  (runs: {_ms(app)})")
+    print(f"  ratio                            {median_app / median_bare:7.2f}  (aim: <= 1.3)")
+    if rows:
+        print(f"  watchlist rows painted           {statistics.median(rows) * 1000:7.0f} ms")
+    print(f"  peak RSS: bare {rss_bare / 1024:.0f} MB, PetitionDesk {rss_app / 1024:.0f} MB")
+
+
+def _ms(values: list[float]) -> str:
+    return ", ".join(f"{v * 1000:.0f}" for v in values)
+
+
+# --- event-loop stalls while refreshing -----------------------------------------------------------
+
+
+def start_simulator(open_count: int) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, "-m", "petitiondesk.simulator", "--port", "0", "--seed", "5",
+                                "--speed", "60", "--open", str(open_count)],
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    url = next(word for word in line.split() if word.startswith("http://"))
+    return process, url
+
+
+def bench_stalls(petitions: int) -> None:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk import paths
+    from petitiondesk.core.store import Store
+    from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
+    from petitiondesk.simulator import World
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    simulator, url = start_simulator(petitions + 50)
+    try:
+        ids = World(seed=5, speed=60, open_count=petitions + 50).ids("open")[:petitions]
+        with tempfile.TemporaryDirectory() as folder:
+            database = paths.database_path(Path(folder))
+            with Store.open(database) as writer, writer.transaction():
+                for pid in ids:
+                    writer.pin(pid)
+            store = Store.open(database)
+            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0,
+                                                  pass_interval=0.2))
+            window = MainWindow(service, store, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
+            gaps: list[float] = []
+            last = [time.perf_counter()]
+
+            def tick() -> None:
+                now = time.perf_counter()
+                gaps.append(now - last[0])
+                last[0] = now
+
+            ticker = QTimer()
+            ticker.setInterval(1)
+            ticker.timeout.connect(tick)
+            passes, handling = [], []
+
+            def finished(result) -> None:
+                passes.append(result)
+                if len(passes) == 1:
+                    window.select_petition(ids[0])
+                documents = sum(1 for row in result.rows if row.petition is not None)
+                if documents >= petitions and len(passes) >= 3:
+                    QTimer.singleShot(300, app.quit)
+
+            original = window._on_refresh_finished
+
+            def timed_handler(result) -> None:
+                began = time.perf_counter()
+                original(result)
+                handling.append(time.perf_counter() - began)
+
+            service.refresh_finished.disconnect(window._on_refresh_finished)
+            service.refresh_finished.connect(timed_handler)
+            service.refresh_finished.connect(finished)
+            window.show()
+            began = time.perf_counter()
+            freeze_long_lived_objects()  # as run_gui does once the window is on screen
+            service.start()
+            ticker.start()
+            QTimer.singleShot(300_000, app.quit)  # a safety net, never the normal end
+            app.exec()
+            elapsed = time.perf_counter() - began
+            ticker.stop()
+            window.close()
+            store.close()
+    finally:
+        simulator.terminate()
+        simulator.wait()
+    gaps.sort()
+    requests = sum(result.report.requests for result in passes if result.report is not None)
+    print(f"GUI event loop while {petitions} petitions refresh ({len(passes)} passes, {requests} requests, "
+          f"{elapsed:.1f} s):")
+    print(f"  longest stall   {gaps[-1] * 1000:6.1f} ms  (aim: <= 16 ms)")
+    print(f"  99.9th pct gap  {gaps[int(len(gaps) * 0.999)] * 1000:6.1f} ms, median {statistics.median(gaps) * 1000:.1f} ms,"
+          f" {len(gaps)} ticks")
+    print(f"  window's handling of a pass result: longest {max(handling) * 1000:.1f} ms,"
+          f" median {statistics.median(handling) * 1000:.1f} ms")
+    print(f"  peak RSS        {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--petitions", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=1_000_000)
+    parser.add_argument("--refresh", type=int, default=500)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        child_bare() if kind == "bare" else child_app(rest[0], rest[1], int(rest[2]))
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
+            and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        if shutil.which("xvfb-run"):
+            os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
+                                   sys.executable, __file__, *sys.argv[1:]])
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    print(f"platform: {'Xvfb' if os.environ.get('DISPLAY') else os.environ.get('QT_QPA_PLATFORM', '?')}")
+    bench_startup(args.runs, args.petitions, args.samples)
+    bench_stalls(args.refresh)
+
+
+if __name__ == "__main__":
+    main()
