@@ -89,8 +89,9 @@ class _Handler(BaseHTTPRequestHandler):
         if delay and simulator.stopping.wait(delay):
             return self._hang_up()
         if fault and fault.kind == "timeout":
+            simulator.log(self.command, self.path, NO_RESPONSE)  # now: tests look before it ends
             self._hang(float(fault.params.get("seconds", 600)))
-            return self._hang_up()
+            return self._hang_up(log=False)
         if fault and fault.kind == "drop":
             return self._hang_up()
         try:
@@ -139,8 +140,9 @@ class _Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
 
-    def _hang_up(self) -> None:
-        self.server.simulator.log(self.command, self.path, NO_RESPONSE)
+    def _hang_up(self, log: bool = True) -> None:
+        if log:
+            self.server.simulator.log(self.command, self.path, NO_RESPONSE)
         self.close_connection = True
         _shutdown(self.connection)
 

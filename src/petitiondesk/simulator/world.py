@@ -162,21 +162,24 @@ def build_seats(seed: int, hexmap: Path | None) -> tuple[Seat, ...]:
     return tuple(seats)
 
 
+OLD_SEATS = {  # nation: (seats in 2019, first ONS code of the pre-2024 family)
+    "E": (533, "E14000530"), "W": (40, "W07000041"), "S": (59, "S14000001"), "N": (18, "N06000001"),
+}
+
+
 def build_old_seats(seats: tuple[Seat, ...], seed: int) -> tuple[Seat, ...]:
     """The 2019 boundaries for archived petitions: old code families, most MPs now null."""
     rng = random.Random(f"old-seats:{seed}")
-    counters = {"E": 14000530, "W": 7000041, "S": 14000001, "N": 6000001}
     old = []
-    for seat in seats:
-        nation = seat.ons_code[0]
-        prefix = {"E": "E", "W": "W0", "S": "S", "N": "N0"}[nation]
-        code = f"{prefix}{counters[nation]:08d}" if nation in "ES" else f"{prefix}{counters[nation]:07d}"
-        counters[nation] += 1
-        kept = rng.random() < 0.2  # most 2019 seats were abolished or redrawn in 2024
-        old.append(
-            Seat(code, seat.name, seat.region, seat.mp if kept else None, seat.party if kept else None,
-                 seat.weight)
-        )
+    for nation, (how_many, first_code) in OLD_SEATS.items():
+        current = [seat for seat in seats if seat.ons_code[0] == nation] or list(seats)
+        prefix, first_number = first_code[:3], int(first_code[3:])
+        for index in range(how_many):
+            seat = current[index % len(current)]
+            name = seat.name if index < len(current) else f"{seat.name} (2010)"
+            kept = rng.random() < 0.2  # most 2019 seats were abolished or redrawn in 2024
+            old.append(Seat(f"{prefix}{first_number + index:06d}", name, seat.region,
+                            seat.mp if kept else None, seat.party if kept else None, seat.weight))
     return tuple(sorted(old, key=lambda seat: seat.name))
 
 
