@@ -137,6 +137,35 @@ def test_an_unreachable_site_shows_offline_in_the_rows_and_the_status_bar(qtbot,
     assert window.progress.isHidden()
 
 
+def test_a_blocked_client_says_so_and_when_it_will_try_again(qtbot, simulator, make_window):
+    ids = simulator.world.ids("open")[:2]
+    window = make_window(ids)
+    wait_for_pass(qtbot, window)
+    simulator.faults.force("403", times=99)
+    result = wait_for_pass(qtbot, window, window.refresh_now)
+    assert result.report.blocked_until
+    assert window.status_label.text().startswith("The site is refusing our requests; trying again after")
+    labels = {window.model.index(r, Column.PROBLEM).data(Qt.ItemDataRole.AccessibleTextRole)
+              for r in range(window.model.rowCount())}
+    assert "Blocked" in labels
+
+
+def test_the_add_dialog_refuses_what_is_not_a_petition_reference(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from petitiondesk.gui.main_window import AddPetitionDialog
+
+    dialog = AddPetitionDialog()
+    qtbot.addWidget(dialog)
+    add = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not add.isEnabled()
+    qtbot.keyClicks(dialog.reference_edit, "https://example.com/petitions/12")
+    assert not add.isEnabled() and dialog.problem_label.text()
+    dialog.reference_edit.setText(" https://petition.parliament.uk/petitions/700123 ")
+    assert add.isEnabled() and dialog.problem_label.text() == ""
+    assert dialog.reference() == "https://petition.parliament.uk/petitions/700123"
+
+
 def test_delete_unpins_the_selected_petition(qtbot, simulator, make_window):
     ids = simulator.world.ids("open")[:3]
     window = make_window(ids)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Callable
 
 import numpy as np
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from petitiondesk import APP_NAME
+from petitiondesk.core.models import SITE_BASE
 from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.gui.chart import SignatureChart
 from petitiondesk.gui.detail_pane import DetailPane
@@ -47,9 +50,7 @@ DAY = 86400.0
 EMPTY_HINT = "No petitions on your watchlist yet.\nAdd one by its number or its link on petition.parliament.uk."
 
 
-def _utc_time(seconds: float):
-    from datetime import datetime, timezone
-
+def _utc_time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
@@ -154,9 +155,12 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in ((Column.PROBLEM, 30), (Column.TITLE, 250), (Column.STATE, 80),
-                              (Column.SIGNATURES, 85), (Column.CHANGE, 90), (Column.CLOSING, 92),
+                              (Column.SIGNATURES, 85), (Column.CHANGE, 105), (Column.CLOSING, 92),
                               (Column.UPDATED, 130)):
             header.resizeSection(column, width)
+        # The title takes whatever room the other columns leave.
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(28)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
         self.empty_label = QLabel(EMPTY_HINT, self)
@@ -210,7 +214,7 @@ class MainWindow(QMainWindow):
             available = screen.availableGeometry()
             width, height = min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9))
         self.resize(width, height)
-        self.main_splitter.setSizes([int(width * 0.55), int(width * 0.45)])
+        self.main_splitter.setSizes([int(width * 0.58), int(width * 0.42)])
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -354,7 +358,7 @@ class MainWindow(QMainWindow):
         row = self.current_row()
         if row is None:
             return
-        url = QUrl(row.petition.web_url if row.petition else _web_url(row.petition_id))
+        url = QUrl(_web_url(row))
         if url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)
 
@@ -362,7 +366,7 @@ class MainWindow(QMainWindow):
     def copy_link(self) -> None:
         row = self.current_row()
         if row is not None:
-            QGuiApplication.clipboard().setText(row.petition.web_url if row.petition else _web_url(row.petition_id))
+            QGuiApplication.clipboard().setText(_web_url(row))
 
     @Slot()
     def show_about(self) -> None:
@@ -520,12 +524,15 @@ class MainWindow(QMainWindow):
         report = result.report
         if result.error:
             return f"Refresh failed: {result.error}"
-        blocked = getattr(report, "blocked_until", None)
-        if blocked:
-            return f"The site is refusing requests; waiting until {format_uk_time(_utc_time(blocked))}"
-        if getattr(report, "offline", False):
+        if report.blocked_until:
+            after = format_uk_time(_utc_time(report.blocked_until))
+            return f"The site is refusing our requests; trying again after {after}"
+        if report.paused_until:
+            after = format_uk_time(_utc_time(report.paused_until))
+            return f"The site asked us to slow down; trying again after {after}"
+        if report.offline:
             return "Offline: the site cannot be reached"
-        if getattr(report, "cancelled", False):
+        if report.cancelled:
             return "Refresh stopped"
         problems = sum(1 for row in result.rows if row.problem)
         finished = format_uk_time(_utc_time(report.finished_at if report is not None else self.clock()))
@@ -558,10 +565,8 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         self.progress.hide()
         self.status_label.setText(message)
-        self.model.upsert(
-            _with_problem(row, "offline", message) for row in map(self.model.watch_row, self.model.petition_ids())
-            if row is not None
-        )
+        self.model.upsert(replace(self.model.watch_row(pid), problem="offline", problem_detail=message)
+                          for pid in self.model.petition_ids())
 
     @Slot()
     def _update_countdown(self) -> None:
@@ -642,13 +647,5 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _web_url(petition_id: int) -> str:
-    from petitiondesk.core.models import SITE_BASE
-
-    return f"{SITE_BASE}/petitions/{petition_id}"
-
-
-def _with_problem(row: WatchRow, problem: str, detail: str) -> WatchRow:
-    from dataclasses import replace
-
-    return replace(row, problem=problem, problem_detail=detail)
+def _web_url(row: WatchRow) -> str:
+    return row.petition.web_url if row.petition else f"{SITE_BASE}/petitions/{row.petition_id}"
