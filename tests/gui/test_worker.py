@@ -66,6 +66,16 @@ def test_a_pass_runs_in_the_worker_thread_and_returns_rows_for_the_watchlist(qtb
     assert result.next_pass_in is not None and result.next_pass_in > 0
 
 
+def test_passes_follow_each_other_on_the_workers_timer(qtbot, make_service, database, simulator):
+    pin_directly(database, open_ids(simulator, 2))
+    service = make_service(pass_interval=0.2)
+    results = []
+    service.refresh_finished.connect(results.append)
+    service.start()
+    qtbot.waitUntil(lambda: len(results) >= 3, timeout=TIMEOUT_MS)
+    assert all(result.error is None and result.next_pass_in == 0.2 for result in results)
+
+
 def test_pin_adds_a_row_and_a_bad_reference_comes_back_as_a_message(qtbot, make_service, simulator):
     service = make_service(refresh_on_start=False)
     with qtbot.waitSignal(service.rows_loaded, timeout=TIMEOUT_MS) as loaded:

@@ -37,6 +37,7 @@ DAY = 86400.0
 #: Bounds on the wait between passes, whatever `next_due_at()` says (seconds, real time).
 MIN_PASS_DELAY = 1.0
 MAX_PASS_DELAY = 3600.0
+FALLBACK_PASS_DELAY = 300.0
 #: How long quitting waits for a request in flight (the client's own timeout is 15 s).
 SHUTDOWN_WAIT_MS = 20_000
 
@@ -308,10 +309,11 @@ class RefreshWorker(QObject):
         if self._config.pass_interval is not None:
             delay = self._config.pass_interval
         else:
-            due = self._refresher.next_due_at()
-            if due is None:
-                self._timer.stop()
-                return None
+            try:
+                due = self._refresher.next_due_at()
+            except Exception:  # the database went away: try again later rather than never
+                log.exception("cannot tell when the next refresh is due")
+                due = self._config.clock() + FALLBACK_PASS_DELAY
             delay = min(MAX_PASS_DELAY, max(MIN_PASS_DELAY, due - self._config.clock()))
         self._timer.start(int(delay * 1000))
         return delay
