@@ -189,6 +189,9 @@ def _drift(node, rng: random.Random) -> None:
     for value in list(node.values()):
         _drift(value, rng)
     node["x_simulator_unknown"] = {"note": "a key no client knows", "n": rng.randint(1, 9)}
+    if "debated" in node and "signature_count" in node:  # count.json before 2025-08: the count alone
+        for key in [key for key in node if key not in ("signature_count", "x_simulator_unknown")]:
+            node.pop(key)
     if "opened_at" in node:
         node["open_at"] = node.pop("opened_at")
         for key in OPTIONAL_KEYS:

@@ -168,7 +168,7 @@ class Site:
         if petition_id is None:
             return error_reply(400, wants_json)
         kind = self.world.current_kind(petition_id, now)
-        if kind is None:
+        if kind is None or (is_count and not wants_json):  # count exists only as JSON
             return error_reply(404, wants_json)
         if kind in ("removed", "hidden"):
             return error_reply(410, wants_json)
