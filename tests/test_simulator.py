@@ -11,7 +11,6 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -120,7 +119,8 @@ def test_breakdowns_cover_the_hex_map_and_nearly_sum_to_the_total():
     assert all(row["name"] == hexes[row["ons_code"]]["n"] for row in rows)
     assert sum(row["mp"] is None for row in rows) == 3  # vacant seats
     assert sum(seat["mp"] is None for seat in seats.values()) == 3
-    assert all(re.fullmatch(r"(Dr |Rt Hon |Ms |Mr |Sir |Dame )?\S+ \S+ MP", row["mp"]) for row in rows if row["mp"])
+    mp_name = re.compile(r"(Dr |Rt Hon |Ms |Mr |Sir |Dame )?\S+ \S+ MP")
+    assert all(mp_name.fullmatch(row["mp"]) for row in rows if row["mp"])
     countries = attributes["signatures_by_country"]
     assert [row["name"] for row in countries] == sorted(row["name"] for row in countries)
     uk = next(row for row in countries if row["code"] == "GB")["signature_count"]
@@ -341,7 +341,8 @@ def test_search_covers_action_background_and_details(frozen):
     items = all_pages(http, "/petitions.json?q=school%20meals&count=50")
     assert items and all("school meals" in item["attributes"]["action"].lower() for item in items)
     by_details = all_pages(http, "/petitions.json?q=ring-fenced&count=50")
-    assert by_details and all("ring-fenced" in item["attributes"]["additional_details"] for item in by_details)
+    assert by_details
+    assert all("ring-fenced" in item["attributes"]["additional_details"] for item in by_details)
 
 
 def test_digits_only_query_naming_a_petition_redirects_to_its_page(frozen):
@@ -482,7 +483,8 @@ def test_same_seed_and_start_give_the_same_site():
     first, second = World(seed=9, speed=0, start=START), World(seed=9, speed=0, start=START)
     other = World(seed=10, speed=0, start=START)
     assert first.ids("open") == second.ids("open")
-    assert [first.count(pid) for pid in first.ids("open")] == [second.count(pid) for pid in second.ids("open")]
+    assert [first.count(pid) for pid in first.ids("open")] == [
+        second.count(pid) for pid in second.ids("open")]
     assert first.ids("open") != other.ids("open")
 
 

@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"petitiondesk-simulator: cannot listen on {args.host}:{args.port}: {error}")
         return 1
-    print(f"Simulating petition.parliament.uk at {server.url} (speed x{args.speed:g}); Ctrl+C stops", flush=True)
+    print(f"Simulating petition.parliament.uk at {server.url} (speed x{args.speed:g}); Ctrl+C stops",
+          flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -103,8 +103,12 @@ def _debate(plan: Plan, milestones: Milestones) -> dict:
         "debated_on": api_date(day),
         "transcript_url": f"https://hansard.parliament.uk/commons/{day}/debates/{plan.id}/Petition{plan.id}",
         "video_url": f"https://parliamentlive.tv/Event/Index/00000000-0000-0000-0000-000000{plan.id}",
-        "debate_pack_url": f"https://commonslibrary.parliament.uk/research-briefings/cdp-{day.year}-{plan.id % 1000:04d}/",
-        "public_engagement_url": f"https://committees.parliament.uk/committee/326/petitions-committee/news/{plan.id}/",
+        "debate_pack_url": (
+            f"https://commonslibrary.parliament.uk/research-briefings/cdp-{day.year}-{plan.id % 1000:04d}/"
+        ),
+        "public_engagement_url": (
+            f"https://committees.parliament.uk/committee/326/petitions-committee/news/{plan.id}/"
+        ),
         "debate_summary_url": f"https://ukparliament.shorthandstories.com/petition-{plan.id}-debate-summary/",
         "overview": f"MPs debated this petition on {day:%-d %B %Y}.",
     }

@@ -37,7 +37,8 @@ def parse_spec(spec: str) -> tuple[float, dict[str, float]]:
         name, separator, value = part.partition("=")
         name = _ALIASES.get(name.strip().lower(), name.strip().lower())
         if not separator or name not in FAULT_KINDS:
-            raise ValueError(f"bad fault {part!r}: expected KIND=NUMBER, KIND one of {', '.join(FAULT_KINDS)}")
+            kinds = ", ".join(FAULT_KINDS)
+            raise ValueError(f"bad fault {part!r}: expected KIND=NUMBER, KIND one of {kinds}")
         try:
             number = float(value)
         except ValueError:

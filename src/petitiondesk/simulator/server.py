@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from petitiondesk.simulator.faults import Fault, FaultPlan
-from petitiondesk.simulator.site import HTML_TYPE, JSON_TYPE, Reply, Site, error_reply, html_reply
+from petitiondesk.simulator.site import Reply, Site, error_reply, html_reply
 from petitiondesk.simulator.world import World
 
 NO_RESPONSE = 0  # status logged for dropped or hung connections
@@ -85,7 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, send_body: bool) -> None:
         simulator = self.server.simulator
         fault = simulator.faults.pick(self.path)
-        delay = simulator.faults.latency + (float(fault.params.get("seconds", 0.5)) if fault and fault.kind == "latency" else 0)
+        delay = simulator.faults.latency
+        if fault and fault.kind == "latency":
+            delay += float(fault.params.get("seconds", 0.5))
         if delay and simulator.stopping.wait(delay):
             return self._hang_up()
         if fault and fault.kind == "timeout":
@@ -268,4 +270,4 @@ class SimulatorServer:
         self.stop()
 
 
-__all__ = ["SimulatorServer", "NO_RESPONSE", "HTML_TYPE", "JSON_TYPE"]
+__all__ = ["NO_RESPONSE", "SimulatorServer"]

@@ -74,7 +74,8 @@ def html_reply(status: int, title: str, body: str, headers: dict[str, str] | Non
 
 
 def redirect(location: str, keep_cors: bool = False) -> Reply:
-    reply = html_reply(302, "Redirecting", f'<p>You are being <a href="{escape(location)}">redirected</a>.</p>')
+    link = f'<p>You are being <a href="{escape(location)}">redirected</a>.</p>'
+    reply = html_reply(302, "Redirecting", link)
     reply.headers["Location"] = location
     if keep_cors:
         reply.headers.update(CORS)
@@ -119,7 +120,8 @@ class Site:
         stem, dot, extension = path.rpartition(".")
         if not dot or "/" in extension:
             stem, extension = path, ""
-        wants_json = extension == "json" or (not extension and "application/json" in headers.get("Accept", ""))
+        accepts_json = "application/json" in headers.get("Accept", "")
+        wants_json = extension == "json" or (not extension and accepts_json)
         if extension in DISALLOWED_FORMATS:
             return Reply(406, b"", {"Content-Type": "text/plain; charset=utf-8"})
         if extension and extension not in ("json", "csv"):
@@ -330,7 +332,8 @@ class Site:
         reply.headers.update({"Cache-Control": "max-age=0, private, must-revalidate", "ETag": etag})
         wanted = [tag.strip() for tag in headers.get("If-None-Match", "").split(",")]
         if etag in wanted or etag[2:] in wanted or "*" in wanted:
-            return Reply(304, b"", {key: value for key, value in reply.headers.items() if key != "Content-Type"})
+            reply.headers.pop("Content-Type", None)
+            return Reply(304, b"", reply.headers)
         return reply
 
     def _petition_named_by_digits(self, query) -> int | None:
@@ -387,7 +390,8 @@ def _facet(world: World, ids: list[int], state: str, now: datetime) -> list[int]
     if state in ("open", "closed"):
         return sorted((pid for pid in ids if states[pid] == state), key=by_count)
     if state == "recent":
-        return sorted((pid for pid in ids if states[pid] == "open"), key=lambda pid: -plans[pid].opened_at.timestamp())
+        newest_opened = lambda pid: -plans[pid].opened_at.timestamp()  # noqa: E731
+        return sorted((pid for pid in ids if states[pid] == "open"), key=newest_opened)
     if state == "rejected":
         return sorted((pid for pid in ids if states[pid] == "rejected"), key=newest_first)
     marks = {pid: world.milestones(pid, now) for pid in ids if states[pid] != "rejected"}
