@@ -217,6 +217,10 @@ def test_error_statuses_have_rails_bodies(simulator, http):
     assert bad.status_code == 400 and bad.json() == {"status": 400, "error": "Bad Request"}
     assert http.get(f"/petitions/{simulator.world.ids('open')[0]}.xml").status_code == 406
     assert http.get("/trending").status_code == 404
+    assert http.get("/petitions.json?q=a%00b").status_code == 400
+    unknown_format = http.get("/petitions/1.foo?x=1")
+    assert unknown_format.status_code == 302
+    assert unknown_format.headers["location"] == f"{simulator.url}/petitions/1?x=1"
 
 
 def test_removing_a_petition_makes_it_gone(simulator, http):
@@ -412,6 +416,9 @@ def test_static_documents(simulator, http):
     assert parliaments[0]["period"] == "2019-2024" and LONDON.fullmatch(parliaments[0]["dissolution_at"])
     seat = next(iter(http.get("/constituencies.json").json().values()))
     assert set(seat) == {"mp", "party", "constituency", "ons_code", "start_date", "end_date"}
+    period = http.get("/parliaments/2019-2024.json").json()
+    assert period["period"] == "2019-2024" and len(period["constituencies"]) == 650
+    assert http.get("/parliaments/1999-2000.json").status_code == 404
 
 
 def test_trending_counts_the_last_hour_only(simulator, http):

@@ -1,6 +1,18 @@
 """A local petition.parliament.uk: the same JSON, headers, redirects and failures, on loopback.
 
 Used by the tests, the benches and `petitiondesk --demo`. Standard library only, no Qt.
+
+    with SimulatorServer(port=0, speed=60.0, seed=1, hexmap=None, faults="latency=0.1,error503=0.05",
+                         open_count=400, archived_count=300) as server:
+        server.url                      # "http://127.0.0.1:54321"
+        server.world.ids("open")        # also closed, rejected, archived, removed, hidden, pending, moderation
+        server.world.set_count(700123, 10_001); server.world.advance(3600); server.world.remove(700123)
+        server.faults.force("503", path_contains="count.json", times=2, retry_after=30)
+        server.request_log              # [(method, path_with_query, status)], status 0: no response
+
+`speed` is simulated seconds per real second (0 freezes the clock). Counts move once a simulated
+minute, so `Cache-Control: max-age` is that minute in real seconds (1 s at x60); `Date` and
+`Last-Modified` are in simulated time. Pass `world=World(..., start=datetime)` for a fixed start.
 """
 
 from __future__ import annotations
@@ -39,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        try:
+            signal.signal(signum, lambda *_: stop.set())
+        except ValueError:  # not the main thread: the caller stops us some other way
+            pass
     try:
         server.start()
     except OSError as error:

@@ -115,6 +115,8 @@ class Site:
     # --- entry point
 
     def handle(self, target: str, headers) -> Reply:
+        if "%00" in target or "\x00" in target:  # lib/reject_bad_requests.rb
+            return error_reply(400)
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
         stem, dot, extension = path.rpartition(".")
