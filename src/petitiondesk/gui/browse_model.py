@@ -31,6 +31,14 @@ RecordRole = Qt.ItemDataRole.UserRole + 1  # the BrowseRow itself
 SortRole = Qt.ItemDataRole.UserRole + 2  # a native value that sorts correctly
 PetitionIdRole = Qt.ItemDataRole.UserRole + 3
 
+#: The roles this model answers; the delegate asks for a dozen others on every paint.
+_ROLES = frozenset(int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.TextAlignmentRole, RecordRole, SortRole, PetitionIdRole))
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+
 PINNED_MARK = "✓"
 PINNED_TIP = "On your watchlist"
 #: The columns that sort by a key of core.browse; the pinned column returns to the site's order.
@@ -79,9 +87,12 @@ class BrowseModel(QAbstractTableModel):
         return 0 if parent.isValid() else BrowseColumn.COUNT
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._shown):
+        if role not in _ROLES or not index.isValid():  # first: it is most calls, and cheap
             return None
-        row = self._shown[index.row()]
+        number = index.row()
+        if number >= len(self._shown):
+            return None
+        row = self._shown[number]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == BrowseColumn.PINNED and role == Qt.ItemDataRole.AccessibleTextRole:
@@ -91,10 +102,8 @@ class BrowseModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column == BrowseColumn.SIGNATURES:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if column == BrowseColumn.PINNED:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return None
+                return _RIGHT
+            return _CENTRE if column == BrowseColumn.PINNED else None
         if role == RecordRole:
             return row
         if role == PetitionIdRole:
@@ -114,9 +123,7 @@ class BrowseModel(QAbstractTableModel):
         return super().headerData(section, orientation, role)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort what was loaded; the pinned column (or -1) restores the site's order."""
