@@ -278,6 +278,8 @@ class BrowseModel(QAbstractTableModel):
             return PINNED_TIP if row.id in self._pinned else None
         if column == BrowseColumn.TITLE:
             return f"{row.action}\nPetition {row.id}"
+        if column == BrowseColumn.STATUS:
+            return row.status or None
         if column == BrowseColumn.SIGNATURES and self._count_header != BrowseColumn.HEADERS[BrowseColumn.SIGNATURES]:
             return self._count_header
         return None

@@ -118,7 +118,10 @@ class BrowseView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # one line a row: dense, and no measuring
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.doubleClicked.connect(self._on_double_click)
@@ -128,7 +131,7 @@ class BrowseView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in ((BrowseColumn.PINNED, 28), (BrowseColumn.TITLE, 380), (BrowseColumn.STATE, 110),
                               (BrowseColumn.SIGNATURES, 95), (BrowseColumn.OPENED, 100),
-                              (BrowseColumn.STATUS, 180)):
+                              (BrowseColumn.STATUS, 230)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(BrowseColumn.TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
