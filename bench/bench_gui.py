@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 MARK = "BENCH-RESULT "
+STEADY_GAP_MS = 1000
 
 
 # --- preparing a data folder ----------------------------------------------------------------------
@@ -195,6 +196,7 @@ def start_simulator(open_count: int) -> tuple[subprocess.Popen, str]:
 
 def bench_stalls(petitions: int) -> None:
     from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from petitiondesk import paths
@@ -213,28 +215,43 @@ def bench_stalls(petitions: int) -> None:
                 for pid in ids:
                     writer.pin(pid)
             store = Store.open(database)
-            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0,
-                                                  pass_interval=0.2))
+            # The app's own schedule (passes at least a second apart), without the client's polite
+            # second between requests: the same work, packed tighter than a user would see it.
+            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0))
             window = MainWindow(service, store, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
-            gaps: list[float] = []
+            # Phase "fill": passes until every petition has its document (fetching and parsing
+            # 500 documents). Phase "steady": three forced passes of counts once all are known,
+            # a second apart (the app's are minutes apart).
+            gaps: dict[str, list[float]] = {"fill": [], "steady": []}
+            phase = ["fill"]
             last = [time.perf_counter()]
 
             def tick() -> None:
                 now = time.perf_counter()
-                gaps.append(now - last[0])
+                gaps[phase[0]].append(now - last[0])
                 last[0] = now
 
             ticker = QTimer()
             ticker.setInterval(1)
             ticker.timeout.connect(tick)
-            passes, handling = [], []
+            passes: dict[str, list] = {"fill": [], "steady": []}
+            handling: list[float] = []
+            timings = {"began": 0.0, "filled": 0.0}
 
             def finished(result) -> None:
-                passes.append(result)
-                if len(passes) == 1:
+                passes[phase[0]].append(result)
+                if len(passes["fill"]) == 1 and phase[0] == "fill":
                     window.select_petition(ids[0])
-                documents = sum(1 for row in result.rows if row.petition is not None)
-                if documents >= petitions and len(passes) >= 3:
+                model = window.model
+                if phase[0] == "fill":
+                    documents = sum(1 for pid in model.petition_ids() if model.watch_row(pid).petition is not None)
+                    if documents >= petitions:
+                        phase[0] = "steady"
+                        timings["filled"] = time.perf_counter()
+                        QTimer.singleShot(STEADY_GAP_MS, window.refresh_now)
+                elif len(passes["steady"]) < 3:
+                    QTimer.singleShot(STEADY_GAP_MS, window.refresh_now)
+                else:
                     QTimer.singleShot(300, app.quit)
 
             original = window._on_refresh_finished
@@ -248,27 +265,34 @@ def bench_stalls(petitions: int) -> None:
             service.refresh_finished.connect(timed_handler)
             service.refresh_finished.connect(finished)
             window.show()
-            began = time.perf_counter()
+            # Measure the refresh, not the first frame: wait until the window is on screen.
+            QTest.qWaitForWindowExposed(window)
+            QTest.qWait(300)
+            timings["began"] = time.perf_counter()
             freeze_long_lived_objects()  # as run_gui does once the window is on screen
             service.start()
+            last[0] = time.perf_counter()
             ticker.start()
             QTimer.singleShot(300_000, app.quit)  # a safety net, never the normal end
             app.exec()
-            elapsed = time.perf_counter() - began
+            ended = time.perf_counter()
             ticker.stop()
             window.close()
             store.close()
     finally:
         simulator.terminate()
         simulator.wait()
-    gaps.sort()
-    requests = sum(result.report.requests for result in passes if result.report is not None)
-    print(f"GUI event loop while {petitions} petitions refresh ({len(passes)} passes, {requests} requests, "
-          f"{elapsed:.1f} s):")
-    print(f"  longest stall   {gaps[-1] * 1000:6.1f} ms  (aim: <= 16 ms)")
-    print(f"  99.9th pct gap  {gaps[int(len(gaps) * 0.999)] * 1000:6.1f} ms, median {statistics.median(gaps) * 1000:.1f} ms,"
-          f" {len(gaps)} ticks")
-    print(f"  window's handling of a pass result: longest {max(handling) * 1000:.1f} ms,"
+    spans = {"fill": timings["filled"] - timings["began"], "steady": ended - timings["filled"]}
+    print(f"GUI event loop while {petitions} petitions refresh (1 ms timer; gaps between its ticks):")
+    for name, what in (("fill", "first fill, every document fetched and parsed"),
+                       ("steady", "forced passes of counts once all are known")):
+        phase_gaps = sorted(gaps[name])
+        requests = sum(r.report.requests for r in passes[name] if r.report is not None)
+        print(f"  {what}: {len(passes[name])} passes, {requests} requests, {spans[name]:.1f} s")
+        print(f"    longest stall {phase_gaps[-1] * 1000:6.1f} ms (aim: <= 16 ms); "
+              f"99.9th pct {phase_gaps[int(len(phase_gaps) * 0.999)] * 1000:.1f} ms; "
+              f"median {statistics.median(phase_gaps) * 1000:.1f} ms; {len(phase_gaps)} ticks")
+    print(f"  the window's handling of one pass's result: longest {max(handling) * 1000:.1f} ms,"
           f" median {statistics.median(handling) * 1000:.1f} ms")
     print(f"  peak RSS        {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
 

@@ -181,6 +181,16 @@ def test_delete_unpins_the_selected_petition(qtbot, simulator, make_window):
     assert window.model.row_of(ids[1]) == -1
 
 
+def test_a_petition_unpinned_elsewhere_leaves_the_list_at_the_next_pass(qtbot, simulator, make_window):
+    ids = simulator.world.ids("open")[:3]
+    window = make_window(ids)
+    wait_for_pass(qtbot, window)
+    with Store.open(window.store.path) as command_line:
+        command_line.unpin(ids[0])
+    wait_for_pass(qtbot, window, window.refresh_now)
+    assert sorted(window.model.petition_ids()) == sorted(ids[1:])
+
+
 def test_delete_in_the_filter_box_edits_the_text_and_keeps_the_rows(qtbot, simulator, make_window):
     ids = simulator.world.ids("open")[:2]
     window = make_window(ids)

@@ -68,6 +68,14 @@ def test_refresh_emits_data_changed_only_for_changed_rows_and_never_resets(qtbot
     assert resets == []
 
 
+def test_adjacent_changed_rows_are_announced_together(make_row):
+    model = loaded(make_row, 1, 2, 3, 4, 5)
+    spans = []
+    model.dataChanged.connect(lambda top, bottom, roles: spans.append((top.row(), bottom.row(), bottom.column())))
+    model.upsert([replace(model.watch_row(pid), signature_count=99) for pid in (1, 2, 4, 5)])
+    assert spans == [(0, 1, Column.COUNT - 1), (3, 4, Column.COUNT - 1)]
+
+
 def test_sort_is_done_in_the_model_and_keeps_unknown_counts_last(make_row):
     model = loaded(make_row, 500, 20, None, 7)
     model.sort(Column.SIGNATURES, Qt.SortOrder.AscendingOrder)

@@ -510,11 +510,9 @@ class MainWindow(QMainWindow):
     def _on_refresh_finished(self, result: RefreshResult) -> None:
         self.progress.hide()
         self._last_result = result
-        rows = [row for row in result.rows if row.petition_id not in self._dropped]
-        if result.rows or result.error is None:
-            gone = set(self.model.petition_ids()) - {row.petition_id for row in rows}
-            self.model.remove(gone)
-            self.model.upsert(rows)
+        if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
+            self.model.remove(set(self.model.petition_ids()) - set(result.watched))
+        self.model.upsert(row for row in result.rows if row.petition_id not in self._dropped)
         self._next_pass_at = None if result.next_pass_in is None else time.time() + result.next_pass_in
         self.status_label.setText(self._status_text(result))
         self._refresh_selected()
@@ -534,7 +532,7 @@ class MainWindow(QMainWindow):
             return "Offline: the site cannot be reached"
         if report.cancelled:
             return "Refresh stopped"
-        problems = sum(1 for row in result.rows if row.problem)
+        problems = sum(1 for pid in self.model.petition_ids() if self.model.watch_row(pid).problem)
         finished = format_uk_time(_utc_time(report.finished_at if report is not None else self.clock()))
         text = f"Last refresh {finished}"
         if problems:

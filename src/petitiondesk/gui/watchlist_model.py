@@ -88,6 +88,11 @@ SortRole = Qt.ItemDataRole.UserRole + 2  # a native value that sorts correctly
 PetitionIdRole = Qt.ItemDataRole.UserRole + 3
 
 _RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE}
+_RIGHT_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_SERVED_ROLES = frozenset(int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.AccessibleTextRole, RecordRole, SortRole, PetitionIdRole,
+))
 
 
 def _state_text(row: WatchRow) -> str:
@@ -176,6 +181,7 @@ class WatchlistModel(QAbstractTableModel):
         self._rows: dict[int, WatchRow] = {}
         self._view: list[int] = []  # petition ids in display order (filtered and sorted)
         self._row_of: dict[int, int] = {}
+        self._text_cache: dict[int, tuple[str, ...]] = {}
         self._sort_column = -1  # -1: the watchlist's own order
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter = ""
@@ -190,29 +196,37 @@ class WatchlistModel(QAbstractTableModel):
         return 0 if parent.isValid() else Column.COUNT
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._view):
+        # A paint asks ~7 roles of every visible cell: answer the ones not served at once.
+        if role not in _SERVED_ROLES or not index.isValid() or index.row() >= len(self._view):
             return None
-        row = self._rows[self._view[index.row()]]
+        petition_id = self._view[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, column)
+            return self._texts(petition_id)[column]
+        row = self._rows[petition_id]
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(row, column)
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.PROBLEM and row.problem:
-            return self._problem_icon()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT_ALIGNED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._problem_icon() if column == Column.PROBLEM and row.problem else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT_ALIGNMENT if column in _RIGHT_ALIGNED else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if column == Column.PROBLEM:
                 return row.problem_label or "No problem"
-            return _display(row, column)
+            return self._texts(petition_id)[column]
         if role == RecordRole:
             return row
         if role == SortRole:
             return _sort_value(row, column)
-        if role == PetitionIdRole:
-            return row.petition_id
-        return None
+        return row.petition_id  # PetitionIdRole
+
+    def _texts(self, petition_id: int) -> tuple[str, ...]:
+        """The formatted cells of a row, made once per change of the row (formatting dates is slow)."""
+        texts = self._text_cache.get(petition_id)
+        if texts is None:
+            row = self._rows[petition_id]
+            texts = self._text_cache[petition_id] = tuple(_display(row, column) for column in range(Column.COUNT))
+        return texts
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < Column.COUNT:
@@ -249,6 +263,7 @@ class WatchlistModel(QAbstractTableModel):
         """Replace everything: the initial fill (the only reset this model does)."""
         self.beginResetModel()
         self._rows = {row.petition_id: row for row in rows}
+        self._text_cache.clear()
         self._view = self._visible_order()
         self._index_rows()
         self.endResetModel()
@@ -259,6 +274,7 @@ class WatchlistModel(QAbstractTableModel):
         for row in rows:
             if self._rows.get(row.petition_id) != row:
                 self._rows[row.petition_id] = row
+                self._text_cache.pop(row.petition_id, None)
                 changed.append(row.petition_id)
         if not changed:
             return 0
@@ -274,6 +290,7 @@ class WatchlistModel(QAbstractTableModel):
         self._remove_missing(keep)
         for pid in gone:
             del self._rows[pid]
+            self._text_cache.pop(pid, None)
 
     def row_of(self, petition_id: int) -> int:
         """The display row of a petition, or -1 when it is filtered out or not watched."""
@@ -363,11 +380,14 @@ class WatchlistModel(QAbstractTableModel):
             position = end
 
     def _announce_changed(self, petition_ids: Sequence[int]) -> None:
+        """One `dataChanged` per run of adjacent changed rows: a refresh of 500 rows is one signal."""
+        rows = sorted(self._row_of[pid] for pid in petition_ids if pid in self._row_of)
         last_column = Column.COUNT - 1
-        for pid in petition_ids:
-            row = self._row_of.get(pid)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or rows[i] != rows[i - 1] + 1:
+                self.dataChanged.emit(self.createIndex(rows[start], 0), self.createIndex(rows[i - 1], last_column))
+                start = i
 
     def _problem_icon(self) -> QIcon:
         if self._warning_icon is None:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -62,9 +62,10 @@ class WorkerConfig:
 
 @dataclass(frozen=True)
 class RefreshResult:
-    """The outcome of one pass: the whole watchlist as rows, and what happened."""
+    """The outcome of one pass: rows for the petitions it refreshed, and what happened."""
 
-    rows: tuple[WatchRow, ...]
+    rows: tuple[WatchRow, ...]  # the petitions this pass updated (every one when it failed)
+    watched: tuple[int, ...] = ()  # the whole watchlist after the pass, in order
     report: Any = None  # core.refresh.RefreshReport; None when the pass failed outright
     error: str | None = None
     next_pass_in: float | None = None  # real seconds until the next scheduled pass
@@ -86,11 +87,16 @@ def _utc(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
 
 
-def build_rows(store, now: float, problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
-    """The watchlist as rows, read from `store`; `problems` overrides the stored fetch problem."""
+def build_rows(store, now: float, ids: Iterable[int] | None = None,
+               problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
+    """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
+    `store`; `problems` overrides the stored fetch problem."""
     from petitiondesk.core.analysis import change_over
 
     entries = store.watchlist()
+    if ids is not None:
+        wanted = set(ids)
+        entries = [entry for entry in entries if entry.petition_id in wanted]
     petitions = store.petitions(entry.petition_id for entry in entries)
     problems = problems or {}
     rows = []
@@ -256,14 +262,19 @@ class RefreshWorker(QObject):
             log.exception("refresh pass failed")
             error = describe_error(exc)
         rows: tuple[WatchRow, ...] = ()
+        watched: tuple[int, ...] = ()
+        # Only what the pass touched: rebuilding every row costs the GUI its share of the GIL.
+        updated = None if report is None else [update.petition_id for update in report.updates]
         try:
-            rows = build_rows(self._store, self._config.clock(), self._problems(report, error))
+            watched = tuple(entry.petition_id for entry in self._store.watchlist())
+            rows = build_rows(self._store, self._config.clock(), updated, self._problems(report, error))
         except Exception as exc:
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
         delay = self._schedule()
         freeze_long_lived_objects()
-        self.refresh_finished.emit(RefreshResult(rows=rows, report=report, error=error, next_pass_in=delay))
+        self.refresh_finished.emit(RefreshResult(rows=rows, watched=watched, report=report, error=error,
+                                                 next_pass_in=delay))
 
     def _progress(self, done: int, total: int) -> None:
         self.refresh_progress.emit(int(done), int(total))
