@@ -226,6 +226,7 @@ def test_rising_now_shows_signatures_in_the_last_hour_not_totals(qtbot, make_vie
     view = make_view(still_site)
     view.choose_facet(None)
     assert view.facet_box.currentText() == RISING_NOW
+    assert not view.search_edit.isEnabled()
     view.search()
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=TIMEOUT_MS)
     assert view.model.headerData(BrowseColumn.SIGNATURES, Qt.Orientation.Horizontal) == TRENDING_LABEL
@@ -234,7 +235,7 @@ def test_rising_now_shows_signatures_in_the_last_hour_not_totals(qtbot, make_vie
         shown = view.model.index(number, BrowseColumn.SIGNATURES).data()
         assert shown == f"{world.signatures_in_last_hour(pid):,}"
     run(qtbot, view, "open")
-    assert not view.note_label.isVisible()
+    assert not view.note_label.isVisible() and view.search_edit.isEnabled()
     assert view.model.headerData(BrowseColumn.SIGNATURES, Qt.Orientation.Horizontal) == "Signatures"
 
 

@@ -247,6 +247,8 @@ class BrowseService(QObject):
 
     def load(self, query: BrowseQuery) -> None:
         """Show `query` from its first page; whatever was loading stops after its current request."""
+        if self._stop.is_set():
+            return  # shut down: nothing would answer
         self.start()
         self._query = query
         self._current = self._generation.bump()

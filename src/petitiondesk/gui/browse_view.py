@@ -89,6 +89,7 @@ class BrowseView(QWidget):
         self.facet_box.addItem(RISING_NOW, None)
         self.facet_box.setCurrentIndex(self.facet_box.findData(DEFAULT_FACET))
         self.facet_box.activated.connect(lambda _index: self.search())
+        self.facet_box.currentIndexChanged.connect(self._on_facet_changed)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("browseSearch")
@@ -353,6 +354,12 @@ class BrowseView(QWidget):
         self.retry_button.setVisible(retry is not None)
         if retry is not None:
             self.retry_button.setText(retry)
+
+    @Slot(int)
+    def _on_facet_changed(self, _index: int) -> None:
+        searchable = self.current_facet() is not None  # the site cannot search "Rising now"
+        self.search_edit.setEnabled(searchable)
+        self.search_edit.setPlaceholderText(SEARCH_HINT if searchable else "Rising now cannot be searched")
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:
