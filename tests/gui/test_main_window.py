@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 
-from PySide6.QtCore import QSettings, Qt
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from petitiondesk.core.models import Petition
@@ -93,6 +93,24 @@ def test_new_samples_extend_the_graph_of_the_selected_petition(qtbot, simulator,
         times, counts = store.samples(petition_id)
     assert window.chart_sample_count() == len(times) > before
     assert window.chart.sample_nearest(times[-1]) == (times[-1], counts[-1])
+
+
+def test_a_refresh_leaves_the_users_zoom_alone(qtbot, simulator, make_window):
+    petition_id = simulator.world.ids("open")[0]
+    window = make_window([petition_id])
+    wait_for_pass(qtbot, window)
+    window.select_petition(petition_id)
+    for _ in range(2):
+        simulator.world.advance(3600)
+        wait_for_pass(qtbot, window, window.refresh_now)
+    view = window.chart.plot_widget.getPlotItem().getViewBox()
+    first, second = float(window._times[0]), float(window._times[1])
+    view.setRange(xRange=(first - 60, second), padding=0)  # zoomed on the start, latest out of view
+    zoomed = view.viewRange()[0]
+    simulator.world.advance(4 * 3600)  # new samples, and the document is due again
+    wait_for_pass(qtbot, window, window.refresh_now)
+    assert window.chart_sample_count() >= 4
+    assert view.viewRange()[0] == pytest.approx(zoomed)
 
 
 def test_text_from_the_network_is_shown_literally(qtbot, make_window):

@@ -115,7 +115,6 @@ class MainWindow(QMainWindow):
         self._counts = np.empty(0, dtype=np.int64)
         self._dropped: set[int] = set()  # unpinned here, not yet confirmed by the worker
         self._next_pass_at: float | None = None  # time.time() of the next scheduled pass
-        self._last_result: RefreshResult | None = None
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
         self._closed = False
 
@@ -435,8 +434,9 @@ class MainWindow(QMainWindow):
             self._times, self._counts = times, counts
             self.chart.update_samples(times, counts)
         if record.petition is not None and record.petition != self._shown_petition:
+            if self._shown_petition is None:  # its first document: thresholds and closing date
+                self.chart.set_petition(record.petition, self._times, self._counts)
             self._shown_petition = record.petition
-            self.chart.set_petition(record.petition, self._times, self._counts)
             self.detail.show_petition(record.petition, constituency_baseline=self._baseline(petition_id))
 
     def _new_samples(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -509,7 +509,6 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_refresh_finished(self, result: RefreshResult) -> None:
         self.progress.hide()
-        self._last_result = result
         if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
             self.model.remove(set(self.model.petition_ids()) - set(result.watched))
         self.model.upsert(row for row in result.rows if row.petition_id not in self._dropped)

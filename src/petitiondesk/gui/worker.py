@@ -26,10 +26,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+from petitiondesk.core.analysis import change_over
 from petitiondesk.gui.watchlist_model import WatchRow
 
 if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
     import httpx
+
+    from petitiondesk.core.refresh import RefreshReport
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class WorkerConfig:
     pass_interval: float | None = None
     #: Seconds between requests; the client's default (1 s) is polite to the real site.
     request_interval: float | None = None
-    transport: "httpx.BaseTransport | None" = None
+    transport: httpx.BaseTransport | None = None
     #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
@@ -66,13 +69,13 @@ class RefreshResult:
 
     rows: tuple[WatchRow, ...]  # the petitions this pass updated (every one when it failed)
     watched: tuple[int, ...] = ()  # the whole watchlist after the pass, in order
-    report: Any = None  # core.refresh.RefreshReport; None when the pass failed outright
+    report: RefreshReport | None = None  # None when the pass failed outright
     error: str | None = None
     next_pass_in: float | None = None  # real seconds until the next scheduled pass
 
     @property
     def offline(self) -> bool:
-        return bool(self.report is not None and getattr(self.report, "offline", False))
+        return self.report is not None and self.report.offline
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,6 @@ def build_rows(store, now: float, ids: Iterable[int] | None = None,
                problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
     """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
     `store`; `problems` overrides the stored fetch problem."""
-    from petitiondesk.core.analysis import change_over
-
     entries = store.watchlist()
     if ids is not None:
         wanted = set(ids)
@@ -231,6 +232,7 @@ class RefreshWorker(QObject):
     # --- inside -------------------------------------------------------------------------------
 
     def _open(self) -> None:
+        # Imported here, in the worker thread: httpx and friends stay off the window's start-up.
         from petitiondesk.core.client import PetitionsClient
         from petitiondesk.core.refresh import Refresher
         from petitiondesk.core.store import Store
