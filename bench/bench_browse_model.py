@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/bench_browse_model.py [--count N] [--repeat R]
 Prints numbers only; nothing here is asserted. The rows come from the simulator (fetched once, not
 timed here: bench_browse.py times the network side); every figure below is GUI-thread time through
-`BrowseModel` with a `QTableView` attached (offscreen), i.e. what a user waits for.
+`BrowseModel` with the browse view's table attached and shown (offscreen), i.e. what a user waits for.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from petitiondesk.core.browse import BrowseQuery, Browser  # noqa: E402
 from petitiondesk.core.client import PetitionsClient  # noqa: E402
 from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel  # noqa: E402
+from petitiondesk.gui.browse_service import BrowseConfig, BrowseService  # noqa: E402
+from petitiondesk.gui.browse_view import BrowseView  # noqa: E402
 from petitiondesk.simulator import SimulatorServer  # noqa: E402
 
 PAGE = 50
@@ -48,21 +50,19 @@ def fetch_rows(count: int):
     return browser.rows
 
 
-def model_with_view() -> tuple[BrowseModel, QTableView]:
-    model = BrowseModel()
-    view = QTableView()
-    view.setModel(model)
-    view.setSortingEnabled(True)
+def model_with_view() -> tuple[BrowseModel, BrowseView]:
+    """The browse view's own model and table, shown (its service never starts: no request)."""
+    view = BrowseView(BrowseService(BrowseConfig("http://127.0.0.1:9")))
     view.resize(1200, 700)
     view.show()
-    return model, view
+    return view.model, view
 
 
 def append_all(rows, sort_column: int | None = None) -> tuple[float, float]:
     """Total and worst per-page milliseconds to append every page."""
     model, view = model_with_view()
     if sort_column is not None:
-        view.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
+        view.table.sortByColumn(sort_column, Qt.SortOrder.DescendingOrder)
     worst, started = 0.0, time.perf_counter()
     for first in range(0, len(rows), PAGE):
         page_started = time.perf_counter()
