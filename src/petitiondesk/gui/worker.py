@@ -265,11 +265,12 @@ class RefreshWorker(QObject):
             error = describe_error(exc)
         rows: tuple[WatchRow, ...] = ()
         watched: tuple[int, ...] = ()
-        # Only what the pass touched: rebuilding every row costs the GUI its share of the GIL.
-        updated = None if report is None else [update.petition_id for update in report.updates]
         try:
             watched = tuple(entry.petition_id for entry in self._store.watchlist())
-            rows = build_rows(self._store, self._config.clock(), updated, self._problems(report, error))
+            problems = self._problems(report, error, watched)
+            # Only the rows that changed: rebuilding every row costs the GUI its share of the GIL.
+            ids = None if report is None else {update.petition_id for update in report.updates} | set(problems)
+            rows = build_rows(self._store, self._config.clock(), ids, problems)
         except Exception as exc:
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
@@ -281,12 +282,23 @@ class RefreshWorker(QObject):
     def _progress(self, done: int, total: int) -> None:
         self.refresh_progress.emit(int(done), int(total))
 
-    def _problems(self, report, error: str | None) -> dict[int, tuple[str, str]]:
-        """Problems to show beyond what the store holds: a pass that failed marks every row."""
-        if error is None:
+    @staticmethod
+    def _problems(report: RefreshReport | None, error: str | None,
+                  watched: tuple[int, ...]) -> dict[int, tuple[str, str]]:
+        """Problems beyond what the store holds: a pass that failed, or stopped because the site
+        cannot be reached or refuses us, marks every petition it did not get to."""
+        if error is not None:
+            reason = ("offline", f"The last refresh failed: {error}")
+        elif report.offline:
+            reason = ("offline", "Not checked: the site cannot be reached")
+        elif report.blocked_until:
+            reason = ("blocked", "Not checked: the site is refusing PetitionDesk's requests")
+        elif report.paused_until:
+            reason = ("rate_limited", "Not checked: the site asked PetitionDesk to slow down")
+        else:
             return {}
-        return {entry.petition_id: ("offline", f"The last refresh failed: {error}")
-                for entry in self._store.watchlist()}
+        touched = {update.petition_id for update in report.updates} if report is not None else set()
+        return {pid: reason for pid in watched if pid not in touched}
 
     def _pin(self, reference: str) -> PinResult:
         from petitiondesk.core.refs import BadReference, parse_reference
