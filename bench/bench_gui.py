@@ -217,7 +217,8 @@ def bench_stalls(petitions: int) -> None:
             store = Store.open(database)
             # The app's own schedule (passes at least a second apart), without the client's polite
             # second between requests: the same work, packed tighter than a user would see it.
-            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0))
+            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0,
+                                                  freeze_gc=True))
             window = MainWindow(service, store, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
             # Phase "fill": passes until every petition has its document (fetching and parsing
             # 500 documents). Phase "steady": three forced passes of counts once all are known,

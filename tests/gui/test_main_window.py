@@ -242,6 +242,9 @@ def test_the_filter_box_filters_and_find_focuses_it(qtbot, simulator, make_windo
     assert window.filter_edit.hasFocus() or QApplication.focusWidget() is window.filter_edit
     qtbot.keyClicks(window.filter_edit, str(target.petition_id))
     assert [window.model.record(r).petition_id for r in range(window.model.rowCount())] == [ids[3]]
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    assert window.filter_edit.text() == "" and window.model.rowCount() == 5
+    assert window.table.hasFocus() or QApplication.focusWidget() is window.table
 
 
 def test_the_window_remembers_layout_sort_and_selection(qtbot, simulator, make_window, data_dir):

@@ -146,7 +146,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
 
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
-        pass_interval=session.pass_interval, request_interval=session.request_interval))
+        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
     stack.callback(service.shutdown)
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(service, store, settings, clock=session.clock,

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_service()
         self._restore_state()
+        self.table.setFocus()  # keyboard users start in the list
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -133,6 +134,10 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter the watchlist")
         self.filter_edit.textChanged.connect(self.model.set_filter)
+        # Escape in the filter box clears it and goes back to the list.
+        clear_filter = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filter_edit)
+        clear_filter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_filter.activated.connect(self._leave_filter)
 
         self.table = QTableView(self)
         self.table.setObjectName("watchlistTable")
@@ -321,6 +326,11 @@ class MainWindow(QMainWindow):
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
+
+    @Slot()
+    def _leave_filter(self) -> None:
+        self.filter_edit.clear()
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     @Slot()
     def show_add_dialog(self) -> None:

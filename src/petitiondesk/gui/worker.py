@@ -61,6 +61,9 @@ class WorkerConfig:
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
     refresh_on_start: bool = True
+    #: Freeze the survivors of each pass out of full GC collections (the app; not in test runs,
+    #: where it would pin every test's leftovers in memory).
+    freeze_gc: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,8 @@ class RefreshWorker(QObject):
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
         delay = self._schedule()
-        freeze_long_lived_objects()
+        if self._config.freeze_gc:
+            freeze_long_lived_objects()
         self.refresh_finished.emit(RefreshResult(rows=rows, watched=watched, report=report, error=error,
                                                  next_pass_in=delay))
 
