@@ -147,6 +147,7 @@ class CrashReporter(QObject):
         root.addHandler(handler)
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
         self._handler = handler
 
     def _take_previous_fault(self) -> str | None:

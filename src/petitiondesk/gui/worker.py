@@ -179,6 +179,7 @@ class RefreshWorker(QObject):
 
     @Slot()
     def start(self) -> None:
+        threading.current_thread().name = "refresh"  # for the log; dropped again in close()
         try:
             self._open()
         except Exception as error:  # the store cannot open, a bad address...: say so, stay alive
