@@ -9,9 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from petitiondesk.core.models import Petition
 from petitiondesk.core.store import Store
-from petitiondesk.gui.watchlist_model import Column, WatchRow
+from petitiondesk.gui.watchlist_model import Column
 
 WAIT_MS = 15_000
 
@@ -113,19 +112,32 @@ def test_a_refresh_leaves_the_users_zoom_alone(qtbot, simulator, make_window):
     assert view.viewRange()[0] == pytest.approx(zoomed)
 
 
-def test_text_from_the_network_is_shown_literally(qtbot, make_window):
-    window = make_window()
+def test_text_from_the_network_is_shown_literally(qtbot, make_window, samples_dir):
+    """Markup in a petition the site sends is shown as typed, never rendered or followed."""
+    import json
+
+    import httpx
+    from PySide6.QtWidgets import QLabel
+
     markup = '<b>Ban</b> <a href="file:///etc/passwd">this</a> &amp; <img src=x onerror=alert(1)>'
-    petition = Petition(id=123456, action=markup, state="open", signature_count=5, background=markup)
-    window.model.upsert([WatchRow(petition_id=123456, petition=petition, signature_count=5)])
-    window.select_petition(123456)
+    document = json.loads((samples_dir / "composed-petition-open-752318.json").read_text())
+    document["data"]["attributes"].update(action=markup, background=markup)
+
+    def site(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/petitions/752318.json":
+            return httpx.Response(200, json=document)
+        return httpx.Response(404, json={"error": "not found"})
+
+    window = make_window(refresh_on_start=False, transport=httpx.MockTransport(site))
+    qtbot.waitUntil(lambda: window.status_label.text() != "Starting…", timeout=WAIT_MS)
+    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS) as pinned:
+        window.add_petition("752318")
+    assert pinned.args[0].error is None
     assert window.model.index(0, Column.TITLE).data() == markup
     assert window.detail.title_label.text() == markup
     assert window.detail.title_label.textFormat() == Qt.TextFormat.PlainText
-    from PySide6.QtWidgets import QLabel
-
-    background = [label for label in window.detail.findChildren(QLabel) if label.text() == markup
-                  and label is not window.detail.title_label]
+    background = [label for label in window.detail.findChildren(QLabel)
+                  if label.text() == markup and label is not window.detail.title_label]
     assert background and all(label.textFormat() == Qt.TextFormat.PlainText for label in background)
 
 
