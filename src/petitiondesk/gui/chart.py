@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.axes import CountAxis
+from petitiondesk.gui.chart_export import ChartSpec, spec_for
 from petitiondesk.gui.format import (
     UK,
     format_count,
@@ -228,6 +229,26 @@ class SignatureChart(QWidget):
     @property
     def log_scale(self) -> bool:
         return self._log
+
+    @property
+    def petition(self) -> Petition | None:
+        return self._petition
+
+    def samples(self, visible_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The samples shown (all of them, or those in the visible time range): times, int counts."""
+        times, counts = self._times, self._counts.astype(np.int64)
+        if visible_only and times.size:
+            (low, high), _ = self._view.viewRange()
+            keep = (times >= low) & (times <= high)
+            times, counts = times[keep], counts[keep]
+        return times, counts
+
+    def export_spec(self, petition_id: int) -> ChartSpec:
+        """What the user sees, for an exported image: the same time window and scale."""
+        (low, high), _ = self._view.viewRange()
+        times, counts = self.samples()
+        x_range = (float(low), float(high)) if times.size else None
+        return spec_for(self._petition, petition_id, times, counts, x_range, self._log)
 
     def sample_nearest(self, x: float) -> tuple[float, int] | None:
         """The recorded sample closest in time to x (POSIX seconds): (time, count)."""
