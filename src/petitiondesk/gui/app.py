@@ -62,7 +62,24 @@ def _application() -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(petitiondesk.__version__)
     app.setDesktopFileName(APP_ID)
+    _set_icon(app)
     return app
+
+
+def _set_icon(app: QApplication) -> None:
+    from PySide6.QtGui import QIcon
+
+    from petitiondesk.resources import app_icon_path, png_icon_path
+
+    icon = QIcon()
+    try:
+        icon.addFile(str(app_icon_path()))
+        for size in (16, 32, 48, 64, 128, 256):
+            icon.addFile(str(png_icon_path(size)))
+    except FileNotFoundError as error:  # a broken install: run without an icon rather than not at all
+        log.warning("application icon missing: %s", error)
+        return
+    app.setWindowIcon(icon)
 
 
 def demo_petitions(world) -> tuple[int, ...]:
