@@ -88,7 +88,10 @@ def demo_petitions(world) -> tuple[int, ...]:
     picks: list[int] = []
 
     def first(ids, test=lambda pid: True, key=None):
-        candidates = [pid for pid in ids if pid not in picks and test(pid)]
+        # The simulator reuses titles; a demo with two rows of the same title looks broken.
+        titles = {world.plan(pid).action for pid in picks}
+        candidates = [pid for pid in ids if pid not in picks and world.plan(pid).action not in titles
+                      and test(pid)]
         if key is not None:
             candidates.sort(key=key)
         if candidates:
