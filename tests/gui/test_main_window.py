@@ -180,20 +180,32 @@ def test_a_blocked_client_says_so_and_when_it_will_try_again(qtbot, simulator, m
     assert "Blocked" in labels
 
 
-def test_the_add_dialog_refuses_what_is_not_a_petition_reference(qtbot):
-    from PySide6.QtWidgets import QDialogButtonBox
+def test_ctrl_n_adds_many_petitions_and_shows_each_lines_fate_without_message_boxes(qtbot, simulator,
+                                                                                    make_window):
+    from PySide6.QtWidgets import QMessageBox
 
-    from petitiondesk.gui.main_window import AddPetitionDialog
+    from petitiondesk.gui.add_dialog import ADDED, ALREADY_PINNED, NOT_A_PETITION, NOT_FOUND, REMOVED
 
-    dialog = AddPetitionDialog()
-    qtbot.addWidget(dialog)
-    add = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    assert not add.isEnabled()
-    qtbot.keyClicks(dialog.reference_edit, "https://example.com/petitions/12")
-    assert not add.isEnabled() and dialog.problem_label.text()
-    dialog.reference_edit.setText(" https://petition.parliament.uk/petitions/700123 ")
-    assert add.isEnabled() and dialog.problem_label.text() == ""
-    assert dialog.reference() == "https://petition.parliament.uk/petitions/700123"
+    world = simulator.world
+    already, fresh, archived, removed = world.ids("open")[0], world.ids("open")[1], world.archived_ids()[0], \
+        world.ids("closed")[0]
+    world.remove(removed)
+    window = make_window([already], refresh_on_start=False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.add_dialog()
+    assert dialog.isVisible()
+    dialog.input.setPlainText("\n".join([
+        f"#{fresh}", f"{already}", f"https://petition.parliament.uk/archived/petitions/{archived}", "999999",
+        f"petition.parliament.uk/petitions/{removed}", "https://example.com/petitions/3"]))
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.waiting == 0, timeout=WAIT_MS)
+    assert [outcome for _, outcome in dialog.outcomes()] == [
+        ADDED, ALREADY_PINNED, ADDED, NOT_FOUND, REMOVED, NOT_A_PETITION]
+    assert [entry.petition_id for entry in window.store.watchlist()] == [already, fresh, archived]
+    assert sorted(window.model.petition_ids()) == sorted([already, fresh, archived])
+    assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]
 
 
 def test_delete_unpins_the_selected_petition(qtbot, simulator, make_window):
@@ -351,3 +363,238 @@ def test_a_hard_crash_report_is_offered_on_the_next_start(qtbot, tmp_path):
         assert second.install() is None  # offered once, and a clean exit leaves nothing
     finally:
         second.uninstall()
+
+
+# --- find and pin: browse, drop, paste, reorder, related, import and export -----------------------------
+
+
+def settled(qtbot, window):
+    """Wait for the window's first rows (no pass runs on its own in these tests)."""
+    qtbot.waitUntil(lambda: window.status_label.text() != "Starting…", timeout=WAIT_MS)
+    return window
+
+
+def stored_order(window) -> list[int]:
+    return [entry.petition_id for entry in window.store.watchlist()]
+
+
+def test_pinning_from_the_browse_tab_adds_the_row_and_marks_it_pinned(qtbot, simulator, make_window):
+    from petitiondesk.gui.browse_model import PINNED_MARK, BrowseColumn
+
+    window = settled(qtbot, make_window(refresh_on_start=False))
+    window.browse_action.trigger()
+    assert window.left_tabs.currentWidget() is window.browse
+    assert window.browse.search_edit.hasFocus() or QApplication.focusWidget() is window.browse.search_edit
+    browse = window.browse
+    browse.choose_facet("open")
+    qtbot.keyClicks(browse.search_edit, "ban")
+    qtbot.keyClick(browse.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.browse_service.is_loading and browse.model.rowCount() > 1, timeout=WAIT_MS)
+    first, second = browse.model.record(0), browse.model.record(1)
+    rect = browse.table.visualRect(browse.model.index(0, BrowseColumn.TITLE))
+    qtbot.mouseClick(browse.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
+        qtbot.mouseDClick(browse.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    browse.table.selectRow(1)
+    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(browse.pin_button, Qt.MouseButton.LeftButton)
+    assert stored_order(window) == [first.id, second.id]
+    assert browse.model.index(0, BrowseColumn.PINNED).data() == PINNED_MARK
+    assert browse.model.index(1, BrowseColumn.PINNED).data() == PINNED_MARK
+    assert not browse.pin_button.isEnabled()  # both selected rows are pinned now
+    window.watchlist_action.trigger()
+    assert window.left_tabs.currentIndex() == 0 and window.model.rowCount() == 2
+
+
+def test_links_dropped_on_the_empty_watchlist_and_pasted_on_the_list_are_added(qtbot, simulator, make_window):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+
+    world = simulator.world
+    first, second, third = world.ids("open")[6:9]
+    window = settled(qtbot, make_window(refresh_on_start=False))
+    assert window.list_stack.currentIndex() == 1  # empty: the drop lands on the invitation
+    target = window.list_stack.currentWidget()
+    mime = QMimeData()
+    mime.setUrls([QUrl(f"https://petition.parliament.uk/petitions/{first}"),
+                  QUrl(f"https://petition.parliament.uk/petitions/{second}")])
+    enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(target, QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                                              Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=WAIT_MS)
+    assert window.list_stack.currentIndex() == 0
+
+    QGuiApplication.clipboard().setText(f"This one too:\nhttps://petition.parliament.uk/petitions/{third}\n"
+                                        f"and again https://petition.parliament.uk/petitions/{first}")
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3 and window.add_dialog().waiting == 0, timeout=WAIT_MS)
+    assert stored_order(window) == [first, second, third]
+    assert [outcome for _, outcome in window.add_dialog().outcomes()] == ["Added", "Already pinned"]
+
+
+def test_dragging_a_row_reorders_the_watchlist_and_the_order_persists(qtbot, simulator, make_window):
+    ids = simulator.world.ids("open")[:4]
+    window = settled(qtbot, make_window(ids, refresh_on_start=False))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=WAIT_MS)
+    model = window.model
+    window.select_petition(ids[3])
+    mime = model.mimeData([model.index(model.row_of(ids[3]), Column.TITLE)])
+    assert not mime.hasText() and not mime.hasUrls()  # a drag inside the list is never taken for links
+    with qtbot.waitSignal(window.service.reorder_finished, timeout=WAIT_MS) as stored:
+        assert model.dropMimeData(mime, Qt.DropAction.MoveAction, 1, 0, window.table.rootIndex())
+    assert list(stored.args[0]) == [ids[0], ids[3], ids[1], ids[2]] and stored.args[1] == ""
+    assert [model.record(r).petition_id for r in range(4)] == [ids[0], ids[3], ids[1], ids[2]]
+    assert window.current_row().petition_id == ids[3]  # the selection moved with it
+    with Store.open(window.store.path) as store:
+        assert [entry.petition_id for entry in store.watchlist()] == [ids[0], ids[3], ids[1], ids[2]]
+    wait_for_pass(qtbot, window, window.refresh_now)
+    assert [model.record(r).petition_id for r in range(4)] == [ids[0], ids[3], ids[1], ids[2]]
+
+    window.table.sortByColumn(Column.SIGNATURES, Qt.SortOrder.DescendingOrder)
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled  # sorted: no reordering
+
+
+def test_related_petitions_of_the_selected_one_share_a_topic_or_department_and_pin(qtbot, simulator,
+                                                                                    make_window):
+    world = simulator.world
+    chosen = world.ids("closed")[0]
+    window = settled(qtbot, make_window([chosen]))
+    wait_for_pass(qtbot, window)
+    window.select_petition(chosen)
+    qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
+    petition = window.detail.petition
+    departments = {d.acronym or d.name for d in petition.departments}
+    for item in window.related.items():
+        assert set(item.row.topics) & set(petition.topics) or set(item.row.departments) & departments
+    first = window.related.items()[0].row.id
+    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(window.related.pin_buttons[first], Qt.MouseButton.LeftButton)
+    assert stored_order(window) == [chosen, first]
+    assert window.related.pin_buttons[first].text() == "Pinned"
+
+
+def shown_boxes(window):
+    from PySide6.QtWidgets import QMessageBox
+
+    return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def another_window(qtbot, simulator, folder):
+    """A second window on its own data folder (an empty one to import into, say)."""
+    from PySide6.QtCore import QSettings
+
+    from petitiondesk import paths
+    from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig
+
+    folder.mkdir(exist_ok=True)
+    store = Store.open(paths.database_path(folder))
+    clock = lambda: simulator.world.now().timestamp()  # noqa: E731
+    service = RefreshService(WorkerConfig(database=paths.database_path(folder), api_base=simulator.url,
+                                          clock=clock, request_interval=0.0, refresh_on_start=False))
+    window = MainWindow(service, store, QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat),
+                        clock=clock)
+    qtbot.addWidget(window)
+    window.show()
+    service.start()
+    return settled(qtbot, window), store
+
+
+def choose_file(monkeypatch, path, kind="PetitionDesk watchlist (*.json)"):
+    from petitiondesk.gui import main_window
+
+    monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), kind))
+    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+
+
+def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot, simulator, make_window,
+                                                                        tmp_path, monkeypatch):
+    world = simulator.world
+    ids = [world.ids("open")[3], world.archived_ids()[1], world.ids("closed")[2], world.ids("open")[0]]
+    window = settled(qtbot, make_window(ids))
+    wait_for_pass(qtbot, window)
+    exported = tmp_path / "mine.json"
+    choose_file(monkeypatch, exported)
+    with qtbot.waitSignal(window.service.export_finished, timeout=WAIT_MS):
+        window.export_action.trigger()
+    assert window.status_label.text() == "Exported 4 petitions to mine.json"
+
+    other, store = another_window(qtbot, simulator, tmp_path / "empty")
+    try:
+        with qtbot.waitSignal(other.service.import_finished, timeout=WAIT_MS) as imported:
+            other.import_action.trigger()
+        report = imported.args[0].report
+        assert [entry.petition_id for entry in report.added] == ids and not report.skipped
+        assert [entry.petition_id for entry in store.watchlist()] == ids
+        with Store.open(window.store.path) as original:
+            before = original.watchlist()
+        after = store.watchlist()
+        assert [(e.petition_id, e.position) for e in after] == [(e.petition_id, e.position) for e in before]
+        # Pin times travel as ISO text to the microsecond.
+        assert all(abs(a.pinned_at - b.pinned_at) < 1e-5 for a, b in zip(after, before))
+        assert sorted(other.model.petition_ids()) == sorted(ids)
+        assert shown_boxes(other)[-1].text() == "mine.json: 4 added, 0 already pinned, 0 skipped."
+    finally:
+        other.close()
+        store.close()
+
+
+def test_importing_links_into_a_watchlist_merges_without_duplicates_and_bad_files_lose_nothing(
+        qtbot, simulator, make_window, tmp_path, monkeypatch):
+    world = simulator.world
+    have, new = world.ids("open")[:2], world.ids("open")[2]
+    window = settled(qtbot, make_window(have, refresh_on_start=False))
+    links = tmp_path / "links.txt"
+    links.write_text(f"https://petition.parliament.uk/petitions/{have[1]}\n"
+                     f"https://petition.parliament.uk/petitions/{new}\nhttps://example.com/petitions/4\n")
+    choose_file(monkeypatch, links)
+    with qtbot.waitSignal(window.service.import_finished, timeout=WAIT_MS):
+        window.import_action.trigger()
+    assert stored_order(window) == [*have, new]
+    report_box = shown_boxes(window)[-1]
+    assert report_box.text() == "links.txt: 1 added, 1 already pinned, 1 skipped."
+    assert "example.com" in report_box.detailedText()
+    report_box.close()
+
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text("[" * 100_000)
+    choose_file(monkeypatch, hostile)
+    with qtbot.waitSignal(window.service.import_finished, timeout=WAIT_MS):
+        window.import_action.trigger()
+    warning = shown_boxes(window)[-1]
+    assert "nothing was imported" in warning.text()
+    assert stored_order(window) == [*have, new]
+
+
+def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulator, make_window, tmp_path):
+    """The window as a user sees it mid-search; saved to docs/ when PETITIONDESK_SCREENSHOT_DIR is set."""
+    import os
+    from pathlib import Path
+
+    world = simulator.world
+    window = make_window([world.ids("open")[0], world.ids("closed")[0]])
+    wait_for_pass(qtbot, window)
+    window.select_petition(world.ids("closed")[0])
+    qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
+    window.resize(1500, 900)
+    simulator.faults.force("latency", path_contains="page=3", seconds=30)
+    window.show_tab(1)
+    browse = window.browse
+    browse.choose_facet("all")
+    qtbot.keyClicks(browse.search_edit, "ban")
+    qtbot.keyClick(browse.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: browse.model.loaded_count() >= 100, timeout=WAIT_MS)
+    browse.table.selectRow(3)
+    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
+        browse.pin_selected()
+    qtbot.wait(300)
+    assert browse.busy.isVisible() and browse.status_label.text().startswith("Loading more…")
+    image = window.grab().toImage()
+    assert len({image.pixel(x, 400) for x in range(0, image.width(), 9)}) > 3
+    folder = Path(os.environ.get("PETITIONDESK_SCREENSHOT_DIR") or tmp_path)
+    assert window.grab().save(str(folder / "screenshot-browse.png"))
+    browse.stop()

@@ -47,17 +47,22 @@ class BrowseConfig:
                    transport=worker_config.transport)
 
 
-class _Generation:
-    """The query the GUI wants now; read by the worker between pages (a lock, not GIL luck)."""
+class _Shared:
+    """A number the GUI thread sets and the worker reads (a lock, not GIL luck): the query the GUI
+    wants now, or the petition whose related ones it still wants."""
 
-    def __init__(self) -> None:
+    def __init__(self, value: int = 0) -> None:
         self._lock = threading.Lock()
-        self._value = 0
+        self._value = value
 
     def bump(self) -> int:
         with self._lock:
             self._value += 1
             return self._value
+
+    def set(self, value: int) -> None:
+        with self._lock:
+            self._value = value
 
     @property
     def value(self) -> int:
@@ -72,10 +77,12 @@ class BrowseWorker(QObject):
     trending_loaded = Signal(object)  # TrendingResult
     related_loaded = Signal(int, object)  # petition id, RelatedResult
 
-    def __init__(self, config: BrowseConfig, generation: _Generation, stop: threading.Event) -> None:
+    def __init__(self, config: BrowseConfig, generation: _Shared, related_wanted: _Shared,
+                 stop: threading.Event) -> None:
         super().__init__()
         self._config = config
         self._wanted = generation
+        self._related_wanted = related_wanted
         self._stop = stop
         self._client = None
         self._browser = None
@@ -121,6 +128,8 @@ class BrowseWorker(QObject):
     def load_related(self, petition) -> None:
         from petitiondesk.core.browse import related
 
+        if petition.id != self._related_wanted.value:
+            return  # the user has moved on to another petition: spare the site the requests
         try:
             result = related(petition, self._petitions())
         except Exception as error:
@@ -204,10 +213,11 @@ class BrowseService(QObject):
         super().__init__(parent)
         self.config = config
         self._stop = threading.Event()
-        self._generation = _Generation()
+        self._generation = _Shared()
+        self._related_wanted = _Shared(-1)
         self._thread = QThread()
         self._thread.setObjectName("petitiondesk-browse")
-        self._worker = BrowseWorker(config, self._generation, self._stop)
+        self._worker = BrowseWorker(config, self._generation, self._related_wanted, self._stop)
         self._worker.moveToThread(self._thread)
         self._current = 0  # id of the query shown: pages of older queries are dropped
         self._query: BrowseQuery | None = None
@@ -274,8 +284,11 @@ class BrowseService(QObject):
 
     def load_related(self, petition) -> None:
         """Open petitions sharing a topic or department with `petition` (a `Petition`)."""
+        if self._stop.is_set():
+            return
         self.start()
         self._related_for = petition.id
+        self._related_wanted.set(petition.id)
         self._related_requested.emit(petition)
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:

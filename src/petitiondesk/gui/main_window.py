@@ -1,8 +1,9 @@
-"""The main window: the watchlist beside the selected petition's graph and details.
+"""The main window: the watchlist (or the browse view) beside the selected petition's graph and details.
 
-The window never touches the network: it asks the `RefreshService` for refreshes, pins and
-unpins, and reads samples and documents for the selected petition through its own read-only
-`Store` connection. Refresh results update the watchlist model in place.
+The window never touches the network: it asks the `RefreshService` for refreshes, pins, unpins,
+reorders, imports and exports, and the `BrowseService` for listings and related petitions; it
+reads samples and documents for the selected petition through its own `Store` connection.
+Refresh results update the watchlist model in place.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -18,8 +20,7 @@ from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,71 +40,39 @@ from PySide6.QtWidgets import (
 from petitiondesk import APP_NAME
 from petitiondesk.core.models import SITE_BASE
 from petitiondesk.core.refs import BadReference, parse_reference
+from petitiondesk.gui.add_dialog import AddPetitionsDialog, ReferenceDropTarget
+from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
+from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.chart import SignatureChart
 from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.format import format_relative, format_uk_time
+from petitiondesk.gui.related_panel import RelatedPanel
 from petitiondesk.gui.watchlist_model import Column, WatchlistModel, WatchRow
-from petitiondesk.gui.worker import PinResult, RefreshResult, RefreshService
+from petitiondesk.gui.worker import ExportResult, ImportResult, PinResult, RefreshResult, RefreshService
 
 log = logging.getLogger(__name__)
 
 DAY = 86400.0
-EMPTY_HINT = "No petitions on your watchlist yet.\nAdd one by its number or its link on petition.parliament.uk."
+EMPTY_HINT = ("No petitions on your watchlist yet.\nAdd one by its number or its link on petition.parliament.uk,"
+              "\ndrop or paste links here, or find petitions under Browse and Search.")
+#: Selecting a petition asks the site for related ones only once the selection rests this long.
+RELATED_DELAY_MS = 400
+IMPORT_FILTERS = "Watchlists and text (*.json *.txt);;All files (*)"
+EXPORT_FILTERS = "PetitionDesk watchlist (*.json);;Links, one a line (*.txt)"
 
 
 def _utc_time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
-class AddPetitionDialog(QDialog):
-    """Asks for a petition reference and checks it as the user types."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Add a petition")
-        self.reference_edit = QLineEdit(self)
-        self.reference_edit.setAccessibleName("Petition number or link")
-        self.reference_edit.setPlaceholderText("700123 or https://petition.parliament.uk/petitions/700123")
-        self.reference_edit.setMinimumWidth(420)
-        self.problem_label = QLabel(self)
-        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        prompt = QLabel("Petition number or link:", self)
-        prompt.setBuddy(self.reference_edit)
-        layout.addWidget(prompt)
-        layout.addWidget(self.reference_edit)
-        layout.addWidget(self.problem_label)
-        layout.addWidget(self.buttons)
-        self.reference_edit.textChanged.connect(self._check)
-        self._check("")
-
-    def reference(self) -> str:
-        return self.reference_edit.text().strip()
-
-    @Slot(str)
-    def _check(self, text: str) -> None:
-        problem = ""
-        if text.strip():
-            try:
-                parse_reference(text)
-            except BadReference as error:
-                problem = str(error)
-        self.problem_label.setText(problem)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(text.strip()) and not problem)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, service: RefreshService, store, settings: QSettings, *,
                  clock: Callable[[], float] = time.time, title_suffix: str = "",
-                 parent: QWidget | None = None) -> None:
+                 browse_service: BrowseService | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        # Browsing has its own thread and client, on the same site as the refresh worker.
+        self.browse_service = browse_service or BrowseService(BrowseConfig.like(service.config), self)
         self.store = store  # the GUI thread's own (read) connection
         self.settings = settings
         self.clock = clock
@@ -116,6 +86,7 @@ class MainWindow(QMainWindow):
         self._dropped: set[int] = set()  # unpinned here, not yet confirmed by the worker
         self._next_pass_at: float | None = None  # time.time() of the next scheduled pass
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
+        self._add_dialog: AddPetitionsDialog | None = None
         self._closed = False
 
         self._build_widgets()
@@ -183,24 +154,54 @@ class MainWindow(QMainWindow):
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(empty)
 
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
+        # Drag rows to reorder (the model refuses while sorted by a column); drop or paste links to add.
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.table.setDropIndicatorShown(True)
+        self.model.order_changed.connect(self.service.reorder)
+        self.drop_target = ReferenceDropTarget(self.table, self.add_text)
+        self.empty_drop_target = ReferenceDropTarget(empty, self.add_text)
+
+        watchlist = QWidget(self)
+        left_layout = QVBoxLayout(watchlist)
         left_layout.setContentsMargins(4, 4, 4, 4)
         left_layout.addWidget(self.filter_edit)
         left_layout.addWidget(self.list_stack, 1)
 
+        self.browse = BrowseView(self.browse_service, self)
+        self.browse.pin_requested.connect(self.pin_petition)
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setObjectName("leftTabs")
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.addTab(watchlist, "&Watchlist")
+        self.left_tabs.addTab(self.browse, "&Browse and Search")
+        self.left_tabs.setTabToolTip(1, "Find petitions on the site and pin them")
+
         self.chart = SignatureChart(self)
         self.chart.clock = self.clock
         self.detail = DetailPane(self)
+        self.related = RelatedPanel(self.browse_service, self)
+        self.related.pin_requested.connect(self.pin_petition)
+        self._related_timer = QTimer(self)  # arrowing through the list asks only about where it stops
+        self._related_timer.setSingleShot(True)
+        self._related_timer.setInterval(RELATED_DELAY_MS)
+        self._related_timer.timeout.connect(self._show_related)
 
+        self.detail_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.detail_splitter.setObjectName("detailSplitter")
+        self.detail_splitter.addWidget(self.detail)
+        self.detail_splitter.addWidget(self.related)
+        self.detail_splitter.setStretchFactor(0, 1)
+        self.detail_splitter.setSizes([300, 150])
         self.right_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.right_splitter.setObjectName("rightSplitter")
         self.right_splitter.addWidget(self.chart)
-        self.right_splitter.addWidget(self.detail)
+        self.right_splitter.addWidget(self.detail_splitter)
         self.right_splitter.setSizes([320, 380])
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(left)
+        self.main_splitter.addWidget(self.left_tabs)
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(0, 1)
         self.main_splitter.setStretchFactor(1, 1)
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
         self.model.rowsInserted.connect(self._update_empty_state)
         self.model.rowsRemoved.connect(self._update_empty_state)
         self.model.modelReset.connect(self._update_empty_state)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._share_pinned)
 
     def _default_size(self) -> None:
         """Room for every column and a readable graph, within the screen."""
@@ -232,8 +235,21 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
-        self.add_action = self._action("&Add Petition…", self.show_add_dialog, keys.New,
-                                       "Watch another petition")
+        self.add_action = self._action("&Add Petitions…", self.show_add_dialog, keys.New,
+                                       "Watch petitions by their numbers or links")
+        self.import_action = self._action("&Import Watchlist…", self.import_watchlist, None,
+                                          "Add the petitions of a watchlist file or any text with petition links")
+        self.export_action = self._action("&Export Watchlist…", self.export_watchlist, None,
+                                          "Save the watchlist as a JSON file or a list of links")
+        self.paste_action = self._action("&Paste Petition Links", self.drop_target.paste, keys.Paste,
+                                         "Add the petitions whose links are on the clipboard")
+        # Ctrl+V adds links only in the list; in a text box it pastes text.
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.paste_action)
+        self.watchlist_action = self._action("&Watchlist", lambda: self.show_tab(0), "Ctrl+1",
+                                             "Show the watchlist")
+        self.browse_action = self._action("&Browse and Search", lambda: self.show_tab(1), "Ctrl+2",
+                                          "Find petitions on the site and pin them")
         self.remove_action = self._action("&Remove from Watchlist", self.remove_selected, keys.Delete,
                                           "Stop watching the selected petitions")
         # Delete belongs to the list: in the filter box it must still delete text.
@@ -263,12 +279,19 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.add_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu("&Edit")
+        edit_menu.addAction(self.paste_action)
         edit_menu.addAction(self.find_action)
         edit_menu.addAction(self.copy_link_action)
         edit_menu.addAction(self.remove_action)
         view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.watchlist_action)
+        view_menu.addAction(self.browse_action)
+        view_menu.addSeparator()
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
         view_menu.addAction(self.fit_action)
@@ -313,6 +336,9 @@ class MainWindow(QMainWindow):
         service.refresh_finished.connect(self._on_refresh_finished)
         service.pin_finished.connect(self._on_pin_finished)
         service.unpin_finished.connect(self._on_unpin_finished)
+        service.reorder_finished.connect(self._on_reorder_finished)
+        service.import_finished.connect(self._on_import_finished)
+        service.export_finished.connect(self._on_export_finished)
         service.failed.connect(self._on_failed)
 
     # --- user actions ---------------------------------------------------------------------------
@@ -324,19 +350,61 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def focus_filter(self) -> None:
-        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_edit.selectAll()
+        """Find: the watchlist's filter, or the site search when browsing."""
+        edit = self.browse.search_edit if self.left_tabs.currentWidget() is self.browse else self.filter_edit
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.selectAll()
+
+    def show_tab(self, number: int) -> None:
+        """0: the watchlist (focus in the list); 1: browse and search (focus in the search box)."""
+        self.left_tabs.setCurrentIndex(number)
+        target = self.table if number == 0 else self.browse.search_edit
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     @Slot()
     def _leave_filter(self) -> None:
         self.filter_edit.clear()
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def add_dialog(self) -> AddPetitionsDialog:
+        """The one add dialog (not modal: results keep arriving while the user works)."""
+        if self._add_dialog is None:
+            self._add_dialog = AddPetitionsDialog(self.model.petition_ids, self)
+            self._add_dialog.pin_requested.connect(self._pin_from_dialog)
+        return self._add_dialog
+
     @Slot()
     def show_add_dialog(self) -> None:
-        dialog = AddPetitionDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.add_petition(dialog.reference())
+        dialog = self.add_dialog()
+        if dialog.isVisible():  # open behind the window: bring it forward
+            dialog.raise_()
+            dialog.activateWindow()
+        dialog.show()
+        dialog.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot(str)
+    def add_text(self, text: str) -> None:
+        """Links dropped or pasted on the watchlist: added through the add dialog, which shows how."""
+        dialog = self.add_dialog()
+        dialog.show()
+        if not dialog.add_text(text):
+            self.status_label.setText("No petition links in what was dropped or pasted")
+
+    @Slot(str)
+    def _pin_from_dialog(self, reference: str) -> None:
+        try:
+            self._dropped.discard(parse_reference(reference).id)
+        except BadReference:
+            pass
+        self.service.pin(reference)
+
+    @Slot(int, bool)
+    def pin_petition(self, petition_id: int, archived: bool = False) -> None:
+        """Pin from the browse view or the related panel; the watchlist's selection stays."""
+        self._dropped.discard(petition_id)
+        self.status_label.setText(f"Adding petition {petition_id}…")
+        kind = "archived/petitions" if archived else "petitions"
+        self.service.pin(f"{SITE_BASE}/{kind}/{petition_id}")
 
     def add_petition(self, reference: str) -> None:
         """Pin through the worker; the row appears when the site has answered."""
@@ -418,6 +486,8 @@ class MainWindow(QMainWindow):
             self._shown_petition = None
             self.chart.set_petition(None, self._times, self._counts)
             self.detail.show_petition(None)
+            self._related_timer.stop()
+            self.related.show_petition(None)
             return
         record = self.model.watch_row(petition_id)
         petition = record.petition if record else None
@@ -426,6 +496,7 @@ class MainWindow(QMainWindow):
         self._shown_petition = petition
         self.chart.set_petition(petition, self._times, self._counts)
         self.detail.show_petition(petition, constituency_baseline=self._baseline(petition_id))
+        self._related_timer.start()
 
     def _baseline(self, petition_id: int) -> dict[str, int] | None:
         snapshot = self._read(lambda: self.store.constituency_counts_at(petition_id, self.clock() - DAY), None)
@@ -446,6 +517,7 @@ class MainWindow(QMainWindow):
         if record.petition is not None and record.petition != self._shown_petition:
             if self._shown_petition is None:  # its first document: thresholds and closing date
                 self.chart.set_petition(record.petition, self._times, self._counts)
+                self._related_timer.start()  # topics and departments are known now
             self._shown_petition = record.petition
             self.detail.show_petition(record.petition, constituency_baseline=self._baseline(petition_id))
 
@@ -462,6 +534,8 @@ class MainWindow(QMainWindow):
 
     def _read(self, query, fallback):
         """A read of the GUI's store; a failure is shown in the status bar, never raised."""
+        if self._closed:  # a result that was on its way when the window closed: the store may be too
+            return fallback
         try:
             return query()
         except Exception as error:
@@ -550,6 +624,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_pin_finished(self, result: PinResult) -> None:
+        if self._add_dialog is not None and self._add_dialog.record_result(result):
+            if result.row is not None:  # the dialog shows refusals line by line: no message box
+                self.model.upsert([result.row])
+                self.status_label.setText(f"Added petition {result.row.petition_id}")
+            return
         if result.error or result.row is None:
             self._user_pins.discard(result.reference)
             self.status_label.setText(f"Could not add {result.reference}: {result.error}")
@@ -561,6 +640,81 @@ class MainWindow(QMainWindow):
         self._user_pins.discard(result.reference)
         self.status_label.setText(f"Added petition {result.row.petition_id}")
         self._update_empty_state()
+
+    @Slot()
+    def _show_related(self) -> None:
+        petition = self._shown_petition
+        if petition is None or self.related.petition_id != petition.id:
+            self.related.show_petition(petition)
+
+    @Slot()
+    def _share_pinned(self, *args) -> None:
+        """Mark what is pinned in the browse list and the related panel."""
+        pinned = self.model.petition_ids()
+        self.browse.set_pinned(pinned)
+        self.related.set_pinned(pinned)
+
+    @Slot(object, str)
+    def _on_reorder_finished(self, stored: tuple[int, ...], error: str) -> None:
+        if error:
+            self.status_label.setText(f"Could not save the new order: {error}")
+        if stored:
+            self.model.set_order(stored)  # what the database holds, whatever happened
+
+    # --- import and export ----------------------------------------------------------------------
+
+    @Slot()
+    def import_watchlist(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a watchlist", self._file_folder(),
+                                              IMPORT_FILTERS)
+        if path:
+            self.settings.setValue("watchlistFolder", str(Path(path).parent))
+            self.status_label.setText(f"Importing {Path(path).name}…")
+            self.service.import_watchlist(path)
+
+    @Slot()
+    def export_watchlist(self) -> None:
+        suggested = str(Path(self._file_folder()) / "petitiondesk-watchlist.json")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the watchlist", suggested, EXPORT_FILTERS)
+        if not path:
+            return
+        kind = "text" if chosen.startswith("Links") or Path(path).suffix.lower() == ".txt" else "json"
+        if not Path(path).suffix:
+            path += ".txt" if kind == "text" else ".json"
+        self.settings.setValue("watchlistFolder", str(Path(path).parent))
+        self.service.export_watchlist(path, kind)
+
+    def _file_folder(self) -> str:
+        folder = self.settings.value("watchlistFolder")
+        return str(folder) if folder else str(Path.home())
+
+    @Slot(object)
+    def _on_import_finished(self, result: ImportResult) -> None:
+        name = Path(result.path).name
+        if result.error:
+            self.status_label.setText(f"Nothing was imported from {name}")
+            self._warn("Cannot import this watchlist", result.error)
+            return
+        report = result.report
+        self.model.upsert(result.rows)
+        self.status_label.setText(f"Imported {name}: {report.summary()}")
+        box = QMessageBox(QMessageBox.Icon.Information, "Watchlist imported",
+                          f"{name}: {report.summary()}.", QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        if report.lines():
+            box.setDetailedText("\n".join(report.lines()))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    @Slot(object)
+    def _on_export_finished(self, result: ExportResult) -> None:
+        name = Path(result.path).name
+        if result.error:
+            self.status_label.setText(f"Could not export to {name}")
+            self._warn("Cannot export the watchlist", result.error)
+            return
+        noun = "petition" if result.count == 1 else "petitions"
+        self.status_label.setText(f"Exported {result.count} {noun} to {name}")
 
     @Slot(int, str)
     def _on_unpin_finished(self, petition_id: int, error: str) -> None:
@@ -647,6 +801,8 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.countdown.stop()
         self.status_label.setText("Stopping…")
+        self._related_timer.stop()
+        self.browse_service.shutdown()
         self.service.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

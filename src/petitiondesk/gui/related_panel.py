@@ -50,6 +50,11 @@ class RelatedPanel(QWidget):
 
     # --- what the window calls ------------------------------------------------------------------
 
+    @property
+    def petition_id(self) -> int | None:
+        """The petition whose related ones are shown (or looked up)."""
+        return self._petition_id
+
     def show_petition(self, petition) -> None:
         """Look up the petitions related to `petition` (a `Petition`, or None to clear)."""
         self._petition_id = petition.id if petition is not None else None

@@ -10,11 +10,11 @@ scroll position. The model is only reset by `load()`, the initial fill.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -88,6 +88,8 @@ SortRole = Qt.ItemDataRole.UserRole + 2  # a native value that sorts correctly
 PetitionIdRole = Qt.ItemDataRole.UserRole + 3
 
 _RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE}
+#: Dragged rows carry their petition ids under this type (and no text, so no drop target reads them).
+IDS_MIME_TYPE = "application/x-petitiondesk-petition-ids"
 _RIGHT_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _SERVED_ROLES = frozenset(int(role) for role in (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
@@ -176,6 +178,9 @@ def _matches(row: WatchRow, needle: str) -> bool:
 class WatchlistModel(QAbstractTableModel):
     """Rows of watched petitions, sorted and filtered in place."""
 
+    #: The watchlist's new order after a drag (petition ids), for the worker to store.
+    order_changed = Signal(object)
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: dict[int, WatchRow] = {}
@@ -238,9 +243,46 @@ class WatchlistModel(QAbstractTableModel):
         return super().headerData(section, orientation, role)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        # Rows are dragged, and dropped between rows, only while the list shows its own order.
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return Qt.ItemFlag.ItemIsDropEnabled if self.can_reorder() else Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if self.can_reorder() else flags
+
+    # --- drag to reorder (the view's InternalMove calls these) ---------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 - Qt's name
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 - Qt's name
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt's name
+        return [IDS_MIME_TYPE]
+
+    def mimeData(self, indexes) -> QMimeData:  # noqa: N802 - Qt's name
+        """The dragged petitions' ids, in list order (no text: a drag inside the list is not a paste)."""
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        mime = QMimeData()
+        mime.setData(IDS_MIME_TYPE, ",".join(str(self._view[row]) for row in rows).encode("ascii"))
+        return mime
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                        parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return (action == Qt.DropAction.MoveAction and data.hasFormat(IDS_MIME_TYPE) and self.can_reorder()
+                and not parent.isValid())
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                     parent: QModelIndex | QPersistentModelIndex) -> bool:
+        """Move the dragged petitions before the row they were dropped above (the end when -1)."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            ids = [int(text) for text in bytes(data.data(IDS_MIME_TYPE)).decode("ascii").split(",") if text]
+        except ValueError:
+            return False
+        before = self._view[row] if 0 <= row < len(self._view) else None
+        return self.move_before(ids, before)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._sort_order = column, order
@@ -291,6 +333,38 @@ class WatchlistModel(QAbstractTableModel):
         for pid in gone:
             del self._rows[pid]
             self._text_cache.pop(pid, None)
+
+    def can_reorder(self) -> bool:
+        return self._sort_column < 0
+
+    def watch_order(self) -> list[int]:
+        """Every watched petition in the watchlist's own order, shown or filtered out."""
+        return sorted(self._rows, key=lambda pid: (self._rows[pid].position, pid))
+
+    def move_before(self, petition_ids: Iterable[int], before: int | None) -> bool:
+        """Move petitions (keeping their relative order) before `before`, or to the end when None;
+        announces the new order with `order_changed` for the worker to store. False if nothing moved."""
+        order = self.watch_order()
+        moving = set(petition_ids) & set(order)
+        if not moving:
+            return False
+        rest = [pid for pid in order if pid not in moving]
+        at = rest.index(before) if before in rest else len(rest)
+        new = rest[:at] + [pid for pid in order if pid in moving] + rest[at:]
+        if new == order:
+            return False
+        self.set_order(new)
+        self.order_changed.emit(tuple(new))
+        return True
+
+    def set_order(self, petition_ids: Sequence[int]) -> None:
+        """Positions from this order (ids not in it keep theirs, after it); the view keeps its selection."""
+        place = {pid: number for number, pid in enumerate(petition_ids)}
+        for pid, row in self._rows.items():
+            position = place.get(pid, len(place) + row.position)
+            if row.position != position:
+                self._rows[pid] = replace(row, position=position)
+        self._sync()
 
     def row_of(self, petition_id: int) -> int:
         """The display row of a petition, or -1 when it is filtered out or not watched."""

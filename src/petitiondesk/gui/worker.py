@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off 
 
 log = logging.getLogger(__name__)
 
+NOT_OPEN = "the database is not open"
+
 DAY = 86400.0
 #: Bounds on the wait between passes, whatever `next_due_at()` says (seconds, real time).
 MIN_PASS_DELAY = 1.0
@@ -86,6 +88,25 @@ class PinResult:
     reference: str
     petition_id: int | None = None
     row: WatchRow | None = None
+    error: str | None = None
+    #: Why it was refused, in `FetchState.problem` words ("not_found", "gone", "not_visible"...).
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The outcome of importing a watchlist file: the report, and rows for what was added."""
+
+    path: str
+    report: Any = None  # core.watchlist_io.ImportReport; None when the file was refused
+    rows: tuple[WatchRow, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: str
+    count: int = 0
     error: str | None = None
 
 
@@ -164,6 +185,9 @@ class RefreshWorker(QObject):
     refresh_finished = Signal(object)  # RefreshResult
     pin_finished = Signal(object)  # PinResult
     unpin_finished = Signal(int, str)  # petition id, error ("" when done)
+    reorder_finished = Signal(object, str)  # the watchlist's ids in their stored order, error ("" when done)
+    import_finished = Signal(object)  # ImportResult
+    export_finished = Signal(object)  # ExportResult
     failed = Signal(str)
 
     def __init__(self, config: WorkerConfig, stop: threading.Event) -> None:
@@ -209,7 +233,7 @@ class RefreshWorker(QObject):
     @Slot(int)
     def unpin(self, petition_id: int) -> None:
         if self._store is None:
-            self.unpin_finished.emit(petition_id, "the database is not open")
+            self.unpin_finished.emit(petition_id, NOT_OPEN)
             return
         try:
             self._store.unpin(petition_id)
@@ -218,6 +242,67 @@ class RefreshWorker(QObject):
             self.unpin_finished.emit(petition_id, describe_error(error))
         else:
             self.unpin_finished.emit(petition_id, "")
+
+    @Slot(object)
+    def reorder(self, order: tuple[int, ...]) -> None:
+        """Store the watchlist in `order` (ids not in it keep their turn after it), in one transaction."""
+        if self._store is None:
+            self.reorder_finished.emit((), NOT_OPEN)
+            return
+        error = ""
+        try:
+            with self._store.transaction():
+                position = 0
+                for petition_id in order:
+                    if self._store.is_pinned(petition_id):
+                        self._store.move(petition_id, position)
+                        position += 1
+        except Exception as exc:  # no store, a locked database: say so; the GUI shows the stored order
+            log.exception("could not reorder the watchlist")
+            error = describe_error(exc)
+        try:
+            stored = tuple(entry.petition_id for entry in self._store.watchlist())
+        except Exception:
+            stored = ()
+        self.reorder_finished.emit(stored, error)
+
+    @Slot(str)
+    def import_watchlist(self, path: str) -> None:
+        """Pin what a watchlist file (JSON or any text with links) names; new pins are fetched at once."""
+        from petitiondesk.core.watchlist_io import WatchlistFileError, import_watchlist
+
+        if self._store is None:
+            self.import_finished.emit(ImportResult(path, error=NOT_OPEN))
+            return
+        try:
+            report = import_watchlist(self._store, Path(path), now=self._config.clock())
+            added = {entry.petition_id for entry in report.added}
+            rows = build_rows(self._store, self._config.clock(), added) if added else ()
+        except WatchlistFileError as error:
+            self.import_finished.emit(ImportResult(path, error=str(error)))
+            return
+        except Exception as error:
+            log.exception("importing %s failed", path)
+            self.import_finished.emit(ImportResult(path, error=describe_error(error)))
+            return
+        self.import_finished.emit(ImportResult(path, report, rows))
+        if added and self._timer is not None and not self._stop.is_set():
+            self._timer.start(0)  # import never fetches: the next pass, now, does
+
+    @Slot(str, str)
+    def export_watchlist(self, path: str, kind: str) -> None:
+        from petitiondesk.core.watchlist_io import export_watchlist
+
+        if self._store is None:
+            self.export_finished.emit(ExportResult(path, error=NOT_OPEN))
+            return
+        try:
+            count = export_watchlist(self._store, Path(path), kind or None, now=time.time())
+        except Exception as error:
+            log.exception("exporting to %s failed", path)
+            self.export_finished.emit(ExportResult(path, error=describe_error(error)))
+            return
+        self.export_finished.emit(ExportResult(path, count))
 
     @Slot()
     def close(self) -> None:
@@ -315,15 +400,15 @@ class RefreshWorker(QObject):
         except BadReference as error:
             return PinResult(reference, error=describe_error(error))
         try:
-            update = self._refresher.pin(ref.id)
-            rows = {row.petition_id: row for row in build_rows(self._store, self._config.clock())}
+            update = self._refresher.pin(ref.id, archived=ref.archived)
+            rows = build_rows(self._store, self._config.clock(), [ref.id])
         except Exception as error:
             log.exception("pinning %s failed", reference)
             return PinResult(reference, ref.id, error=describe_error(error))
-        row = rows.get(ref.id)
-        if row is None:  # refused: not found, removed, not visible; the update says why
-            return PinResult(reference, ref.id, error=update.message or "the site did not return this petition")
-        return PinResult(reference, ref.id, row=row)
+        if not rows:  # refused: not found, removed, not visible; the update says why
+            return PinResult(reference, ref.id, error=update.message or "the site did not return this petition",
+                             problem=update.problem or "error")
+        return PinResult(reference, ref.id, row=rows[0])
 
     def _emit_rows(self) -> None:
         try:
@@ -358,6 +443,9 @@ class RefreshService(QObject):
     refresh_finished = Signal(object)
     pin_finished = Signal(object)
     unpin_finished = Signal(int, str)
+    reorder_finished = Signal(object, str)
+    import_finished = Signal(object)
+    export_finished = Signal(object)
     failed = Signal(str)
 
     # Requests, delivered to the worker's thread (queued: the worker lives there).
@@ -365,6 +453,9 @@ class RefreshService(QObject):
     _refresh_requested = Signal(bool)
     _pin_requested = Signal(str)
     _unpin_requested = Signal(int)
+    _reorder_requested = Signal(object)
+    _import_requested = Signal(str)
+    _export_requested = Signal(str, str)
 
     def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -384,6 +475,9 @@ class RefreshService(QObject):
         self._refresh_requested.connect(worker.refresh, queued)
         self._pin_requested.connect(worker.pin, queued)
         self._unpin_requested.connect(worker.unpin, queued)
+        self._reorder_requested.connect(worker.reorder, queued)
+        self._import_requested.connect(worker.import_watchlist, queued)
+        self._export_requested.connect(worker.export_watchlist, queued)
         # Signal to signal: the service lives in the GUI thread, so these re-emit there.
         worker.rows_loaded.connect(self.rows_loaded)
         worker.refresh_started.connect(self._on_started)
@@ -391,6 +485,9 @@ class RefreshService(QObject):
         worker.refresh_finished.connect(self._on_finished)
         worker.pin_finished.connect(self.pin_finished)
         worker.unpin_finished.connect(self.unpin_finished)
+        worker.reorder_finished.connect(self.reorder_finished)
+        worker.import_finished.connect(self.import_finished)
+        worker.export_finished.connect(self.export_finished)
         worker.failed.connect(self.failed)
         # `finished` is emitted in the worker thread: close there, then let Qt delete the worker.
         self._thread.finished.connect(worker.close, Qt.ConnectionType.DirectConnection)
@@ -426,6 +523,25 @@ class RefreshService(QObject):
     def unpin(self, petition_id: int) -> None:
         if self._running:
             self._unpin_requested.emit(int(petition_id))
+
+    def reorder(self, order) -> None:
+        """Store the watchlist in this order of petition ids; answered by `reorder_finished`."""
+        if self._running:
+            self._reorder_requested.emit(tuple(int(pid) for pid in order))
+
+    def import_watchlist(self, path) -> None:
+        """Import a JSON watchlist or any text with petition links; answered by `import_finished`."""
+        if self._running:
+            self._import_requested.emit(str(path))
+        else:
+            self.import_finished.emit(ImportResult(str(path), error="Refreshing has stopped."))
+
+    def export_watchlist(self, path, kind: str = "") -> None:
+        """Export as "json" or "text" (by the name when ""); answered by `export_finished`."""
+        if self._running:
+            self._export_requested.emit(str(path), kind)
+        else:
+            self.export_finished.emit(ExportResult(str(path), error="Refreshing has stopped."))
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
         """Stop between requests, end the thread and wait for it; True when it has ended."""
