@@ -47,7 +47,7 @@ def test_related_petitions_share_a_topic_or_department_with_counts_and_reasons(q
         assert set(row.topics) & set(petition.topics) or set(row.departments) & departments
         assert simulator.world.plan(row.id).action == row.action
     labels = [label.text() for label in panel.findChildren(type(panel.status_label)) if "signatures ·" in label.text()]
-    assert labels == [f"{item.row.signature_count:,} signatures · {item.reason}" for item in items]
+    assert labels == [f"{item.row.signature_count:,} signatures · {item.reason.replace('-', ' ')}" for item in items]
     assert not panel.status_label.isVisible()
 
 

@@ -130,9 +130,9 @@ class BrowseView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((BrowseColumn.PINNED, 28), (BrowseColumn.TITLE, 380), (BrowseColumn.STATE, 110),
+        for column, width in ((BrowseColumn.PINNED, 28), (BrowseColumn.TITLE, 380), (BrowseColumn.STATE, 100),
                               (BrowseColumn.SIGNATURES, 95), (BrowseColumn.OPENED, 100),
-                              (BrowseColumn.STATUS, 230)):
+                              (BrowseColumn.STATUS, 190)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(BrowseColumn.TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)

@@ -39,6 +39,7 @@ class RelatedPanel(QWidget):
         self._grid = QGridLayout(self._rows)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setColumnStretch(0, 1)
+        self._grid.setVerticalSpacing(2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(heading)
@@ -112,23 +113,32 @@ class RelatedPanel(QWidget):
             title.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
             title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             title.setAccessibleName(row.action)
-            detail = QLabel(f"{format_count(row.signature_count)} signatures · {item.reason}", self._rows)
+            detail = QLabel(f"{format_count(row.signature_count)} signatures · {_reason_text(item.reason)}",
+                            self._rows)
             detail.setTextFormat(Qt.TextFormat.PlainText)
+            detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             button = QPushButton("Pin", self._rows)
             button.setObjectName(f"relatedPin{row.id}")
             button.clicked.connect(lambda _checked=False, pid=row.id, archived=row.archived:
                                    self.pin_requested.emit(pid, archived))
             self._style_button(button, row.id)
             self.pin_buttons[row.id] = button
-            self._grid.addWidget(title, number, 0)
-            self._grid.addWidget(detail, number, 1)
-            self._grid.addWidget(button, number, 2)
+            # Two lines each: the title over its count and reason, the button beside both.
+            self._grid.addWidget(title, 2 * number, 0)
+            self._grid.addWidget(detail, 2 * number + 1, 0)
+            self._grid.addWidget(button, 2 * number, 1, 2, 1, Qt.AlignmentFlag.AlignVCenter)
 
     def _style_button(self, button: QPushButton, petition_id: int) -> None:
         pinned = petition_id in self._pinned
         button.setText("Pinned" if pinned else "Pin")
         button.setEnabled(not pinned)
         button.setAccessibleName("Already on your watchlist" if pinned else f"Pin petition {petition_id}")
+
+
+def _reason_text(reason: str) -> str:
+    """"topic: culture-media-and-sport" -> "topic: culture media and sport" (topic codes are slugs)."""
+    kind, _, value = reason.partition(": ")
+    return f"{kind}: {value.replace('-', ' ')}" if kind == "topic" else reason
 
 
 def _escape(text: str) -> str:
