@@ -598,3 +598,19 @@ def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulato
     folder = Path(os.environ.get("PETITIONDESK_SCREENSHOT_DIR") or tmp_path)
     assert window.grab().save(str(folder / "screenshot-browse.png"))
     browse.stop()
+
+
+def test_dropping_at_the_end_of_a_filtered_list_moves_after_the_last_petition(qtbot, simulator, make_window):
+    ids = simulator.world.ids("open")[:4]
+    window = settled(qtbot, make_window(ids, refresh_on_start=False))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=WAIT_MS)
+    model = window.model
+    model.set_filter(str(ids[0]))  # only the first shows
+    assert model.rowCount() == 1
+    mime = model.mimeData([model.index(0, Column.TITLE)])
+    with qtbot.waitSignal(window.service.reorder_finished, timeout=WAIT_MS) as stored:
+        assert model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, window.table.rootIndex())
+    assert list(stored.args[0]) == [ids[1], ids[2], ids[3], ids[0]]
+    model.set_filter("")
+    assert [model.record(r).petition_id for r in range(4)] == [ids[1], ids[2], ids[3], ids[0]]
+    assert not model.dropMimeData(mime, Qt.DropAction.CopyAction, 0, 0, window.table.rootIndex())
