@@ -205,6 +205,14 @@ LAST_NAMES = (
     "Example", "Okafor", "Pryce", "Patel", "Hughes", "Khan", "Morgan", "Murphy", "Evans", "Begum",
     "Smith", "Campbell", "Sharma", "Jones", "Fraser", "Ahmed", "MacLeod", "O'Neill", "Taylor", "Mensah",
 )
+# Endings that make a drawn action one of many similar petitions rather than the same one again
+# (the real site has many near-duplicates, few exact ones). Skipped when the action already says it.
+ACTION_ENDINGS = (
+    "", "", " across the UK", " in England", " in Scotland", " in Wales", " without delay",
+    " within two years", " before the next general election", " and review it every year",
+    " for everyone over 65", " for disabled people", " in every region",
+)
+
 MP_TITLES = ("", "", "", "", "Dr ", "Rt Hon ", "Ms ", "Mr ", "Sir ", "Dame ")
 PARTIES = (
     ("Labour", 62), ("Conservative", 19), ("Liberal Democrat", 11), ("Scottish National Party", 2),

@@ -186,6 +186,16 @@ def build_old_seats(seats: tuple[Seat, ...], seed: int) -> tuple[Seat, ...]:
 # --- petitions ----------------------------------------------------------------------------------
 
 
+def _vary(action: str, ending: str) -> str:
+    """The action with an ending, unless it already names that place or a time, or would pass 80
+    characters."""
+    words = set(ending.lower().split()) - {"and", "it", "every", "for", "the", "in", "a", "to"}
+    timed = any(ch.isdigit() for ch in action) and bool(words & {"years", "year", "election", "delay"})
+    if not ending or timed or len(action) + len(ending) > 80 or words & set(action.lower().split()):
+        return action
+    return action + ending
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything fixed about one petition; the rest follows from the simulated time."""
@@ -416,7 +426,7 @@ class World:
         return Plan(
             id=petition_id,
             kind=kind,
-            action=rng.choice(actions),
+            action=_vary(rng.choice(actions), rng.choice(content.ACTION_ENDINGS)),
             background=f"{rng.choice(content.BACKGROUND_OPENERS)} {rng.choice(content.BACKGROUND_CLOSERS)}",
             additional_details=rng.choice(content.DETAILS),
             topics=tuple(topics),
