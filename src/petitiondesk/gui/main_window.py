@@ -45,6 +45,7 @@ from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.chart import SignatureChart
 from petitiondesk.gui.detail_pane import DetailPane
+from petitiondesk.gui.export_actions import ExportActions, ExportSubject
 from petitiondesk.gui.format import format_relative, format_uk_time
 from petitiondesk.gui.related_panel import RelatedPanel
 from petitiondesk.gui.watchlist_model import Column, WatchlistModel, WatchRow
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.model = WatchlistModel(self)
         self._selected_id: int | None = None
         self._shown_petition = None
+        self._shown_baseline: dict[str, int] | None = None
         self._times = np.empty(0, dtype=np.float64)
         self._counts = np.empty(0, dtype=np.int64)
         self._dropped: set[int] = set()  # unpinned here, not yet confirmed by the worker
@@ -274,6 +276,10 @@ class MainWindow(QMainWindow):
         self.log_action.setCheckable(True)
         self.chart.log_button.toggled.connect(self.log_action.setChecked)
         self.about_action = self._action("&About PetitionDesk", self.show_about)
+        self.exports = ExportActions(self, self.chart, self.settings, self._export_subject)
+        self.exports.export_finished.connect(lambda message, _path: self.statusBar().showMessage(message, 8000))
+        self.chart.plot_widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.chart.plot_widget.customContextMenuRequested.connect(self._show_chart_menu)
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -281,6 +287,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addMenu(self.exports.menu(self)).setText("Export Chart and &Data")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menus.addMenu("&Edit")
@@ -302,7 +310,36 @@ class MainWindow(QMainWindow):
         petition_menu.addAction(self.remove_action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        self._build_toolbar()
         self._update_selection_actions()
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setAccessibleName("Main toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.add_action, self.refresh_action, None, self.exports.export_image_action,
+                       self.exports.copy_image_action, self.exports.export_history_action):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+
+    def _export_subject(self) -> ExportSubject | None:
+        if self._selected_id is None:
+            return None
+        return ExportSubject(self._selected_id, self._shown_petition, self._shown_baseline)
+
+    @Slot(QPoint)
+    def _show_chart_menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        for action in self.exports.all_actions[:4]:
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.fit_action)
+        menu.addAction(self.log_action)
+        menu.popup(self.chart.plot_widget.mapToGlobal(position))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -484,6 +521,7 @@ class MainWindow(QMainWindow):
         if petition_id is None:
             self._times, self._counts = np.empty(0, np.float64), np.empty(0, np.int64)
             self._shown_petition = None
+            self._shown_baseline = None
             self.chart.set_petition(None, self._times, self._counts)
             self.detail.show_petition(None)
             self._related_timer.stop()
@@ -495,8 +533,10 @@ class MainWindow(QMainWindow):
                                                (np.empty(0, np.float64), np.empty(0, np.int64)))
         self._shown_petition = petition
         self.chart.set_petition(petition, self._times, self._counts)
-        self.detail.show_petition(petition, constituency_baseline=self._baseline(petition_id))
+        self._shown_baseline = self._baseline(petition_id)
+        self.detail.show_petition(petition, constituency_baseline=self._shown_baseline)
         self._related_timer.start()
+        self.exports.update_enabled()
 
     def _baseline(self, petition_id: int) -> dict[str, int] | None:
         snapshot = self._read(lambda: self.store.constituency_counts_at(petition_id, self.clock() - DAY), None)
@@ -519,7 +559,9 @@ class MainWindow(QMainWindow):
                 self.chart.set_petition(record.petition, self._times, self._counts)
                 self._related_timer.start()  # topics and departments are known now
             self._shown_petition = record.petition
-            self.detail.show_petition(record.petition, constituency_baseline=self._baseline(petition_id))
+            self._shown_baseline = self._baseline(petition_id)
+            self.detail.show_petition(record.petition, constituency_baseline=self._shown_baseline)
+        self.exports.update_enabled()
 
     def _new_samples(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The shown samples with what was recorded since; only the newest stored row can change."""
@@ -547,6 +589,8 @@ class MainWindow(QMainWindow):
         has_row = self.current_row() is not None
         for action in (self.remove_action, self.open_web_action, self.copy_link_action):
             action.setEnabled(has_row)
+        if hasattr(self, "exports"):
+            self.exports.update_enabled()
 
     @Slot(QPoint)
     def _show_context_menu(self, position: QPoint) -> None:
@@ -556,6 +600,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.open_web_action)
         menu.addAction(self.copy_link_action)
         menu.addAction(self.refresh_action)
+        menu.addAction(self.exports.export_image_action)
         menu.addSeparator()
         menu.addAction(self.remove_action)
         menu.popup(self.table.viewport().mapToGlobal(position))
@@ -802,6 +847,7 @@ class MainWindow(QMainWindow):
         self.countdown.stop()
         self.status_label.setText("Stopping…")
         self._related_timer.stop()
+        self.exports.wait_for_writers()  # a file being saved is finished, not cut off
         self.browse_service.shutdown()
         self.service.shutdown()
 

@@ -208,9 +208,8 @@ LAST_NAMES = (
 # Endings that make a drawn action one of many similar petitions rather than the same one again
 # (the real site has many near-duplicates, few exact ones). Skipped when the action already says it.
 ACTION_ENDINGS = (
-    "", "", " across the UK", " in England", " in Scotland", " in Wales", " without delay",
-    " within two years", " before the next general election", " and review it every year",
-    " for everyone over 65", " for disabled people", " in every region",
+    "", "", "", " across the UK", " in England", " in Scotland", " in Wales", " in Northern Ireland",
+    " without delay",
 )
 
 MP_TITLES = ("", "", "", "", "Dr ", "Rt Hon ", "Ms ", "Mr ", "Sir ", "Dame ")
