@@ -291,3 +291,51 @@ def test_watchlist_import_refuses_a_hostile_file(run, tmp_path):
     status, _, err = run("watchlist", "import", str(hostile))
     assert status == 1
     assert "nothing was imported" in err
+
+
+def test_a_busy_database_mid_command_is_one_line_not_a_traceback(run, simulator, data_dir, monkeypatch):
+    import sqlite3
+
+    from petitiondesk.core import store as store_module
+
+    pid = simulator.world.ids("open")[0]
+    run("add", str(pid))
+    monkeypatch.setattr(store_module, "_BUSY_TIMEOUT_MS", 50)
+    other = sqlite3.connect(database_path(data_dir), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        status, _, err = run("remove", str(pid))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert status == 1
+    assert err.startswith("petitiondesk: ") and "busy" in err and err.count("\n") == 1
+    _, out, _ = run("list", "--json")
+    assert [row["id"] for row in json.loads(out)] == [pid]
+
+
+@pytest.mark.parametrize("fault", ["503", "429"])
+def test_refresh_says_when_the_site_asked_to_wait(run, simulator, tmp_path, fault):
+    pid = simulator.world.ids("open")[0]
+    listing = tmp_path / "links.txt"
+    listing.write_text(f"{pid}\n")
+    run("watchlist", "import", str(listing))  # pinned, never fetched: due at once
+    simulator.faults.force(fault, times=10, retry_after=600)
+    status, _, err = run("refresh")
+    assert status == 0
+    assert "paused" in err and "next try after" in err
+
+    _, _, err = run("refresh")  # this pass sends nothing: it must still say why
+    assert "paused" in err
+
+
+def test_refresh_says_when_the_site_cannot_be_reached(data_dir, tmp_path, capsys):
+    listing = tmp_path / "links.txt"
+    listing.write_text("700001\n")
+    offline = ["--data-dir", str(data_dir), "--api-base", f"http://127.0.0.1:{_free_port()}"]
+    main([*offline, "watchlist", "import", str(listing)])
+    capsys.readouterr()
+    status = main([*offline, "refresh"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "offline: the site could not be reached" in err

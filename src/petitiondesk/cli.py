@@ -218,6 +218,8 @@ def _open_store(args, *, create: bool = True) -> Iterator:
         raise CommandError(str(error)) from None
     try:
         yield store
+    except StoreError as error:  # e.g. another PetitionDesk holds the write lock
+        raise CommandError(str(error)) from None
     finally:
         store.close()
 
@@ -411,6 +413,11 @@ def _print_report(report) -> int:
     if report.blocked_until:
         print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
               file=sys.stderr)
+    elif report.paused_until:
+        print(f"  paused: the site asked PetitionDesk to wait (429 or 503); next try after "
+              f"{_iso(report.paused_until)}", file=sys.stderr)
+    elif report.offline:
+        print("  offline: the site could not be reached; the next pass tries again", file=sys.stderr)
     return EXIT_OK
 
 
