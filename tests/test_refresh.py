@@ -435,3 +435,17 @@ def test_quitting_during_retries_stops_at_once_and_blames_no_petition(simulator,
     report = refresher.refresh(should_stop=lambda: bool(stopping))
     assert report.cancelled and report.requests == 1
     assert store.fetch_state(petition_id).problem is None
+
+
+@pytest.mark.parametrize(("status", "problem", "words"),
+                         [("503", "unavailable", "503"), ("429", "rate_limited", "429")])
+def test_pin_during_a_pause_names_what_paused_the_site(simulator, store, refresher, status, problem, words):
+    watch(store, simulator.world.ids("open")[:1])
+    simulator.faults.force(status, retry_after=300)
+    refresher.refresh()
+    later = simulator.world.ids("open")[5]
+    restarted = Refresher(refresher.client, store, clock=refresher.clock)  # the pause is remembered
+    update = restarted.pin(later)
+    assert store.is_pinned(later)
+    assert update.problem == problem and words in update.message
+    assert store.fetch_state(later).problem == problem

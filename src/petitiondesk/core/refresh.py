@@ -41,6 +41,12 @@ _WORDS = {
     "bad_response": "the site sent something PetitionDesk could not read",
 }
 
+# What a pin says while a site-wide wait is on (no request is sent).
+_HELD_WORDS = {
+    "rate_limited": "the site asked PetitionDesk to slow down (429); it will be fetched after the pause",
+    "unavailable": "the site is down for maintenance (503); it will be fetched after the pause",
+}
+
 
 @dataclass(frozen=True)
 class PetitionUpdate:
@@ -73,6 +79,7 @@ class _Hold:
     blocked_until: float = 0.0
     block_seconds: float = 0.0
     paused_until: float = 0.0
+    paused_by: str = "rate_limited"  # or "unavailable" (a 503): what a pin during the pause reports
     offline_until: float = 0.0
     trouble_seconds: float = 0.0
 
@@ -184,11 +191,12 @@ class Refresher:
         if archived and not state.archived:
             state = replace(state, archived=True)
         if run.now < max(hold.blocked_until, hold.paused_until):
-            problem = "blocked" if run.now < hold.blocked_until else "rate_limited"
+            problem = "blocked" if run.now < hold.blocked_until else hold.paused_by
+            message = _HELD_WORDS.get(problem, _WORDS[problem])
             with self.store.transaction():
                 self.store.pin(petition_id)
-                self.store.save_fetch_state(replace(state, problem=problem, problem_detail=_WORDS[problem]))
-            return self._update(petition_id, problem=problem, message=_WORDS[problem])
+                self.store.save_fetch_state(replace(state, problem=problem, problem_detail=message))
+            return self._update(petition_id, problem=problem, message=message)
         fetched = self._interactive(lambda: self.client.petition(
             petition_id, archived=state.archived, if_modified_since=self._doc_validator(petition_id, state)))
         refused = fetched.outcome in (Outcome.NOT_FOUND, Outcome.GONE, Outcome.NOT_VISIBLE, Outcome.BAD_RESPONSE)
@@ -410,6 +418,7 @@ class Refresher:
         elif outcome is Outcome.RATE_LIMITED or (outcome is Outcome.UNAVAILABLE and fetched.status == 503):
             pause = fetched.retry_after if fetched.retry_after is not None else DEFAULT_PAUSE[outcome]
             hold.paused_until = now + max(pause, 1.0)
+            hold.paused_by = _problem_of(outcome)
             run.halted = "paused"
         elif outcome in (Outcome.NETWORK_ERROR, Outcome.UNAVAILABLE):
             # Each petition backs off on its own; repeated failures also end the pass.
@@ -539,13 +548,16 @@ class Refresher:
             self._hold = _Hold(**{key: float(value) for key, value in saved.items()
                                   if key in ("blocked_until", "block_seconds", "paused_until")
                                   and isinstance(value, (int, float))})
+            if saved.get("paused_by") in ("rate_limited", "unavailable"):
+                self._hold.paused_by = saved["paused_by"]
         return self._hold
 
     def _save_hold(self) -> None:
         hold = self._load_hold()
         self.store.set_setting(HOLD_SETTING, {"blocked_until": hold.blocked_until,
                                               "block_seconds": hold.block_seconds,
-                                              "paused_until": hold.paused_until})
+                                              "paused_until": hold.paused_until,
+                                              "paused_by": hold.paused_by})
 
 
 def _problem_of(outcome: Outcome) -> str:
