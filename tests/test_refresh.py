@@ -449,3 +449,23 @@ def test_pin_during_a_pause_names_what_paused_the_site(simulator, store, refresh
     assert store.is_pinned(later)
     assert update.problem == problem and words in update.message
     assert store.fetch_state(later).problem == problem
+
+
+@pytest.mark.parametrize("field, value", [("signature_count", 10**19), ("id", 10**19)])
+def test_an_absurd_number_from_the_network_is_a_bad_response_not_a_crash(store, clock, field, value):
+    import httpx
+
+    item = {"type": "petition", "id": 700_001,
+            "attributes": {"action": "Absurd", "state": "open", "signature_count": 5}}
+    if field == "id":
+        item["id"] = value
+    else:
+        item["attributes"][field] = value
+    listing = {"links": {}, "data": [item]}
+    site = httpx.MockTransport(lambda request: httpx.Response(
+        200, json=listing if request.url.path == "/petitions.json" else {"data": item}))
+    with PetitionsClient("http://127.0.0.1:9", transport=site, min_interval=0.0, retries=0) as mocked:
+        update = Refresher(mocked, store, clock=clock).pin(700_001)
+        page = mocked.list_page()
+    assert update.problem == "bad_response" and not store.is_pinned(700_001)
+    assert page.ok and page.value.items == ()  # a browse list never offers it to be pinned

@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 USER_AGENT = f"PetitionDesk/{__version__} (+https://github.com/petitiondesk/petitiondesk)"
 CONNECT_TIMEOUT = 5.0
-MAX_PETITION_ID = 999_999_999
+MAX_PETITION_ID = parse.MAX_PETITION_ID
 MAX_PAGE = 99_999  # the site's own cap (§3.3): anything larger is silently page 1
 PAGE_SIZE = 50  # always sent: the default changed from 50 to 25 in 2025 (§3.3)
 LIVE_STATES = frozenset(

@@ -53,6 +53,10 @@ __all__ = [
 
 PETITION_TYPES = {"petition": False, "archived-petition": True}  # type -> archived
 CSV_COLUMNS = ("Petition", "URL", "State", "Signatures Count")
+# Bounds on numbers from the network: beyond them a value is garbage (and SQLite's 64-bit
+# integers could not even store it). Ids match refs and the client; no petition nears 10**12.
+MAX_PETITION_ID = 999_999_999
+MAX_COUNT = 10**12
 
 # §8: "2019-03-26T17:19:45.070Z" in petitions, "2023-06-30T00:00:00.000+01:00" in count.json.
 _TIMESTAMP = re.compile(
@@ -112,8 +116,12 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _int_or_none(value: object) -> int | None:
-    return value if _is_int(value) else None
+def _is_id(value: object) -> bool:
+    return _is_int(value) and 1 <= value <= MAX_PETITION_ID
+
+
+def _is_count(value: object) -> bool:
+    return _is_int(value) and 0 <= value <= MAX_COUNT
 
 
 def _str_or_none(value: object) -> str | None:
@@ -231,7 +239,7 @@ def parse_petition_item(item: dict) -> Petition:
         raise ParseError(f"expected a petition but got {_describe(item)}")
     archived = _archived_from_type(item.get("type"))
     petition_id = item.get("id")
-    if not _is_int(petition_id) or petition_id <= 0:
+    if not _is_id(petition_id):
         raise ParseError(f"the petition has no valid id (got {_short_repr(petition_id)})")
     attrs = item.get("attributes")
     if not isinstance(attrs, dict):
@@ -290,7 +298,7 @@ def _required_attributes(petition_id: int, attrs: dict) -> tuple[str, str, int]:
         raise ParseError(f"petition {petition_id} has no title ('action')")
     if not isinstance(state, str):
         raise ParseError(f"petition {petition_id} has no state")
-    if not _is_int(count) or count < 0:
+    if not _is_count(count):
         raise ParseError(
             f"petition {petition_id} has no valid signature count (got {_short_repr(count)})"
         )
@@ -413,7 +421,7 @@ def parse_count(doc: bytes | str | dict) -> PetitionCount:
     """`/petitions/:id/count.json` (§5), including the pre-2025 form ``{"signature_count": N}``."""
     body = _as_object(doc, "a signature count")
     count = body.get("signature_count")
-    if not _is_int(count) or count < 0:
+    if not _is_count(count):
         raise ParseError(f"expected a signature count but got {_short_repr(count)}")
     debated = body.get("debated")
     return PetitionCount(
@@ -481,9 +489,9 @@ def _trending_item(raw: object) -> TrendingPetition | None:
     petition_id = raw.get("id")
     attrs = _dict_or_empty(raw.get("attributes"))
     action, last_hour = attrs.get("action"), attrs.get("signature_count")
-    if not _is_int(petition_id) or petition_id <= 0 or not isinstance(action, str):
+    if not _is_id(petition_id) or not isinstance(action, str):
         return None
-    if not _is_int(last_hour) or last_hour < 0:
+    if not _is_count(last_hour):
         return None
     return TrendingPetition(id=petition_id, action=action, signatures_last_hour=last_hour)
 
