@@ -44,6 +44,8 @@ def make_window(qtbot, simulator, data_dir):
     """A MainWindow on a real worker thread against the simulator; `make_window(ids, **config)`.
 
     Ids are pinned straight into the database first; the window is shown and the service started.
+    The window reads the selected petition's samples in the background: a test that selects and
+    then looks at the graph or the details waits for `window.selection_loaded` (see `select_and_wait`).
     """
     from PySide6.QtCore import QSettings
 
@@ -53,20 +55,17 @@ def make_window(qtbot, simulator, data_dir):
     from petitiondesk.gui.worker import RefreshService, WorkerConfig
 
     database = paths.database_path(data_dir)
-    stores = []
     windows = []
 
     def build(ids=(), **config):
         with Store.open(database) as writer:
             for petition_id in ids:
                 writer.pin(petition_id)
-        store = Store.open(database)
-        stores.append(store)
         clock = lambda: simulator.world.now().timestamp()  # noqa: E731 - samples in simulated time
         config.setdefault("request_interval", 0.0)
         service = RefreshService(WorkerConfig(database=database, api_base=simulator.url, clock=clock, **config))
         settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(service, store, settings, clock=clock)
+        window = MainWindow(service, database, settings, clock=clock)
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
@@ -76,5 +75,15 @@ def make_window(qtbot, simulator, data_dir):
     yield build
     for window in windows:
         window.close()
-    for store in stores:
-        store.close()
+
+
+@pytest.fixture
+def select_and_wait(qtbot):
+    """Select a petition in a window and wait until its samples and details are on show."""
+
+    def select(window, petition_id: int, timeout: int = 15_000) -> None:
+        with qtbot.waitSignal(window.selection_loaded, timeout=timeout,
+                              check_params_cb=lambda shown: shown == petition_id):
+            assert window.select_petition(petition_id)
+
+    return select

@@ -16,11 +16,19 @@ WAIT_MS = 15_000
 
 
 def wait_for_pass(qtbot, window, action=None):
-    """Run `action` (or nothing) and wait for the next refresh result; returns it."""
+    """Run `action` (or nothing) and wait for the next refresh result and for the selected
+    petition's samples that it recorded; returns the result."""
     with qtbot.waitSignal(window.service.refresh_finished, timeout=WAIT_MS) as finished:
         if action is not None:
             action()
+    qtbot.waitUntil(lambda: not window.is_reading, timeout=WAIT_MS)
     return finished.args[0]
+
+
+def stored_order(window) -> list[int]:
+    """The watchlist as the database holds it (read here, in the test, not by the window)."""
+    with Store.open(window.database, readonly=True) as store:
+        return [entry.petition_id for entry in store.watchlist()]
 
 
 def shown_counts(window) -> dict[int, str]:
@@ -56,7 +64,8 @@ def test_a_refresh_updates_rows_with_data_changed_and_never_resets(qtbot, simula
     assert window.next_label.text().startswith("Next refresh in")
 
 
-def test_selecting_petitions_fills_the_graph_and_the_detail_pane(qtbot, simulator, make_window):
+def test_selecting_petitions_fills_the_graph_and_the_detail_pane(qtbot, simulator, make_window,
+                                                                 select_and_wait):
     world = simulator.world
     debated, open_one, rejected = debated_with_response(world), world.ids("open")[0], world.ids("rejected")[0]
     window = make_window([open_one, debated, rejected])
@@ -64,17 +73,17 @@ def test_selecting_petitions_fills_the_graph_and_the_detail_pane(qtbot, simulato
     simulator.world.advance(3600)
     wait_for_pass(qtbot, window, window.refresh_now)
 
-    window.select_petition(debated)
+    select_and_wait(window, debated)
     assert window.detail.petition.id == debated
     assert window.detail.petition.government_response is not None and window.detail.petition.debate
     assert window.chart_sample_count() >= 1 and not window.chart.is_empty
     assert window.detail.shows_breakdown_tables
 
-    window.select_petition(open_one)
+    select_and_wait(window, open_one)
     assert window.detail.petition.id == open_one and window.detail.petition.state == "open"
     assert window.chart_sample_count() >= 2
 
-    window.select_petition(rejected)
+    select_and_wait(window, rejected)
     assert window.detail.petition.state == "rejected"
     assert not window.detail.shows_breakdown_tables
 
@@ -83,12 +92,12 @@ def test_new_samples_extend_the_graph_of_the_selected_petition(qtbot, simulator,
     petition_id = simulator.world.ids("open")[0]
     window = make_window([petition_id])
     wait_for_pass(qtbot, window)
-    window.select_petition(petition_id)
+    assert window.current_row().petition_id == petition_id  # the only row is selected at start
     before = window.chart_sample_count()
     for _ in range(2):
         simulator.world.advance(3600)
         wait_for_pass(qtbot, window, window.refresh_now)
-    with Store.open(window.store.path) as store:
+    with Store.open(window.database) as store:
         times, counts = store.samples(petition_id)
     assert window.chart_sample_count() == len(times) > before
     assert window.chart.sample_nearest(times[-1]) == (times[-1], counts[-1])
@@ -98,7 +107,6 @@ def test_a_refresh_leaves_the_users_zoom_alone(qtbot, simulator, make_window):
     petition_id = simulator.world.ids("open")[0]
     window = make_window([petition_id])
     wait_for_pass(qtbot, window)
-    window.select_petition(petition_id)
     for _ in range(2):
         simulator.world.advance(3600)
         wait_for_pass(qtbot, window, window.refresh_now)
@@ -130,8 +138,9 @@ def test_text_from_the_network_is_shown_literally(qtbot, make_window, samples_di
 
     window = make_window(refresh_on_start=False, transport=httpx.MockTransport(site))
     qtbot.waitUntil(lambda: window.status_label.text() != "Starting…", timeout=WAIT_MS)
-    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS) as pinned:
-        window.add_petition("752318")
+    with qtbot.waitSignal(window.selection_loaded, timeout=WAIT_MS):  # added, selected, shown
+        with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS) as pinned:
+            window.add_petition("752318")
     assert pinned.args[0].error is None
     assert window.model.index(0, Column.TITLE).data() == markup
     assert window.detail.title_label.text() == markup
@@ -203,7 +212,7 @@ def test_ctrl_n_adds_many_petitions_and_shows_each_lines_fate_without_message_bo
     qtbot.waitUntil(lambda: dialog.waiting == 0, timeout=WAIT_MS)
     assert [outcome for _, outcome in dialog.outcomes()] == [
         ADDED, ALREADY_PINNED, ADDED, NOT_FOUND, REMOVED, NOT_A_PETITION]
-    assert [entry.petition_id for entry in window.store.watchlist()] == [already, fresh, archived]
+    assert stored_order(window) == [already, fresh, archived]
     assert sorted(window.model.petition_ids()) == sorted([already, fresh, archived])
     assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]
 
@@ -217,7 +226,7 @@ def test_delete_unpins_the_selected_petition(qtbot, simulator, make_window):
     with qtbot.waitSignal(window.service.unpin_finished, timeout=WAIT_MS):
         qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     assert window.model.row_of(ids[1]) == -1 and window.model.rowCount() == 2
-    assert [entry.petition_id for entry in window.store.watchlist()] == [ids[0], ids[2]]
+    assert stored_order(window) == [ids[0], ids[2]]
     # The next pass does not bring it back.
     wait_for_pass(qtbot, window, window.refresh_now)
     assert window.model.row_of(ids[1]) == -1
@@ -227,7 +236,7 @@ def test_a_petition_unpinned_elsewhere_leaves_the_list_at_the_next_pass(qtbot, s
     ids = simulator.world.ids("open")[:3]
     window = make_window(ids)
     wait_for_pass(qtbot, window)
-    with Store.open(window.store.path) as command_line:
+    with Store.open(window.database) as command_line:
         command_line.unpin(ids[0])
     wait_for_pass(qtbot, window, window.refresh_now)
     assert sorted(window.model.petition_ids()) == sorted(ids[1:])
@@ -250,7 +259,7 @@ def test_adding_a_petition_shows_and_selects_it(qtbot, simulator, make_window):
     qtbot.waitUntil(lambda: window.status_label.text() != "Starting…", timeout=WAIT_MS)
     assert window.list_stack.currentIndex() == 1  # the empty watchlist invites adding one
     petition_id = simulator.world.ids("open")[5]
-    with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
+    with qtbot.waitSignals([window.service.pin_finished, window.selection_loaded], timeout=WAIT_MS):
         window.add_petition(f"https://petition.parliament.uk/petitions/{petition_id}")
     assert window.current_row().petition_id == petition_id
     assert window.list_stack.currentIndex() == 0
@@ -374,10 +383,6 @@ def settled(qtbot, window):
     return window
 
 
-def stored_order(window) -> list[int]:
-    return [entry.petition_id for entry in window.store.watchlist()]
-
-
 def test_pinning_from_the_browse_tab_adds_the_row_and_marks_it_pinned(qtbot, simulator, make_window):
     from petitiondesk.gui.browse_model import PINNED_MARK, BrowseColumn
 
@@ -449,8 +454,7 @@ def test_dragging_a_row_reorders_the_watchlist_and_the_order_persists(qtbot, sim
     assert list(stored.args[0]) == [ids[0], ids[3], ids[1], ids[2]] and stored.args[1] == ""
     assert [model.record(r).petition_id for r in range(4)] == [ids[0], ids[3], ids[1], ids[2]]
     assert window.current_row().petition_id == ids[3]  # the selection moved with it
-    with Store.open(window.store.path) as store:
-        assert [entry.petition_id for entry in store.watchlist()] == [ids[0], ids[3], ids[1], ids[2]]
+    assert stored_order(window) == [ids[0], ids[3], ids[1], ids[2]]
     wait_for_pass(qtbot, window, window.refresh_now)
     assert [model.record(r).petition_id for r in range(4)] == [ids[0], ids[3], ids[1], ids[2]]
 
@@ -492,11 +496,12 @@ def another_window(qtbot, simulator, folder):
     from petitiondesk.gui.worker import RefreshService, WorkerConfig
 
     folder.mkdir(exist_ok=True)
-    store = Store.open(paths.database_path(folder))
+    database = paths.database_path(folder)
+    store = Store.open(database)  # the test's own connection, to look at what was imported
     clock = lambda: simulator.world.now().timestamp()  # noqa: E731
-    service = RefreshService(WorkerConfig(database=paths.database_path(folder), api_base=simulator.url,
+    service = RefreshService(WorkerConfig(database=database, api_base=simulator.url,
                                           clock=clock, request_interval=0.0, refresh_on_start=False))
-    window = MainWindow(service, store, QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat),
+    window = MainWindow(service, database, QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat),
                         clock=clock)
     qtbot.addWidget(window)
     window.show()
@@ -530,7 +535,7 @@ def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot,
         report = imported.args[0].report
         assert [entry.petition_id for entry in report.added] == ids and not report.skipped
         assert [entry.petition_id for entry in store.watchlist()] == ids
-        with Store.open(window.store.path) as original:
+        with Store.open(window.database) as original:
             before = original.watchlist()
         after = store.watchlist()
         assert [(e.petition_id, e.position) for e in after] == [(e.petition_id, e.position) for e in before]

@@ -15,12 +15,14 @@ def wait_for_pass(qtbot, window, start=None):
 
 
 def test_ctrl_e_exports_the_selected_chart(qtbot, simulator, make_window, monkeypatch, tmp_path):
-    petition_id = simulator.world.ids("open")[0]
-    window = make_window([petition_id])
+    petition_ids = simulator.world.ids("open")[:2]
+    window = make_window(petition_ids)
     wait_for_pass(qtbot, window)
     simulator.world.advance(3600)
     wait_for_pass(qtbot, window, window.refresh_now)
-    assert window.select_petition(petition_id)
+    assert window.current_row().petition_id == petition_ids[0]  # the first row is selected at start
+    with qtbot.waitSignal(window.selection_loaded, timeout=10_000):
+        assert window.select_petition(petition_ids[1])
     assert window.exports.export_image_action.isEnabled()
     assert window.exports.export_image_action.shortcut() == QKeySequence("Ctrl+E")
 

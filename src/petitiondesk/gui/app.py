@@ -157,19 +157,20 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
             options.data_dir, options.api_base, time.time, None, None)
         session.data_dir.mkdir(parents=True, exist_ok=True)
         database = paths.database_path(session.data_dir)
-        store = Store.open(database)
+        # Created or upgraded here, so that a database we cannot use stops us with a clear message;
+        # after this the worker writes it and the window's reader reads it, each in its own thread.
+        Store.open(database).close()
     except (StoreError, OSError) as error:
         log.error("cannot start: %s", error)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
         return 1
-    stack.callback(store.close)
 
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
         pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
     stack.callback(service.shutdown)
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
-    window = MainWindow(service, store, settings, clock=session.clock,
+    window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     app.aboutToQuit.connect(window.shut_down)
 

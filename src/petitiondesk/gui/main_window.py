@@ -1,9 +1,11 @@
 """The main window: the watchlist (or the browse view) beside the selected petition's graph and details.
 
-The window never touches the network: it asks the `RefreshService` for refreshes, pins, unpins,
-reorders, imports and exports, and the `BrowseService` for listings and related petitions; it
-reads samples and documents for the selected petition through its own `Store` connection.
-Refresh results update the watchlist model in place.
+The window never touches the network or the database: it asks the `RefreshService` for
+refreshes, pins, unpins, reorders, imports and exports, the `BrowseService` for listings and
+related petitions, and the `DataReaderService` for the selected petition's samples and its
+constituency baseline (read in the reader's thread). Refresh results update the watchlist model
+in place. Until a new selection's samples arrive the previous petition stays on show, graph and
+details together; a read that takes longer than `LOADING_STATE_DELAY_MS` shows a loading state.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +46,7 @@ from petitiondesk.gui.add_dialog import AddPetitionsDialog, ReferenceDropTarget
 from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.chart import SignatureChart
+from petitiondesk.gui.data_reader import DataReaderService, ReadResult
 from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.export_actions import ExportActions, ExportSubject
 from petitiondesk.gui.format import format_relative, format_uk_time
@@ -58,6 +61,9 @@ EMPTY_HINT = ("No petitions on your watchlist yet.\nAdd one by its number or its
               "\ndrop or paste links here, or find petitions under Browse and Search.")
 #: Selecting a petition asks the site for related ones only once the selection rests this long.
 RELATED_DELAY_MS = 400
+#: A selection whose samples take longer than this to read shows "Loading" instead of the previous one.
+LOADING_STATE_DELAY_MS = 200
+LOADING_TEXT = "Loading the recorded samples…"
 IMPORT_FILTERS = "Watchlists and text (*.json *.txt);;All files (*)"
 EXPORT_FILTERS = "PetitionDesk watchlist (*.json);;Links, one a line (*.txt)"
 
@@ -67,20 +73,29 @@ def _utc_time(seconds: float) -> datetime:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: RefreshService, store, settings: QSettings, *,
+    #: The selected petition's samples (all of them, or those a refresh added) are on show.
+    selection_loaded = Signal(int)
+
+    def __init__(self, service: RefreshService, database: Path, settings: QSettings, *,
                  clock: Callable[[], float] = time.time, title_suffix: str = "",
-                 browse_service: BrowseService | None = None, parent: QWidget | None = None) -> None:
+                 browse_service: BrowseService | None = None, data_reader: DataReaderService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
         # Browsing has its own thread and client, on the same site as the refresh worker.
         self.browse_service = browse_service or BrowseService(BrowseConfig.like(service.config), self)
-        self.store = store  # the GUI thread's own (read) connection
+        # A `Store` is accepted for its path (older callers); the window never reads through it.
+        self.database = Path(getattr(database, "path", database))
+        # Reads of the database happen in the reader's thread, through its own connection.
+        self.reader = data_reader or DataReaderService(self.database, self)
+        self.reader.loaded.connect(self._on_read)
         self.settings = settings
         self.clock = clock
         self.setWindowTitle(APP_NAME + title_suffix)
         self.setObjectName("mainWindow")
         self.model = WatchlistModel(self)
-        self._selected_id: int | None = None
+        self._selected_id: int | None = None  # the list's current petition
+        self._shown_id: int | None = None  # whose samples are in _times/_counts and on show
         self._shown_petition = None
         self._shown_baseline: dict[str, int] | None = None
         self._times = np.empty(0, dtype=np.float64)
@@ -189,6 +204,10 @@ class MainWindow(QMainWindow):
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
         self._related_timer.timeout.connect(self._show_related)
+        self._loading_timer = QTimer(self)  # a quick read swaps the petitions without a flash
+        self._loading_timer.setSingleShot(True)
+        self._loading_timer.setInterval(LOADING_STATE_DELAY_MS)
+        self._loading_timer.timeout.connect(self._show_loading)
 
         self.detail_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.detail_splitter.setObjectName("detailSplitter")
@@ -327,8 +346,8 @@ class MainWindow(QMainWindow):
                 toolbar.addAction(action)
 
     def _export_subject(self) -> ExportSubject | None:
-        if self._selected_id is None:
-            return None
+        if self._selected_id is None or self._shown_id != self._selected_id:
+            return None  # nothing selected, or its samples are still on their way
         return ExportSubject(self._selected_id, self._shown_petition, self._shown_baseline)
 
     @Slot(QPoint)
@@ -519,71 +538,124 @@ class MainWindow(QMainWindow):
             return
         self._selected_id = petition_id
         if petition_id is None:
-            self._times, self._counts = np.empty(0, np.float64), np.empty(0, np.int64)
-            self._shown_petition = None
-            self._shown_baseline = None
+            self.reader.cancel()
+            self._loading_timer.stop()
+            self._forget_shown()
             self.chart.set_petition(None, self._times, self._counts)
             self.detail.show_petition(None)
             self._related_timer.stop()
             self.related.show_petition(None)
+        elif petition_id == self._shown_id:  # back to the one still on show: only what is new
+            self._loading_timer.stop()
+            self._request_new_samples()
+        else:  # the previous petition stays on show until this one's samples arrive
+            self._request_all_samples(petition_id)
+            self._loading_timer.start()
+
+    def _forget_shown(self) -> None:
+        self._shown_id = None
+        self._times, self._counts = np.empty(0, np.float64), np.empty(0, np.int64)
+        self._shown_petition = self._shown_baseline = None
+
+    def _request_all_samples(self, petition_id: int) -> None:
+        self.reader.request(petition_id, baseline_at=self.clock() - DAY)
+
+    def _request_new_samples(self, with_baseline: bool = False) -> None:
+        """What was recorded since the last sample on show (only the newest stored row can change)."""
+        since = float(self._times[-1]) if self._times.size else None
+        self.reader.request(self._shown_id, since=since,
+                            baseline_at=self.clock() - DAY if with_baseline else None)
+
+    @property
+    def is_reading(self) -> bool:
+        """True while samples of the selected petition are on their way from the database."""
+        return self.reader.is_waiting
+
+    @Slot()
+    def _show_loading(self) -> None:
+        """A slow read: the selected petition without samples yet, rather than the previous one."""
+        petition_id = self._selected_id
+        if petition_id is None or petition_id == self._shown_id or not self.is_reading:
             return
         record = self.model.watch_row(petition_id)
         petition = record.petition if record else None
-        self._times, self._counts = self._read(lambda: self.store.samples(petition_id),
-                                               (np.empty(0, np.float64), np.empty(0, np.int64)))
-        self._shown_petition = petition
+        self._forget_shown()  # nothing of this petition is on show yet
         self.chart.set_petition(petition, self._times, self._counts)
-        self._shown_baseline = self._baseline(petition_id)
-        self.detail.show_petition(petition, constituency_baseline=self._shown_baseline)
-        self._related_timer.start()
+        if petition is not None:
+            self.chart.empty_label.setText(LOADING_TEXT)
+        self.detail.show_petition(petition)
+        self._related_timer.stop()
         self.exports.update_enabled()
 
-    def _baseline(self, petition_id: int) -> dict[str, int] | None:
-        snapshot = self._read(lambda: self.store.constituency_counts_at(petition_id, self.clock() - DAY), None)
-        return snapshot[1] if snapshot else None
+    @Slot(object)
+    def _on_read(self, result: ReadResult) -> None:
+        if self._closed or result.petition_id != self._selected_id:
+            return  # the user has moved on (the reader drops most of these itself)
+        if result.error:
+            self.status_label.setText(f"Cannot read the database: {result.error}")
+        if result.petition_id == self._shown_id:
+            self._show_new_samples(result)
+        else:
+            self._show_loaded_petition(result)
+        self.exports.update_enabled()
+        self.selection_loaded.emit(result.petition_id)
+
+    def _show_loaded_petition(self, result: ReadResult) -> None:
+        """A newly selected petition's samples have arrived: show it, graph and details together."""
+        self._loading_timer.stop()
+        record = self.model.watch_row(result.petition_id)
+        petition = record.petition if record else None
+        self._shown_id = result.petition_id
+        self._times, self._counts = result.times, result.counts
+        self._shown_petition = petition
+        self._shown_baseline = result.baseline
+        self.chart.set_petition(petition, self._times, self._counts)
+        if result.error and petition is not None:
+            self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
+        self.detail.show_petition(petition, constituency_baseline=self._shown_baseline)
+        self._related_timer.start()
+
+    def _show_new_samples(self, result: ReadResult) -> None:
+        """New samples or a new document of the petition on show, without moving the user's view."""
+        times, counts = self._merged(result.times, result.counts)
+        if not np.array_equal(times, self._times) or not np.array_equal(counts, self._counts):
+            self._times, self._counts = times, counts
+            self.chart.update_samples(times, counts)
+        record = self.model.watch_row(result.petition_id)
+        petition = record.petition if record else None
+        new_baseline = result.request.baseline_at is not None and result.error is None
+        if new_baseline:
+            self._shown_baseline = result.baseline
+        new_document = petition is not None and petition != self._shown_petition
+        if new_document:
+            if self._shown_petition is None:  # its first document: thresholds and closing date
+                self.chart.set_petition(petition, self._times, self._counts)
+                self._related_timer.start()  # topics and departments are known now
+            self._shown_petition = petition
+        if petition is not None and (new_document or new_baseline):
+            self.detail.show_petition(petition, constituency_baseline=self._shown_baseline)
+
+    def _merged(self, fresh_t: np.ndarray, fresh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The samples on show with those read since the last of them (which replace it)."""
+        if not fresh_t.size:
+            return self._times, self._counts
+        keep = self._times < fresh_t[0]
+        return np.concatenate([self._times[keep], fresh_t]), np.concatenate([self._counts[keep], fresh_c])
 
     def _refresh_selected(self) -> None:
-        """New samples or a new document for the shown petition, without moving the user's view."""
+        """After a pass: read what it recorded for the selected petition (a new document brings a
+        new baseline for the constituencies' change)."""
         petition_id = self._selected_id
         if petition_id is None:
             return
         record = self.model.watch_row(petition_id)
         if record is None:
             return
-        times, counts = self._new_samples(petition_id)
-        if not np.array_equal(times, self._times) or not np.array_equal(counts, self._counts):
-            self._times, self._counts = times, counts
-            self.chart.update_samples(times, counts)
-        if record.petition is not None and record.petition != self._shown_petition:
-            if self._shown_petition is None:  # its first document: thresholds and closing date
-                self.chart.set_petition(record.petition, self._times, self._counts)
-                self._related_timer.start()  # topics and departments are known now
-            self._shown_petition = record.petition
-            self._shown_baseline = self._baseline(petition_id)
-            self.detail.show_petition(record.petition, constituency_baseline=self._shown_baseline)
-        self.exports.update_enabled()
-
-    def _new_samples(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """The shown samples with what was recorded since; only the newest stored row can change."""
-        if not self._times.size:
-            return self._read(lambda: self.store.samples(petition_id), (self._times, self._counts))
-        fresh_t, fresh_c = self._read(lambda: self.store.samples(petition_id, since=float(self._times[-1])),
-                                      (self._times, self._counts))
-        if not fresh_t.size:
-            return self._times, self._counts
-        keep = self._times < fresh_t[0]
-        return np.concatenate([self._times[keep], fresh_t]), np.concatenate([self._counts[keep], fresh_c])
-
-    def _read(self, query, fallback):
-        """A read of the GUI's store; a failure is shown in the status bar, never raised."""
-        if self._closed:  # a result that was on its way when the window closed: the store may be too
-            return fallback
-        try:
-            return query()
-        except Exception as error:
-            log.exception("reading the database failed")
-            self.status_label.setText(f"Cannot read the database: {error}")
-            return fallback
+        if petition_id != self._shown_id:
+            self._request_all_samples(petition_id)  # this pass's samples may be newer than the read on its way
+            return
+        new_document = record.petition is not None and record.petition != self._shown_petition
+        self._request_new_samples(with_baseline=new_document)
 
     def _update_selection_actions(self) -> None:
         has_row = self.current_row() is not None
@@ -847,7 +919,9 @@ class MainWindow(QMainWindow):
         self.countdown.stop()
         self.status_label.setText("Stopping…")
         self._related_timer.stop()
+        self._loading_timer.stop()
         self.exports.wait_for_writers()  # a file being saved is finished, not cut off
+        self.reader.shutdown()
         self.browse_service.shutdown()
         self.service.shutdown()
 

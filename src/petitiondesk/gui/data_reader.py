@@ -1,0 +1,225 @@
+"""Reading the selected petition's samples off the GUI thread.
+
+`DataReaderService` lives in the GUI thread; the window talks only to it. It starts (on the first
+request) a long-lived `QThread` hosting a `DataReader`, which opens its own read-only `Store`
+connection inside that thread (ENGINEERING.md §4: one connection per thread). With 100,000
+samples a petition's read takes ~100 ms, and a busy writer can make it wait: neither may freeze
+the window.
+
+Every request carries a token, the petition id and a generation number. The service bumps the
+number with each request, so only the newest request is wanted: the reader skips requests that
+were superseded before it got to them, and the service drops answers that arrive for an older
+one (the user has moved on). Everything that crosses the thread is immutable: `ReadRequest`,
+`ReadResult` (its arrays are made read-only and never touched again).
+
+A database that is not there yet (no file, or an empty one) reads as no samples, not as an
+error: the refresh worker creates it. Any other failure comes back as a one-line message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+#: How long closing the window waits for a read in progress (SQLite's busy timeout is 5 s).
+SHUTDOWN_WAIT_MS = 10_000
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
+
+
+def _no_samples() -> tuple[np.ndarray, np.ndarray]:
+    return _frozen(np.empty(0, np.float64)), _frozen(np.empty(0, np.int64))
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What the window wants of one petition: its samples and, optionally, a baseline."""
+
+    petition_id: int
+    generation: int
+    #: None: every sample. Else the samples at or after it, preceded by the one in force then.
+    since: float | None = None
+    #: When set: the constituency counts of the last snapshot at or before this time.
+    baseline_at: float | None = None
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    request: ReadRequest
+    times: np.ndarray = field(default_factory=lambda: _no_samples()[0])  # float64 POSIX seconds
+    counts: np.ndarray = field(default_factory=lambda: _no_samples()[1])  # int64
+    #: Signatures by ONS code at `request.baseline_at`; None when not asked for or not recorded.
+    baseline: dict[str, int] | None = None
+    error: str | None = None
+
+    @property
+    def petition_id(self) -> int:
+        return self.request.petition_id
+
+
+class _Latest:
+    """The generation the GUI thread wants now; set there, read in the reader (under a lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def bump(self) -> int:
+        with self._lock:
+            self._value += 1
+            return self._value
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._value
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+class DataReader(QObject):
+    """Lives in the reader thread; only the service creates it; only `loaded` leaves the thread."""
+
+    loaded = Signal(object)  # ReadResult
+
+    def __init__(self, database: Path, latest: _Latest) -> None:
+        super().__init__()
+        self._database = Path(database)
+        self._latest = latest
+        self._store = None
+
+    @Slot(object)
+    def read(self, request: ReadRequest) -> None:
+        if request.generation != self._latest.value:
+            return  # superseded while queued: the user has already moved on
+        try:
+            result = self._read(request)
+        except Exception as error:  # a damaged or vanished file: a message, not a dead thread
+            log.exception("reading petition %s failed", request.petition_id)
+            self._close_store()  # reopened on the next request (the file may have been replaced)
+            result = ReadResult(request, error=_describe(error))
+        self.loaded.emit(result)
+
+    @Slot()
+    def close(self) -> None:
+        """From QThread.finished, in this thread: close the connection it opened."""
+        self._close_store()
+        from petitiondesk.gui.worker import _forget_dummy_thread
+
+        _forget_dummy_thread()
+
+    def _read(self, request: ReadRequest) -> ReadResult:
+        store = self._open()
+        if store is None:
+            return ReadResult(request)  # not there yet: nothing recorded
+        times, counts = store.samples(request.petition_id, since=request.since)
+        baseline = None
+        if request.baseline_at is not None:
+            snapshot = store.constituency_counts_at(request.petition_id, request.baseline_at)
+            baseline = snapshot[1] if snapshot else None
+        return ReadResult(request, _frozen(times), _frozen(counts), baseline)
+
+    def _open(self):
+        """The thread's read-only connection, opened on first use; None while there is no database."""
+        if self._store is None:
+            from petitiondesk.core.store import Store
+
+            try:
+                if self._database.stat().st_size == 0:
+                    return None
+            except FileNotFoundError:
+                return None
+            self._store = Store.open(self._database, readonly=True)
+        return self._store
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            try:
+                self._store.close()
+            except Exception:
+                log.exception("closing the reader's database connection failed")
+            self._store = None
+
+
+class DataReaderService(QObject):
+    """The GUI thread's handle on the reader; `loaded` carries only the newest request's answer."""
+
+    loaded = Signal(object)  # ReadResult, emitted in the GUI thread
+
+    _read_requested = Signal(object)
+
+    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.database = Path(database)
+        self._latest = _Latest()
+        self._waiting_for: int | None = None  # generation of the answer still to come
+        self._stopped = False
+        self._thread = QThread()
+        self._thread.setObjectName("petitiondesk-reader")
+        self._reader = DataReader(self.database, self._latest)
+        self._reader.moveToThread(self._thread)
+        self._read_requested.connect(self._reader.read, Qt.ConnectionType.QueuedConnection)
+        self._reader.loaded.connect(self._on_loaded)
+        self._thread.finished.connect(self._reader.close, Qt.ConnectionType.DirectConnection)
+        self._thread.finished.connect(self._reader.deleteLater)
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    @property
+    def is_waiting(self) -> bool:
+        """True while the answer to the newest request is still to come."""
+        return self._waiting_for is not None
+
+    def request(self, petition_id: int, *, since: float | None = None,
+                baseline_at: float | None = None) -> ReadRequest | None:
+        """Ask for a petition's samples; any earlier request's answer will be dropped.
+        None (and nothing is read) once shut down."""
+        if self._stopped:
+            return None
+        if not self._thread.isRunning():
+            self._thread.start()
+        request = ReadRequest(int(petition_id), self._latest.bump(),
+                              None if since is None else float(since),
+                              None if baseline_at is None else float(baseline_at))
+        self._waiting_for = request.generation
+        self._read_requested.emit(request)
+        return request
+
+    def cancel(self) -> None:
+        """Drop whatever is on its way (the selection went away)."""
+        self._latest.bump()
+        self._waiting_for = None
+
+    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """Drop queued reads, end the thread and wait for the read in progress; True once ended."""
+        self._stopped = True
+        self.cancel()
+        if not self._thread.isRunning():
+            return True
+        self._thread.quit()
+        ended = self._thread.wait(timeout_ms)
+        if not ended:
+            log.error("the reader thread did not stop within %d ms", timeout_ms)
+        return ended
+
+    @Slot(object)
+    def _on_loaded(self, result: ReadResult) -> None:
+        if self._stopped or result.request.generation != self._waiting_for:
+            return  # an answer for a request since replaced
+        self._waiting_for = None
+        self.loaded.emit(result)
