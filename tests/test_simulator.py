@@ -660,3 +660,19 @@ def test_main_rejects_a_bad_fault_spec(capsys):
         main(["--faults", "bogus=1"])
     assert exit_info.value.code == 2
     assert "bogus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--port", "99999"], "port"),
+    (["--speed", "-5"], "speed"),
+    (["--speed", "nan"], "speed"),
+    (["--faults", "latency=-1"], "latency"),
+    (["--faults", "latency=nan"], "latency"),
+])
+def test_main_refuses_impossible_settings_with_a_usage_error(capsys, argv, words):
+    from petitiondesk.simulator import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err

@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--open", dest="open_count", type=int, default=400)
     parser.add_argument("--archived", dest="archived_count", type=int, default=300)
     args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be from 0 to 65535, not {args.port}")
+    if not 0 <= args.speed < float("inf"):  # also refuses nan: the clock must not run backwards
+        parser.error(f"--speed must be a number, 0 or more, not {args.speed:g}")
     try:
         faults = FaultPlan.from_spec(args.faults, args.seed)
     except ValueError as error:

@@ -44,6 +44,8 @@ def parse_spec(spec: str) -> tuple[float, dict[str, float]]:
         except ValueError:
             raise ValueError(f"bad fault {part!r}: {value!r} is not a number") from None
         if name == "latency":
+            if not 0 <= number < float("inf"):  # also refuses nan
+                raise ValueError(f"bad fault {part!r}: latency is a number of seconds, 0 or more")
             latency = number
         elif not 0 <= number <= 1:
             raise ValueError(f"bad fault {part!r}: a probability is between 0 and 1")
