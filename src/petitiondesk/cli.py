@@ -407,7 +407,7 @@ def _print_report(report) -> int:
     problems = [u for u in report.updates if u.problem]
     sampled = sum(1 for u in report.updates if u.sampled_at is not None)
     print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
-          f"{report.requests} requests, {len(problems)} problems")
+          f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
         print(f"  {update.petition_id}: {update.problem}: {update.message}", file=sys.stderr)
     if report.blocked_until:
