@@ -220,3 +220,9 @@ def test_closing_timestamp_is_the_end_of_the_uk_day():
     closed = Petition(id=2, action="B", state="closed", signature_count=0, closed_at=closed_at)
     assert closing_timestamp(closed) == closed_at.timestamp()
     assert closing_timestamp(Petition(id=3, action="C", state="rejected", signature_count=0)) is None
+
+
+def test_a_closing_date_at_the_end_of_the_calendar_is_unknown_not_a_crash():
+    # parse_date accepts any real date, and 9999-12-31 has no "next midnight".
+    far = Petition(id=4, action="D", state="open", signature_count=0, closing_date=date.max)
+    assert closing_timestamp(far) is None

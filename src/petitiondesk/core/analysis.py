@@ -235,5 +235,8 @@ def closing_timestamp(petition) -> float | None:
         zone = ZoneInfo("Europe/London")
     except Exception:  # ZoneInfoNotFoundError or a missing module: an hour off at most
         zone = timezone.utc
-    next_midnight = datetime.combine(petition.closing_date + timedelta(days=1), time(), tzinfo=zone)
+    try:
+        next_midnight = datetime.combine(petition.closing_date + timedelta(days=1), time(), tzinfo=zone)
+    except OverflowError:  # 9999-12-31 from the network: no real closing time
+        return None
     return next_midnight.timestamp() - 0.001
