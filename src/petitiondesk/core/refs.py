@@ -6,6 +6,7 @@ Accepted forms of a single reference (surrounding whitespace and ``<...>`` are i
   ``/petitions/ID`` or ``/archived/petitions/ID``, with an optional trailing slash, ``.json``,
   query string or fragment; also ``/petitions/ID/count.json`` and the signing page
   ``/petitions/ID/signatures/new``, which people copy from their address bar;
+* the same paths without the site, such as ``/archived/petitions/ID``;
 * a bare number ``700123`` or ``#700123``.
 
 Ids must be 1 to 999,999,999: nine digits is ample (today's ids are six) and refuses pasted
@@ -31,7 +32,8 @@ _PATH = (
     r"(?:\.json|/count\.json|/signatures/new)?/?"
     r"(?:[?#]\S*)?"
 )
-_LINK = re.compile(rf"(?:https?://)?{_HOST}(?::443|:80)?{_PATH}", re.ASCII | re.IGNORECASE)
+# The site part is optional: a path copied on its own ("/archived/petitions/ID") names a petition too.
+_LINK = re.compile(rf"(?:(?:https?://)?{_HOST}(?::443|:80)?)?{_PATH}", re.ASCII | re.IGNORECASE)
 _NUMBER = re.compile(r"#?\s*(?P<id>\d+)", re.ASCII)
 _ANY_URL = re.compile(
     r"(?:[a-z][a-z0-9+.-]*://)?(?P<host>[a-z0-9.-]+\.[a-z]{2,})(?::\d+)?(?:[/?#].*)?",
