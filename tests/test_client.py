@@ -166,6 +166,22 @@ def test_a_validator_of_the_live_document_is_not_sent_to_the_archive(open_doc):
     assert fetched.outcome is Outcome.OK and fetched.value.archived
 
 
+def test_an_archived_link_of_a_parliament_still_being_archived_gets_the_live_document(open_doc):
+    # §6: the archived URL then redirects to /petitions/ID, without .json.
+    paths = []
+
+    def handler(request):
+        paths.append(request.url.path)
+        if request.url.path.startswith("/archived/"):
+            return httpx.Response(302, headers={"location": f"{BASE}/petitions/752318"})
+        return httpx.Response(200, content=open_doc, headers=JSON)
+
+    with make_client(handler) as client:
+        fetched = client.petition(752318, archived=True)
+    assert paths == ["/archived/petitions/752318.json", "/petitions/752318.json"]
+    assert fetched.outcome is Outcome.OK and not fetched.archived and fetched.value.id == 752318
+
+
 @pytest.mark.parametrize(
     "location",
     ["/petitions/700001/moderation-info", "/petitions/700001/gathering-support", "/",

@@ -469,3 +469,19 @@ def test_an_absurd_number_from_the_network_is_a_bad_response_not_a_crash(store, 
         page = mocked.list_page()
     assert update.problem == "bad_response" and not store.is_pinned(700_001)
     assert page.ok and page.value.items == ()  # a browse list never offers it to be pinned
+
+
+def test_an_archived_link_to_a_petition_still_live_is_polled_as_live(store, clock, samples_dir):
+    import httpx
+
+    live = (samples_dir / "composed-petition-open-752318.json").read_bytes()
+
+    def site(request):
+        if request.url.path.startswith("/archived/"):  # §6: not archived yet, back to the live URL
+            return httpx.Response(302, headers={"location": "/petitions/752318"})
+        return httpx.Response(200, content=live, headers={"content-type": "application/json"})
+
+    with PetitionsClient("http://127.0.0.1:9", transport=httpx.MockTransport(site), min_interval=0.0) as mocked:
+        update = Refresher(mocked, store, clock=clock).pin(752318, archived=True)
+    assert update.problem is None and store.is_pinned(752318)
+    assert not store.fetch_state(752318).archived  # so its count is polled, not checked daily

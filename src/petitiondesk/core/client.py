@@ -222,27 +222,36 @@ class PetitionsClient:
             return reply
         archived = bool(_ARCHIVED_PATH.match(reply.url.path))
         if reply.status in _REDIRECTS and follow_id is not None:
-            target = self._archived_target(reply, follow_id)
+            target = self._petition_moved_to(reply, follow_id)
             if target is not None:
-                # The archived copy is another document: a validator of the live one must not
+                # The other copy is another document: a validator of the first one must not
                 # turn its first fetch into a 304.
                 fresh = {name: value for name, value in headers.items() if not name.lower().startswith("if-")}
                 reply = self._get_with_retries(target, fresh, what)
                 if isinstance(reply, Fetched):
                     return reply
-                archived = True
+                archived = bool(_ARCHIVED_PATH.match(target.path))
         return self._classify(reply, parser, what, archived)
 
-    def _archived_target(self, reply: _Reply, petition_id: int) -> httpx.URL | None:
-        """The live URL of an archived petition redirects, keeping `.json` (§6): follow that only."""
+    def _petition_moved_to(self, reply: _Reply, petition_id: int) -> httpx.URL | None:
+        """The two redirects of §6 that still lead to this petition's JSON; None for any other.
+
+        The live URL of an archived petition redirects to the archive, keeping `.json`; the archive
+        sends a petition whose parliament is still being archived back to `/petitions/ID`, without it.
+        """
         location = reply.headers.get("location")
         if not location:
             return None
         target = httpx.URL(urljoin(str(reply.url), location))
-        match = _ARCHIVED_PATH.match(target.path)
-        if not match or int(match.group(1)) != petition_id or target.host != reply.url.host:
+        if target.host != reply.url.host:
             return None
-        return target
+        archived = _ARCHIVED_PATH.match(target.path)
+        if archived:
+            return target if int(archived.group(1)) == petition_id else None
+        live = _LIVE_PATH.match(target.path)
+        if live and int(live.group(1)) == petition_id and _ARCHIVED_PATH.match(reply.url.path):
+            return self._url(f"/petitions/{petition_id}.json")
+        return None
 
     def _classify(self, reply: _Reply, parser: Callable[[bytes], T], what: str, archived: bool) -> Fetched[T]:
         status, headers = reply.status, reply.headers

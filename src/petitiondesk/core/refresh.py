@@ -371,7 +371,9 @@ class Refresher:
         archived = state.archived or fetched.archived
         if fetched.outcome is Outcome.OK and fetched.value is not None and fetched.raw is not None:
             petition = fetched.value
-            archived = archived or petition.archived
+            # A fresh document says where the petition lives now: an archived link may lead back
+            # to a live one (§6, a parliament still being archived).
+            archived = fetched.archived or petition.archived
             changed = petition != self._docs.get(pid)
             self.store.save_document(pid, fetched.raw, now)
             self._docs[pid] = petition
