@@ -568,3 +568,14 @@ def test_constituencies_keyed_by_ons_code():
     assert result["W07000081"].mp is None
     with pytest.raises(ParseError, match="404"):
         parse_constituencies('{"status":404,"error":"Not Found"}')
+
+
+def test_a_lone_surrogate_escape_becomes_a_replacement_character():
+    # "\ud800" is valid JSON but no text encoding can write it: printing or saving the title
+    # would raise UnicodeEncodeError. A proper pair (an emoji) is kept.
+    body = (b'{"data": {"type": "petition", "id": 1, "attributes": {"action": "Bad \\ud800 and '
+            b'\\ud83d\\ude00", "state": "open", "signature_count": 3, "topics": ["\\udfff"]}}}')
+    petition = parse_petition_document(body)
+    assert petition.action == "Bad \ufffd and \U0001f600"
+    assert petition.topics == ("\ufffd",)
+    petition.action.encode("utf-8")  # would raise before

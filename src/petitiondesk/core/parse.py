@@ -65,6 +65,8 @@ _TIMESTAMP = re.compile(
     re.ASCII,
 )
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_ID = re.compile(r"/petitions/(\d{1,9})(?:[/?#.]|$)", re.ASCII)
 
 
@@ -159,7 +161,9 @@ def load_json(body: bytes | str) -> object:
     if stripped.startswith("<"):
         raise ParseError("the server sent an HTML page, not petition data")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant)
+        # "\ud800" is valid JSON, but a lone surrogate cannot be printed or saved as UTF-8.
+        return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
     except json.JSONDecodeError as error:
         if _stopped_early(text, error):
             at_byte = len(text.encode("utf-8"))
@@ -168,6 +172,19 @@ def load_json(body: bytes | str) -> object:
         raise ParseError(f"the response is not valid JSON ({error.msg} at byte {at_byte})") from None
     except (ValueError, RecursionError) as error:  # NaN, 5000-digit numbers, absurd nesting
         raise ParseError(f"the response is not usable JSON ({_first_line(error)})") from None
+
+
+def _without_lone_surrogates(value: object) -> object:
+    """Each lone surrogate in the decoded strings (keys too) becomes U+FFFD."""
+    if isinstance(value, str):
+        if not _SURROGATE.search(value):
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    return value
 
 
 def _stopped_early(text: str, error: json.JSONDecodeError) -> bool:
