@@ -21,7 +21,13 @@ from petitiondesk.core.models import (
     Rejection,
     RegionSignatures,
 )
-from petitiondesk.core.parse import parse_count, parse_petition_document, parse_petition_item
+from petitiondesk.core.parse import (
+    MAX_COUNT,
+    MAX_PETITION_ID,
+    parse_count,
+    parse_petition_document,
+    parse_petition_item,
+)
 from petitiondesk.core.serialize import count_to_dict, format_timestamp, petition_to_api_dict
 
 UTC = timezone.utc
@@ -111,7 +117,7 @@ timestamps = st.none() | st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
 )
 dates = st.none() | st.dates()
-counts = st.integers(min_value=0, max_value=10**12)
+counts = st.integers(min_value=0, max_value=MAX_COUNT)
 
 
 def tuples_of(strategy):
@@ -124,7 +130,7 @@ def optional_tuples_of(strategy):
 
 petitions = st.builds(
     Petition,
-    id=st.integers(min_value=1, max_value=10**9),
+    id=st.integers(min_value=1, max_value=MAX_PETITION_ID),
     action=texts,
     state=st.sampled_from(["open", "closed", "rejected", "something-new"]),
     signature_count=counts,
