@@ -37,10 +37,6 @@ def _frozen(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _no_samples() -> tuple[np.ndarray, np.ndarray]:
-    return _frozen(np.empty(0, np.float64)), _frozen(np.empty(0, np.int64))
-
-
 @dataclass(frozen=True)
 class ReadRequest:
     """What the window wants of one petition: its samples and, optionally, a baseline."""
@@ -56,8 +52,8 @@ class ReadRequest:
 @dataclass(frozen=True)
 class ReadResult:
     request: ReadRequest
-    times: np.ndarray = field(default_factory=lambda: _no_samples()[0])  # float64 POSIX seconds
-    counts: np.ndarray = field(default_factory=lambda: _no_samples()[1])  # int64
+    times: np.ndarray = field(default_factory=lambda: _frozen(np.empty(0, np.float64)))  # POSIX seconds
+    counts: np.ndarray = field(default_factory=lambda: _frozen(np.empty(0, np.int64)))
     #: Signatures by ONS code at `request.baseline_at`; None when not asked for or not recorded.
     baseline: dict[str, int] | None = None
     error: str | None = None
