@@ -342,3 +342,11 @@ def test_refresh_says_when_the_site_cannot_be_reached(data_dir, tmp_path, capsys
     err = capsys.readouterr().err
     assert status == 0
     assert "offline: the site could not be reached" in err
+
+
+@pytest.mark.parametrize("interval", ["inf", "nan", "0", "-5"])
+def test_record_refuses_an_impossible_interval_before_writing(data_dir, capsys, interval):
+    status = main(["--data-dir", str(data_dir), "record", "--interval", interval])
+    assert status == 2
+    assert "--interval" in capsys.readouterr().err
+    assert not database_path(data_dir).exists()

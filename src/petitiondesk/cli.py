@@ -422,6 +422,9 @@ def _print_report(report) -> int:
 
 
 def cmd_record(args) -> int:
+    if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
+        raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
+                           EXIT_USAGE)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
