@@ -350,3 +350,13 @@ def test_record_refuses_an_impossible_interval_before_writing(data_dir, capsys, 
     assert status == 2
     assert "--interval" in capsys.readouterr().err
     assert not database_path(data_dir).exists()
+
+
+@pytest.mark.parametrize("scale", ["0", "-2", "nan", "1000"])
+def test_export_chart_refuses_an_impossible_scale(run, simulator, tmp_path, scale):
+    pid = simulator.world.ids("open")[0]
+    run("add", str(pid))
+    png = tmp_path / "chart.png"
+    status, _, err = run("export-chart", str(pid), "-o", str(png), "--scale", scale)
+    assert status == 2 and "--scale" in err
+    assert not png.exists()

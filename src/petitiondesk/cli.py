@@ -522,6 +522,8 @@ def cmd_export_chart(args) -> int:
     (ref,) = _parse_refs([args.ref])
     if args.output.suffix.lower() not in (".png", ".svg"):
         raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
+    if not 0.5 <= args.scale <= 4:  # screens' pixel ratios; also refuses nan
+        raise CommandError(f"--scale must be from 0.5 to 4, not {args.scale:g}", EXIT_USAGE)
     with _open_store(args, create=False) as store:
         petition = store.petition(ref.id)
         times, counts = store.samples(ref.id)
