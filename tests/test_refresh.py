@@ -485,3 +485,14 @@ def test_an_archived_link_to_a_petition_still_live_is_polled_as_live(store, cloc
         update = Refresher(mocked, store, clock=clock).pin(752318, archived=True)
     assert update.problem is None and store.is_pinned(752318)
     assert not store.fetch_state(752318).archived  # so its count is polled, not checked daily
+
+
+def test_pinning_many_in_a_row_stays_about_one_request_a_second(simulator, store, clock):
+    waits = []
+    with PetitionsClient(simulator.url, min_interval=1.0, sleep=waits.append, timeout=2.0) as polite:
+        refresher = Refresher(polite, store, clock=clock)
+        for petition_id in simulator.world.ids("open")[:4]:
+            refresher.pin(petition_id)
+    assert all(store.is_pinned(pid) for pid in simulator.world.ids("open")[:4])
+    # The first answer comes at once; the rest of a bulk add is spaced like any bulk work (§11).
+    assert len([seconds for seconds in waits if seconds > 0.5]) == 3

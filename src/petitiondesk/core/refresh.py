@@ -154,6 +154,7 @@ class Refresher:
         self._docs: dict[int, Petition] = {}
         self._hold: _Hold | None = None
         self._random = random.Random()
+        self._last_interactive_at = float("-inf")
 
     # -- public ------------------------------------------------------------------------------
 
@@ -510,7 +511,12 @@ class Refresher:
         return seconds * self._random.uniform(0.9, 1.1)
 
     def _interactive(self, request: Callable[[], Fetched]) -> Fetched:
-        """A fetch the user is waiting for skips the bulk spacing."""
+        """A fetch the user is waiting for skips the bulk spacing, unless it follows another
+        one closely: pinning many petitions in a row is bulk work, spaced as such (§11)."""
+        started, previous = time.monotonic(), self._last_interactive_at
+        self._last_interactive_at = started
+        if started - previous < self.client.min_interval:
+            return request()
         spacing = self.client.min_interval
         self.client.min_interval = 0.0
         try:
