@@ -360,3 +360,12 @@ def test_export_chart_refuses_an_impossible_scale(run, simulator, tmp_path, scal
     status, _, err = run("export-chart", str(pid), "-o", str(png), "--scale", scale)
     assert status == 2 and "--scale" in err
     assert not png.exists()
+
+
+@pytest.mark.parametrize("command", [["add", "700001"], ["show", "700001"], ["refresh"], ["search", "tax"]])
+def test_a_bad_api_base_is_a_usage_error_that_writes_nothing(data_dir, capsys, command):
+    status = main(["--data-dir", str(data_dir), "--api-base", "nonsense", *command])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("petitiondesk: ") and "nonsense" in err and err.count("\n") == 1
+    assert not database_path(data_dir).exists()

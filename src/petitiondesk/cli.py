@@ -141,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if handler is None:
             return _open_window(args)
+        if args.command in _NETWORK_COMMANDS:
+            _check_api_base(args)  # before anything is written
         return handler(args)
     except CommandError as error:
         print(f"petitiondesk: {error}", file=sys.stderr)
@@ -150,6 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `petitiondesk list | head`: the reader left; not an error
         sys.stdout = None
         return EXIT_OK
+
+
+def _check_api_base(args) -> None:
+    from petitiondesk.core.client import PetitionsClient
+
+    try:
+        PetitionsClient(paths.api_base(args.api_base)).close()
+    except ValueError as error:
+        raise CommandError(f"--api-base: {error}; expected http:// or https:// and a host", EXIT_USAGE) from None
 
 
 def _open_window(args) -> int:
@@ -554,6 +565,8 @@ def cmd_simulator(args) -> int:
         argv += ["--faults", args.faults]
     return simulator_main(argv)
 
+
+_NETWORK_COMMANDS = frozenset({"add", "show", "refresh", "record", "search"})
 
 COMMANDS = {
     "add": cmd_add,
