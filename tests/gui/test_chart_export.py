@@ -91,3 +91,9 @@ def test_unknown_format_and_absurd_sizes_are_refused(qapp, tmp_path):
     with pytest.raises(ExportError, match="pixels"):
         export_chart(spec(), tmp_path / "chart.png", width=5, height=100_000)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scale", [0.0, float("nan"), -1.0, 100.0])
+def test_absurd_pixel_ratio_is_refused(qapp, scale):
+    with pytest.raises(ExportError, match="pixel ratio"):
+        render_image(spec(), 400, 300, scale=scale)

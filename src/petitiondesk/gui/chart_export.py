@@ -175,6 +175,7 @@ def render_image(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFA
                  scale: float = 1.0) -> QImage:
     """The chart as a `width` x `height` pixel image; `scale` 2 draws it like a HiDPI screen would."""
     _check_size(width, height)
+    _check_scale(scale)
     figure = ExportFigure(spec, round(width / scale), round(height / scale), scale)
     try:
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
@@ -229,6 +230,11 @@ def copy_to_clipboard(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int =
     image = render_image(spec, round(width * scale), round(height * scale), scale)
     image.setDevicePixelRatio(scale)
     QGuiApplication.clipboard().setImage(image)
+
+
+def _check_scale(scale: float) -> None:
+    if not 0.5 <= scale <= 4:  # also refuses nan
+        raise ExportError(f"A chart's pixel ratio must be between 0.5 and 4, not {scale}.")
 
 
 def _check_size(width: int, height: int) -> None:
