@@ -214,12 +214,11 @@ def bench_stalls(petitions: int) -> None:
             with Store.open(database) as writer, writer.transaction():
                 for pid in ids:
                     writer.pin(pid)
-            store = Store.open(database)
             # The app's own schedule (passes at least a second apart), without the client's polite
             # second between requests: the same work, packed tighter than a user would see it.
             service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0,
                                                   freeze_gc=True))
-            window = MainWindow(service, store, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
+            window = MainWindow(service, database, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
             # Phase "fill": passes until every petition has its document (fetching and parsing
             # 500 documents). Phase "steady": three forced passes of counts once all are known,
             # a second apart (the app's are minutes apart).
@@ -279,7 +278,6 @@ def bench_stalls(petitions: int) -> None:
             ended = time.perf_counter()
             ticker.stop()
             window.close()
-            store.close()
     finally:
         simulator.terminate()
         simulator.wait()

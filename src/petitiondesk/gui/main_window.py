@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         # Browsing has its own thread and client, on the same site as the refresh worker.
         self.browse_service = browse_service or BrowseService(BrowseConfig.like(service.config), self)
         # A `Store` is accepted for its path (older callers); the window never reads through it.
-        self.database = Path(getattr(database, "path", database))
+        self.database = Path(database)
         # Reads of the database happen in the reader's thread, through its own connection.
         self.reader = data_reader or DataReaderService(self.database, self)
         self.reader.loaded.connect(self._on_read)
