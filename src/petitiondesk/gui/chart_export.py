@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import SVGExporter
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
@@ -32,6 +32,7 @@ CURVE = QColor("#0b6bcb")
 THRESHOLD_COLOURS = {"response": QColor("#b35900"), "debate": QColor("#8250df")}
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1600, 900
+HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,25 @@ class ChartSpec:
         if len(self.times) == 0:
             return None
         return float(self.times[0]), float(self.times[-1])
+
+
+class _OffsetDateAxis(pg.DateAxisItem):
+    """A date axis for x values in hours after `origin` (POSIX seconds)."""
+
+    def __init__(self, origin: float, **kwargs):
+        super().__init__(orientation="bottom", **kwargs)
+        self.origin = origin
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        levels = super().tickValues(self._posix(minVal), self._posix(maxVal), size)
+        return [(spacing / HOUR, [(value - self.origin) / HOUR for value in values])
+                for spacing, values in levels]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        return super().tickStrings([self._posix(value) for value in values], scale, spacing * HOUR)
+
+    def _posix(self, hours: float) -> float:
+        return self.origin + hours * HOUR
 
 
 def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...]:
@@ -123,11 +143,41 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         self.addItem(self.source, row=3, col=0)
         self.show()  # off screen (WA_DontShowOnScreen): lays out items at the requested size
         QApplication.processEvents()
+        self._curve_in_scene_coordinates()
+
+    def _curve_in_scene_coordinates(self) -> None:
+        """Redraw the curve as one path in page coordinates, now that the layout is final.
+
+        pyqtgraph's SVG exporter (0.14.0 with PySide6 6.10) places a long curve's segments about 3%
+        too wide for its axes; a plain path item in page coordinates exports exactly, and paints the
+        same in PNGs."""
+        view = self.plot.vb
+        view.disableAutoRange()
+        for item in self.plot.listDataItems():
+            if item.opts.get("name") != "signatures":
+                continue
+            x, y = item.getData()  # as displayed: already log10 on a log scale
+            item.setVisible(False)
+            if x is None or len(x) == 0:
+                return
+            finite = np.isfinite(x) & np.isfinite(y)
+            x, y = x[finite], y[finite]
+            transform = view.childGroup.sceneTransform()
+            path = QPainterPath()
+            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist())):
+                point = transform.map(QPointF(px, py))
+                path.moveTo(point) if i == 0 else path.lineTo(point)
+            line = QGraphicsPathItem(path)
+            line.setPen(item.opts["pen"])
+            self.scene().addItem(line)
 
     def _make_plot(self, spec: ChartSpec, scale: float) -> pg.PlotItem:
         span = spec.time_span()
-        offset = _uk_offset(span[1] if span else None)
-        plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(utcOffset=-offset), "left": CountAxis()})
+        # x is drawn in hours from the start: the SVG writer rounds coordinates and transforms
+        # (POSIX seconds would come out in 10,000 s steps, a tiny seconds-to-pixels scale askew).
+        origin = span[0] if span else 0.0
+        axis = _OffsetDateAxis(origin, utcOffset=-_uk_offset(span[1] if span else None))
+        plot = pg.PlotItem(axisItems={"bottom": axis, "left": CountAxis()})
         font = _font(max(8.0, 13 * scale))
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
@@ -145,30 +195,31 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         values = counts.astype(float)
         if spec.log_scale:
             values = np.maximum(values, 1.0)
-        plot.plot(times, values, pen=pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale),
+        plot.plot((times - origin) / HOUR, values, name="signatures", pen=pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale),
                   stepMode=None, connect="finite")
         plot.setLogMode(y=spec.log_scale)
-        self._draw_thresholds(plot, spec, values, scale)
-        if span:
-            plot.setXRange(*span, padding=0.01)
+        x_range = (0.0, (span[1] - origin) / HOUR) if span else (0.0, 1.0)
+        plot.setXRange(*x_range, padding=0.01)
+        self._draw_thresholds(plot, spec, values, scale, plot.vb.viewRange()[0])
         return plot
 
-    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, values: np.ndarray, scale: float) -> None:
+    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, values: np.ndarray, scale: float,
+                         x_range: list[float]) -> None:
+        """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right."""
         if len(values) == 0:
             return
         top = float(values.max())
+        left, right = x_range
         for threshold, label, kind in spec.thresholds:
             if threshold > top * 1.25:
                 continue  # out of range: drawing it would squash the curve
-            y = np.log10(threshold) if spec.log_scale else threshold
-            line = pg.InfiniteLine(
-                pos=y, angle=0, movable=False,
-                pen=pg.mkPen(THRESHOLD_COLOURS[kind], width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine),
-                label=label,
-                labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)], "color": THRESHOLD_COLOURS[kind]},
-            )
-            line.label.setFont(_font(max(8.0, 12 * scale)))
-            plot.addItem(line)
+            colour = THRESHOLD_COLOURS[kind]
+            pen = pg.mkPen(colour, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine)
+            plot.plot([left, right], [threshold, threshold], pen=pen)
+            text = pg.TextItem(label, color=colour, anchor=(1, 1))
+            text.setFont(_font(max(8.0, 12 * scale)))
+            text.setPos(right, np.log10(threshold) if spec.log_scale else threshold)
+            plot.addItem(text, ignoreBounds=True)
 
 
 def render_image(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,
@@ -201,6 +252,8 @@ def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT
 
 
 def svg_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
+    """The chart as SVG with real vectors (pyqtgraph's exporter: Qt's own SVG generator mangles
+    cosmetic pens and transforms)."""
     _check_size(width, height)
     figure = ExportFigure(spec, width, height)
     try:
