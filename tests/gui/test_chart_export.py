@@ -97,3 +97,20 @@ def test_unknown_format_and_absurd_sizes_are_refused(qapp, tmp_path):
 def test_absurd_pixel_ratio_is_refused(qapp, scale):
     with pytest.raises(ExportError, match="pixel ratio"):
         render_image(spec(), 400, 300, scale=scale)
+
+
+def test_svg_curve_stays_inside_the_plot_frame(qapp, tmp_path):
+    """pyqtgraph's exporter once drew a long curve ~3% wider than its axes; the last sample must end
+    inside the frame, where the PNG puts it."""
+    import re
+
+    target = tmp_path / "chart.svg"
+    export_chart(spec(n=800), target, 1600, 900)
+    text = target.read_text(encoding="utf-8")
+    clip = re.search(r'<clipPath id="ViewBox_1_clip">\s*<path[^>]* d="M([\d.]+),[\d.]+ L([\d.]+),', text)
+    left, right = float(clip[1]), float(clip[2])
+    longest = max(re.findall(r' d="(M[^"]+)"', text), key=len)
+    xs = [float(x) for x in re.findall(r"[ML]([\d.]+),", longest)]
+    assert len(xs) >= 800
+    assert left <= min(xs) and max(xs) <= right
+    assert max(xs) > left + 0.9 * (right - left), "the curve spans the frame, not a corner of it"
