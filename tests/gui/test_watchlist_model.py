@@ -142,3 +142,30 @@ def test_remove_takes_rows_out_without_a_reset(make_row):
     assert removed == [(1, 2)] and resets == []
     assert model.row_of(4) == 1 and model.row_of(2) == -1
     assert model.rowCount(QModelIndex()) == 2
+
+
+def test_a_refresh_of_counts_announces_only_the_cells_from_the_count_on(make_row):
+    model = loaded(make_row, 10, 20, 30)
+    spans = []
+    model.dataChanged.connect(lambda top, bottom, roles: spans.append(
+        (top.row(), top.column(), bottom.row(), bottom.column())))
+    model.upsert([replace(model.watch_row(1), signature_count=11)])
+    model.upsert([replace(model.watch_row(2), petition=replace(model.watch_row(2).petition, action="New words"))])
+    model.upsert([replace(model.watch_row(3), problem="offline", problem_detail="no network")])
+    last = Column.COUNT - 1
+    assert spans == [(0, Column.SIGNATURES, 0, last), (1, Column.TITLE, 1, last), (2, Column.PROBLEM, 2, last)]
+    assert model.index(1, Column.TITLE).data() == "New words"
+
+
+def test_a_long_run_of_changed_rows_is_announced_in_blocks_a_view_repaints_in_part(make_row):
+    # Qt repaints a whole table for one dataChanged of 200 cells or more, visible or not.
+    model = loaded(make_row, *range(1, 301))
+    spans = []
+    model.dataChanged.connect(lambda top, bottom, roles: spans.append(
+        (top.row(), top.column(), bottom.row(), bottom.column())))
+    model.upsert([replace(model.watch_row(pid), signature_count=1000 + pid) for pid in range(1, 301)])
+    covered = [row for top, _, bottom, _ in spans for row in range(top, bottom + 1)]
+    assert covered == list(range(300))  # every changed row, once, in order
+    assert all((bottom - top + 1) * (right - left + 1) < 200 for top, left, bottom, right in spans)
+    assert {(left, right) for _, left, _, right in spans} == {(Column.SIGNATURES, Column.COUNT - 1)}
+    assert model.index(299, Column.SIGNATURES).data() == "1,300"
