@@ -131,6 +131,17 @@ def test_refresh_of_the_same_places_updates_in_place_and_keeps_the_sort(qtbot, d
     assert selected.isValid() and selected.data() == "Walthamstow"
 
 
+
+def test_the_same_figures_again_announce_nothing_so_the_table_is_not_repainted(qtbot, debated):
+    model = filled_constituencies(debated)
+    same = [replace(c) for c in debated.signatures_by_constituency]  # equal records, new objects
+    with qtbot.assertNotEmitted(model.modelReset), qtbot.assertNotEmitted(model.dataChanged), \
+            qtbot.assertNotEmitted(model.layoutChanged):
+        model.set_records(same)
+    grown = [replace(c, signature_count=c.signature_count + 1) for c in same]
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_records(grown)
+
 def test_new_places_reset_the_model(qtbot, debated):
     model = filled_constituencies(debated)
     extra = ConstituencySignatures("Bath", "E14001084", 3, "Wera Hobhouse MP")

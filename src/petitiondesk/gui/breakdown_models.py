@@ -105,6 +105,8 @@ class RecordTableModel(QAbstractTableModel):
             return
         if old_ids != new_ids:
             self._reorder(rows, new_ids)
+        elif rows == self._rows:
+            return  # the same figures: no dataChanged, which would repaint the whole table
         else:
             self._rows = rows
         if rows:
