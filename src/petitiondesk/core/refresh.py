@@ -29,6 +29,7 @@ ARCHIVED_INTERVAL = DAY  # an archived petition is frozen: its document at most 
 LATE_SIGNING = DAY  # signatures can still be confirmed for 24 h after closing (§10.1)
 TROUBLE_LIMIT = 2  # consecutive network/site failures that end a pass
 HOLD_SETTING = "refresh.hold"
+YIELD_EVERY = 25  # petitions read between GIL yields (see _yield_gil)
 
 _WORDS = {
     "offline": "cannot reach the site",
@@ -212,7 +213,7 @@ class Refresher:
         """When the next pass has something to do (never earlier than a block, pause or offline wait)."""
         now = self.clock()
         hold = self._load_hold()
-        states = {entry.petition_id: self.store.fetch_state(entry.petition_id) for entry in self.store.watchlist()}
+        states = self._fetch_states(self.store.watchlist())
         self._remember_documents(states)
         due = [self._due_at(state, now) for state in states.values()]
         due = [t for t in due if t < NEVER]
@@ -223,7 +224,7 @@ class Refresher:
 
     def _run_pass(self, run: _Pass, progress: Callable[[int, int], None] | None) -> None:
         entries = self.store.watchlist()
-        states = {entry.petition_id: self.store.fetch_state(entry.petition_id) for entry in entries}
+        states = self._fetch_states(entries)
         self._remember_documents(states)
         jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
         bulk = self._bulk_candidates(states, jobs)
@@ -239,6 +240,7 @@ class Refresher:
             done += 1
             _report_progress(progress, done, total)
         for pid, job in jobs.items():
+            _yield_gil()
             if run.halted:
                 break
             if run.should_stop():
@@ -252,6 +254,14 @@ class Refresher:
             self._refresh_one(pid, states[pid], job, run)
             done += 1
             _report_progress(progress, done, total)
+
+    def _fetch_states(self, entries) -> dict[int, FetchState]:
+        states = {}
+        for number, entry in enumerate(entries):
+            if number % YIELD_EVERY == 0:
+                _yield_gil()
+            states[entry.petition_id] = self.store.fetch_state(entry.petition_id)
+        return states
 
     def _job(self, state: FetchState, run: _Pass) -> str | None:
         """"full", "count" or None (not due)."""
@@ -566,6 +576,12 @@ class Refresher:
                                               "block_seconds": hold.block_seconds,
                                               "paused_until": hold.paused_until,
                                               "paused_by": hold.paused_by})
+
+
+def _yield_gil() -> None:
+    """Let a waiting thread run: the app's GUI thread needs the GIL to paint, and a long pass
+    otherwise holds it in stretches of up to the switch interval (5 ms) at a time."""
+    time.sleep(0)
 
 
 def _problem_of(outcome: Outcome) -> str:
