@@ -202,10 +202,11 @@ def bench_stalls(petitions: int) -> None:
     from petitiondesk import paths
     from petitiondesk.core.store import Store
     from petitiondesk.gui.main_window import MainWindow
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
     from petitiondesk.simulator import World
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    favour_the_gui_thread()  # as run_gui does
     simulator, url = start_simulator(petitions + 50)
     try:
         ids = World(seed=5, speed=60, open_count=petitions + 50).ids("open")[:petitions]

@@ -152,3 +152,17 @@ def test_a_store_that_cannot_open_is_reported_not_raised(qtbot, data_dir, simula
         assert "Cannot start refreshing" in failed.args[0]
     finally:
         service.shutdown()
+
+
+def test_favouring_the_gui_thread_shortens_the_gil_switch_interval_until_undone():
+    import sys
+
+    from petitiondesk.gui.worker import GUI_SWITCH_INTERVAL, favour_the_gui_thread
+
+    before = sys.getswitchinterval()
+    undo = favour_the_gui_thread()
+    try:
+        assert sys.getswitchinterval() == GUI_SWITCH_INTERVAL < before
+    finally:
+        undo()
+    assert sys.getswitchinterval() == before

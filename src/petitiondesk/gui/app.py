@@ -150,7 +150,7 @@ def run_gui(options: GuiOptions) -> int:
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
     from petitiondesk.gui.main_window import MainWindow
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
 
     try:
         session = _start_demo(stack) if options.demo else _Session(
@@ -165,6 +165,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
         return 1
 
+    stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
         pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
