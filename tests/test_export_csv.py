@@ -113,3 +113,13 @@ def test_failure_midway_keeps_the_old_file_and_leaves_no_partial(tmp_path):
         atomic_write(target, explode)
     assert target.read_text() == "old content"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
+
+
+def test_share_uses_the_uk_row_of_old_data_without_country_codes(tmp_path):
+    old = Petition(
+        id=105991, action="An old petition", state="closed", signature_count=1000,
+        signatures_by_country=(CountrySignatures("United Kingdom", 800),),  # 2015: no codes yet
+        signatures_by_constituency=(ConstituencySignatures("Aldershot", "E14000530", 200),),
+    )
+    write_constituencies_csv(tmp_path / "c.csv", old)
+    assert read(tmp_path / "c.csv")[1][4] == "25.0"  # of the UK's 800, not of the seats' 200

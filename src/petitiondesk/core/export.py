@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from petitiondesk.core.models import Petition
+from petitiondesk.core.models import ConstituencySignatures, CountrySignatures, Petition
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -110,7 +110,7 @@ def write_history_csv(path: Path, petition_id: int, times: Sequence[float], coun
 
 def constituency_rows(petition: Petition, baseline: dict[str, int] | None = None) -> list[tuple]:
     rows = []
-    total = uk_total(petition)
+    total = uk_total(petition.signatures_by_country, petition.signatures_by_constituency)
     for row in petition.signatures_by_constituency or ():
         change = row.signature_count - baseline[row.ons_code] if baseline and row.ons_code in baseline else ""
         rows.append((row.ons_code, row.name, row.mp or "", row.signature_count,
@@ -124,7 +124,7 @@ def write_constituencies_csv(path: Path, petition: Petition, baseline: dict[str,
 
 
 def write_regions_csv(path: Path, petition: Petition) -> None:
-    total = uk_total(petition)
+    total = uk_total(petition.signatures_by_country, petition.signatures_by_constituency)
     rows = ((r.ons_code, r.name, r.signature_count, share_percent(r.signature_count, total))
             for r in petition.signatures_by_region or ())
     write_csv(path, ("ons_code", "region", "signatures", "share_of_uk_percent"), rows)
@@ -137,12 +137,15 @@ def write_countries_csv(path: Path, petition: Petition) -> None:
     write_csv(path, ("code", "country", "signatures", "share_percent"), rows)
 
 
-def uk_total(petition: Petition) -> int:
-    """The UK's count from the country breakdown, else the sum of the constituencies (§4.3)."""
-    for country in petition.signatures_by_country or ():
-        if country.code == "GB":
+def uk_total(countries: Sequence[CountrySignatures] | None,
+             constituencies: Sequence[ConstituencySignatures] | None) -> int:
+    """The UK's signatures: the GB country row when there is one (it also counts signatures that
+    map to no constituency, API §4.3; data before 2016 has no codes), else the sum of the
+    constituencies. The detail pane and the CSV exports share this, so their shares agree."""
+    for country in countries or ():
+        if country.code == "GB" or (country.code is None and country.name == "United Kingdom"):
             return country.signature_count
-    return sum(row.signature_count for row in petition.signatures_by_constituency or ())
+    return sum(row.signature_count for row in constituencies or ())
 
 
 def share_percent(part: int, total: int) -> float | str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from petitiondesk.core.models import ConstituencySignatures, CountrySignatures
+from petitiondesk.core.export import uk_total
+from petitiondesk.core.models import ConstituencySignatures
 from petitiondesk.gui.format import format_count, format_delta, format_percent
 
 #: data(index, SORT_ROLE) gives the native value a column sorts by.
@@ -230,13 +231,17 @@ class ConstituencyTableModel(_ShareMixin, RecordTableModel):
         return record.signature_count - self._baseline.get(record.ons_code, 0)
 
 
-class RegionTableModel(_ShareMixin, RecordTableModel):
+class _NamedShareTableModel(_ShareMixin, RecordTableModel):
+    """Name, signatures and share: the region and country tables."""
+
     NAME, SIGNATURES, SHARE = range(3)
+    NAME_HEADER = ""
+    SHARE_TIP = ""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.columns = (
-            Column("Region", lambda r: r.name, lambda r: r.name),
+            Column(self.NAME_HEADER, lambda r: r.name, lambda r: r.name),
             Column(
                 "Signatures",
                 lambda r: format_count(r.signature_count),
@@ -248,44 +253,19 @@ class RegionTableModel(_ShareMixin, RecordTableModel):
                 lambda r: format_percent(self.share(r)),
                 lambda r: self.share(r),
                 numeric=True,
-                tooltip="Share of the signatures from the United Kingdom",
+                tooltip=self.SHARE_TIP,
             ),
         )
 
 
-class CountryTableModel(_ShareMixin, RecordTableModel):
-    NAME, SIGNATURES, SHARE = range(3)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.columns = (
-            Column("Country", lambda r: r.name, lambda r: r.name),
-            Column(
-                "Signatures",
-                lambda r: format_count(r.signature_count),
-                lambda r: r.signature_count,
-                numeric=True,
-            ),
-            Column(
-                "Share",
-                lambda r: format_percent(self.share(r)),
-                lambda r: self.share(r),
-                numeric=True,
-                tooltip="Share of all signatures",
-            ),
-        )
+class RegionTableModel(_NamedShareTableModel):
+    NAME_HEADER = "Region"
+    SHARE_TIP = "Share of the signatures from the United Kingdom"
 
 
-def uk_total(
-    countries: Sequence[CountrySignatures] | None,
-    constituencies: Sequence[ConstituencySignatures] | None,
-) -> int:
-    """The UK's signatures: the GB country row when there is one (it also counts signatures
-    that map to no constituency, API §4.3), else the sum of the constituencies."""
-    for country in countries or ():
-        if country.code == "GB" or (country.code is None and country.name == "United Kingdom"):
-            return country.signature_count
-    return sum(c.signature_count for c in constituencies or ())
+class CountryTableModel(_NamedShareTableModel):
+    NAME_HEADER = "Country"
+    SHARE_TIP = "Share of all signatures"
 
 
 __all__ = [
