@@ -181,6 +181,17 @@ class _ShareMixin:
         return record.signature_count / self._total if self._total else None
 
 
+def _name_count_share(model: _ShareMixin, name_header: str, share_tip: str) -> tuple[Column, ...]:
+    """The name, signatures and share columns every breakdown table starts with."""
+    return (
+        Column(name_header, lambda r: r.name, lambda r: r.name),
+        Column("Signatures", lambda r: format_count(r.signature_count), lambda r: r.signature_count,
+               numeric=True),
+        Column("Share", lambda r: format_percent(model.share(r)), lambda r: model.share(r),
+               numeric=True, tooltip=share_tip),
+    )
+
+
 class ConstituencyTableModel(_ShareMixin, RecordTableModel):
     # The MP comes last: a narrow pane keeps the numbers in view and scrolls to the names.
     NAME, SIGNATURES, SHARE, CHANGE, MP = range(5)
@@ -189,20 +200,7 @@ class ConstituencyTableModel(_ShareMixin, RecordTableModel):
         self._baseline: dict[str, int] | None = None
         super().__init__(parent)
         self.columns = (
-            Column("Constituency", lambda r: r.name, lambda r: r.name),
-            Column(
-                "Signatures",
-                lambda r: format_count(r.signature_count),
-                lambda r: r.signature_count,
-                numeric=True,
-            ),
-            Column(
-                "Share",
-                lambda r: format_percent(self.share(r)),
-                lambda r: self.share(r),
-                numeric=True,
-                tooltip="Share of the signatures from the United Kingdom",
-            ),
+            *_name_count_share(self, "Constituency", "Share of the signatures from the United Kingdom"),
             Column(
                 "24 h",
                 lambda r: format_delta(self.change(r)) if self.has_baseline else "",
@@ -240,22 +238,7 @@ class _NamedShareTableModel(_ShareMixin, RecordTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.columns = (
-            Column(self.NAME_HEADER, lambda r: r.name, lambda r: r.name),
-            Column(
-                "Signatures",
-                lambda r: format_count(r.signature_count),
-                lambda r: r.signature_count,
-                numeric=True,
-            ),
-            Column(
-                "Share",
-                lambda r: format_percent(self.share(r)),
-                lambda r: self.share(r),
-                numeric=True,
-                tooltip=self.SHARE_TIP,
-            ),
-        )
+        self.columns = _name_count_share(self, self.NAME_HEADER, self.SHARE_TIP)
 
 
 class RegionTableModel(_NamedShareTableModel):

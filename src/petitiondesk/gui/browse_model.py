@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from petitiondesk.core.browse import SORT_KEYS, BrowseRow, filter_rows, sort_rows
 from petitiondesk.core.models import Petition, TrendingPetition
-from petitiondesk.gui.format import MISSING, format_count, format_date
+from petitiondesk.gui.format import MISSING, format_count, format_date, state_words
 
 
 class BrowseColumn:
@@ -49,12 +49,8 @@ SORT_KEY_OF = {
     BrowseColumn.OPENED: "opened_at",
     BrowseColumn.STATUS: "status",
 }
-_STATE_WORDS = {"open": "Open", "closed": "Closed", "rejected": "Rejected"}
-
-
 def state_text(row: BrowseRow) -> str:
-    word = _STATE_WORDS.get(row.state, row.state.replace("_", " ").capitalize())
-    return f"{word} (archived)" if row.archived else word
+    return state_words(row.state, row.archived)
 
 
 def trending_rows(items: Iterable[TrendingPetition]) -> list[BrowseRow]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -38,6 +37,7 @@ from petitiondesk.core.browse import (
 from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel, trending_rows
 from petitiondesk.gui.browse_service import BrowseService
 from petitiondesk.gui.format import format_uk_time
+from petitiondesk.gui.tables import set_up_petition_table
 
 #: The facet chooser's entry for /trending.json; its counts are NOT totals (API §7.1).
 RISING_NOW = "Rising now (signatures in the last hour)"
@@ -109,18 +109,8 @@ class BrowseView(QWidget):
         self.filter_edit.textChanged.connect(self._on_filter)
 
         self.table = BrowseTable(self)
-        self.table.setObjectName("browseTable")
-        self.table.setAccessibleName("Petitions found")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the site's own order
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        set_up_petition_table(self.table, "browseTable", "Petitions found", self.model)  # site's order
         rows = self.table.verticalHeader()
-        rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # one line a row: dense, and no measuring
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

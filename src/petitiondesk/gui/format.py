@@ -84,8 +84,13 @@ def format_relative(seconds: float) -> str:
 
 def state_label(petition: Petition) -> str:
     """ "Open", "Closed", "Rejected", "Closed (archived)"; an unknown state is shown as it came."""
-    label = _STATE_LABELS.get(petition.state, petition.state.replace("_", " ").capitalize())
-    return f"{label} (archived)" if petition.archived else label
+    return state_words(petition.state, petition.archived)
+
+
+def state_words(state: str, archived: bool = False) -> str:
+    """`state_label` for a state and archived flag without the whole record (browse rows)."""
+    label = _STATE_LABELS.get(state, state.replace("_", " ").capitalize())
+    return f"{label} (archived)" if archived else label
 
 
 def progress_label(petition: Petition, today: date | None = None) -> str:

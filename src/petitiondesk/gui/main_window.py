@@ -51,6 +51,7 @@ from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.export_actions import ExportActions, ExportSubject
 from petitiondesk.gui.format import format_relative, format_uk_time
 from petitiondesk.gui.related_panel import RelatedPanel
+from petitiondesk.gui.tables import set_up_petition_table
 from petitiondesk.gui.watchlist_model import Column, WatchlistModel, WatchRow
 from petitiondesk.gui.worker import ExportResult, ImportResult, PinResult, RefreshResult, RefreshService
 
@@ -128,17 +129,7 @@ class MainWindow(QMainWindow):
         clear_filter.activated.connect(self._leave_filter)
 
         self.table = QTableView(self)
-        self.table.setObjectName("watchlistTable")
-        self.table.setAccessibleName("Watched petitions")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the watchlist's own order
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
+        set_up_petition_table(self.table, "watchlistTable", "Watched petitions", self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.doubleClicked.connect(lambda index: self.open_on_website())

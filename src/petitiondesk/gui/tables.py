@@ -1,0 +1,21 @@
+"""How the app's petition lists look and behave: one place for the watchlist and the browse view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+
+def set_up_petition_table(table: QTableView, object_name: str, accessible_name: str, model) -> None:
+    """Whole-row selection, sorting done by the model (starting in its own order), one line per row."""
+    table.setObjectName(object_name)
+    table.setAccessibleName(accessible_name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # no column: the list's own order
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().setVisible(False)
