@@ -46,6 +46,19 @@ def simulator():
         server.stop()
 
 
+@pytest.fixture
+def still_site():
+    """A small simulated site whose clock barely moves, so that list orders hold while paging."""
+    from petitiondesk.simulator import SimulatorServer
+
+    server = SimulatorServer(port=0, speed=1e-9, seed=77, open_count=120, archived_count=130)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads():
     """Fail a test that leaves a Python thread running behind it."""

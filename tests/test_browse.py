@@ -33,17 +33,6 @@ FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def still_site():
-    """A small simulated site whose clock barely moves, so that list orders are stable while paging."""
-    server = SimulatorServer(port=0, speed=1e-9, seed=77, open_count=120, archived_count=130)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def client(still_site):
     with PetitionsClient(still_site.url, min_interval=0, retries=0) as petitions:
         yield petitions

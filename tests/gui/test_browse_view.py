@@ -16,20 +16,8 @@ from petitiondesk.core.client import PetitionsClient
 from petitiondesk.gui.browse_model import BrowseColumn, PetitionIdRole
 from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import RISING_NOW, BrowseView
-from petitiondesk.simulator import SimulatorServer
 
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def still_site():
-    """A small simulated site whose clock barely moves, so that list orders hold while paging."""
-    server = SimulatorServer(port=0, speed=1e-9, seed=77, open_count=120, archived_count=130)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
