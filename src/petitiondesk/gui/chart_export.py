@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import SVGExporter
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem
@@ -254,6 +253,8 @@ def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT
 def svg_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
     """The chart as SVG with real vectors (pyqtgraph's exporter: Qt's own SVG generator mangles
     cosmetic pens and transforms)."""
+    from pyqtgraph.exporters import SVGExporter  # only when exporting: keeps it off start-up
+
     _check_size(width, height)
     figure = ExportFigure(spec, width, height)
     try:
