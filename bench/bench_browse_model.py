@@ -16,15 +16,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from petitiondesk.core.browse import BrowseQuery, Browser  # noqa: E402
-from petitiondesk.core.client import PetitionsClient  # noqa: E402
-from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel  # noqa: E402
-from petitiondesk.gui.browse_service import BrowseConfig, BrowseService  # noqa: E402
-from petitiondesk.gui.browse_view import BrowseView  # noqa: E402
-from petitiondesk.simulator import SimulatorServer  # noqa: E402
+from petitiondesk.core.browse import BrowseQuery, Browser
+from petitiondesk.core.client import PetitionsClient
+from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel
+from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
+from petitiondesk.gui.browse_view import BrowseView
+from petitiondesk.simulator import SimulatorServer
 
 PAGE = 50
 

@@ -72,9 +72,9 @@ def prepare_data(folder: Path, petitions: int, samples: int) -> None:
 
 
 def child_bare() -> None:
+    import pyqtgraph as pg
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
-    import pyqtgraph as pg
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
@@ -84,7 +84,7 @@ def child_bare() -> None:
     window.resize(1440, 880)
 
     class FirstPaint(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is window:
                 report({"first_paint": time.time()})
                 QTimer.singleShot(0, app.quit)
@@ -109,7 +109,7 @@ def child_app(data_dir: str, api_base: str, petitions: int) -> None:
     times: dict[str, float] = {}
 
     class Painted(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and watched.isWidgetType():
                 window = watched.window()
                 if isinstance(window, MainWindow):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -214,9 +214,9 @@ def test_milestones_in_range():
 def test_closing_timestamp_is_the_end_of_the_uk_day():
     summer = Petition(id=1, action="A", state="open", signature_count=0, closing_date=date(2026, 8, 3))
     # 2026-08-03 23:59:59.999 BST is 22:59:59.999 UTC.
-    expected = datetime(2026, 8, 3, 22, 59, 59, 999000, tzinfo=timezone.utc).timestamp()
+    expected = datetime(2026, 8, 3, 22, 59, 59, 999000, tzinfo=UTC).timestamp()
     assert closing_timestamp(summer) == pytest.approx(expected, abs=0.01)
-    closed_at = datetime(2025, 5, 14, 22, 59, 59, 999000, tzinfo=timezone.utc)
+    closed_at = datetime(2025, 5, 14, 22, 59, 59, 999000, tzinfo=UTC)
     closed = Petition(id=2, action="B", state="closed", signature_count=0, closed_at=closed_at)
     assert closing_timestamp(closed) == closed_at.timestamp()
     assert closing_timestamp(Petition(id=3, action="C", state="rejected", signature_count=0)) is None

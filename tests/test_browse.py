@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,8 +13,8 @@ from petitiondesk.core.browse import (
     FACETS,
     TRENDING_LABEL,
     BrowseQuery,
-    BrowseRow,
     Browser,
+    BrowseRow,
     filter_rows,
     load_all,
     numeric_reference,
@@ -29,7 +29,7 @@ from petitiondesk.core.models import Debate, GovernmentResponse, Petition
 from petitiondesk.simulator import SimulatorServer
 from petitiondesk.simulator.documents import petition_state
 
-FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ def test_trending_failure_is_a_message(still_site, client):
 # -- rows: status, sorting and filtering -------------------------------------------------------------
 
 TODAY = date(2026, 3, 1)
-STAMP = datetime(2026, 1, 5, 12, tzinfo=timezone.utc)
+STAMP = datetime(2026, 1, 5, 12, tzinfo=UTC)
 
 
 def petition(**fields) -> Petition:

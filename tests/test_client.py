@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -242,7 +242,7 @@ def test_each_status_has_its_outcome_and_message(status, outcome, words):
 
 
 def test_retry_after_in_seconds_and_as_a_date():
-    later = datetime.now(timezone.utc) + timedelta(minutes=10)
+    later = datetime.now(UTC) + timedelta(minutes=10)
     answers = iter([
         httpx.Response(429, headers={"retry-after": "120"}),
         httpx.Response(503, headers={"retry-after": format_datetime(later, usegmt=True)}),

@@ -20,8 +20,7 @@ import pytest
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtSvg import QSvgRenderer
 
-from petitiondesk import APP_ID, __version__
-from petitiondesk import resources
+from petitiondesk import APP_ID, __version__, resources
 from petitiondesk.resources import ICON_SIZES, app_icon_path, png_icon_path, resource_path
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import fields, is_dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +26,7 @@ from petitiondesk.core.parse import (
     parse_trending,
 )
 
-UTC = timezone.utc
+UTC = UTC
 OPEN_SAMPLE = "composed-petition-open-752318.json"
 DEBATED_SAMPLE = "composed-petition-closed-debated-701284.json"
 LIST_SAMPLE = "composed-petitions-list-open-page2.json"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,8 +18,8 @@ from petitiondesk.core.models import (
     ParliamentaryBusiness,
     Petition,
     PetitionCount,
-    Rejection,
     RegionSignatures,
+    Rejection,
 )
 from petitiondesk.core.parse import (
     MAX_COUNT,
@@ -30,7 +30,7 @@ from petitiondesk.core.parse import (
 )
 from petitiondesk.core.serialize import count_to_dict, format_timestamp, petition_to_api_dict
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def reparse(api_dict: dict) -> Petition:

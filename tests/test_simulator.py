@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONDON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[01]:00")
 HEXMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-constituencies-2024.hexjson"
-START = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ATTRIBUTE_ORDER = [
     "action", "background", "additional_details", "committee_note", "state", "signature_count",
     "closing_date", "created_at", "updated_at", "rejected_at", "opened_at", "closed_at",

@@ -12,10 +12,10 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from petitiondesk import __version__, paths
 
@@ -262,7 +262,7 @@ def _parse_refs(texts: Sequence[str]) -> list:
 
 
 def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _count(n: int | None) -> str:
@@ -472,7 +472,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from petitiondesk.core.browse import Browser, BrowseQuery
+    from petitiondesk.core.browse import BrowseQuery, Browser
     from petitiondesk.core.client import PetitionsClient
 
     state = args.state or "all"

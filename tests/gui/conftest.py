@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ def make_row():
                             state=fields.pop("state", "open"), signature_count=count or 0)
         row = WatchRow(petition_id=petition_id, position=petition_id if position is None else position,
                        petition=petition, signature_count=count,
-                       checked_at=datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc))
+                       checked_at=datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
         return replace(row, **fields)
 
     return build

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ from petitiondesk.gui.chart import EMPTY_NO_PETITION, EMPTY_NO_SAMPLES, Signatur
 
 HOUR = 3600.0
 # 1 June 2026, 12:00 UTC: British Summer Time, so UK clocks read 13:00.
-START = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC).timestamp()
 
 
 def petition(count=0, **fields) -> Petition:
@@ -190,7 +190,7 @@ def test_summary_of_a_closed_petition_gives_its_final_count(chart):
     times, counts = hourly(np.arange(0, 49) * 100)
     chart.clock = lambda: float(times[-1]) + 90 * 86400  # months later
     closed = petition(4_800, state="closed",
-                      closed_at=datetime(2026, 6, 3, 22, 59, 59, tzinfo=timezone.utc))
+                      closed_at=datetime(2026, 6, 3, 22, 59, 59, tzinfo=UTC))
     chart.set_petition(closed, times, counts)
     assert chart.summary_label.text() == "4,800 signatures · closed 3 Jun 2026"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -135,7 +135,7 @@ def test_open_petition_shows_its_closing_date_and_no_response(pane, open_petitio
 def test_rejected_petition_gives_its_reason_and_no_breakdowns(pane):
     rejected = Petition(
         id=700002, action="Abolish Mondays", state="rejected", signature_count=0,
-        rejected_at=datetime(2026, 2, 1, 10, 0, tzinfo=timezone.utc),
+        rejected_at=datetime(2026, 2, 1, 10, 0, tzinfo=UTC),
         rejection=Rejection("irrelevant", "Only Parliament can change the calendar."),
     )
     pane.show_petition(rejected)
@@ -276,8 +276,8 @@ def test_a_refresh_of_the_same_petition_keeps_the_reading_position(pane, debated
 def test_dates_are_shown_in_uk_time_whatever_the_season():
     from petitiondesk.gui.format import format_date, format_uk_time
 
-    winter = datetime(2026, 1, 14, 9, 12, tzinfo=timezone.utc)
-    summer = datetime(2026, 7, 14, 9, 12, tzinfo=timezone.utc)
+    winter = datetime(2026, 1, 14, 9, 12, tzinfo=UTC)
+    summer = datetime(2026, 7, 14, 9, 12, tzinfo=UTC)
     assert format_uk_time(winter) == "14 Jan 2026, 09:12"
     assert format_uk_time(summer) == "14 Jul 2026, 10:12"
     assert format_date(date(2026, 3, 4)) == "4 Mar 2026"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
@@ -44,7 +44,7 @@ def test_cells_show_formatted_values_and_the_problem_reason(qapp, make_row):
 
 
 def test_change_since_recording_began_says_over_how_long(make_row):
-    began = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)  # rows are checked at 12:00
+    began = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)  # rows are checked at 12:00
     model = WatchlistModel()
     model.load([make_row(1, count=50, change=40, change_complete=False, change_since=began),
                 make_row(2, count=900, change=300, change_complete=True)])

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 
@@ -234,7 +234,7 @@ def closing_timestamp(petition) -> float | None:
 
         zone = ZoneInfo("Europe/London")
     except Exception:  # ZoneInfoNotFoundError or a missing module: an hour off at most
-        zone = timezone.utc
+        zone = UTC
     try:
         next_midnight = datetime.combine(petition.closing_date + timedelta(days=1), time(), tzinfo=zone)
     except OverflowError:  # 9999-12-31 from the network: no real closing time

@@ -14,9 +14,9 @@ worker thread and shows the pages it yields.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 
 from petitiondesk.core.client import MAX_PAGE, Outcome, PetitionsClient
 from petitiondesk.core.models import SITE_BASE, Petition, PetitionPage, TrendingPetition
@@ -174,12 +174,12 @@ def _short_date(day: date) -> str:
 
 
 def _utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 # ------------------------------------------------------------------------- sorting and filtering
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Each key maps a row to a value that sorts naturally; None means "unknown", always last.
 SORT_KEYS: dict[str, Callable[[BrowseRow], object]] = {

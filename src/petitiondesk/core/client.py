@@ -13,9 +13,10 @@ import enum
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
@@ -207,7 +208,7 @@ class PetitionsClient:
             self._http.close()
             self._http = None
 
-    def __enter__(self) -> "PetitionsClient":
+    def __enter__(self) -> PetitionsClient:
         return self
 
     def __exit__(self, *exc_info) -> None:

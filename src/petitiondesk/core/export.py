@@ -12,9 +12,9 @@ import errno
 import io
 import os
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from petitiondesk.core.models import ConstituencySignatures, CountrySignatures, Petition
 
@@ -34,7 +34,7 @@ def neutralise(cell: object) -> object:
 
 
 def iso_utc(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from .models import (
     Constituency,
@@ -31,8 +31,8 @@ from .models import (
     Petition,
     PetitionCount,
     PetitionPage,
-    Rejection,
     RegionSignatures,
+    Rejection,
     Trending,
     TrendingPetition,
 )
@@ -95,7 +95,7 @@ def parse_timestamp(value: object) -> datetime | None:
             int(year), int(month), int(day), int(hour), int(minute), int(second), micros,
             tzinfo=timezone(offset),
         )
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
     except (ValueError, OverflowError):  # month 13, offset beyond 24 h, year 1 minus an offset...
         return None
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from petitiondesk.core.client import Fetched, Outcome, PetitionsClient
 from petitiondesk.core.models import Petition, PetitionCount
@@ -113,7 +113,7 @@ class _Memo:
     count_modified: str | None = None
 
     @classmethod
-    def load(cls, text: str | None) -> "_Memo":
+    def load(cls, text: str | None) -> _Memo:
         try:
             data = json.loads(text) if text else {}
         except ValueError:

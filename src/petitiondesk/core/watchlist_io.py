@@ -16,7 +16,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from petitiondesk.core.export import atomic_write
@@ -170,7 +170,7 @@ def _web_url(petition_id: int, archived: bool) -> str:
 
 
 def _iso(t: float) -> str:
-    moment = datetime.fromtimestamp(t, timezone.utc)
+    moment = datetime.fromtimestamp(t, UTC)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 

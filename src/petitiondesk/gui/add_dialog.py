@@ -13,7 +13,7 @@ drop and Ctrl+V behaviour.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence
@@ -263,7 +263,7 @@ class ReferenceDropTarget(QObject):
         self.text_received.emit(text)
         return True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             if _usable(event.mimeData()):

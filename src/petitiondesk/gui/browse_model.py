@@ -11,8 +11,9 @@ rows (ENGINEERING.md §3; bench/bench_browse_model.py).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
@@ -286,7 +286,7 @@ class SignatureChart(QWidget):
         # Dates on the axis in UK time, like the readout (offset taken at the latest sample).
         if not self._times.size:
             return
-        latest = datetime.fromtimestamp(self._times[-1], timezone.utc).astimezone(UK)
+        latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(UK)
         self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
 
     # -- view range ------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ class SignatureChart(QWidget):
             self._cross_marker.setData([t], [y])
         self._cross_h.setVisible(math.isfinite(y))
         self._cross_marker.setVisible(math.isfinite(y))
-        moment = datetime.fromtimestamp(t, timezone.utc)
+        moment = datetime.fromtimestamp(t, UTC)
         self.readout_label.setText(
             f"{format_uk_time(moment)} (UK time) · {format_count(count)} signatures"
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -71,12 +71,12 @@ class _OffsetDateAxis(pg.DateAxisItem):
         super().__init__(orientation="bottom", **kwargs)
         self.origin = origin
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+    def tickValues(self, minVal, maxVal, size):
         levels = super().tickValues(self._posix(minVal), self._posix(maxVal), size)
         return [(spacing / HOUR, [(value - self.origin) / HOUR for value in values])
                 for spacing, values in levels]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+    def tickStrings(self, values, scale, spacing):
         return super().tickStrings([self._posix(value) for value in values], scale, spacing * HOUR)
 
     def _posix(self, hours: float) -> float:
@@ -101,7 +101,7 @@ def source_line(spec: ChartSpec) -> str:
     span = spec.time_span()
     text = "Data: petition.parliament.uk · recorded by PetitionDesk"
     if span:
-        first, last = (datetime.fromtimestamp(t, timezone.utc).astimezone(UK) for t in span)
+        first, last = (datetime.fromtimestamp(t, UTC).astimezone(UK) for t in span)
         text += f" · {first:%-d %b %Y %H:%M} – {last:%-d %b %Y %H:%M} (UK time)"
     return text
 
@@ -298,7 +298,7 @@ def _check_size(width: int, height: int) -> None:
 
 def _uk_offset(t: float | None) -> float:
     """Seconds east of UTC in the UK at time t (BST or GMT), so the date axis reads UK time."""
-    moment = datetime.fromtimestamp(t, timezone.utc) if t else datetime.now(timezone.utc)
+    moment = datetime.fromtimestamp(t, UTC) if t else datetime.now(UTC)
     return moment.astimezone(UK).utcoffset().total_seconds()
 
 

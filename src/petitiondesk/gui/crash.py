@@ -108,7 +108,7 @@ class CrashReporter(QObject):
         sys.excepthook = self._excepthook
         threading.excepthook = self._thread_excepthook
         try:
-            self._fault_file = open(self.fault_path, "w", encoding="utf-8")  # noqa: SIM115 - kept open
+            self._fault_file = open(self.fault_path, "w", encoding="utf-8")
             faulthandler.enable(self._fault_file, all_threads=True)
         except OSError as error:
             log.warning("cannot write %s: %s", self.fault_path, error)

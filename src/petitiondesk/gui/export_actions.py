@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -268,7 +268,7 @@ class ExportActions(QObject):
                 self._written.emit(str(path), "", description)
             except ExportError as error:
                 self._written.emit(str(path), str(error), description)
-            except Exception as error:  # noqa: BLE001 - report, never crash the writer thread
+            except Exception as error:
                 self._written.emit(str(path), f"Cannot save to {path}: {error}", description)
 
         thread = threading.Thread(target=run, name=f"export-{description}", daemon=True)

@@ -6,7 +6,7 @@ CLI all say the same thing the same way. Times are shown in UK time, whatever th
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from petitiondesk.core.models import Petition
@@ -44,7 +44,7 @@ def format_percent(fraction: float | None) -> str:
 def to_uk(dt: datetime) -> datetime:
     """A datetime in UK time; a naive one is taken to be UTC, as everything stored is."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UK)
 
 

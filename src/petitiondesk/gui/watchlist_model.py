@@ -10,9 +10,10 @@ scroll position. The model is only reset by `load()`, the initial fill.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
@@ -273,28 +274,28 @@ class WatchlistModel(QAbstractTableModel):
 
     # --- drag to reorder (the view's InternalMove calls these) ---------------------------------
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 - Qt's name
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 - Qt's name
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt's name
+    def mimeTypes(self) -> list[str]:
         return [IDS_MIME_TYPE]
 
-    def mimeData(self, indexes) -> QMimeData:  # noqa: N802 - Qt's name
+    def mimeData(self, indexes) -> QMimeData:
         """The dragged petitions' ids, in list order (no text: a drag inside the list is not a paste)."""
         rows = sorted({index.row() for index in indexes if index.isValid()})
         mime = QMimeData()
         mime.setData(IDS_MIME_TYPE, ",".join(str(self._view[row]) for row in rows).encode("ascii"))
         return mime
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                         parent: QModelIndex | QPersistentModelIndex) -> bool:
         return (action == Qt.DropAction.MoveAction and data.hasFormat(IDS_MIME_TYPE) and self.can_reorder()
                 and not parent.isValid())
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                      parent: QModelIndex | QPersistentModelIndex) -> bool:
         """Move the dragged petitions before the row they were dropped above (the end when -1)."""
         if not self.canDropMimeData(data, action, row, column, parent):

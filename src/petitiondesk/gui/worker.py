@@ -20,10 +20,11 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -114,7 +115,7 @@ class ExportResult:
 
 
 def _utc(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 def build_rows(store, now: float, ids: Iterable[int] | None = None,
@@ -193,9 +194,9 @@ def _forget_dummy_thread() -> None:
     `threading.current_thread()` (logging does) and never removes it: it would look like a thread
     left running, and a later thread reusing the ident would inherit its name. Drop it on exit."""
     ident = threading.get_ident()
-    if isinstance(threading._active.get(ident), threading._DummyThread):  # noqa: SLF001
-        with threading._active_limbo_lock:  # noqa: SLF001
-            threading._active.pop(ident, None)  # noqa: SLF001
+    if isinstance(threading._active.get(ident), threading._DummyThread):
+        with threading._active_limbo_lock:
+            threading._active.pop(ident, None)
 
 
 class RefreshWorker(QObject):

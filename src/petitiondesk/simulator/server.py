@@ -69,17 +69,17 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.connections_lock:
                 self.server.connections.discard(self.connection)
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet in tests
+    def log_message(self, format, *args) -> None:
         pass
 
     def date_time_string(self, timestamp=None) -> str:
         """`Date` in simulated time, so that it agrees with `Last-Modified`."""
         return format_datetime(self.server.simulator.world.now(), usegmt=True)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(send_body=False)
 
     def _serve(self, send_body: bool) -> None:

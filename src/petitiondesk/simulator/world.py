@@ -14,14 +14,14 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from petitiondesk.simulator import content
 
-UTC = timezone.utc
+UTC = UTC
 TICK = 60  # simulated seconds between count updates (the site's signature_count_interval)
 HOUR = 3600.0
 DAY = 86400.0
