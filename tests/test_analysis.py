@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from petitiondesk.core.analysis import (
     Change,
@@ -283,3 +285,35 @@ def test_a_closing_date_at_the_end_of_the_calendar_is_unknown_not_a_crash():
     # parse_date accepts any real date, and 9999-12-31 has no "next midnight".
     far = Petition(id=4, action="D", state="open", signature_count=0, closing_date=date.max)
     assert closing_timestamp(far) is None
+
+
+# --- random input: never a crash, always a coherent answer -------------------------------------
+
+finite_times = st.floats(1.0e9, 2.0e9, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(finite_times, st.integers(0, 10**8)), max_size=30),
+    st.lists(st.tuples(finite_times, st.integers(0, 10**8)), max_size=4),
+    finite_times,
+    st.one_of(st.none(), finite_times),
+    st.one_of(st.none(), finite_times),
+    st.integers(1, 10**9),
+)
+def test_random_curves_give_a_coherent_forecast_or_none(samples, milestones, now, closes, opened, target):
+    times = np.array([t for t, _ in samples], dtype=np.float64)
+    counts = np.array([c for _, c in samples], dtype=np.int64)
+    options = {"known_points": milestones, "opened_at": opened}
+    estimate = estimate_final(times, counts, now, closes, **options)
+    chance = chance_of_reaching(times, counts, now, closes, target, **options)
+    if estimate is None:
+        assert chance is None
+        return
+    latest = [c for t, c in sorted(samples + milestones, key=lambda s: s[0]) if t <= now][-1]
+    assert latest <= estimate.low <= estimate.final <= estimate.high
+    assert 0.0 <= chance <= 1.0
+    if target <= latest:
+        assert chance == 1.0
+    for outlook in milestone_outlook(times, counts, now, closes, (target,), **options):
+        assert outlook.eta is None or outlook.eta >= min(now, max(t for t, _ in samples + milestones))
