@@ -19,6 +19,7 @@ from petitiondesk.core.analysis import (
     estimate_final,
     milestone_outlook,
     milestones_in_range,
+    outlook,
     rate_per_hour,
 )
 from petitiondesk.core.forecast import BaseRates
@@ -315,5 +316,37 @@ def test_random_curves_give_a_coherent_forecast_or_none(samples, milestones, now
     assert 0.0 <= chance <= 1.0
     if target <= latest:
         assert chance == 1.0
-    for outlook in milestone_outlook(times, counts, now, closes, (target,), **options):
-        assert outlook.eta is None or outlook.eta >= min(now, max(t for t, _ in samples + milestones))
+    for milestone in milestone_outlook(times, counts, now, closes, (target,), **options):
+        assert milestone.eta is None or milestone.eta >= min(now, max(t for t, _ in samples + milestones))
+
+
+# --- everything at once, from a document ------------------------------------------------------------
+
+
+def test_outlook_of_an_old_open_document_with_a_few_samples():
+    opened = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    doc = Petition(id=9, action="A", state="open", signature_count=14_000, opened_at=opened,
+                   response_threshold_reached_at=datetime(2026, 1, 12, 9, 0, tzinfo=UTC),
+                   updated_at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    times = np.array([datetime(2026, 1, 31, 9, 0, tzinfo=UTC).timestamp(), doc.updated_at.timestamp()])
+    counts = np.array([13_500, 14_000])
+    now = doc.updated_at.timestamp()
+    seen = outlook(doc, times, counts, now)
+    assert seen.state == "open" and not seen.deadline.stated  # computed: the document has no closing_date
+    assert [p.name for p in seen.known_points] == ["response_threshold", "updated"]
+    assert [e.kind for e in seen.events] == ["opened", "closing"]
+    assert 14_000 <= seen.estimate.low <= seen.estimate.final <= seen.estimate.high
+    reached, debate = seen.milestones
+    assert reached.reached_at == doc.response_threshold_reached_at.timestamp()
+    assert debate.reached_at is None and 0 < debate.chance < 0.5
+    # Captured long ago: past its deadline it is closed, at its last count.
+    later = outlook(doc, times, counts, now + 200 * DAY)
+    assert later.state == "closed" and later.estimate.final == later.estimate.high == 14_000
+    assert later.milestones[1].chance == 0.0
+
+
+def test_outlook_without_an_opening_or_samples_says_nothing_it_cannot_know():
+    doc = Petition(id=10, action="B", state="open", signature_count=120)
+    seen = outlook(doc, np.array([]), np.array([], dtype=np.int64), START)
+    assert seen.deadline is None and seen.estimate is None
+    assert [(m.chance, m.eta) for m in seen.milestones] == [(None, None), (None, None)]

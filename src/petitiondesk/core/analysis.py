@@ -16,13 +16,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from petitiondesk.core.forecast import Estimate, MilestoneOutlook, chance_of_reaching, estimate_final, milestone_outlook
-from petitiondesk.core.milestones import deadline
+from petitiondesk.core.forecast import (
+    BUILT_IN_BASE_RATES,
+    BaseRates,
+    Estimate,
+    MilestoneOutlook,
+    chance_of_reaching,
+    estimate_final,
+    forecast,
+    milestone_outlook,
+)
+from petitiondesk.core.milestones import Deadline, Event, KnownPoint, deadline, effective_state, events, known_points
+from petitiondesk.core.models import Petition
 
 __all__ = [
     "Change",
     "Estimate",
     "MilestoneOutlook",
+    "Outlook",
+    "outlook",
     "chance_of_reaching",
     "change_over",
     "closing_timestamp",
@@ -108,3 +120,35 @@ def closing_timestamp(petition) -> float | None:
     end of ``closing_date`` in UK time, else the site's rule from ``opened_at`` (``milestones.deadline``)."""
     closing = deadline(petition)
     return closing.at if closing is not None else None
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Everything the chart, the detail pane, the watchlist and ``show`` say about a petition's past
+    and future, from its document and its recorded samples (see ``outlook``)."""
+
+    state: str  # the document's, or "closed" once its deadline has passed
+    deadline: Deadline | None
+    known_points: tuple[KnownPoint, ...]
+    events: tuple[Event, ...]
+    estimate: Estimate | None  # None without enough history (or a deadline)
+    milestones: tuple[MilestoneOutlook, ...]  # the response and debate thresholds
+
+
+def outlook(petition: Petition, times, counts, now: float,
+            base_rates: BaseRates | None = BUILT_IN_BASE_RATES) -> Outlook:
+    """The petition's known points, events, deadline, final-count estimate and milestone odds at ``now``."""
+    closing = deadline(petition)
+    points = known_points(petition, times, counts)
+    closes_at = closing.at if closing is not None else None
+    options = {"known_points": points, "opened_at": petition.opened_at, "base_rates": base_rates}
+    prediction = forecast(times, counts, now, closes_at, **options)
+    targets = (petition.response_threshold, petition.debate_threshold)
+    return Outlook(
+        state=effective_state(petition, now),
+        deadline=closing,
+        known_points=points,
+        events=events(petition, times, counts),
+        estimate=prediction.estimate() if prediction is not None else None,
+        milestones=milestone_outlook(times, counts, now, closes_at, targets, **options),
+    )

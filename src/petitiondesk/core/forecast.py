@@ -156,12 +156,13 @@ class Estimate:
 @dataclass(frozen=True)
 class MilestoneOutlook:
     """One milestone for ``show --json``'s ``"milestones"``: when it was reached (POSIX seconds) or,
-    if not yet, when the median path reaches it and the chance of reaching it before closing."""
+    if not yet, when the median path reaches it (None: not before closing) and the chance of reaching
+    it before closing (None: too little history to say)."""
 
     target: int
     reached_at: float | None
     eta: float | None
-    chance: float
+    chance: float | None
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def milestone_outlook(
     """Each target's time reached, ETA and chance, for the detail pane, the chart and ``show --json``.
 
     A target reached is dated by the first known point at or above it; one not reached gets its
-    chance (0.0 when too little history) and the ETA of the median path (None if beyond closing)."""
+    chance and the ETA of the median path (both None when there is too little history to say)."""
     t, c = _known_curve(times, counts, now, optional.get("known_points"))
     prediction = forecast(times, counts, now, closes_at, **optional)
     outlook = []
@@ -249,7 +250,7 @@ def milestone_outlook(
         if above.size:
             outlook.append(MilestoneOutlook(target, float(t[above[0]]), None, 1.0))
         elif prediction is None:
-            outlook.append(MilestoneOutlook(target, None, None, 0.0))
+            outlook.append(MilestoneOutlook(target, None, None, None))
         else:
             outlook.append(MilestoneOutlook(target, None, prediction.eta(target), prediction.chance(target)))
     return tuple(outlook)
