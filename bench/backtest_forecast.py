@@ -1,7 +1,7 @@
 """Backtest of the final-count forecast: how wrong it was, how often its range held the final count.
 
     python bench/backtest_forecast.py DIR                 curves in DIR (<id>.csv + meta.json)
-    python bench/backtest_forecast.py --simulate N [--seed S] [--save DIR]
+    python bench/backtest_forecast.py --simulate N [--seed S] [--min-final C] [--save DIR]
     python bench/backtest_forecast.py --fit [--simulate N] [--seed S]   refit core.forecast's table
 
 DIR holds ``<id>.csv`` files (``timestamp_utc,signature_count``) and a ``meta.json`` mapping each id
@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--save", type=Path, metavar="DIR", help="write the simulated curves to DIR")
     parser.add_argument("--max-points", type=int, default=60)
+    parser.add_argument("--min-final", type=int, default=0, help="only the simulated petitions ending this high")
     parser.add_argument("--fit", action="store_true", help="print core.forecast's table refitted")
     args = parser.parse_args(argv)
     if args.fit:
@@ -273,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         curves = load_dir(args.folder)
         print_report(str(args.folder), curves, backtest(curves, args.max_points))
     if args.simulate:
-        curves = simulated(args.simulate, args.seed)
+        curves = [curve for curve in simulated(args.simulate, args.seed) if curve.final >= args.min_final]
         if args.save:
             save_dir(curves, args.save)
         print_report(f"simulated (seed {args.seed})", curves, backtest(curves, args.max_points))
