@@ -350,3 +350,11 @@ def test_outlook_without_an_opening_or_samples_says_nothing_it_cannot_know():
     seen = outlook(doc, np.array([]), np.array([], dtype=np.int64), START)
     assert seen.deadline is None and seen.estimate is None
     assert [(m.chance, m.eta) for m in seen.milestones] == [(None, None), (None, None)]
+
+
+def test_a_milestone_passed_before_recording_began_has_no_made_up_date():
+    times, counts = linear(100, days=2, start_count=20_000)
+    reached = milestone_outlook(times, counts, times[-1], times[-1] + 30 * DAY, (10_000,))[0]
+    assert reached == MilestoneOutlook(10_000, None, None, 1.0)
+    crossing = milestone_outlook(times, counts, times[-1], times[-1] + 30 * DAY, (20_500,))[0]
+    assert crossing.reached_at == times[np.argmax(counts >= 20_500)]  # seen crossing: dated by that sample

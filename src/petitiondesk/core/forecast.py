@@ -240,15 +240,18 @@ def milestone_outlook(
 ) -> tuple[MilestoneOutlook, ...]:
     """Each target's time reached, ETA and chance, for the detail pane, the chart and ``show --json``.
 
-    A target reached is dated by the first known point at or above it; one not reached gets its
-    chance and the ETA of the median path (both None when there is too little history to say)."""
+    A target reached is dated by the site's threshold point, or by the first sample above it that
+    follows one below (else None: reached before recording began); one not reached gets its chance
+    and the ETA of the median path (both None when there is too little history to say)."""
     t, c = _known_curve(times, counts, now, optional.get("known_points"))
     prediction = forecast(times, counts, now, closes_at, **optional)
     outlook = []
     for target in targets:
         above = np.flatnonzero(c >= target)
         if above.size:
-            outlook.append(MilestoneOutlook(target, float(t[above[0]]), None, 1.0))
+            first = int(above[0])
+            dated = first > 0 or c[first] == target
+            outlook.append(MilestoneOutlook(target, float(t[first]) if dated else None, None, 1.0))
         elif prediction is None:
             outlook.append(MilestoneOutlook(target, None, None, None))
         else:
