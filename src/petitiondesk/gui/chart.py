@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
-from petitiondesk.gui.axes import CountAxis
+from petitiondesk.gui import framing
+from petitiondesk.gui.axes import CountAxis, LocalDateAxis
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
 from petitiondesk.gui.format import (
     UK,
@@ -40,14 +41,28 @@ EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
 EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
 READOUT_HINT = "Point at the graph to read a count."
 
-# A threshold is brought into the fitted view once the count reaches this share of it, so that
-# a petition closing in on 10,000 or 100,000 shows how far it has to go.
-_NEAR_THRESHOLD = 0.8
-_Y_PADDING = 0.05
-# Samples that start below this share of the top are drawn from 0; later ones from their minimum.
-_ZERO_BASED_BELOW = 0.2
+_Y_PADDING = framing.Y_PADDING
 # Threshold labels closer than this (pixels) would overlap: only the higher one keeps its text.
 _LABEL_CLEARANCE = 18
+
+
+class _TimeZoomViewBox(pg.ViewBox):
+    """The wheel and a drag move through time while the counts follow the data; with Shift held
+    they zoom and pan the counts instead (and the counts stop following until Fit)."""
+
+    countsMovedByUser = Signal()
+
+    def wheelEvent(self, ev, axis=None):
+        super().wheelEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
+
+    def mouseDragEvent(self, ev, axis=None):
+        super().mouseDragEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
+
+    def _axis_for(self, ev) -> int:
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.countsMovedByUser.emit()
+            return 1
+        return 0
 
 
 class SignatureChart(QWidget):
@@ -64,6 +79,8 @@ class SignatureChart(QWidget):
         self._counts = np.empty(0, dtype=float)
         self._log = False
         self._fitted_range: list[list[float]] | None = None
+        # The count range follows the samples in the time window until the user zooms it.
+        self._counts_follow = True
 
         self._build_header()
         self._build_plot()
@@ -95,10 +112,12 @@ class SignatureChart(QWidget):
         self.log_button.toggled.connect(self.set_log_scale)
 
     def _build_plot(self) -> None:
-        self._date_axis = pg.DateAxisItem(orientation="bottom")
+        self._date_axis = LocalDateAxis(orientation="bottom")
         self._count_axis = CountAxis(orientation="left")
+        view = _TimeZoomViewBox()
+        view.countsMovedByUser.connect(self._stop_following_counts)
         self.plot_widget = pg.PlotWidget(
-            axisItems={"bottom": self._date_axis, "left": self._count_axis}
+            viewBox=view, axisItems={"bottom": self._date_axis, "left": self._count_axis}
         )
         self.plot_widget.setAccessibleName("Signatures over time")
         item = self.plot_widget.getPlotItem()
@@ -136,10 +155,11 @@ class SignatureChart(QWidget):
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plot_widget.setToolTip(
-            "Drag to pan, scroll to zoom. Keys: arrows pan, + and - zoom, Home fits, End jumps"
-            " to the latest sample."
+            "Drag or scroll to move through time; the counts follow. Shift+scroll zooms the counts."
+            " Keys: arrows pan, + and - zoom, Home fits, End jumps to the latest sample."
         )
         self.plot_widget.installEventFilter(self)
+        self._view.sigXRangeChanged.connect(self._follow_counts)
         self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
         self._view.sigResized.connect(self._update_threshold_visibility)
 
@@ -199,11 +219,12 @@ class SignatureChart(QWidget):
 
     def fit(self) -> None:
         """Show every sample (and a threshold the count is closing in on)."""
+        self._counts_follow = True
         if not self._times.size:
             self._fitted_range = None
             return
-        x_range = self._x_extent()
-        y_range = self._y_extent()
+        x_range = framing.time_frame(self._times)
+        y_range = self._count_frame(self._counts)
         self._view.setRange(xRange=x_range, yRange=y_range, padding=0)
         self._fitted_range = [list(r) for r in self._view.viewRange()]
 
@@ -245,10 +266,11 @@ class SignatureChart(QWidget):
 
     def export_spec(self, petition_id: int) -> ChartSpec:
         """What the user sees, for an exported image: the same time window and scale."""
-        (low, high), _ = self._view.viewRange()
+        (low, high), (bottom, top) = self._view.viewRange()
         times, counts = self.samples()
         x_range = (float(low), float(high)) if times.size else None
-        return spec_for(self._petition, petition_id, times, counts, x_range, self._log)
+        y_range = (float(bottom), float(top)) if times.size else None
+        return spec_for(self._petition, petition_id, times, counts, x_range, self._log, y_range)
 
     def sample_nearest(self, x: float) -> tuple[float, int] | None:
         """The recorded sample closest in time to x (POSIX seconds): (time, count)."""
@@ -290,37 +312,32 @@ class SignatureChart(QWidget):
         self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
 
     # -- view range ------------------------------------------------------------------------------
-    def _x_extent(self) -> tuple[float, float]:
-        first, last = float(self._times[0]), float(self._times[-1])
-        span = last - first
-        if span <= 0:
-            return first - 1800, last + 1800  # one sample: an hour around it
-        return first - span * 0.01, last + span * 0.03
+    def _count_frame(self, counts: np.ndarray) -> tuple[float, float]:
+        return framing.count_frame(counts, self._thresholds().values(), self._log)
 
-    def _y_extent(self) -> tuple[float, float]:
-        low, top = float(np.min(self._counts)), float(np.max(self._counts))
-        for threshold in self._thresholds().values():
-            if _NEAR_THRESHOLD * threshold <= top < threshold:
-                top = float(threshold)
-        if self._log:
-            positive = self._counts[self._counts > 0]
-            bottom = float(np.min(positive)) if positive.size else 1.0
-            low_log, high_log = math.log10(bottom), math.log10(max(top, bottom, 1.0))
-            pad = max((high_log - low_log) * _Y_PADDING, 0.1)
-            return low_log - pad, high_log + pad
-        if low < _ZERO_BASED_BELOW * top:
-            low = 0.0  # a history from early on: keep the honest zero baseline
-        # Recorded late in a big petition's life: the recorded range, so that growth shows.
-        span = max(top - low, 10.0, top * 0.001)
-        bottom = max(low - span * _Y_PADDING, 0.0) if low > 0 else 0.0
-        return bottom, low + span * (1 + _Y_PADDING)
+    def _follow_counts(self, *_args) -> None:
+        """After a move through time, frame the counts of the samples now in view."""
+        if not self._counts_follow or not self._times.size:
+            return
+        (low, high), _ = self._view.viewRange()
+        visible = framing.visible_counts(self._times, self._counts, low, high)
+        if visible.size:
+            self._view.setYRange(*self._count_frame(visible), padding=0)
+
+    def _stop_following_counts(self) -> None:
+        self._counts_follow = False
+
+    @property
+    def counts_follow_time(self) -> bool:
+        """Whether the count axis frames the samples in the time window (until the user zooms it)."""
+        return self._counts_follow
 
     def _is_fitted(self) -> bool:
         """Whether the view is still where fit() put it (the user has not zoomed or panned)."""
         if self._fitted_range is None:
             return True
         current = self._view.viewRange()
-        for (a0, a1), (b0, b1) in zip(current, self._fitted_range):
+        for (a0, a1), (b0, b1) in zip(current, self._fitted_range, strict=True):
             tolerance = 1e-6 * max(abs(b1 - b0), 1e-9)
             if abs(a0 - b0) > tolerance or abs(a1 - b1) > tolerance:
                 return False
@@ -334,6 +351,7 @@ class SignatureChart(QWidget):
         if top > y_max:
             y_max = top + (top - y_min) * _Y_PADDING
         self._view.setRange(xRange=(x_min + shift, x_max + shift), yRange=(y_min, y_max), padding=0)
+        self._follow_counts()
 
     # -- thresholds ------------------------------------------------------------------------------
     def _thresholds(self) -> dict[str, int]:
@@ -370,6 +388,18 @@ class SignatureChart(QWidget):
             abs(self._pixel_y(response.value()) - self._pixel_y(debate.value())) < _LABEL_CLEARANCE
         )
         response.label.setVisible(response.isVisible() and not crowded)
+        top_pixel = self._pixel_y(y_max)
+        for line in self._threshold_lines.values():
+            # Above its line, unless that would clip it at the top of the plot: then below.
+            near_top = line.isVisible() and self._pixel_y(line.value()) - top_pixel < _LABEL_CLEARANCE
+            anchor = (0, 0) if near_top else (0, 1)
+            if line.label.anchors[0] != anchor:
+                line.label.anchors = [anchor, anchor]
+                line.label.updatePosition()
+
+    def threshold_label_below(self, key: str) -> bool:
+        """Whether the threshold's label sits under its line (it would be clipped above it)."""
+        return self._threshold_lines[key].label.anchors[0] == (0, 0)
 
     def _pixel_y(self, view_y: float) -> float:
         return self._view.mapViewToScene(QPointF(0.0, view_y)).y()

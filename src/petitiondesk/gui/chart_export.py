@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
-from petitiondesk.gui.axes import CountAxis
+from petitiondesk.gui import framing
+from petitiondesk.gui.axes import CountAxis, LocalDateAxis
 
 UK = ZoneInfo("Europe/London")
 INK = QColor("#1b1f24")
@@ -48,6 +49,11 @@ class ChartSpec:
         (RESPONSE_THRESHOLD, "10,000 — government response", "response"),
         (DEBATE_THRESHOLD, "100,000 — considered for debate", "debate"),
     ))
+    #: The count range shown, in view units (log10 of counts on a log scale); None: framed like
+    #: the window frames the data before the user zooms.
+    y_range: tuple[float, float] | None = None
+    #: When each threshold was reached (POSIX seconds), for the subtitle when its line is out of frame.
+    reached: tuple[tuple[int, float], ...] = ()
 
     def visible(self) -> tuple[np.ndarray, np.ndarray]:
         if self.x_range is None or len(self.times) == 0:
@@ -61,10 +67,25 @@ class ChartSpec:
             return self.x_range
         if len(self.times) == 0:
             return None
-        return float(self.times[0]), float(self.times[-1])
+        return framing.time_frame(self.times)
+
+    def count_range(self) -> tuple[float, float] | None:
+        """The count range drawn (view units): the one given, or the data framed with a margin."""
+        if self.y_range is not None:
+            return self.y_range
+        times, counts = self.visible()
+        if len(counts) == 0:
+            return None
+        return framing.count_frame(counts, (value for value, _, _ in self.thresholds), self.log_scale)
+
+    def thresholds_in_frame(self) -> tuple[tuple[int, str, str], ...]:
+        frame = self.count_range()
+        if frame is None:
+            return ()
+        return tuple(t for t in self.thresholds if framing.in_view(t[0], frame, self.log_scale))
 
 
-class _OffsetDateAxis(pg.DateAxisItem):
+class _OffsetDateAxis(LocalDateAxis):
     """A date axis for x values in hours after `origin` (POSIX seconds)."""
 
     def __init__(self, origin: float, **kwargs):
@@ -77,10 +98,10 @@ class _OffsetDateAxis(pg.DateAxisItem):
                 for spacing, values in levels]
 
     def tickStrings(self, values, scale, spacing):
-        return super().tickStrings([self._posix(value) for value in values], scale, spacing * HOUR)
+        return super().tickStrings(values, scale, spacing * HOUR)
 
-    def _posix(self, hours: float) -> float:
-        return self.origin + hours * HOUR
+    def _posix(self, value: float) -> float:
+        return self.origin + value * HOUR
 
 
 def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...]:
@@ -92,9 +113,20 @@ def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...
 
 
 def spec_for(petition: Petition | None, petition_id: int, times: np.ndarray, counts: np.ndarray,
-             x_range: tuple[float, float] | None = None, log_scale: bool = False) -> ChartSpec:
+             x_range: tuple[float, float] | None = None, log_scale: bool = False,
+             y_range: tuple[float, float] | None = None) -> ChartSpec:
+    """What to export; without ranges, the data framed as the window frames it before a zoom."""
     title = petition.action if petition else f"Petition {petition_id}"
-    return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition))
+    return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition),
+                     y_range, _reached(petition))
+
+
+def _reached(petition: Petition | None) -> tuple[tuple[int, float], ...]:
+    if petition is None:
+        return ()
+    pairs = ((petition.response_threshold, petition.response_threshold_reached_at),
+             (petition.debate_threshold, petition.debate_threshold_reached_at))
+    return tuple((value, when.timestamp()) for value, when in pairs if when is not None)
 
 
 def source_line(spec: ChartSpec) -> str:
@@ -113,6 +145,11 @@ def subtitle_line(spec: ChartSpec) -> str:
         text += f" · {int(counts[-1]):,} signatures"
         if len(counts) > 1:
             text += f" ({int(counts[-1]) - int(counts[0]):+,} over this period)"
+    drawn = {value for value, _, _ in spec.thresholds_in_frame()}
+    for value, when in spec.reached:
+        if value not in drawn:  # its line is out of frame: say when it was passed instead
+            moment = datetime.fromtimestamp(when, UTC).astimezone(UK)
+            text += f" · {value:,} reached on {moment.day} {moment:%b %Y}"
     return text
 
 
@@ -161,9 +198,10 @@ class ExportFigure(pg.GraphicsLayoutWidget):
                 return
             finite = np.isfinite(x) & np.isfinite(y)
             x, y = x[finite], y[finite]
+            view.updateMatrix()  # the view's transform is brought up to date lazily, at paint time
             transform = view.childGroup.sceneTransform()
             path = QPainterPath()
-            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist())):
+            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
                 point = transform.map(QPointF(px, py))
                 path.moveTo(point) if i == 0 else path.lineTo(point)
             line = QGraphicsPathItem(path)
@@ -194,30 +232,38 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         values = counts.astype(float)
         if spec.log_scale:
             values = np.maximum(values, 1.0)
-        plot.plot((times - origin) / HOUR, values, name="signatures", pen=pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale),
-                  stepMode=None, connect="finite")
+        x = (times - origin) / HOUR
+        pen = pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale)
+        plot.plot(x, values, name="signatures", pen=pen, stepMode=None, connect="finite")
+        if len(x):  # the latest count as a dot, as on screen: a lone sample is drawn too
+            dot = max(7.0, 10 * scale) * self.pen_scale
+            plot.plot(x[-1:], values[-1:], pen=None, symbol="o", symbolSize=dot,
+                      symbolBrush=pg.mkBrush(CURVE), symbolPen=pg.mkPen("w", width=1.5 * self.pen_scale))
         plot.setLogMode(y=spec.log_scale)
+        plot.vb.disableAutoRange()
         x_range = (0.0, (span[1] - origin) / HOUR) if span else (0.0, 1.0)
-        plot.setXRange(*x_range, padding=0.01)
-        self._draw_thresholds(plot, spec, values, scale, plot.vb.viewRange()[0])
+        plot.setXRange(*x_range, padding=0)
+        y_range = spec.count_range()
+        if y_range is not None:
+            plot.setYRange(*y_range, padding=0)
+        self._draw_thresholds(plot, spec, scale, x_range)
         return plot
 
-    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, values: np.ndarray, scale: float,
-                         x_range: list[float]) -> None:
-        """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right."""
-        if len(values) == 0:
-            return
-        top = float(values.max())
+    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, scale: float, x_range: tuple[float, float]) -> None:
+        """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right;
+        only those inside the count range, so that a big petition is not squashed to fit them."""
         left, right = x_range
-        for threshold, label, kind in spec.thresholds:
-            if threshold > top * 1.25:
-                continue  # out of range: drawing it would squash the curve
+        for threshold, label, kind in spec.thresholds_in_frame():
             colour = THRESHOLD_COLOURS[kind]
             pen = pg.mkPen(colour, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine)
             plot.plot([left, right], [threshold, threshold], pen=pen)
-            text = pg.TextItem(label, color=colour, anchor=(1, 1))
+            y = np.log10(threshold) if spec.log_scale else threshold
+            low, high = spec.count_range() or (0.0, 1.0)
+            # Above its line, unless that would run off the top of the plot.
+            below = high - y < (high - low) * 0.08
+            text = pg.TextItem(label, color=colour, anchor=(1, 0) if below else (1, 1))
             text.setFont(_font(max(8.0, 12 * scale)))
-            text.setPos(right, np.log10(threshold) if spec.log_scale else threshold)
+            text.setPos(right, y)
             plot.addItem(text, ignoreBounds=True)
 
 
