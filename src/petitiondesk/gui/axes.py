@@ -7,7 +7,7 @@ from datetime import UTC, datetime, tzinfo
 
 import pyqtgraph as pg
 
-from petitiondesk.gui.format import UK
+from petitiondesk.gui.format import display_zone
 
 DAY = 86400.0
 # Ranges shorter than this name the weekday on day ticks ("Tue 2 Dec"); longer ones only the date.
@@ -66,11 +66,12 @@ def _log_tick_text(value: float) -> str:
 class LocalDateAxis(pg.DateAxisItem):
     """A time axis whose labels say the day as people do: "Tue 2 Dec", "14:00", "Mar 2025".
 
-    Labels are in `zone` (UK time unless the user prefers their computer's), with the weekday while
-    the view spans weeks and month names always, so that a tick is never a bare "02".
+    Labels are in `zone` (by default the zone the window shows: UK time unless the user prefers
+    their computer's), with the weekday while the view spans weeks and month names always, so that
+    a tick is never a bare "02".
     """
 
-    def __init__(self, orientation: str = "bottom", zone: tzinfo = UK, **kwargs):
+    def __init__(self, orientation: str = "bottom", zone: tzinfo | None = None, **kwargs):
         super().__init__(orientation=orientation, **kwargs)
         self.zone = zone
 
@@ -85,7 +86,7 @@ class LocalDateAxis(pg.DateAxisItem):
 
     def _label(self, t: float, spacing: float, span: float) -> str:
         try:
-            moment = datetime.fromtimestamp(t, UTC).astimezone(self.zone)
+            moment = datetime.fromtimestamp(t, UTC).astimezone(self.zone or display_zone())
         except (OverflowError, OSError, ValueError):
             return ""
         day = f"{moment.day} {moment:%b}"

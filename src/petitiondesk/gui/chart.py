@@ -30,11 +30,12 @@ from petitiondesk.gui import framing
 from petitiondesk.gui.axes import CountAxis, LocalDateAxis
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
 from petitiondesk.gui.format import (
-    UK,
+    display_zone,
     format_count,
     format_date,
     format_delta,
     format_uk_time,
+    zone_name,
 )
 
 EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
@@ -305,10 +306,10 @@ class SignatureChart(QWidget):
             self._latest.setData([], [])
 
     def _update_date_axis_zone(self) -> None:
-        # Dates on the axis in UK time, like the readout (offset taken at the latest sample).
+        # Dates on the axis in the shown zone, like the readout (offset taken at the latest sample).
         if not self._times.size:
             return
-        latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(UK)
+        latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(display_zone())
         self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
 
     # -- view range ------------------------------------------------------------------------------
@@ -434,7 +435,7 @@ class SignatureChart(QWidget):
         self._cross_marker.setVisible(math.isfinite(y))
         moment = datetime.fromtimestamp(t, UTC)
         self.readout_label.setText(
-            f"{format_uk_time(moment)} (UK time) · {format_count(count)} signatures"
+            f"{format_uk_time(moment)} ({zone_name()}) · {format_count(count)} signatures"
         )
 
     def _hide_crosshair(self) -> None:

@@ -12,7 +12,6 @@ import html
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,8 +23,8 @@ from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
 from petitiondesk.gui import framing
 from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.format import display_zone, zone_name
 
-UK = ZoneInfo("Europe/London")
 INK = QColor("#1b1f24")
 MUTED = QColor("#57606a")
 CURVE = QColor("#0b6bcb")
@@ -133,8 +132,8 @@ def source_line(spec: ChartSpec) -> str:
     span = spec.time_span()
     text = "Data: petition.parliament.uk · recorded by PetitionDesk"
     if span:
-        first, last = (datetime.fromtimestamp(t, UTC).astimezone(UK) for t in span)
-        text += f" · {first:%-d %b %Y %H:%M} – {last:%-d %b %Y %H:%M} (UK time)"
+        first, last = (datetime.fromtimestamp(t, UTC).astimezone(display_zone()) for t in span)
+        text += f" · {_when(first)} – {_when(last)} ({zone_name()})"
     return text
 
 
@@ -148,7 +147,7 @@ def subtitle_line(spec: ChartSpec) -> str:
     drawn = {value for value, _, _ in spec.thresholds_in_frame()}
     for value, when in spec.reached:
         if value not in drawn:  # its line is out of frame: say when it was passed instead
-            moment = datetime.fromtimestamp(when, UTC).astimezone(UK)
+            moment = datetime.fromtimestamp(when, UTC).astimezone(display_zone())
             text += f" · {value:,} reached on {moment.day} {moment:%b %Y}"
     return text
 
@@ -213,7 +212,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         # x is drawn in hours from the start: the SVG writer rounds coordinates and transforms
         # (POSIX seconds would come out in 10,000 s steps, a tiny seconds-to-pixels scale askew).
         origin = span[0] if span else 0.0
-        axis = _OffsetDateAxis(origin, utcOffset=-_uk_offset(span[1] if span else None))
+        axis = _OffsetDateAxis(origin, utcOffset=-_zone_offset(span[1] if span else None))
         plot = pg.PlotItem(axisItems={"bottom": axis, "left": CountAxis()})
         font = _font(max(8.0, 13 * scale))
         for name in ("left", "bottom"):
@@ -221,8 +220,9 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             axis.setPen(pg.mkPen(MUTED))
             axis.setTextPen(pg.mkPen(INK))
             axis.setTickFont(font)
-        plot.setLabel("left", "Signatures", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
-        plot.setLabel("bottom", "Time (UK)", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
+        label_style = {"color": INK.name(), "font-size": f"{max(9, 14 * scale):.0f}pt"}
+        plot.setLabel("left", "Signatures", **label_style)
+        plot.setLabel("bottom", f"Time ({zone_name()})", **label_style)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
@@ -342,10 +342,14 @@ def _check_size(width: int, height: int) -> None:
         raise ExportError(f"A chart image must be between 16 and 20,000 pixels a side, not {width} x {height}.")
 
 
-def _uk_offset(t: float | None) -> float:
-    """Seconds east of UTC in the UK at time t (BST or GMT), so the date axis reads UK time."""
+def _zone_offset(t: float | None) -> float:
+    """Seconds east of UTC in the shown zone at time t (in the UK: BST or GMT), for the date axis."""
     moment = datetime.fromtimestamp(t, UTC) if t else datetime.now(UTC)
-    return moment.astimezone(UK).utcoffset().total_seconds()
+    return moment.astimezone(display_zone()).utcoffset().total_seconds()
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y %H:%M}"  # no %-d: Windows' strftime lacks it
 
 
 def _font(points: float) -> QFont:
