@@ -364,3 +364,65 @@ def test_an_export_from_the_window_frames_what_the_view_shows(chart):
     (x0, x1), (y0, y1) = view(chart).viewRange()
     assert spec.x_range == pytest.approx((x0, x1)) and spec.count_range() == pytest.approx((y0, y1))
     assert spec.thresholds_in_frame() == ()
+
+
+class Point:
+    def __init__(self, at, count, label):
+        self.at, self.count, self.label = at, count, label
+
+
+class Event:
+    def __init__(self, kind, at, label):
+        self.kind, self.at, self.label = kind, at, label
+
+
+def test_a_gap_in_recording_is_a_break_bridged_by_a_dashed_segment_but_a_plateau_is_not(chart):
+    times = np.array([START, START + 600, START + 6 * HOUR, START + 6 * HOUR + 600, START + 12 * HOUR])
+    counts = np.array([100, 110, 500, 510, 510])  # closed for 6 h while 390 signed; then a plateau
+    chart.set_petition(petition(510), times, counts)
+    x, _ = chart._curve.getData()
+    assert np.isnan(x).sum() == 1  # one break, after the second sample
+    gap_x, gap_y = chart.overlays._gap_curve.getData()
+    assert list(gap_x[np.isfinite(gap_x)]) == [START + 600, START + 6 * HOUR]
+    assert list(gap_y[np.isfinite(gap_y)]) == [110, 500]
+
+
+def test_milestones_from_the_site_show_a_curve_for_a_petition_pinned_today(chart):
+    opened = START - 40 * 24 * HOUR
+    known = [Point(opened + 2 * 24 * HOUR, 10_000, "Reached 10,000"), Point(opened + 9 * 24 * HOUR, 100_000,
+                                                                              "Reached 100,000")]
+    times, counts = hourly([593_000, 593_200, 593_441])  # pinned today: three samples
+    chart.set_petition(petition(593_441), times, counts)
+    chart.set_context(known, [Event("opened", opened, "opened")])
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x0 <= opened + 2 * 24 * HOUR and x1 >= times[-1]  # the frame runs from the milestones to now
+    assert y0 <= 10_000
+    line_x, line_y = chart.overlays._known_line.getData()
+    assert list(line_y) == [10_000, 100_000, 593_000]  # dashed from the milestones to the first sample
+    assert "opened" in chart.overlays.visible_event_labels()
+    assert chart._curve.getData()[0].size == 3  # recorded samples stay apart from stated counts
+
+
+def test_pointing_at_a_milestone_says_it_comes_from_the_site(chart, qtbot):
+    known = [Point(START - 24 * HOUR, 10_000, "Reached 10,000")]
+    chart.set_petition(petition(20_000), *hourly(np.linspace(15_000, 20_000, 24)))
+    chart.set_context(known)
+    target = view(chart).mapViewToScene(QPointF(START - 24 * HOUR, 10_000))
+    chart._on_mouse_moved(target)
+    assert chart.readout_label.text().startswith("Reached 10,000 · ")
+    assert chart.readout_label.text().endswith("— from the site")
+
+
+def test_the_forecast_cone_runs_to_the_deadline_and_can_be_hidden(chart):
+    from petitiondesk.gui.chart_overlays import Cone
+
+    times, counts = hourly(np.linspace(1_000, 5_000, 48))
+    deadline = START + 30 * 24 * HOUR
+    chart.set_petition(petition(5_000), times, counts)
+    chart.set_context(cone=Cone(float(times[-1]), 5_000, deadline, 8_000, 12_000, 25_000))
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x1 >= deadline and y1 >= 25_000
+    chart.set_forecast_shown(False)
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x1 < deadline and y1 < 8_000
+    assert not chart.overlays._cone_fill.isVisible()

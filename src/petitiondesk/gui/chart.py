@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -29,6 +30,7 @@ from petitiondesk.core.models import Petition
 from petitiondesk.gui import framing
 from petitiondesk.gui.axes import CountAxis, LocalDateAxis
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
+from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, gap_mask
 from petitiondesk.gui.format import (
     display_zone,
     format_count,
@@ -112,6 +114,14 @@ class SignatureChart(QWidget):
         self.log_button.setAccessibleName("Logarithmic scale")
         self.log_button.toggled.connect(self.set_log_scale)
 
+        self.forecast_button = QToolButton(self)
+        self.forecast_button.setText("Forecast")
+        self.forecast_button.setCheckable(True)
+        self.forecast_button.setChecked(True)
+        self.forecast_button.setToolTip("Show the estimated final count as a shaded 80 % range to the deadline")
+        self.forecast_button.setAccessibleName("Show the forecast")
+        self.forecast_button.toggled.connect(self.set_forecast_shown)
+
     def _build_plot(self) -> None:
         self._date_axis = LocalDateAxis(orientation="bottom")
         self._count_axis = CountAxis(orientation="left")
@@ -131,6 +141,7 @@ class SignatureChart(QWidget):
         self._view.disableAutoRange()
         self._view.setMouseEnabled(x=True, y=True)
 
+        self.overlays = ChartOverlays(item, self._to_view_y)
         self._curve = item.plot([], [], connect="finite", name="Signatures")
         self._latest = pg.ScatterPlotItem(size=8)
         item.addItem(self._latest)
@@ -169,6 +180,7 @@ class SignatureChart(QWidget):
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.summary_label, 1)
         header.addWidget(self.fit_button)
+        header.addWidget(self.forecast_button)
         header.addWidget(self.log_button)
 
         self.empty_label = QLabel(EMPTY_NO_PETITION, self)
@@ -203,6 +215,27 @@ class SignatureChart(QWidget):
         self._update_summary()
         self._show_state()
 
+    def set_context(self, known: Sequence[PointLike] = (), events: Sequence[EventLike] = (),
+                    cone: Cone | None = None) -> None:
+        """What the site states about the shown petition: milestone counts, dated events, and the
+        forecast cone. Drawn apart from the recorded samples; the view refits if it was fitted."""
+        was_fitted = self._is_fitted()
+        self.overlays.set_context(known, events, cone)
+        self.overlays.redraw(self._times, self._counts)
+        self.forecast_button.setEnabled(cone is not None)
+        if was_fitted:
+            self.fit()
+        self._show_state()
+
+    def set_forecast_shown(self, on: bool) -> None:
+        """Draw the forecast cone (and frame the time to the deadline) or not."""
+        if self.forecast_button.isChecked() != bool(on):
+            self.forecast_button.setChecked(bool(on))  # re-enters through toggled
+            return
+        self.overlays.show_cone = bool(on)
+        self.overlays.redraw(self._times, self._counts)
+        self.fit()
+
     def update_samples(self, times: np.ndarray, counts: np.ndarray) -> None:
         """More samples of the same petition: extend the curve, follow only if following."""
         old_last = self._times[-1] if self._times.size else None
@@ -221,11 +254,12 @@ class SignatureChart(QWidget):
     def fit(self) -> None:
         """Show every sample (and a threshold the count is closing in on)."""
         self._counts_follow = True
-        if not self._times.size:
+        times = self._frame_times()
+        if not times.size:
             self._fitted_range = None
             return
-        x_range = framing.time_frame(self._times)
-        y_range = self._count_frame(self._counts)
+        x_range = framing.time_frame(times)
+        y_range = self._count_frame(self._frame_counts(*x_range))
         self._view.setRange(xRange=x_range, yRange=y_range, padding=0)
         self._fitted_range = [list(r) for r in self._view.viewRange()]
 
@@ -243,6 +277,7 @@ class SignatureChart(QWidget):
         self.plot_widget.getPlotItem().setLogMode(x=False, y=on)
         self._place_threshold_lines()
         self._update_latest_marker()
+        self.overlays.redraw(self._times, self._counts)
         self._hide_crosshair()
         self.fit()  # the count axis changes units: fit it, but keep the user's time window
         if not was_fitted and self._times.size:
@@ -294,7 +329,12 @@ class SignatureChart(QWidget):
             order = np.argsort(times, kind="stable")
             times, counts = times[order], counts[order]
         self._times, self._counts = times, counts
-        self._curve.setData(times, counts)
+        # Where recording stopped (the app was closed) the curve breaks (a NaN, not pyqtgraph's connect
+        # array, which clip-to-view mishandles); the overlays bridge it with a dashed segment.
+        after_gaps = np.flatnonzero(gap_mask(times, counts)) + 1
+        self._curve.setData(np.insert(times, after_gaps, np.nan), np.insert(counts, after_gaps, np.nan),
+                            connect="finite")
+        self.overlays.redraw(times, counts)
         self._update_latest_marker()
         self._update_date_axis_zone()
 
@@ -316,12 +356,23 @@ class SignatureChart(QWidget):
     def _count_frame(self, counts: np.ndarray) -> tuple[float, float]:
         return framing.count_frame(counts, self._thresholds().values(), self._log)
 
+    def _frame_times(self) -> np.ndarray:
+        """The times a fitted view shows: the samples, milestones, and the deadline with a forecast."""
+        extent = self.overlays.x_extent()
+        if extent is None:
+            return self._times
+        return np.sort(np.concatenate([self._times, np.asarray(extent, dtype=float)]))
+
+    def _frame_counts(self, low: float, high: float) -> np.ndarray:
+        recorded = framing.visible_counts(self._times, self._counts, low, high)
+        return np.concatenate([recorded, np.asarray(self.overlays.counts_in(low, high), dtype=float)])
+
     def _follow_counts(self, *_args) -> None:
         """After a move through time, frame the counts of the samples now in view."""
-        if not self._counts_follow or not self._times.size:
+        if not self._counts_follow or not self._frame_times().size:
             return
         (low, high), _ = self._view.viewRange()
-        visible = framing.visible_counts(self._times, self._counts, low, high)
+        visible = self._frame_counts(low, high)
         if visible.size:
             self._view.setYRange(*self._count_frame(visible), padding=0)
 
@@ -425,6 +476,10 @@ class SignatureChart(QWidget):
             self._hide_crosshair()
             return
         t, count = nearest
+        known = self.overlays.nearest_known(x, within=self._view.viewPixelSize()[0] * 8)
+        if known is not None and abs(known.at - x) < abs(t - x):
+            self._show_known_readout(known)
+            return
         y = self._to_view_y(count)
         self._cross_v.setPos(t)
         self._cross_v.setVisible(True)
@@ -437,6 +492,17 @@ class SignatureChart(QWidget):
         self.readout_label.setText(
             f"{format_uk_time(moment)} ({zone_name()}) · {format_count(count)} signatures"
         )
+
+    def _show_known_readout(self, point: PointLike) -> None:
+        y = self._to_view_y(point.count)
+        self._cross_v.setPos(point.at)
+        self._cross_v.setVisible(True)
+        self._cross_h.setVisible(math.isfinite(y))
+        self._cross_marker.setVisible(False)
+        if math.isfinite(y):
+            self._cross_h.setPos(y)
+        moment = datetime.fromtimestamp(point.at, UTC)
+        self.readout_label.setText(f"{point.label} · {format_uk_time(moment)} ({zone_name()}) — from the site")
 
     def _hide_crosshair(self) -> None:
         for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
@@ -562,6 +628,7 @@ class SignatureChart(QWidget):
             line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
             line.label.setColor(text)
         cross_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DotLine)
+        self.overlays.apply_palette(accent, muted, background, text)
         self._cross_v.setPen(cross_pen)
         self._cross_h.setPen(cross_pen)
         self._cross_marker.setBrush(pg.mkBrush(background))
