@@ -9,7 +9,14 @@ import pytest
 from PySide6.QtGui import QImage
 
 from petitiondesk.core.export import ExportError
-from petitiondesk.gui.chart_export import ChartSpec, export_chart, render_image, source_line, subtitle_line
+from petitiondesk.gui.chart_export import (
+    ChartSpec,
+    ExportFigure,
+    export_chart,
+    render_image,
+    source_line,
+    subtitle_line,
+)
 
 DAY = 86400.0
 
@@ -174,3 +181,31 @@ def test_the_time_axis_names_days_and_months(qapp):
     assert axis.tickStrings([1_764_633_600.0], 1.0, 6 * 3600) == ["Tue 2 Dec"]  # midnight names the day
     axis.setRange(1_750_000_000.0, 1_765_238_400.0)
     assert axis.tickStrings([1_764_633_600.0], 1.0, 30 * DAY) == ["Dec 2025"]
+
+
+def shaded_pixels(image: QImage) -> int:
+    """Pixels of the forecast cone's light blue shade on white."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    data = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    r, g, b = (data >> 16) & 0xFF, (data >> 8) & 0xFF, data & 0xFF
+    return int(((abs(r.astype(int) - 222) < 8) & (abs(g.astype(int) - 233) < 8) & (abs(b.astype(int) - 244) < 8)).sum())
+
+
+def test_an_export_draws_the_milestones_and_the_forecast_cone(qapp, tmp_path):
+    times = np.array([1.7646e9, 1.7646e9 + 3600, 1.7646e9 + 7200])
+    counts = np.array([593_000, 593_200, 593_441])
+    known = ((1.76e9, 10_000), (1.7605e9, 100_000))
+    plain = ChartSpec("Pinned today", 7, times, counts)
+    rich = ChartSpec("Pinned today", 7, times, counts, known=known,
+                     cone=(float(times[-1]), 593_441.0, 1.7700e9, 600_000.0, 640_000.0, 700_000.0))
+    low, high = rich.time_span()
+    assert low < 1.76e9 and high > 1.77e9  # from the first milestone to the deadline
+    assert rich.count_range()[0] <= 10_000 and rich.count_range()[1] >= 700_000
+    assert shaded_pixels(render_image(rich, 800, 600)) > 5_000  # the cone's shade covers a good area
+    assert shaded_pixels(render_image(plain, 800, 600)) < 1_000  # (antialiased edges of the curve only)
+    figure = ExportFigure(rich, 800, 600)
+    diamonds = [item for item in figure.plot.listDataItems() if item.opts.get("symbol") == "d"]
+    assert len(diamonds) == 1 and len(diamonds[0].getData()[0]) == 2
+    figure.close()
+    export_chart(rich, tmp_path / "rich.svg", 800, 600)  # the cone and the diamonds export as vectors too
+    assert ET.parse(tmp_path / "rich.svg").getroot() is not None

@@ -306,7 +306,10 @@ class SignatureChart(QWidget):
         times, counts = self.samples()
         x_range = (float(low), float(high)) if times.size else None
         y_range = (float(bottom), float(top)) if times.size else None
-        return spec_for(self._petition, petition_id, times, counts, x_range, self._log, y_range)
+        known = tuple((float(point.at), int(point.count)) for point in self.overlays.known)
+        cone = self.overlays.cone if self.overlays.show_cone else None
+        cone_spec = (cone.start, cone.start_count, cone.end, cone.low, cone.central, cone.high) if cone else None
+        return spec_for(self._petition, petition_id, times, counts, x_range, self._log, y_range, known, cone_spec)
 
     def sample_nearest(self, x: float) -> tuple[float, int] | None:
         """The recorded sample closest in time to x (POSIX seconds): (time, count)."""

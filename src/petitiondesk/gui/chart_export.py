@@ -9,6 +9,7 @@ and a chart that was never shown on screen exports just as well (the figure is l
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from petitiondesk.gui.format import display_zone, zone_name
 INK = QColor("#1b1f24")
 MUTED = QColor("#57606a")
 CURVE = QColor("#0b6bcb")
+CONE_FILL = QColor(11, 107, 203, 40)
+CONE_EDGE = QColor(11, 107, 203, 90)
 THRESHOLD_COLOURS = {"response": QColor("#b35900"), "debate": QColor("#8250df")}
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1600, 900
@@ -53,6 +56,10 @@ class ChartSpec:
     y_range: tuple[float, float] | None = None
     #: When each threshold was reached (POSIX seconds), for the subtitle when its line is out of frame.
     reached: tuple[tuple[int, float], ...] = ()
+    #: Counts the site states (milestones): (POSIX seconds, count), drawn apart from the recorded curve.
+    known: tuple[tuple[float, int], ...] = ()
+    #: The forecast: (from time, from count, deadline, low, central, high), or None.
+    cone: tuple[float, float, float, float, float, float] | None = None
 
     def visible(self) -> tuple[np.ndarray, np.ndarray]:
         if self.x_range is None or len(self.times) == 0:
@@ -64,18 +71,27 @@ class ChartSpec:
     def time_span(self) -> tuple[float, float] | None:
         if self.x_range is not None:
             return self.x_range
-        if len(self.times) == 0:
+        extra = [at for at, _ in self.known] + ([self.cone[0], self.cone[2]] if self.cone else [])
+        times = np.sort(np.concatenate([np.asarray(self.times, dtype=float), np.asarray(extra, dtype=float)]))
+        if len(times) == 0:
             return None
-        return framing.time_frame(self.times)
+        return framing.time_frame(times)
 
     def count_range(self) -> tuple[float, float] | None:
         """The count range drawn (view units): the one given, or the data framed with a margin."""
         if self.y_range is not None:
             return self.y_range
         times, counts = self.visible()
-        if len(counts) == 0:
+        span = self.time_span()
+        extra = []
+        if span is not None:
+            extra = [count for at, count in self.known if span[0] <= at <= span[1]]
+            if self.cone and self.cone[2] >= span[0] and self.cone[0] <= span[1]:
+                extra += [self.cone[1], self.cone[3], self.cone[5]]
+        values = np.concatenate([np.asarray(counts, dtype=float), np.asarray(extra, dtype=float)])
+        if len(values) == 0:
             return None
-        return framing.count_frame(counts, (value for value, _, _ in self.thresholds), self.log_scale)
+        return framing.count_frame(values, (value for value, _, _ in self.thresholds), self.log_scale)
 
     def thresholds_in_frame(self) -> tuple[tuple[int, str, str], ...]:
         frame = self.count_range()
@@ -113,11 +129,12 @@ def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...
 
 def spec_for(petition: Petition | None, petition_id: int, times: np.ndarray, counts: np.ndarray,
              x_range: tuple[float, float] | None = None, log_scale: bool = False,
-             y_range: tuple[float, float] | None = None) -> ChartSpec:
+             y_range: tuple[float, float] | None = None, known: tuple[tuple[float, int], ...] = (),
+             cone: tuple[float, float, float, float, float, float] | None = None) -> ChartSpec:
     """What to export; without ranges, the data framed as the window frames it before a zoom."""
     title = petition.action if petition else f"Petition {petition_id}"
     return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition),
-                     y_range, _reached(petition))
+                     y_range, _reached(petition), known, cone)
 
 
 def _reached(petition: Petition | None) -> tuple[tuple[int, float], ...]:
@@ -239,6 +256,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             dot = max(7.0, 10 * scale) * self.pen_scale
             plot.plot(x[-1:], values[-1:], pen=None, symbol="o", symbolSize=dot,
                       symbolBrush=pg.mkBrush(CURVE), symbolPen=pg.mkPen("w", width=1.5 * self.pen_scale))
+        self._draw_known_and_cone(plot, spec, origin, scale)
         plot.setLogMode(y=spec.log_scale)
         plot.vb.disableAutoRange()
         x_range = (0.0, (span[1] - origin) / HOUR) if span else (0.0, 1.0)
@@ -248,6 +266,32 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             plot.setYRange(*y_range, padding=0)
         self._draw_thresholds(plot, spec, scale, x_range)
         return plot
+
+    def _draw_known_and_cone(self, plot: pg.PlotItem, spec: ChartSpec, origin: float, scale: float) -> None:
+        """Milestones as diamonds joined by a dashed line to the first sample; the forecast as a cone."""
+        floor = 1.0 if spec.log_scale else 0.0
+        if spec.known:
+            first = float(spec.times[0]) if len(spec.times) else math.inf
+            points = sorted(spec.known)
+            joined = [(at, count) for at, count in points if at < first]
+            if joined and len(spec.times):
+                joined.append((first, float(spec.counts[0])))
+            if len(joined) > 1:
+                x, y = zip(*joined, strict=True)
+                plot.plot((np.array(x) - origin) / HOUR, np.maximum(np.array(y, dtype=float), floor),
+                          pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine))
+            x = np.array([at for at, _ in points])
+            y = np.maximum(np.array([count for _, count in points], dtype=float), floor)
+            plot.plot((x - origin) / HOUR, y, pen=None, symbol="d", symbolSize=max(9.0, 12 * scale) * self.pen_scale,
+                      symbolBrush=pg.mkBrush("w"), symbolPen=pg.mkPen(CURVE, width=2 * self.pen_scale))
+        if spec.cone:
+            start, start_count, end, low, central, high = spec.cone
+            x = (np.array([start, end]) - origin) / HOUR
+            edges = [plot.plot(x, np.maximum([start_count, value], floor), pen=pg.mkPen(CONE_EDGE))
+                     for value in (low, high)]
+            plot.addItem(pg.FillBetweenItem(*edges, brush=pg.mkBrush(CONE_FILL)))
+            plot.plot(x, np.maximum([start_count, central], floor),
+                      pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DotLine))
 
     def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, scale: float, x_range: tuple[float, float]) -> None:
         """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right;
