@@ -7,6 +7,7 @@ unless the user prefers their computer's own zone (Preferences): `set_display_zo
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -138,3 +139,12 @@ def progress_label(petition: Petition, today: date | None = None) -> str:
     if petition.response_threshold_reached_at is not None:
         return "Awaiting government response"
     return ""
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` exactly as written, wrapped to a readable width.
+
+    Qt renders any tooltip that looks like markup as rich text (`<b>`, `<a>`, `<img src=file:…>`),
+    so text from the network goes in escaped, inside a rich-text wrapper of our own."""
+    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<qt>{escaped}</qt>"
