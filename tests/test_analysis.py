@@ -17,6 +17,7 @@ from petitiondesk.core.analysis import (
     change_over,
     closing_timestamp,
     estimate_final,
+    eta_of_reaching,
     milestone_outlook,
     milestones_in_range,
     outlook,
@@ -358,3 +359,12 @@ def test_a_milestone_passed_before_recording_began_has_no_made_up_date():
     assert reached == MilestoneOutlook(10_000, None, None, 1.0)
     crossing = milestone_outlook(times, counts, times[-1], times[-1] + 30 * DAY, (20_500,))[0]
     assert crossing.reached_at == times[np.argmax(counts >= 20_500)]  # seen crossing: dated by that sample
+
+
+def test_eta_of_a_close_milestone_is_a_date_before_closing():
+    times, counts = linear(200, days=10, start_count=7_000)  # 55,000 now, 4,800 a day, opened 10 days ago
+    closes = START + 182 * DAY
+    eta = eta_of_reaching(times, counts, times[-1], closes, 56_000, opened_at=START - HOUR)
+    assert eta.tzinfo is UTC
+    assert times[-1] < eta.timestamp() < times[-1] + 3 * DAY  # a thousand more: within days, not weeks
+    assert eta_of_reaching(times, counts, times[-1], closes, 10_000_000, opened_at=START - HOUR) is None

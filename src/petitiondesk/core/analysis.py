@@ -23,6 +23,7 @@ from petitiondesk.core.forecast import (
     MilestoneOutlook,
     chance_of_reaching,
     estimate_final,
+    eta_of_reaching,
     forecast,
     milestone_outlook,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "change_over",
     "closing_timestamp",
     "estimate_final",
+    "eta_of_reaching",
     "milestone_outlook",
     "milestones_in_range",
     "rate_per_hour",

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -43,6 +43,7 @@ __all__ = [
     "MilestoneOutlook",
     "chance_of_reaching",
     "estimate_final",
+    "eta_of_reaching",
     "forecast",
     "milestone_outlook",
 ]
@@ -233,6 +234,15 @@ def chance_of_reaching(times, counts, now: float, closes_at: float | None, targe
     ``estimate_final``)."""
     prediction = forecast(times, counts, now, closes_at, **optional)
     return prediction.chance(target) if prediction is not None else None
+
+
+def eta_of_reaching(times, counts, now: float, closes_at: float | None, target: float, **optional) -> datetime | None:
+    """When the count is expected to reach ``target`` ("10,000 in about 3 days"), in UTC: the median
+    path's crossing; None if it does not cross before closing or there is too little history (same
+    keywords as ``estimate_final``). A target already reached gives the latest known moment."""
+    prediction = forecast(times, counts, now, closes_at, **optional)
+    eta = prediction.eta(target) if prediction is not None else None
+    return datetime.fromtimestamp(eta, UTC) if eta is not None else None
 
 
 def milestone_outlook(
