@@ -11,10 +11,10 @@ import sys
 import time
 
 import pytest
-from slow_servers import SlowServer
 
 from petitiondesk import paths
 from petitiondesk.core.store import Store
+from slow_servers import SlowServer
 
 
 def _record(data_dir, api_base: str) -> subprocess.Popen:
