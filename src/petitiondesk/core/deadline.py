@@ -67,16 +67,18 @@ class RequestGate:
 
     def _track(self, stream: httpcore.NetworkStream) -> socket.socket | None:
         sock = stream.get_extra_info("socket")
-        if isinstance(sock, socket.socket):
-            with self._lock:
-                self._sockets.add(sock)
-            if self.aborted.is_set():
-                self.abort()
+        if not isinstance(sock, socket.socket):
+            return None
+        with self._lock:
+            self._sockets.add(sock)
+        if self.aborted.is_set():
+            self.abort()
         return sock
 
     def _forget(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._sockets.discard(sock)  # type: ignore[arg-type]
+        if sock is not None:
+            with self._lock:
+                self._sockets.discard(sock)
 
 
 class _GatedStream(httpcore.NetworkStream):

@@ -86,7 +86,7 @@ class ServiceWorker(QObject):
     def stopping(self) -> bool:
         return self.stop_flag.is_set()
 
-    def new_client(self, api_base: str, scheduler: RequestScheduler, transport: Any = None) -> PetitionsClient:
+    def new_client(self, api_base: str, scheduler: RequestScheduler | None, transport: Any = None) -> PetitionsClient:
         """A client in this thread, taking its turns from the shared scheduler, aborted by `stop()`."""
         from petitiondesk.core.client import PetitionsClient
 
