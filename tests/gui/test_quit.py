@@ -67,3 +67,24 @@ def test_quitting_while_a_request_hangs_exits_within_a_second(data_dir, tmp_path
     assert took < 3.0
     with Store.open(paths.database_path(data_dir), readonly=True) as store:
         assert [entry.petition_id for entry in store.watchlist()] == [700001]
+
+
+def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, tmp_path):
+    from petitiondesk.core.export import atomic_write
+
+    window = make_window()
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "history.csv"
+    chunk = b"x" * 100_000
+
+    def slow_export(file) -> None:  # a large file on a slow disk: 20 chunks over ~0.4 s
+        for _ in range(20):
+            file.write(chunk)
+            time.sleep(0.02)
+
+    window.exports._write(target, "history", lambda: atomic_write(target, slow_export))
+    time.sleep(0.05)  # the writer is part-way through
+    window.close()
+    assert target.read_bytes() == chunk * 20
+    assert [path.name for path in folder.iterdir()] == ["history.csv"]  # no half-written part file
