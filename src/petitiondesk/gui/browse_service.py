@@ -20,14 +20,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from petitiondesk.core.browse import BrowsePage, BrowseQuery, RelatedResult, TrendingResult
 from petitiondesk.core.scheduler import RequestScheduler
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error, shared_scheduler
+
+if TYPE_CHECKING:  # httpx is imported by the client, in the browse thread, off the start-up path
+    import httpx
 
 log = logging.getLogger(__name__)
 
