@@ -337,6 +337,8 @@ class PetitionsClient:
                 if self.aborted:
                     return Fetched(Outcome.NETWORK_ERROR, message=f"{what}: stopped before the site answered")
                 failure = Fetched(Outcome.NETWORK_ERROR, message=f"{what}: {self._network_message(error)}")
+                if _certificate_problem(error):
+                    return failure  # trying again cannot make the certificate trusted
             else:
                 if not (500 <= reply.status <= 599 and reply.status != 503) and not _is_error_page(reply):
                     return reply
