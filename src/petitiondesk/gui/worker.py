@@ -19,6 +19,7 @@ import gc
 import logging
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -210,6 +211,8 @@ class RefreshWorker(ServiceWorker):
         self._client = None
         self._refresher = None
         self._timer: QTimer | None = None
+        #: References to pin, appended by the GUI thread (a deque: appends and pops are atomic).
+        self.waiting_pins: deque[str] = deque()
 
     # --- slots, run in the worker thread ------------------------------------------------------
 
@@ -237,9 +240,11 @@ class RefreshWorker(ServiceWorker):
         self._run_pass(force)
 
     @Slot(str)
-    def pin(self, reference: str) -> None:
-        self.pin_finished.emit(self._pin(reference))
-        self._schedule()
+    def pin(self, _reference: str) -> None:
+        """Queued by the service for each reference, which waits in `waiting_pins`: served here
+        when the thread is idle, or between two petitions of a pass (see `_progress`)."""
+        if self._serve_waiting_pins():
+            self._schedule()
 
     @Slot(int)
     def unpin(self, petition_id: int) -> None:
@@ -370,7 +375,18 @@ class RefreshWorker(ServiceWorker):
                                                  next_pass_in=delay))
 
     def _progress(self, done: int, total: int) -> None:
+        """Between two petitions of a pass (nothing half-done): report, and let the user's
+        additions go ahead of the rest of the pass rather than wait for its end."""
         self.refresh_progress.emit(int(done), int(total))
+        self._serve_waiting_pins()
+
+    def _serve_waiting_pins(self) -> bool:
+        served = False
+        while self.waiting_pins:
+            reference = self.waiting_pins.popleft()
+            self.pin_finished.emit(self._pin(reference))
+            served = True
+        return served
 
     @staticmethod
     def _problems(report: RefreshReport | None, error: str | None,
@@ -509,6 +525,7 @@ class RefreshService(BackgroundService):
 
     def pin(self, reference: str) -> None:
         if self._running:
+            self._worker.waiting_pins.append(reference)
             self._pin_requested.emit(reference)
         else:
             self.pin_finished.emit(PinResult(reference, error="Refreshing has stopped."))
