@@ -10,6 +10,7 @@ a `Fetched` whose `message` is a one-line explanation for users.
 from __future__ import annotations
 
 import enum
+import logging
 import random
 import re
 import ssl
@@ -37,6 +38,7 @@ from petitiondesk.core.models import (
 from petitiondesk.core.scheduler import POLITE_INTERVAL, RequestScheduler
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 USER_AGENT = f"PetitionDesk/{__version__} (+https://github.com/petitiondesk/petitiondesk)"
 CONNECT_TIMEOUT = 5.0
@@ -382,7 +384,8 @@ class PetitionsClient:
                 trust_env=True,
                 verify=_system_tls_context(),
             )
-            route_through(self._http, GatedBackend(self._gate))
+            if not route_through(self._http, GatedBackend(self._gate)) and self._transport is None:
+                log.warning("httpx changed: requests have no overall deadline and cannot be aborted")
         return self._http
 
     # -- URLs --------------------------------------------------------------------------------
