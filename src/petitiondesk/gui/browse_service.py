@@ -1,7 +1,7 @@
 """Browsing in the background: one long-lived thread with its own `PetitionsClient`.
 
 `BrowseService` lives in the GUI thread; the browse view, the related panel and the tests talk only
-to it. Its `BrowseWorker` lives in the thread, creates the client there (ENGINEERING.md §4), and
+to it. Its `BrowseWorker` lives in the thread, creates the client there (docs/ARCHITECTURE.md, threads), and
 loads one page per event-loop turn, so that a new query, a stop, "Rising now" or a related lookup
 queued meanwhile is handled after at most one request. Each query carries a generation number: the
 GUI thread bumps it to cancel (the worker checks it between pages), and the service drops pages of

@@ -2,7 +2,7 @@
 
 `DataReaderService` lives in the GUI thread; the window talks only to it. It starts (on the first
 request) a long-lived thread (`gui/service.py`) hosting a `DataReader`, which opens its own read-only `Store`
-connection inside that thread (ENGINEERING.md §4: one connection per thread). With 100,000
+connection inside that thread (one connection per thread, docs/ARCHITECTURE.md). With 100,000
 samples a petition's read takes ~100 ms, and a busy writer can make it wait: neither may freeze
 the window.
 

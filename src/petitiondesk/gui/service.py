@@ -1,6 +1,6 @@
 """The skeleton every background service of the window shares: a thread, its worker, stopping.
 
-A service is two objects (ENGINEERING.md §4). The `ServiceWorker` lives in the service's thread:
+A service is two objects (docs/ARCHITECTURE.md, threads). The `ServiceWorker` lives in the service's thread:
 only the service creates it, its slots run there, and only its signals leave. The
 `BackgroundService` lives in the GUI thread: the window talks only to it, it sends requests with
 queued signals and re-emits the worker's results there.

@@ -3,7 +3,7 @@
 `RefreshService` lives in the GUI thread; the window and the tests talk only to it. It starts a
 `QThread` hosting a `RefreshWorker`, sends it requests through queued signals connected to the
 worker's bound methods (so they run in the worker thread), and re-emits the worker's results from
-the GUI thread (ENGINEERING.md §4). Everything that crosses is immutable: `WatchRow`s, reports,
+the GUI thread (docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
 `RefreshResult`s and `PinResult`s.
 
 The worker creates the `PetitionsClient`, its own `Store` connection and the `Refresher` inside the
