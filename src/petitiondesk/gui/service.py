@@ -148,6 +148,8 @@ class BackgroundService(QObject):
         self._thread = threading.Thread(target=self._run, args=(ready, home), name=self._name, daemon=True)
         self._thread.start()
         ready.wait()
+        if not home:  # the thread could not set up its event loop (logged there)
+            return False
         self._worker.moveToThread(home[0])
         return True
 
@@ -170,10 +172,15 @@ class BackgroundService(QObject):
         return stop_all([self], timeout)
 
     def _run(self, ready: threading.Event, home: list[QThread]) -> None:
-        loop = QEventLoop()
-        self._quit_requested.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-        home.append(QThread.currentThread())
-        ready.set()
+        try:
+            loop = QEventLoop()
+            self._quit_requested.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+            home.append(QThread.currentThread())
+        except Exception:
+            log.exception("the %s thread could not start", self._name)
+            return
+        finally:
+            ready.set()  # start() never waits for ever
         if not self._stopped:
             loop.exec()
         worker = self._worker
