@@ -100,6 +100,20 @@ def test_requests_go_through_the_proxy_named_in_the_environment(monkeypatch):
     assert _Proxy.seen == ["http://petition.invalid/petitions/700001/count.json"]
 
 
+def test_waiting_for_a_turn_does_not_count_against_the_deadline():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with PetitionsClient(f"http://127.0.0.1:{server.server_address[1]}", min_interval=1.0, deadline=0.5,
+                             retries=0) as client:
+            assert client.count(700001).ok
+            fetched, took = timed(lambda: client.count(700001))  # a second in the queue, then sent
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert fetched.ok and took >= 0.8
+
+
 def test_a_certificate_nobody_trusts_is_said_in_one_line():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(TLS / "self-signed-cert.pem", TLS / "self-signed-key.pem")

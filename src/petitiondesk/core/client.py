@@ -248,7 +248,6 @@ class PetitionsClient:
 
     def _fetch(self, url: httpx.URL, headers: dict, parser: Callable[[bytes], T], what: str,
                follow_id: int | None = None) -> Fetched[T]:
-        self._gate.start(self.deadline)
         try:
             return self._exchange(url, headers, parser, what, follow_id)
         finally:
@@ -359,6 +358,7 @@ class PetitionsClient:
     def _get_once(self, url: httpx.URL, headers: dict) -> _Reply:
         if not self.scheduler.take_turn(foreground=self._foreground, cancelled=self._gate.aborted.is_set):
             raise Aborted("stopped while waiting for a turn")
+        self._gate.start(self.deadline)  # from the first send: waiting for a turn is not the site's fault
         self.requests_sent += 1
         with self._client().stream("GET", url, headers=headers) as response:
             declared = response.headers.get("content-length", "")

@@ -35,7 +35,9 @@ class RequestGate:
         self.aborted = threading.Event()
 
     def start(self, seconds: float) -> None:
-        self._deadline = time.monotonic() + seconds
+        """Start the clock of the request in progress; its retries and redirect share it."""
+        if self._deadline == float("inf"):
+            self._deadline = time.monotonic() + seconds
 
     def finish(self) -> None:
         self._deadline = float("inf")
