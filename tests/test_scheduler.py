@@ -70,7 +70,7 @@ def test_a_request_the_user_waits_for_goes_ahead_of_a_pass_waiting_at_most_one_s
     a_pass.join(10)
     print(f"the user's request waited {waited * 1000:.0f} ms in the middle of a pass (a slot is "
           f"{INTERVAL * 1000:.0f} ms)")
-    assert waited <= INTERVAL + 0.1
+    assert waited <= INTERVAL + 0.2
     pass_times = [t for t, _ in pass_site.sent]
     (user_at,) = [t for t, _ in user_site.sent]
     assert len(pass_times) == 8
