@@ -369,3 +369,38 @@ def test_a_bad_api_base_is_a_usage_error_that_writes_nothing(data_dir, capsys, c
     assert status == 2
     assert err.startswith("petitiondesk: ") and "nonsense" in err and err.count("\n") == 1
     assert not database_path(data_dir).exists()
+
+
+HOSTILE = "Ban\x1b[2K fees\x1b]0;pwned\x07 \x1b]8;;https://evil.example\x1b\\now\x1b]8;;\x1b\\\x07\u202e"
+
+
+def _with_hostile_title(simulator) -> int:
+    from dataclasses import replace
+
+    world = simulator.world
+    petition_id = world.ids("open")[0]
+    world._plans[petition_id] = replace(world.plan(petition_id), action=HOSTILE)
+    return petition_id
+
+
+def _shows_no_controls(text: str) -> bool:
+    return not any(ord(char) < 0x20 and char != "\n" or 0x7F <= ord(char) < 0xA0 or char == "\u202e"
+                   for char in text)
+
+
+def test_add_prints_a_hostile_title_without_its_escape_sequences(run, simulator):
+    petition_id = _with_hostile_title(simulator)
+    status, out, err = run("add", str(petition_id))
+    assert status == 0, err
+    assert f"{petition_id}: pinned: Ban fees now (" in out
+    assert _shows_no_controls(out) and _shows_no_controls(err)
+
+
+def test_search_strips_escape_sequences_for_people_and_keeps_them_in_json(run, simulator):
+    petition_id = _with_hostile_title(simulator)
+    status, out, err = run("search", str(petition_id))
+    assert status == 0, err
+    assert "Ban fees now" in out and _shows_no_controls(out)
+    status, out, _ = run("search", str(petition_id), "--json")
+    assert status == 0
+    assert json.loads(out)[0]["action"] == HOSTILE

@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_api_base(args)  # before anything is written
         return handler(args)
     except CommandError as error:
-        print(f"petitiondesk: {error}", file=sys.stderr)
+        print(f"petitiondesk: {_plain(str(error))}", file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
         return 130
@@ -277,6 +277,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
+def _plain(text: str) -> str:
+    """Text from the site as a terminal shows it: escape sequences and control characters removed."""
+    from petitiondesk.core.terminal import for_terminal
+
+    return for_terminal(text)
+
+
 def _print_json(value) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -298,10 +305,10 @@ def cmd_add(args) -> int:
             if store.is_pinned(ref.id):
                 title = update.petition.action if update.petition else "(details not fetched yet)"
                 note = f" ({update.message})" if update.problem else ""
-                print(f"{ref.id}: pinned: {title} ({_count(update.signature_count)} signatures){note}")
+                print(_plain(f"{ref.id}: pinned: {title} ({_count(update.signature_count)} signatures){note}"))
             else:
                 failed += 1
-                print(f"petitiondesk: {ref.id}: not pinned: {update.message or update.problem}",
+                print(_plain(f"petitiondesk: {ref.id}: not pinned: {update.message or update.problem}"),
                       file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -559,13 +566,13 @@ def cmd_search(args) -> int:
         _print_json([row.as_dict() for row in rows])
         return EXIT_OK
     if not rows:
-        print(f"No petitions: {query.label}.")
+        print(_plain(f"No petitions: {query.label}."))
         return EXIT_OK
     for row in rows:
         status = f"  ({row.status})" if row.status else ""
-        print(f"{row.id:>7}  {row.signature_count:>11,}  {row.state:<8} {row.action}{status}")
+        print(_plain(f"{row.id:>7}  {row.signature_count:>11,}  {row.state:<8} {row.action}{status}"))
     more = "" if browser.finished else f" (the first {len(rows)}; more with --limit)"
-    print(f"{_plural(len(rows), 'petition')}: {query.label}{more}.")
+    print(_plain(f"{_plural(len(rows), 'petition')}: {query.label}{more}."))
     return EXIT_OK
 
 
