@@ -404,3 +404,16 @@ def test_search_strips_escape_sequences_for_people_and_keeps_them_in_json(run, s
     status, out, _ = run("search", str(petition_id), "--json")
     assert status == 0
     assert json.loads(out)[0]["action"] == HOSTILE
+
+
+def test_list_and_show_print_a_hostile_title_without_its_escape_sequences(run, simulator):
+    petition_id = _with_hostile_title(simulator)
+    assert run("add", str(petition_id))[0] == 0
+    status, out, err = run("list")
+    assert status == 0, err
+    assert "Ban fees now" in out and _shows_no_controls(out)
+    status, out, err = run("show", str(petition_id))
+    assert status == 0, err
+    assert out.startswith("Ban fees now\n") and _shows_no_controls(out)
+    status, out, _ = run("show", str(petition_id), "--json")
+    assert json.loads(out)["action"] == HOSTILE

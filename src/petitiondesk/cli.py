@@ -343,8 +343,8 @@ def cmd_list(args) -> int:
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
         problem = f"  [{row['problem']}]" if row["problem"] else ""
-        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
-              f"{row['action'] or '(not fetched yet)'}{problem}")
+        print(_plain(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
+                     f"{row['action'] or '(not fetched yet)'}{problem}"))
     return EXIT_OK
 
 
@@ -397,13 +397,14 @@ def _fetch_without_storing(args, ref):
 
 def _print_petition(p, latest) -> None:
     from petitiondesk.core.serialize import petition_to_api_dict
+    from petitiondesk.core.terminal import for_terminal
 
-    print(p.action)
-    print(f"{p.web_url}")
+    print(_plain(p.action))
+    print(_plain(p.web_url))
     count = f"{p.signature_count:,} signatures"
     if latest and latest[1] != p.signature_count:
         count += f" ({latest[1]:,} at {_iso(latest[0])})"
-    print(f"{p.state}, {count}")
+    print(_plain(f"{p.state}, {count}"))
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
     for key, value in data.items():
@@ -413,7 +414,7 @@ def _print_petition(p, latest) -> None:
             text = json.dumps(value, indent=2, ensure_ascii=False)
         else:
             text = str(value)
-        print(f"\n{key}:\n  " + text.replace("\n", "\n  "))
+        print(f"\n{key}:\n  " + for_terminal(text, keep_newlines=True).replace("\n", "\n  "))
 
 
 def cmd_refresh(args) -> int:
@@ -431,7 +432,7 @@ def _print_report(report) -> int:
     print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
-        print(f"  {update.petition_id}: {update.problem}: {update.message}", file=sys.stderr)
+        print(_plain(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
     if report.blocked_until:
         print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
               file=sys.stderr)
