@@ -531,7 +531,8 @@ def _gzipped_spaces(megabytes: int) -> bytes:
 def test_a_gzip_bomb_is_refused_without_inflating_it_in_memory():
     bomb = _gzipped_spaces(60)  # 60 MB of spaces in about 60 KB
     headers = {**JSON, "content-encoding": "gzip"}
-    with make_client(lambda request: httpx.Response(200, content=bomb, headers=headers)) as client:
+    # A stream, as from the network: `content=` would make httpx inflate it before the client sees it.
+    with make_client(lambda request: httpx.Response(200, stream=httpx.ByteStream(bomb), headers=headers)) as client:
         tracemalloc.start()
         try:
             fetched = client.petition(752318)
@@ -546,6 +547,7 @@ def test_garbled_gzip_is_a_bad_response_in_one_line(open_doc):
     body = gzip.compress(open_doc)
     garbled = body[:20] + bytes(b ^ 0xFF for b in body[20:60]) + body[60:]
     headers = {**JSON, "content-encoding": "gzip"}
-    with make_client(lambda request: httpx.Response(200, content=garbled, headers=headers), retries=0) as client:
+    with make_client(lambda request: httpx.Response(200, stream=httpx.ByteStream(garbled), headers=headers),
+                     retries=0) as client:
         fetched = client.petition(752318)
     assert fetched.outcome is Outcome.BAD_RESPONSE and "garbled" in fetched.message
