@@ -134,10 +134,15 @@ def _text(output: bytes | str | None) -> str:
     return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
 
 
+def _holds_data(path: Path) -> bool:
+    """Not SQLite's -shm index, nor an empty -wal: a read-only reader of a WAL file leaves those."""
+    return not path.name.endswith("-shm") and not (path.name.endswith("-wal") and path.stat().st_size == 0)
+
+
 def folder_digest(folder: Path) -> str:
-    """Names and contents of the files, but not SQLite's -shm index, which any reader may rebuild."""
+    """Names and contents of the files that hold data."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if not p.name.endswith("-shm")):
+    for path in sorted(p for p in folder.rglob("*") if _holds_data(p)):
         digest.update(str(path.relative_to(folder)).encode())
         if path.is_file():
             digest.update(path.read_bytes())
@@ -412,12 +417,14 @@ def soak_bad_files(table: Table, temp: Path, seed: int) -> None:
             before = folder_digest(data_dir)
             runs = [petitiondesk(*command, data_dir=data_dir, api_base=simulator.url, env=env) for command in commands]
             changed = folder_digest(data_dir) != before
+            strays = sorted(path.name.rsplit("-", 1)[-1] for path in data_dir.iterdir() if not _holds_data(path))
             refused = sum(run.status == 1 and len(run.err.strip().splitlines()) == 1 for run in runs)
             crashed = sum(run.crashed for run in runs)
             said = runs[0].err.strip().replace(str(data_dir), "DIR").replace("petitiondesk: ", "")
             table.add(f"bad database: {name}",
                       f"{refused}/{len(runs)} commands refused in one line, crashes {crashed}, file changed "
-                      f"{'yes' if changed else 'no'}: {said[:100]!r}",
+                      f"{'yes' if changed else 'no'}{' (left empty ' + '/'.join(strays) + ')' if strays else ''}: "
+                      f"{said[:100]!r}",
                       crashed == 0 and not changed and refused == len(runs))
         _read_only_folder(table, temp, simulator.url, env)
         _folder_is_a_file(table, temp, simulator.url, env)
