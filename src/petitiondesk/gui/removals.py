@@ -1,0 +1,81 @@
+"""Removing petitions from the watchlist, and undoing it.
+
+A removal takes the rows out of the model at once and asks the worker to unpin; until the worker
+confirms, a refresh result must not bring them back (`is_dropped`). Undo pins them again (their
+recorded history was kept) and, once every one is back, restores the order they had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QObject, Signal
+
+from petitiondesk.core.watch_rows import WatchRow
+from petitiondesk.gui.watchlist_model import WatchlistModel
+from petitiondesk.gui.worker import PinResult, RefreshService
+
+
+class Removals(QObject):
+    undo_available = Signal(bool)
+
+    def __init__(self, model: WatchlistModel, service: RefreshService,
+                 pin: Callable[[int, bool], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.service = service
+        self.pin = pin  # pins a petition (id, archived) through the worker
+        self._dropped: set[int] = set()  # unpinned here, not yet confirmed by the worker
+        self._last: tuple[tuple[int, ...], tuple[WatchRow, ...]] | None = None  # order before, rows removed
+        self._restoring: set[int] = set()  # petitions Undo is pinning again
+        self._order_to_restore: tuple[int, ...] = ()
+
+    def remove(self, ids: Iterable[int]) -> int:
+        rows = tuple(row for row in map(self.model.watch_row, ids) if row is not None)
+        if not rows:
+            return 0
+        self._last = (tuple(self.model.watch_order()), rows)
+        gone = [row.petition_id for row in rows]
+        self._dropped.update(gone)
+        self.model.remove(gone)
+        for petition_id in gone:
+            self.service.unpin(petition_id)
+        self.undo_available.emit(True)
+        return len(rows)
+
+    def undo(self) -> int:
+        """Pin the last removed petitions again; how many."""
+        if self._last is None:
+            return 0
+        self._order_to_restore, rows = self._last
+        self._last = None
+        self.undo_available.emit(False)
+        self._restoring = {row.petition_id for row in rows}
+        self._dropped -= self._restoring
+        self.model.upsert(rows)  # back at once; the worker confirms
+        for row in rows:
+            self.pin(row.petition_id, bool(row.petition and row.petition.archived))
+        return len(rows)
+
+    def is_dropped(self, petition_id: int) -> bool:
+        return petition_id in self._dropped
+
+    def keep(self, petition_id: int) -> None:
+        """Pinned again by the user: no longer on its way out."""
+        self._dropped.discard(petition_id)
+
+    def unpinned(self, petition_id: int) -> None:
+        self._dropped.discard(petition_id)
+
+    def restoring(self) -> set[int]:
+        return set(self._restoring)
+
+    def pinned_again(self, result: PinResult) -> None:
+        """A pin's result: if Undo asked for it, and it was the last, put the old order back."""
+        if result.petition_id not in self._restoring:
+            return
+        self._restoring.discard(result.petition_id)
+        if result.row is None:
+            self.model.remove([result.petition_id])
+        if not self._restoring:
+            self.service.reorder(self._order_to_restore)
