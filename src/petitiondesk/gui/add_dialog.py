@@ -145,8 +145,10 @@ class AddPetitionsDialog(QDialog):
 
     @Slot()
     def submit(self) -> None:
-        """Check every line; pin the good ones through `pin_requested`."""
+        """Check every line; pin the good ones through `pin_requested`. Lines that fail stay in the
+        box for fixing; those added or already pinned leave it."""
         lines = self.input.toPlainText().splitlines()
+        to_fix: list[str] = []
         self.results.setRowCount(0)
         self._waiting.clear()
         pinned = set(self._pinned_ids())
@@ -159,6 +161,7 @@ class AddPetitionsDialog(QDialog):
                 ref = parse_reference(text)
             except BadReference as error:
                 self._add_row(number, text, NOT_A_PETITION, _why(error))
+                to_fix.append(text)
                 continue
             if ref.id in seen:
                 self._add_row(number, text, LISTED_ABOVE, f"petition {ref.id} is on line {seen[ref.id]}")
@@ -169,7 +172,7 @@ class AddPetitionsDialog(QDialog):
                 continue
             row = self._add_row(number, text, ADDING, f"asking the site about petition {ref.id}")
             self._waiting[text] = row
-        self.input.clear()
+        self.input.setPlainText("\n".join(to_fix))
         self._update_summary()
         for text in list(self._waiting):
             self.pin_requested.emit(text)
@@ -184,6 +187,8 @@ class AddPetitionsDialog(QDialog):
         if outcome == ADDED and result.row is not None:
             detail = result.row.title
         self._set_row(row, outcome, detail)
+        if outcome != ADDED:
+            self._keep_for_fixing(result.reference)
         self._update_summary()
         return True
 
@@ -200,6 +205,11 @@ class AddPetitionsDialog(QDialog):
                 for row in range(self.results.rowCount())]
 
     # --- inside ---------------------------------------------------------------------------------
+
+    def _keep_for_fixing(self, reference: str) -> None:
+        lines = [line for line in self.input.toPlainText().splitlines() if line.strip()]
+        if reference not in lines:
+            self.input.setPlainText("\n".join([*lines, reference]))
 
     def _add_row(self, line: int, text: str, outcome: str, detail: str) -> int:
         row = self.results.rowCount()
