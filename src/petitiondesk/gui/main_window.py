@@ -322,7 +322,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_pin_finished(self, result: PinResult) -> None:
-        self.removals.pinned_again(result)
+        if self.removals.pinned_again(result):
+            return
         if self._add_dialog is not None and self._add_dialog.record_result(result):
             if result.row is not None:  # the dialog shows refusals line by line: no message box
                 self.model.upsert([result.row])

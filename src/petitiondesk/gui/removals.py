@@ -70,12 +70,15 @@ class Removals(QObject):
     def restoring(self) -> set[int]:
         return set(self._restoring)
 
-    def pinned_again(self, result: PinResult) -> None:
-        """A pin's result: if Undo asked for it, and it was the last, put the old order back."""
+    def pinned_again(self, result: PinResult) -> bool:
+        """A pin's result: True if Undo asked for it; once all are back, the old order is put back."""
         if result.petition_id not in self._restoring:
-            return
+            return False
         self._restoring.discard(result.petition_id)
         if result.row is None:
             self.model.remove([result.petition_id])
+        else:
+            self.model.upsert([result.row])
         if not self._restoring:
             self.service.reorder(self._order_to_restore)
+        return True

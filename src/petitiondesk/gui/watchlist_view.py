@@ -9,7 +9,7 @@ be dragged or moved with Ctrl+Shift+Up/Down.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -175,7 +175,10 @@ class WatchlistView(QWidget):
         row = self.model.row_of(petition_id)
         if row < 0:
             return False
-        self.table.selectRow(row)
+        # The selection model, not selectRow(): a Shift or Ctrl held down must not extend or toggle it.
+        flags = QItemSelectionModel.SelectionFlag
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, Column.TITLE),
+                                                    flags.ClearAndSelect | flags.Rows)
         self.table.scrollTo(self.model.index(row, Column.TITLE))
         return True
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QMessageBox, QWidget
 
 from petitiondesk import APP_NAME
 from petitiondesk.gui.export_actions import ExportActions
@@ -151,7 +151,7 @@ class WindowActions:
     def cycle_panes(self, step: int) -> QWidget | None:
         """Focus the next (or previous) pane that can take it; returns it."""
         panes = self.panes()
-        focus = QApplication.focusWidget()
+        focus = self.window.focusWidget()  # the window's, even while another window is active
         here = next((i for i, pane in enumerate(panes) if focus is pane or pane.isAncestorOf(focus)), -1) \
             if focus is not None else -1
         for turn in range(1, len(panes) + 1):
