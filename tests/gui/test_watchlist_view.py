@@ -124,9 +124,11 @@ def test_tab_leaves_the_list_and_f6_goes_round_the_panes(qtbot, simulator, make_
                     and bool(window.related.items()), timeout=WAIT_MS)  # every pane has something
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Tab)
-    focus = QApplication.focusWidget()
-    assert focus is not window.table  # not walking cell by cell
+    assert window.chart.isAncestorOf(window.focusWidget())  # on to the graph, not walking cell by cell
     assert window.current_row().petition_id == ids[0]  # and the selection stayed
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert window.focusWidget() is window.filter_edit
 
     window.table.setFocus()
     visited = []
@@ -142,7 +144,7 @@ def test_every_control_of_the_watchlist_and_the_status_bar_has_an_accessible_nam
     qtbot.waitUntil(lambda: window.status_label.text() != "Starting…", timeout=WAIT_MS)
     window.status.offer_undo(True)
     found = [w for kind in (QLineEdit, QTableView, QAbstractButton) for w in window.watchlist.findChildren(kind)]
-    controls = [w for w in (*found, window.status.undo_button, window.left_tabs)
+    controls = [w for w in (*found, window.status.undo_button, window.left_tabs, window.left_tabs.tabBar())
                 if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     assert controls and all(widget.accessibleName() for widget in controls), \
         [type(w).__name__ for w in controls if not w.accessibleName()]

@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
     # --- construction ---------------------------------------------------------------------------
 
     def _build_panes(self) -> None:
+        # Made first, so that Tab goes: these tabs, the filter, the list, then on to the graph.
+        self.left_tabs = QTabWidget(self)
         self.watchlist = WatchlistView(self.model, self)
         self.table, self.filter_edit, self.list_stack = self.watchlist.table, self.watchlist.filter_edit, \
             self.watchlist.list_stack
@@ -100,13 +102,13 @@ class MainWindow(QMainWindow):
 
         self.browse = BrowseView(self.browse_service, self)
         self.browse.pin_requested.connect(self.pin_petition)
-        self.left_tabs = QTabWidget(self)
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setAccessibleName("Watchlist or browse")
         self.left_tabs.setDocumentMode(True)
         self.left_tabs.addTab(self.watchlist, "&Watchlist")
         self.left_tabs.addTab(self.browse, "&Browse and Search")
         self.left_tabs.setTabToolTip(BROWSE_TAB, "Find petitions on the site and pin them")
+        self.left_tabs.tabBar().setAccessibleName("Watchlist or browse")
 
         self.presenter = PetitionPresenter(self.reader, self.browse_service, self.model.watch_row,
                                            clock=self.clock, parent=self)
