@@ -3,6 +3,8 @@ removing with Undo, copying, and the window as it was left."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QTableView
@@ -223,3 +225,36 @@ def test_the_demo_title_names_the_app_once(qtbot, simulator, data_dir):
     assert title.endswith(APP_NAME) and title.count(APP_NAME) == 1
     assert title.startswith("demo (simulated site")
     window.close()
+
+
+def test_open_on_the_website_says_so_when_no_browser_opens(qtbot, simulator, make_window, monkeypatch):
+    from petitiondesk.gui import main_window
+
+    ids = simulator.world.ids("open")[:1]
+    window = ready(qtbot, make_window(ids, refresh_on_start=False), 1)
+    window.select_petition(ids[0])
+    opened = []
+
+    def no_browser(url) -> bool:
+        opened.append(url.toString())
+        return False
+
+    monkeypatch.setattr(main_window.QDesktopServices, "openUrl", no_browser)
+    window.menu_actions.open_web_action.trigger()
+    assert opened == [f"https://petition.parliament.uk/petitions/{ids[0]}"]
+    assert window.status_label.text() == \
+        f"No web browser could be opened; the address is https://petition.parliament.uk/petitions/{ids[0]}"
+
+
+def test_exporting_the_watchlist_starts_in_the_documents_folder(qtbot, make_window, monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+
+    from petitiondesk.gui import watchlist_files
+
+    window = make_window([], refresh_on_start=False)
+    asked = []
+    monkeypatch.setattr(watchlist_files.QFileDialog, "getSaveFileName",
+                        lambda parent, caption, suggested, filters: asked.append(suggested) or ("", ""))
+    window.menu_actions.export_action.trigger()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert documents and asked == [str(Path(documents) / "petitiondesk-watchlist.json")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from petitiondesk.gui.worker import ExportResult, ImportResult, RefreshService
@@ -55,8 +55,12 @@ class WatchlistFiles:
         self.service.export_watchlist(path, kind)
 
     def _folder(self) -> str:
+        """The folder used last, else the user's documents folder (not wherever the app was started)."""
         folder = self.settings.value(FOLDER_KEY)
-        return str(folder) if folder else str(Path.home())
+        if folder:
+            return str(folder)
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return documents or str(Path.home())
 
     @Slot(object)
     def import_finished(self, result: ImportResult) -> None:
