@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.model = WatchlistModel(self)
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
-        self.removals = Removals(self.model, service, self.pin_petition, self)
+        self._orders_pending = 0  # reorders sent to the worker and not yet answered
+        self.removals = Removals(self.model, service, self.pin_petition, self.store_order, self)
         self._add_dialog: AddPetitionsDialog | None = None
         self._closed = False
 
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.watchlist.links_dropped.connect(self.add_text)
         self.watchlist.open_requested.connect(self.open_on_website)
         self.watchlist.hint.connect(self.statusBar().showMessage)
-        self.model.order_changed.connect(self.service.reorder)
+        self.model.order_changed.connect(self.store_order)
         self.model.watched_changed.connect(self._share_pinned)
 
         self.browse = BrowseView(self.browse_service, self)
@@ -342,12 +343,20 @@ class MainWindow(QMainWindow):
         self._user_pins.discard(result.reference)
         self.status.say(f"Added petition {result.row.petition_id}")
 
+    @Slot(object)
+    def store_order(self, order) -> None:
+        self._orders_pending += 1
+        self.service.reorder(order)
+
     @Slot(object, str)
     def _on_reorder_finished(self, stored: tuple[int, ...], error: str) -> None:
+        self._orders_pending = max(0, self._orders_pending - 1)
         if error:
             self.status.say(f"Could not save the new order: {error}")
-        if stored:
-            self.model.set_order(stored)  # what the database holds, whatever happened
+        # What the database holds, whatever happened; an earlier answer while the user kept moving
+        # rows would undo the moves made since.
+        if stored and (error or not self._orders_pending):
+            self.model.set_order(stored)
 
     @Slot(int, str)
     def _on_unpin_finished(self, petition_id: int, error: str) -> None:

@@ -19,12 +19,13 @@ from petitiondesk.gui.worker import PinResult, RefreshService
 class Removals(QObject):
     undo_available = Signal(bool)
 
-    def __init__(self, model: WatchlistModel, service: RefreshService,
-                 pin: Callable[[int, bool], None], parent: QObject | None = None) -> None:
+    def __init__(self, model: WatchlistModel, service: RefreshService, pin: Callable[[int, bool], None],
+                 store_order: Callable[[tuple[int, ...]], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.service = service
         self.pin = pin  # pins a petition (id, archived) through the worker
+        self.store_order = store_order  # stores the watchlist's order through the worker
         self._dropped: set[int] = set()  # unpinned here, not yet confirmed by the worker
         self._last: tuple[tuple[int, ...], tuple[WatchRow, ...]] | None = None  # order before, rows removed
         self._restoring: set[int] = set()  # petitions Undo is pinning again
@@ -80,5 +81,5 @@ class Removals(QObject):
         else:
             self.model.upsert([result.row])
         if not self._restoring:
-            self.service.reorder(self._order_to_restore)
+            self.store_order(self._order_to_restore)
         return True
