@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import signal
 import sys
 import threading
@@ -273,6 +274,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def _plain(text: str, *, one_line: bool = False) -> str:
+    """Text from the network, safe to print to a terminal: no escape sequences or other control
+    characters; `one_line` also turns line breaks and tabs into spaces."""
+    if one_line:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROL_CHARACTERS.sub("", text)
+
+
 def _print_json(value) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -336,8 +349,8 @@ def cmd_list(args) -> int:
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
         problem = f"  [{row.problem}]" if row.problem else ""
-        state = row.petition.state if row.petition else "?"
-        title = row.petition.action if row.petition else "(not fetched yet)"
+        state = _plain(row.petition.state, one_line=True) if row.petition else "?"
+        title = _plain(row.petition.action, one_line=True) if row.petition else "(not fetched yet)"
         print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {title}{problem}")
     return EXIT_OK
 
@@ -377,12 +390,12 @@ def _print_petition(p, row) -> None:
     """`row` is what was recorded about it (None when fetched just now): its latest count."""
     from petitiondesk.core.serialize import petition_to_api_dict
 
-    print(p.action)
-    print(f"{p.web_url}")
+    print(_plain(p.action, one_line=True))
+    print(p.web_url)
     count = f"{p.signature_count:,} signatures"
     if row is not None and row.counted_at is not None and row.signature_count != p.signature_count:
         count += f" ({_count(row.signature_count)} at {_iso(row.counted_at.timestamp())})"
-    print(f"{p.state}, {count}")
+    print(f"{_plain(p.state, one_line=True)}, {count}")
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
     for key, value in data.items():
@@ -392,7 +405,7 @@ def _print_petition(p, row) -> None:
             text = json.dumps(value, indent=2, ensure_ascii=False)
         else:
             text = str(value)
-        print(f"\n{key}:\n  " + text.replace("\n", "\n  "))
+        print(f"\n{key}:\n  " + _plain(text).replace("\n", "\n  "))
 
 
 def cmd_refresh(args) -> int:
