@@ -115,8 +115,8 @@ def read_row(store, petition_id: int, now: float, petition: Petition | None = No
     if petition is None:
         petition = store.petition(petition_id)
     state = store.fetch_state(petition_id)
-    times, counts = store.samples(petition_id, since=now - DAY)
-    latest = (float(times[-1]), int(counts[-1])) if len(counts) else store.latest_sample(petition_id)
+    times, counts = store.samples(petition_id, since=now - DAY)  # with the last one before, if older
+    latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
     count = latest[1] if latest else (petition.signature_count if petition else None)
     change = change_over(times, counts, now, DAY) if len(counts) else None
     problem_code, detail = problem or (state.problem, state.problem_detail)
