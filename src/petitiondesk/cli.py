@@ -334,9 +334,9 @@ def cmd_remove(args) -> int:
 def cmd_list(args) -> int:
     import time
 
-    from petitiondesk.core.watch_rows import build_rows
+    from petitiondesk.core.watch_rows import WatchRow, build_rows
 
-    rows = ()
+    rows: tuple[WatchRow, ...] = ()
     if _database_exists(args):
         with _open_store(args) as store:
             rows = build_rows(store, time.time())

@@ -123,7 +123,9 @@ def test_tab_leaves_the_list_and_f6_goes_round_the_panes(qtbot, simulator, make_
     qtbot.waitUntil(lambda: all(window.model.watch_row(pid).petition for pid in ids), timeout=WAIT_MS)
     window.select_petition(ids[0])
     qtbot.waitUntil(lambda: window.detail.petition is not None and window.detail.petition.id == ids[0]
-                    and bool(window.related.items()), timeout=WAIT_MS)  # every pane has something
+                    and bool(window.related.items())
+                    and all(button.isVisible() for button in window.related.pin_buttons.values()),
+                    timeout=WAIT_MS)  # every pane has something to focus
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Tab)
     assert window.chart.isAncestorOf(window.focusWidget())  # on to the graph, not walking cell by cell

@@ -11,10 +11,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petitiondesk.core.analysis import change_over
 from petitiondesk.core.models import SITE_BASE, Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.store import Store, WatchEntry
 
 DAY = 86400.0
 #: `build_rows` yields the GIL this often: 500 rows are ~50 ms of Python on the worker thread.
@@ -90,7 +93,7 @@ class WatchRow:
         }
 
 
-def build_rows(store, now: float, ids: Iterable[int] | None = None,
+def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
                problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
     """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
     `store`; `problems` overrides the stored fetch problem."""
@@ -109,8 +112,8 @@ def build_rows(store, now: float, ids: Iterable[int] | None = None,
     return tuple(rows)
 
 
-def read_row(store, petition_id: int, now: float, petition: Petition | None = None,
-             problem: tuple[str, str] | None = None, entry=None) -> WatchRow:
+def read_row(store: Store, petition_id: int, now: float, petition: Petition | None = None,
+             problem: tuple[str, str] | None = None, entry: WatchEntry | None = None) -> WatchRow:
     """One petition's row, watched or not (`entry` is its watchlist entry, if any)."""
     if petition is None:
         petition = store.petition(petition_id)

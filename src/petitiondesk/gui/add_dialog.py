@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -201,8 +201,12 @@ class AddPetitionsDialog(QDialog):
 
     def outcomes(self) -> list[tuple[str, str]]:
         """(reference, outcome) of each line shown, in order."""
-        return [(self.results.item(row, self.Col.REFERENCE).text(), self.results.item(row, self.Col.OUTCOME).text())
+        return [(self._cell(row, self.Col.REFERENCE), self._cell(row, self.Col.OUTCOME))
                 for row in range(self.results.rowCount())]
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.results.item(row, column)
+        return item.text() if item is not None else ""
 
     # --- inside ---------------------------------------------------------------------------------
 
@@ -274,24 +278,23 @@ class ReferenceDropTarget(QObject):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+        if isinstance(event, QDragMoveEvent):  # and QDragEnterEvent, a kind of it
             if _usable(event.mimeData()):
                 event.acceptProposedAction()
                 return True
-        elif kind == QEvent.Type.Drop:
+        elif isinstance(event, QDropEvent):
             text = mime_text(event.mimeData())
             if text.strip():
                 event.acceptProposedAction()
                 self.text_received.emit(text)
                 return True
-        elif kind == QEvent.Type.KeyPress and watched is self._widget and event.matches(QKeySequence.StandardKey.Paste):
-            self.paste()
-            return True
-        elif kind == QEvent.Type.ShortcutOverride and watched is self._widget \
-                and event.matches(QKeySequence.StandardKey.Paste):
-            event.accept()  # Ctrl+V belongs to the list here, not to a window-wide shortcut
-            return True
+        elif isinstance(event, QKeyEvent) and watched is self._widget and event.matches(QKeySequence.StandardKey.Paste):
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # Ctrl+V belongs to the list here, not to a window-wide shortcut
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.paste()
+                return True
         return False
 
 

@@ -16,10 +16,12 @@ import logging.handlers
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TextIO
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
@@ -117,8 +119,8 @@ class CrashReporter(QObject):
         self._shown: tuple[str, CrashDialog, _Pending] | None = None  # the error on show, its dialog
         self._waiting: dict[str, _Pending] = {}  # errors to show once it is closed, in order
         self._handler: logging.Handler | None = None
-        self._fault_file = None
-        self._previous_hooks = None
+        self._fault_file: TextIO | None = None
+        self._previous_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
         self.exception_caught.connect(self._show_exception, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> str | None:
@@ -134,8 +136,8 @@ class CrashReporter(QObject):
         sys.excepthook = self._excepthook
         threading.excepthook = self._thread_excepthook
         try:
-            self._fault_file = open(self.fault_path, "w", encoding="utf-8")
-            faulthandler.enable(self._fault_file, all_threads=True)
+            fault_file = self._fault_file = open(self.fault_path, "w", encoding="utf-8")
+            faulthandler.enable(fault_file, all_threads=True)
         except OSError as error:
             log.warning("cannot write %s: %s", self.fault_path, error)
         log.info("%s %s started", APP_NAME, __version__)

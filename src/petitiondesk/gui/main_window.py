@@ -318,8 +318,7 @@ class MainWindow(QMainWindow):
         if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
             self.model.remove(set(self.model.petition_ids()) - set(result.watched) - self.removals.restoring())
         self.model.upsert(row for row in result.rows if not self.removals.is_dropped(row.petition_id))
-        problems = sum(1 for pid in self.model.petition_ids() if self.model.watch_row(pid).problem)
-        self.status.say(refresh_status_text(result, problems, self.clock()))
+        self.status.say(refresh_status_text(result, self.model.problem_count(), self.clock()))
         self.status.refresh_finished(result.next_pass_in)
         self.presenter.refresh_selected()
 
@@ -368,8 +367,7 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         self.status.progress.hide()
         self.status.say(message)
-        self.model.upsert(replace(self.model.watch_row(pid), problem="offline", problem_detail=message)
-                          for pid in self.model.petition_ids())
+        self.model.upsert(replace(row, problem="offline", problem_detail=message) for row in self.model.rows())
 
     def _warn(self, title: str, text: str) -> None:
         warn(self, title, text)

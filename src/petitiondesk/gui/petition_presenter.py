@@ -105,7 +105,7 @@ class PetitionPresenter(QObject):
         new baseline for the constituencies' change)."""
         petition_id = self.selected_id
         record = None if petition_id is None else self.lookup(petition_id)
-        if record is None:
+        if petition_id is None or record is None:
             return
         if petition_id != self.shown_id:
             self._request_all_samples(petition_id)  # this pass's samples may be newer than the read on its way
@@ -135,6 +135,8 @@ class PetitionPresenter(QObject):
 
     def _request_new_samples(self, with_baseline: bool = False) -> None:
         """What was recorded since the last sample on show (only the newest stored row can change)."""
+        if self.shown_id is None:
+            return
         since = float(self.times[-1]) if self.times.size else None
         self.reader.request(self.shown_id, since=since,
                             baseline_at=self.clock() - DAY if with_baseline else None)

@@ -22,8 +22,8 @@ def _uk_time(seconds: float) -> str:
 def refresh_status_text(result: RefreshResult, problems: int, now: float) -> str:
     """One line saying how a refresh pass went."""
     report = result.report
-    if result.error:
-        return f"Refresh failed: {result.error}"
+    if result.error or report is None:
+        return f"Refresh failed: {result.error or 'no report'}"
     if report.blocked_until:
         return f"The site is refusing our requests; trying again after {_uk_time(report.blocked_until)}"
     if report.paused_until:
@@ -32,7 +32,7 @@ def refresh_status_text(result: RefreshResult, problems: int, now: float) -> str
         return "Offline: the site cannot be reached"
     if report.cancelled:
         return "Refresh stopped"
-    text = f"Last refresh {_uk_time(report.finished_at if report is not None else now)}"
+    text = f"Last refresh {_uk_time(report.finished_at)}"
     return text + (f" · {problems} with problems" if problems else "")
 
 

@@ -262,7 +262,7 @@ class WatchlistModel(QAbstractTableModel):
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         try:
-            ids = [int(text) for text in bytes(data.data(IDS_MIME_TYPE)).decode("ascii").split(",") if text]
+            ids = [int(text) for text in bytes(data.data(IDS_MIME_TYPE).data()).decode("ascii").split(",") if text]
         except ValueError:
             return False
         before = self._view[row] if 0 <= row < len(self._view) else None
@@ -384,6 +384,13 @@ class WatchlistModel(QAbstractTableModel):
 
     def watch_row(self, petition_id: int) -> WatchRow | None:
         return self._rows.get(petition_id)
+
+    def rows(self) -> list[WatchRow]:
+        """Every watched petition's row, shown or filtered out."""
+        return list(self._rows.values())
+
+    def problem_count(self) -> int:
+        return sum(1 for row in self._rows.values() if row.problem)
 
     def petition_ids(self) -> list[int]:
         """Every watched petition, shown or filtered out."""

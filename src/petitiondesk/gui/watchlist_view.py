@@ -228,8 +228,8 @@ class WatchlistView(QWidget):
         if isinstance(header_state, QByteArray):
             self.table.horizontalHeader().restoreState(header_state)
         try:
-            column = int(settings.value("sortColumn", -1))
-            order = Qt.SortOrder(int(settings.value("sortOrder", 0)))
+            column = int(str(settings.value("sortColumn", -1)))
+            order = Qt.SortOrder(int(str(settings.value("sortOrder", 0))))
         except (TypeError, ValueError):
             column, order = -1, Qt.SortOrder.AscendingOrder
         self.sort_by(column, order)

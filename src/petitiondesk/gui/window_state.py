@@ -28,7 +28,7 @@ def restore(window: MainWindow, settings: QSettings) -> None:
     window.watchlist.restore_state(settings)
     for key, tabs in _tab_widgets(window).items():
         try:
-            index = int(settings.value(key, 0))
+            index = int(str(settings.value(key, 0)))
         except (TypeError, ValueError):
             continue
         if 0 <= index < tabs.count():
