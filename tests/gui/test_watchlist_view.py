@@ -174,6 +174,7 @@ def test_a_removed_petition_is_unpinned_in_browse_at_once_and_undo_puts_it_back_
     assert browse.model.index(1, BrowseColumn.PINNED).data() != PINNED_MARK  # at once, not after a restart
     assert browse.model.index(0, BrowseColumn.PINNED).data() == PINNED_MARK
     assert window.status.undo_button.isVisible() and window.menu_actions.undo_action.isEnabled()
+    assert window.status_label.text() == "Removed 1 petition from the watchlist (their history is kept)"
 
     with qtbot.waitSignal(window.service.reorder_finished, timeout=WAIT_MS):
         qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

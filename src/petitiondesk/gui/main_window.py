@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.files = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
         self.menu_actions = WindowActions(self)
         self.status.undo_button.clicked.connect(self.undo_remove)
+        self.watchlist.hint.connect(self.status.flash)
         self.removals.undo_available.connect(self.status.offer_undo)
         self.removals.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
@@ -97,7 +98,6 @@ class MainWindow(QMainWindow):
         self.watchlist.add_requested.connect(self.show_add_dialog)
         self.watchlist.links_dropped.connect(self.add_text)
         self.watchlist.open_requested.connect(self.open_on_website)
-        self.watchlist.hint.connect(self.statusBar().showMessage)
         self.model.order_changed.connect(self.store_order)
         self.model.watched_changed.connect(self._share_pinned)
 
@@ -240,14 +240,14 @@ class MainWindow(QMainWindow):
         count = self.removals.remove(self.selected_ids())
         if count:
             noun = "petition" if count == 1 else "petitions"
-            self.status.say(f"Removed {count} {noun} from the watchlist (their history is kept)")
+            self.status.answer(f"Removed {count} {noun} from the watchlist (their history is kept)")
 
     @Slot()
     def undo_remove(self) -> None:
         """Pin the last removed petitions again, in their places; their recorded history is still there."""
         count = self.removals.undo()
         if count:
-            self.status.say(f"Restored {count} petition{'' if count == 1 else 's'}")
+            self.status.answer(f"Restored {count} petition{'' if count == 1 else 's'}")
 
     @Slot()
     def open_on_website(self) -> None:

@@ -51,7 +51,6 @@ class StatusBar:
         self.undo_button = QPushButton("&Undo", window)
         self.undo_button.setObjectName("undoRemove")
         self.undo_button.setAccessibleName("Undo the removal")
-        self.undo_button.setFlat(True)
         self.undo_button.hide()
         self.progress = QProgressBar(window)
         self.progress.setObjectName("refreshProgress")
@@ -63,7 +62,7 @@ class StatusBar:
         self.next_label.setObjectName("nextRefresh")
         self.next_label.setAccessibleName("Next refresh")
         bar.addWidget(self.label, 1)
-        bar.addWidget(self.undo_button)
+        bar.addPermanentWidget(self.undo_button)  # stays in view while a passing message is shown
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.next_label)
         self.countdown = QTimer(window)
@@ -74,6 +73,11 @@ class StatusBar:
 
     def say(self, text: str) -> None:
         self.label.setText(text)
+
+    def answer(self, text: str) -> None:
+        """What the user's own action did: in view at once, in front of any passing message."""
+        self._bar.clearMessage()
+        self.say(text)
 
     def offer_undo(self, offered: bool) -> None:
         """The Undo button beside the news, while there is something to undo."""
