@@ -30,9 +30,9 @@ from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.petition_presenter import PetitionPresenter
-from petitiondesk.gui.removals import Removals
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions
+from petitiondesk.gui.watchlist_edits import WatchlistEdits
 from petitiondesk.gui.watchlist_files import WatchlistFiles, warn
 from petitiondesk.gui.watchlist_model import WatchlistModel
 from petitiondesk.gui.watchlist_view import WatchlistView
@@ -67,8 +67,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.model = WatchlistModel(self)
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
-        self._orders_pending = 0  # reorders sent to the worker and not yet answered
-        self.removals = Removals(self.model, service, self.pin_petition, self.store_order, self)
+        self.edits = WatchlistEdits(self.model, service, self.pin_petition, lambda text: self.status.say(text), self)
         self._add_dialog: AddPetitionsDialog | None = None
         self._closed = False
 
@@ -80,8 +79,8 @@ class MainWindow(QMainWindow):
         self.menu_actions = WindowActions(self)
         self.status.undo_button.clicked.connect(self.undo_remove)
         self.watchlist.hint.connect(self.status.flash)
-        self.removals.undo_available.connect(self.status.offer_undo)
-        self.removals.undo_available.connect(self.menu_actions.undo_action.setEnabled)
+        self.edits.undo_available.connect(self.status.offer_undo)
+        self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
         window_state.restore(self, self.settings)
         self.table.setFocus()  # keyboard users start in the list
@@ -89,16 +88,27 @@ class MainWindow(QMainWindow):
     # --- construction ---------------------------------------------------------------------------
 
     def _build_panes(self) -> None:
+        self._build_left_tabs()
+        self._build_petition_side()
+        self.main_splitter = self._splitter("mainSplitter", Qt.Orientation.Horizontal, self.left_tabs,
+                                            self.right_splitter)
+        self.main_splitter.setStretchFactor(0, 1)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.main_splitter)
+        self._default_size()
+
+    def _build_left_tabs(self) -> None:
+        """The watchlist and the browse view, as tabs."""
         # Made first, so that Tab goes: these tabs, the filter, the list, then on to the graph.
         self.left_tabs = QTabWidget(self)
         self.watchlist = WatchlistView(self.model, self)
+        # The parts the tests, the bench and the app reach through the window.
         self.table, self.filter_edit, self.list_stack = self.watchlist.table, self.watchlist.filter_edit, \
             self.watchlist.list_stack
         self.watchlist.current_changed.connect(self._on_current_changed)
         self.watchlist.add_requested.connect(self.show_add_dialog)
         self.watchlist.links_dropped.connect(self.add_text)
         self.watchlist.open_requested.connect(self.open_on_website)
-        self.model.order_changed.connect(self.store_order)
         self.model.watched_changed.connect(self._share_pinned)
 
         self.browse = BrowseView(self.browse_service, self)
@@ -111,6 +121,8 @@ class MainWindow(QMainWindow):
         self.left_tabs.setTabToolTip(BROWSE_TAB, "Find petitions on the site and pin them")
         self.left_tabs.tabBar().setAccessibleName("Watchlist or browse")
 
+    def _build_petition_side(self) -> None:
+        """The selected petition: its graph over its details and related petitions."""
         self.presenter = PetitionPresenter(self.reader, self.browse_service, self.model.watch_row,
                                            clock=self.clock, parent=self)
         self.chart, self.detail, self.related = self.presenter.chart, self.presenter.detail, self.presenter.related
@@ -124,12 +136,6 @@ class MainWindow(QMainWindow):
         self.right_splitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart,
                                              self.detail_splitter)
         self.right_splitter.setSizes([320, 380])
-        self.main_splitter = self._splitter("mainSplitter", Qt.Orientation.Horizontal, self.left_tabs,
-                                            self.right_splitter)
-        self.main_splitter.setStretchFactor(0, 1)
-        self.main_splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.main_splitter)
-        self._default_size()
 
     def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation, self)
@@ -155,8 +161,6 @@ class MainWindow(QMainWindow):
         service.refresh_progress.connect(self.status.refresh_progress)
         service.refresh_finished.connect(self._on_refresh_finished)
         service.pin_finished.connect(self._on_pin_finished)
-        service.unpin_finished.connect(self._on_unpin_finished)
-        service.reorder_finished.connect(self._on_reorder_finished)
         service.import_finished.connect(self.files.import_finished)
         service.export_finished.connect(self.files.export_finished)
         service.failed.connect(self._on_failed)
@@ -210,7 +214,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _pin_from_dialog(self, reference: str) -> None:
         try:
-            self.removals.keep(parse_reference(reference).id)
+            self.edits.keep(parse_reference(reference).id)
         except BadReference:
             pass
         self.service.pin(reference)
@@ -218,7 +222,7 @@ class MainWindow(QMainWindow):
     @Slot(int, bool)
     def pin_petition(self, petition_id: int, archived: bool = False) -> None:
         """Pin from the browse view or the related panel; the watchlist's selection stays."""
-        self.removals.keep(petition_id)
+        self.edits.keep(petition_id)
         self.status.say(f"Adding petition {petition_id}…")
         kind = "archived/petitions" if archived else "petitions"
         self.service.pin(f"{SITE_BASE}/{kind}/{petition_id}")
@@ -230,14 +234,14 @@ class MainWindow(QMainWindow):
         except BadReference as error:
             self._warn("Cannot add this petition", str(error))
             return
-        self.removals.keep(ref.id)
+        self.edits.keep(ref.id)
         self.status.say(f"Adding petition {ref.id}…")
         self._user_pins.add(reference)
         self.service.pin(reference)
 
     @Slot()
     def remove_selected(self) -> None:
-        count = self.removals.remove(self.selected_ids())
+        count = self.edits.remove(self.selected_ids())
         if count:
             noun = "petition" if count == 1 else "petitions"
             self.status.answer(f"Removed {count} {noun} from the watchlist (their history is kept)")
@@ -245,7 +249,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def undo_remove(self) -> None:
         """Pin the last removed petitions again, in their places; their recorded history is still there."""
-        count = self.removals.undo()
+        count = self.edits.undo()
         if count:
             self.status.answer(f"Restored {count} petition{'' if count == 1 else 's'}")
 
@@ -298,7 +302,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_rows_loaded(self, rows) -> None:
         wanted = self.settings.value("selectedPetition")
-        self.model.load(row for row in rows if not self.removals.is_dropped(row.petition_id))
+        self.model.load(row for row in rows if not self.edits.is_dropped(row.petition_id))
         if wanted is not None and self.presenter.selected_id is None:
             try:
                 self.select_petition(int(wanted))
@@ -316,15 +320,15 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_refresh_finished(self, result: RefreshResult) -> None:
         if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
-            self.model.remove(set(self.model.petition_ids()) - set(result.watched) - self.removals.restoring())
-        self.model.upsert(row for row in result.rows if not self.removals.is_dropped(row.petition_id))
+            self.model.remove(set(self.model.petition_ids()) - set(result.watched) - self.edits.restoring())
+        self.model.upsert(row for row in result.rows if not self.edits.is_dropped(row.petition_id))
         self.status.say(refresh_status_text(result, self.model.problem_count(), self.clock()))
         self.status.refresh_finished(result.next_pass_in)
         self.presenter.refresh_selected()
 
     @Slot(object)
     def _on_pin_finished(self, result: PinResult) -> None:
-        if self.removals.pinned_again(result):
+        if self.edits.pinned_again(result):
             return
         if self._add_dialog is not None and self._add_dialog.record_result(result):
             if result.row is not None:  # the dialog shows refusals line by line: no message box
@@ -341,27 +345,6 @@ class MainWindow(QMainWindow):
             self.select_petition(result.row.petition_id)
         self._user_pins.discard(result.reference)
         self.status.say(f"Added petition {result.row.petition_id}")
-
-    @Slot(object)
-    def store_order(self, order) -> None:
-        self._orders_pending += 1
-        self.service.reorder(order)
-
-    @Slot(object, str)
-    def _on_reorder_finished(self, stored: tuple[int, ...], error: str) -> None:
-        self._orders_pending = max(0, self._orders_pending - 1)
-        if error:
-            self.status.say(f"Could not save the new order: {error}")
-        # What the database holds, whatever happened; an earlier answer while the user kept moving
-        # rows would undo the moves made since.
-        if stored and (error or not self._orders_pending):
-            self.model.set_order(stored)
-
-    @Slot(int, str)
-    def _on_unpin_finished(self, petition_id: int, error: str) -> None:
-        self.removals.unpinned(petition_id)
-        if error:
-            self.status.say(f"Could not remove petition {petition_id}: {error}")
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
