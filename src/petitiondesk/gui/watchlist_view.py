@@ -45,6 +45,11 @@ class WatchlistTable(QTableView):
     move_requested = Signal(int)  # -1: up one place, +1: down one place
     drag_refused = Signal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._press: QPoint | None = None  # where the left button went down
+        self._refused = False  # this press's drag was refused
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         mods = event.modifiers()
         if mods == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier) \
@@ -61,7 +66,7 @@ class WatchlistTable(QTableView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         model = self.model()
-        press = getattr(self, "_press", None)
+        press = self._press
         if (event.buttons() & Qt.MouseButton.LeftButton and press is not None and not self._refused
                 and isinstance(model, WatchlistModel) and not model.can_reorder()
                 and (event.position().toPoint() - press).manhattanLength() >= QApplication.startDragDistance()):
@@ -71,6 +76,10 @@ class WatchlistTable(QTableView):
         if self._refused:
             return
         super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press, self._refused = None, False
+        super().mouseReleaseEvent(event)
 
 
 class WatchlistView(QWidget):
