@@ -540,7 +540,7 @@ def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot,
         after = store.watchlist()
         assert [(e.petition_id, e.position) for e in after] == [(e.petition_id, e.position) for e in before]
         # Pin times travel as ISO text to the microsecond.
-        assert all(abs(a.pinned_at - b.pinned_at) < 1e-5 for a, b in zip(after, before))
+        assert all(abs(a.pinned_at - b.pinned_at) < 1e-5 for a, b in zip(after, before, strict=True))
         assert sorted(other.model.petition_ids()) == sorted(ids)
         assert shown_boxes(other)[-1].text() == "mine.json: 4 added, 0 already pinned, 0 skipped."
     finally:

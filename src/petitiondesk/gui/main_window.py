@@ -30,6 +30,7 @@ from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.petition_presenter import PetitionPresenter
+from petitiondesk.gui.service import stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions
 from petitiondesk.gui.watchlist_edits import WatchlistEdits
@@ -369,11 +370,12 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.status.countdown.stop()
         self.status.say("Stopping…")
-        self.presenter.closed = True
-        self.exports.wait_for_writers()  # a file being saved is finished, not cut off
         self.presenter.stop()
-        self.browse_service.shutdown()
-        self.service.shutdown()
+        services = (self.reader, self.browse_service, self.service)
+        for service in services:
+            service.stop()  # all of them first: requests aborted, nothing waits behind another
+        self.exports.wait_for_writers()  # a file being saved is finished, not cut off
+        stop_all(services)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()

@@ -114,10 +114,10 @@ class PetitionPresenter(QObject):
         self._request_new_samples(with_baseline=new_document)
 
     def stop(self) -> None:
+        """Show nothing more (the window stops the reader with the other services)."""
         self.closed = True
         self._related_timer.stop()
         self._loading_timer.stop()
-        self.reader.shutdown()
 
     # --- reading --------------------------------------------------------------------------------
 
