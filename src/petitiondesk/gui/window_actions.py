@@ -82,10 +82,13 @@ class WindowActions:
                                             "Open the petition's page in your browser")
         self.copy_link_action = self._list_action(self._action(
             "&Copy Title and Link", w.copy_link, keys.Copy, "Copy the petitions' titles and web addresses"))
-        self.move_up_action = self._action("Move &Up", lambda: w.watchlist.move_selected(-1), None,
-                                           "Move the selected petitions up (Ctrl+Shift+Up), in my order")
-        self.move_down_action = self._action("Move &Down", lambda: w.watchlist.move_selected(1), None,
-                                             "Move the selected petitions down (Ctrl+Shift+Down), in my order")
+        # Off while sorted; the list's own key handling then says why (WatchlistTable).
+        self.move_up_action = self._list_action(self._action(
+            "Move &Up", lambda: w.watchlist.move_selected(-1), "Ctrl+Shift+Up",
+            "Move the selected petitions up, in my order"))
+        self.move_down_action = self._list_action(self._action(
+            "Move &Down", lambda: w.watchlist.move_selected(1), "Ctrl+Shift+Down",
+            "Move the selected petitions down, in my order"))
         self.fit_action = self._action("&Fit Graph", w.chart.fit, "Ctrl+0", "Show every recorded sample")
         self.log_action = self._action("&Logarithmic Scale", w.chart.set_log_scale, "Ctrl+L",
                                        "Logarithmic signature axis")
