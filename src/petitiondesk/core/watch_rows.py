@@ -107,16 +107,20 @@ def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
     for number, entry in enumerate(entries):
         if number % ROWS_BETWEEN_YIELDS == 0:
             time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
-        rows.append(read_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
-                             problems.get(entry.petition_id), entry))
+        rows.append(_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
+                         problems.get(entry.petition_id), entry))
     return tuple(rows)
 
 
-def read_row(store: Store, petition_id: int, now: float, petition: Petition | None = None,
-             problem: tuple[str, str] | None = None, entry: WatchEntry | None = None) -> WatchRow:
-    """One petition's row, watched or not (`entry` is its watchlist entry, if any)."""
-    if petition is None:
-        petition = store.petition(petition_id)
+def read_row(store: Store, petition_id: int, now: float) -> WatchRow:
+    """One petition's row, watched or not (`show`)."""
+    entry = next((entry for entry in store.watchlist() if entry.petition_id == petition_id), None)
+    return _row(store, petition_id, now, store.petition(petition_id), None, entry)
+
+
+def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
+         problem: tuple[str, str] | None, entry: WatchEntry | None) -> WatchRow:
+    """The row of a petition whose document (or None) and watchlist entry (or None) are known."""
     state = store.fetch_state(petition_id)
     times, counts = store.samples(petition_id, since=now - DAY)  # with the last one before, if older
     latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
