@@ -30,7 +30,7 @@ def document(year: int = 2010, *, petition_id: int = 250000, counts: dict[str, i
              country_codes: bool = True, unknown: dict[str, int] | None = None, action: str = "Test petition",
              vacant: tuple[str, ...] = VACANT_2010, archived: bool = False) -> bytes:
     hexmap = load_hexmap(year)
-    counts = dict(counts or counts_for(year))
+    counts = counts_for(year) if counts is None else dict(counts)
     rows = [{"name": hexmap.hexes[code].name, "ons_code": code,
              "mp": None if code in vacant else f"MP for {hexmap.hexes[code].name}", "signature_count": n}
             for code, n in counts.items()]

@@ -6,8 +6,8 @@ import itertools
 import math
 
 import pytest
-from hexmap_documents import counts_for, petition
 
+from hexmap_documents import counts_for, petition
 from petitiondesk.core.export import uk_total
 from petitiondesk.core.hexmap import (
     CHANGE,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-from hexmap_documents import document
 
+from hexmap_documents import document
 from petitiondesk.cli import main
 from petitiondesk.core.export import write_movers_csv
 from petitiondesk.core.hexmap import load_hexmap
