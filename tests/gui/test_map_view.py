@@ -51,7 +51,8 @@ def test_a_2024_document_has_no_electorate_mode_and_lists_unknown_codes(pane):
     panel = pane.map_panel
     assert panel.view.hexmap.year == 2024
     assert PER_1000 not in [panel.mode_box.itemData(i) for i in range(panel.mode_box.count())]
-    assert "Not on this map (1): E14999999" in panel.note.text()
+    assert "1 not on this map: E14999999" in panel.note.text()
+    assert "E14999999" in panel.note.toolTip()
 
 
 def test_a_2015_document_without_country_codes_still_shows_shares(pane):
@@ -77,7 +78,7 @@ def test_switching_modes_recolours_from_the_combo(pane):
     panel = pane.map_panel
     panel.mode_box.setCurrentIndex(panel.mode_box.findData(PER_1000))
     assert panel.mode == PER_1000
-    assert "Per 1,000 electors" in panel.legend.text()
+    assert panel.mode_box.currentText() == "Per 1,000 electors" and "0.0&nbsp;–" in panel.legend.text()
     assert panel.colouring.values[ALDERSHOT] == pytest.approx(1000 * 1 / 72430)  # 1 signature, 72,430 electors
 
 

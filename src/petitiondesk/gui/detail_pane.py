@@ -253,24 +253,35 @@ class DetailPane(QWidget):
         self.constituency_view.selectionModel().currentRowChanged.connect(self._on_constituency_row)
         tables = QWidget()
         tables_layout = QVBoxLayout(tables)
-        tables_layout.setContentsMargins(6, 6, 6, 6)
-        tables_layout.addWidget(self.breakdown_summary)
+        tables_layout.setContentsMargins(0, 0, 0, 0)
         tables_layout.addWidget(self.breakdown_tabs, 1)
         # The map beside the tables: it is taller than wide, like the country.
         self.signatures_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.signatures_splitter.setChildrenCollapsible(False)
-        self.signatures_splitter.addWidget(self.map_panel)
+        # A short pane scrolls the map's column rather than squeezing its legend over the map.
+        map_scroller = QScrollArea()
+        map_scroller.setWidgetResizable(True)
+        map_scroller.setFrameShape(QFrame.Shape.NoFrame)
+        map_scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        map_scroller.setWidget(self.map_panel)
+        self.signatures_splitter.addWidget(map_scroller)
         self.signatures_splitter.addWidget(tables)
         self.signatures_splitter.setStretchFactor(0, 2)
         self.signatures_splitter.setStretchFactor(1, 3)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(6, 6, 6, 6)
+        page_layout.addWidget(self.breakdown_summary)
+        page_layout.addWidget(self.map_panel.controls)
+        page_layout.addWidget(self.signatures_splitter, 1)
 
         self.breakdown_message = _plain_label("", None)
         self.breakdown_message.setAccessibleName("Signature breakdowns")
         self.breakdown_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._signatures_stack = QStackedWidget()
-        self._signatures_stack.addWidget(self.signatures_splitter)
+        self._signatures_stack.addWidget(page)
         self._signatures_stack.addWidget(self.breakdown_message)
-        self._tables_page = self.signatures_splitter
+        self._tables_page = page
         return self._signatures_stack
 
     def _build_movers_page(self) -> QWidget:

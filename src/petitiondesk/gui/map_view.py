@@ -98,7 +98,7 @@ class HexMapView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.setMouseTracking(True)
-        self.setMinimumSize(160, 200)
+        self.setMinimumSize(100, 90)
         self._scenes: dict[int, tuple[QGraphicsScene, dict[str, QGraphicsPolygonItem]]] = {}
         self._items: dict[str, QGraphicsPolygonItem] = {}
         self._hexmap: HexMap | None = None
@@ -268,10 +268,10 @@ class MapPanel(QWidget):
         self.view = HexMapView(self)
         self.view.describe = self.describe
         self.view.constituency_clicked.connect(self.constituency_clicked)
-        self.mode_box = QComboBox(self)
+        self.mode_box = QComboBox()
         self.mode_box.setAccessibleName("Colour the map by")
         self.mode_box.currentIndexChanged.connect(self._on_mode_chosen)
-        self.find_edit = QLineEdit(self)
+        self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("Find my constituency…")
         self.find_edit.setAccessibleName("Find my constituency")
         self.find_edit.setClearButtonEnabled(True)
@@ -282,26 +282,28 @@ class MapPanel(QWidget):
         completer.activated.connect(self.find)
         self.find_edit.setCompleter(completer)
         self.find_edit.returnPressed.connect(lambda: self.find(self.find_edit.text()))
-        self.export_button = QPushButton("Export map…", self)
+        self.export_button = QPushButton("Export map…")
         self.export_button.setToolTip("Save the map as PNG or SVG, with its title, legend and source")
         self.export_button.clicked.connect(self.export_requested)
-        self.legend = QLabel(self)
-        self.legend.setAccessibleName("Map legend")
-        self.legend.setWordWrap(True)
+        self.legend = _small_label(self, "Map legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # composed here from numbers and colours only
-        self.note = QLabel(self)
+        self.note = _small_label(self, "Map notes")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setWordWrap(True)
-        self.note.setAccessibleName("Map notes")
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
-        controls = QHBoxLayout()
-        controls.addWidget(self.mode_box, 1)
+        # The controls are one row that the owner places (above the map and the tables, where a
+        # short pane has the width for them); the map keeps the height.
+        self.controls = QWidget()
+        controls = QHBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("Map:")
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        controls.addWidget(title)
+        controls.addWidget(self.mode_box)
+        controls.addWidget(self.find_edit, 1)
         controls.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(controls)
-        layout.addWidget(self.find_edit)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.note)
@@ -377,6 +379,9 @@ class MapPanel(QWidget):
         self._update_modes(available_modes(hexmap, self._baseline is not None), colouring.mode)
         self.legend.setText(_legend_html(colouring))
         self.note.setText(_note(colouring))
+        unknown = colouring.choice.unknown
+        listed = f"\nCodes not on this map:\n{chr(10).join(unknown)}" if unknown else ""
+        self.note.setToolTip(plain_tooltip(f"{MAP_SOURCE}{listed}"))
 
     def _update_modes(self, modes: tuple[str, ...], current: str) -> None:
         shown = tuple(self.mode_box.itemData(i) for i in range(self.mode_box.count()))
@@ -404,18 +409,30 @@ class MapPanel(QWidget):
         return partial[0] if len(partial) == 1 else None
 
 
+def _small_label(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.85)
+    label.setFont(font)
+    return label
+
+
 def _legend_html(colouring: Colouring) -> str:
+    """One swatch per quantile class; the words stay together so that a narrow map wraps between them."""
     if not colouring.scale.legend:
         return html.escape("No constituency data to colour the map with.")
-    swatches = "  ".join(f"<span style='color:{colour}'>&#11042;</span>&nbsp;{html.escape(label)}"
-                         for colour, label in legend_labels(colouring))
-    return f"{html.escape(MODE_LABELS[colouring.mode])} (quantiles): {swatches}"
+    swatches = " ".join(f"<span style='color:{colour}'>&#11042;</span>&nbsp;{html.escape(label).replace(' ', '&nbsp;')}"
+                        for colour, label in legend_labels(colouring))
+    return f"Quantiles: {swatches}"
 
 
 def _note(colouring: Colouring) -> str:
+    """The map's era, and how many of the document's codes are on neither map (listed in the tooltip:
+    the pane is short, and the constituency table still shows their rows)."""
     unknown = colouring.choice.unknown
-    text = f"{colouring.choice.hexmap.label}. {MAP_SOURCE}."
+    text = colouring.choice.hexmap.label
     if unknown:
-        listed = ", ".join(unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
-        text += f" Not on this map ({len(unknown)}): {listed}."
+        text += f" · {len(unknown)} not on this map: {unknown[0]}" + (", …" if len(unknown) > 1 else "")
     return text
