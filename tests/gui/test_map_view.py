@@ -130,6 +130,17 @@ def test_find_my_constituency_outlines_it_and_keeps_it_across_petitions(pane):
     assert panel.view.mine_code == ALDRIDGE and panel.view._mine.isVisible()
     assert panel.find("Nowhere at all") is None
     assert "No constituency on this map is called 'Nowhere at all'" in panel.note.text()
+    assert panel.find("Leeds") is None and "constituencies match 'Leeds'" in panel.note.text()
+    assert panel.view.mine_code == ALDRIDGE  # an unclear search changes nothing
+
+
+def test_my_constituency_follows_its_name_onto_the_other_era_map(pane):
+    pane.show_petition(petition(2010))
+    assert pane.map_panel.find("Aldershot") == ALDERSHOT
+    pane.show_petition(petition(2024, petition_id=250002))
+    assert pane.map_panel.view.mine_code == "E14001063"  # Aldershot's 2024 code
+    pane.show_petition(petition(2010))
+    assert pane.map_panel.view.mine_code == ALDERSHOT
 
 
 def test_the_map_follows_a_dark_palette(pane):

@@ -313,6 +313,7 @@ class MapPanel(QWidget):
         self._baseline: dict[str, int] | None = None
         self._mode = SIGNATURES
         self.colouring: Colouring | None = None
+        self._mine_name: str | None = None
 
     # -- public API ------------------------------------------------------------------------------
     @property
@@ -333,15 +334,23 @@ class MapPanel(QWidget):
 
     def find(self, text: str) -> str | None:
         """Outline the seat whose name matches `text` (exactly, else the one name containing it)."""
-        code = self._code_named(text.strip())
-        if code is None:
-            self.note.setText(f"No constituency on this map is called {text.strip()!r}." if text.strip() else "")
+        wanted = text.strip()
+        matches = self._codes_named(wanted)
+        if len(matches) != 1:
+            self.note.setText(
+                f"{len(matches)} constituencies match {wanted!r}: choose one from the list." if matches
+                else f"No constituency on this map is called {wanted!r}." if wanted else "")
             return None
-        self.set_mine(code)
-        self.mine_chosen.emit(code)
-        return code
+        self.set_mine(matches[0])
+        self.mine_chosen.emit(matches[0])
+        return matches[0]
 
     def set_mine(self, code: str | None) -> None:
+        """The user's own seat, outlined on every petition; on the other era's map, the seat of the
+        same name (when there is one)."""
+        hexmap = self.view.hexmap
+        place = hexmap.hexes.get(code) if hexmap and code else None
+        self._mine_name = place.name if place else None
         self.view.set_mine(code)
 
     def set_selected(self, code: str | None) -> None:
@@ -375,6 +384,8 @@ class MapPanel(QWidget):
         if hexmap is not self.view.hexmap:
             self._names.setStringList(sorted(h.name for h in hexmap.hexes.values()))
         self.view.set_map(hexmap)
+        if self._mine_name and self.view.mine_code not in hexmap.hexes:
+            self.view.set_mine(next(iter(self._codes_named(self._mine_name, exact=True)), None))
         self.view.set_colours(colouring.colours())
         self._update_modes(available_modes(hexmap, self._baseline is not None), colouring.mode)
         self.legend.setText(_legend_html(colouring))
@@ -397,16 +408,16 @@ class MapPanel(QWidget):
         if mode and mode != self._mode:
             self.set_mode(mode)
 
-    def _code_named(self, text: str) -> str | None:
+    def _codes_named(self, text: str, exact: bool = False) -> list[str]:
+        """The seats called `text` (any case); failing that, unless `exact`, those whose name contains it."""
         hexmap = self.view.hexmap
         if not text or hexmap is None:
-            return None
+            return []
         wanted = text.casefold()
-        exact = [code for code, h in hexmap.hexes.items() if h.name.casefold() == wanted]
-        partial = [code for code, h in hexmap.hexes.items() if wanted in h.name.casefold()]
-        if exact:
-            return exact[0]
-        return partial[0] if len(partial) == 1 else None
+        same = [code for code, h in hexmap.hexes.items() if h.name.casefold() == wanted]
+        if same or exact:
+            return same
+        return [code for code, h in hexmap.hexes.items() if wanted in h.name.casefold()]
 
 
 def _small_label(parent: QWidget, name: str) -> QLabel:
