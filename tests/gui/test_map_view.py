@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QToolTip
 from hexmap_documents import counts_for, petition
 from petitiondesk.core.hexmap import CHANGE, PER_1000, SHARE, SIGNATURES, VIRIDIS
 from petitiondesk.gui.detail_pane import DetailPane
-from petitiondesk.gui.map_view import NO_MP, SEAT_ABOLISHED, plain_tooltip
+from petitiondesk.gui.format import plain_tooltip
+from petitiondesk.gui.map_view import NO_MP, SEAT_ABOLISHED
 
 ALDERSHOT, ALDRIDGE = "E14000530", "E14000531"
 HOSTILE = "<b>Bold</b> & <img src=x>"

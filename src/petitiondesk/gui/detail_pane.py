@@ -59,6 +59,7 @@ from petitiondesk.gui.format import (
     progress_label,
     state_label,
     to_uk,
+    zone_name,
 )
 from petitiondesk.gui.map_view import MapPanel
 
@@ -603,7 +604,7 @@ class DetailPane(QWidget):
         when = ""
         if self._movers_ready_at is not None:
             ready = to_uk(datetime.fromtimestamp(self._movers_ready_at, UTC))
-            when = f" (at {ready:%H:%M} on {ready.day} {ready:%b}, UK time)"
+            when = f" (at {ready:%H:%M} on {ready.day} {ready:%b}, {zone_name()})"
         return MOVERS_PENDING.format(when=when)
 
     @Slot(int)

@@ -27,8 +27,8 @@ from petitiondesk.core.hexmap import (
     hex_corners,
 )
 from petitiondesk.core.models import Petition
-from petitiondesk.gui.chart_export import INK, MUTED, UK, _check_size, _elide, _font
-from petitiondesk.gui.format import format_count
+from petitiondesk.gui.chart_export import INK, MUTED, _check_size, _elide, _font, _when
+from petitiondesk.gui.format import format_count, to_uk, zone_name
 from petitiondesk.gui.map_view import HEX_FILL, legend_labels
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1400, 1600
@@ -69,7 +69,7 @@ def map_spec(petition: Petition, mode: str = SIGNATURES, baseline: Mapping[str, 
 def _source_line(colouring: Colouring, as_of: datetime | None) -> str:
     text = "Data: petition.parliament.uk"
     if as_of is not None:
-        text += f", {as_of.astimezone(UK):%-d %b %Y %H:%M} (UK time)"
+        text += f", {_when(to_uk(as_of))} ({zone_name()})"
     text += f" · {MAP_SOURCE} · PetitionDesk"
     unknown = colouring.choice.unknown
     if unknown:

@@ -46,17 +46,12 @@ from petitiondesk.core.hexmap import (
     load_hexmap,
 )
 from petitiondesk.core.models import ConstituencySignatures
-from petitiondesk.gui.format import format_count, format_delta, format_percent
+from petitiondesk.gui.format import format_count, format_delta, format_percent, plain_tooltip
 
 HEX_FILL = 0.93  # each hex drawn a little smaller than its cell: the gaps outline the seats
 SEAT_ABOLISHED = "seat abolished"
 NO_MP = "no MP recorded"
 _HEX_Z, _SELECTED_Z, _MINE_Z = 0, 2, 3
-
-
-def plain_tooltip(text: str) -> str:
-    """Text for QToolTip that is always shown as typed (tooltips guess at rich text otherwise)."""
-    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
 def format_value(mode: str, value: float | None) -> str:
