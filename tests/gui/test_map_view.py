@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -207,3 +208,12 @@ def test_a_petition_without_constituencies_shows_no_map_or_movers(pane):
     pane.show_petition(petition(2010, counts={}))
     assert pane.movers_message.text().startswith("This petition has no signatures by constituency")
     assert pane.map_panel.legend.text() == "No constituency data to colour the map with."
+
+
+def test_an_exported_map_lists_the_codes_it_could_not_place(qtbot):
+    from petitiondesk.gui.map_export import map_spec, svg_bytes
+
+    spec = map_spec(petition(2024, unknown={"E14999999": 12, "W99999999": 1}))
+    words = " ".join(re.sub(r"<[^>]+>", " ", svg_bytes(spec, 800, 900).decode()).split())  # wrapped lines joined
+    assert "Not on this map (2): E14999999, W99999999." in words
+    assert "2 constituency code(s) not on this map" in words

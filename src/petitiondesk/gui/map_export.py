@@ -33,6 +33,7 @@ from petitiondesk.gui.map_view import HEX_FILL, legend_labels
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1400, 1600
 EMPTY = QColor("#d0d7de")
+UNKNOWN_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class MapSpec:
     legend: tuple[tuple[str, str], ...]  # (colour, label)
     source: str
     mine: str | None = None
+    unknown: tuple[str, ...] = ()  # the document's codes on neither map: listed under the legend
 
 
 def map_spec(petition: Petition, mode: str = SIGNATURES, baseline: Mapping[str, int] | None = None,
@@ -63,6 +65,7 @@ def map_spec(petition: Petition, mode: str = SIGNATURES, baseline: Mapping[str, 
         legend=tuple(legend_labels(colouring)),
         source=_source_line(colouring, as_of or petition.updated_at),
         mine=mine,
+        unknown=colouring.choice.unknown,
     )
 
 
@@ -144,8 +147,13 @@ def _draw_legend(painter: QPainter, spec: MapSpec, rect: QRectF, unit: float) ->
         _text(painter, label, QRectF(rect.left() + box + 10 * unit, y, rect.width() - box, box + 10 * unit),
               15 * unit, INK)
         y += box + 10 * unit
-    _text(painter, "Classes hold about as many constituencies each (quantiles).",
-          QRectF(rect.left(), y + 6 * unit, rect.width(), 80 * unit), 12 * unit, MUTED)
+    y += 6 * unit + _text(painter, "Classes hold about as many constituencies each (quantiles).",
+                          QRectF(rect.left(), y + 6 * unit, rect.width(), 80 * unit), 12 * unit, MUTED)
+    if spec.unknown:
+        shown = ", ".join(spec.unknown[:UNKNOWN_LISTED])
+        more = f" and {len(spec.unknown) - UNKNOWN_LISTED} more" if len(spec.unknown) > UNKNOWN_LISTED else ""
+        _text(painter, f"Not on this map ({len(spec.unknown)}): {shown}{more}.",
+              QRectF(rect.left(), y + 12 * unit, rect.width(), rect.bottom() - y - 12 * unit), 12 * unit, MUTED)
 
 
 def render_image(spec: MapSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> QImage:
