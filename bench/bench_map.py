@@ -48,6 +48,13 @@ def grown(petition, seed: int):
     return replace(petition, signatures_by_constituency=rows, signature_count=petition.signature_count + 13000)
 
 
+def show_map(pane, petition) -> None:
+    from petitiondesk.core.export import uk_total
+
+    rows = petition.signatures_by_constituency
+    pane.map_panel.show_constituencies(rows, uk_total(petition.signatures_by_country, rows), None)
+
+
 def timed(action, pane, repeat: int) -> tuple[float, float]:
     """(median, worst) milliseconds of `action()` followed by a repaint of the map."""
     from PySide6.QtWidgets import QApplication
@@ -97,6 +104,11 @@ def main(argv=None) -> int:
                                                                    pane, args.repeat))
     report("petition to petition, other era's map (2010 <-> 2024)",
            timed(lambda i: pane.show_petition((old, new)[i % 2][i % 4]), pane, args.repeat))
+    print("the map alone (MapPanel.show_constituencies plus the repaint; the rest is the tables):")
+    report("petition to petition, same map (2010 seats)",
+           timed(lambda i: show_map(pane, old[i % 4]), pane, args.repeat))
+    report("petition to petition, other era's map (2010 <-> 2024)",
+           timed(lambda i: show_map(pane, (old, new)[i % 2][i % 4]), pane, args.repeat))
     pane.show_petition(old[0], constituency_baseline=baseline)
     modes = (SIGNATURES, SHARE, PER_1000, CHANGE)
     report("mode to mode (signatures, share, per 1,000, 24 h)",
