@@ -14,7 +14,7 @@ from hexmap_documents import counts_for, petition
 from petitiondesk.core.hexmap import CHANGE, PER_1000, SHARE, SIGNATURES, VIRIDIS
 from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.format import plain_tooltip
-from petitiondesk.gui.map_view import NO_MP, SEAT_ABOLISHED
+from petitiondesk.gui.map_view import NO_MP, SEAT_ABOLISHED, legend_labels
 
 ALDERSHOT, ALDRIDGE = "E14000530", "E14000531"
 HOSTILE = "<b>Bold</b> & <img src=x>"
@@ -217,3 +217,11 @@ def test_an_exported_map_lists_the_codes_it_could_not_place(qtbot):
     words = " ".join(re.sub(r"<[^>]+>", " ", svg_bytes(spec, 800, 900).decode()).split())  # wrapped lines joined
     assert "Not on this map (2): E14999999, W99999999." in words
     assert "2 constituency code(s) not on this map" in words
+
+
+def test_share_legends_have_enough_decimals_to_tell_classes_apart(pane):
+    pane.show_petition(petition(2010))
+    pane.map_panel.set_mode(SHARE)
+    labels = [label for _, label in legend_labels(pane.map_panel.colouring)]
+    assert len(set(labels)) == len(labels) == 5
+    assert labels[0].startswith("<0.001%") and labels[-1].endswith("0.31%")  # 1 and 650 of 212,575

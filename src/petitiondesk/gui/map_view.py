@@ -54,9 +54,18 @@ NO_MP = "no MP recorded"
 _HEX_Z, _SELECTED_Z, _MINE_Z = 0, 2, 3
 
 
+def format_share(fraction: float | None) -> str:
+    """Shares of one seat are small (1/650 is 0.15%): enough decimals that quantile classes differ."""
+    if fraction is None or fraction >= 0.01 or fraction == 0:
+        return format_percent(fraction)
+    if fraction < 0.00001:
+        return "<0.001%"
+    return f"{fraction * 100:.{2 if fraction >= 0.001 else 3}f}%"
+
+
 def format_value(mode: str, value: float | None) -> str:
     if mode == SHARE:
-        return format_percent(value)
+        return format_share(value)
     if mode == PER_1000:
         return "—" if value is None else f"{value:,.1f}"
     if mode == CHANGE:
@@ -361,7 +370,7 @@ class MapPanel(QWidget):
             lines.append("No signatures recorded here")
             return "\n".join(lines)
         share = row.signature_count / self._uk_total if self._uk_total else None
-        lines.append(f"Signatures: {format_count(row.signature_count)} ({format_percent(share)} of the UK's)")
+        lines.append(f"Signatures: {format_count(row.signature_count)} ({format_share(share)} of the UK's)")
         place = hexmap.hexes.get(code) if hexmap else None
         if place is not None and place.electorate:
             lines.append(f"Per 1,000 electors: {1000 * row.signature_count / place.electorate:,.1f}")
