@@ -225,3 +225,13 @@ def test_share_legends_have_enough_decimals_to_tell_classes_apart(pane):
     labels = [label for _, label in legend_labels(pane.map_panel.colouring)]
     assert len(set(labels)) == len(labels) == 5
     assert labels[0].startswith("<0.001%") and labels[-1].endswith("0.31%")  # 1 and 650 of 212,575
+
+
+def test_a_restored_constituency_is_outlined_and_a_found_one_is_announced(pane):
+    chosen = []
+    pane.my_constituency_chosen.connect(chosen.append)
+    pane.set_my_constituency("E14001063")  # Aldershot's 2024 code, before any map is shown
+    pane.show_petition(petition(2010))
+    assert pane.map_panel.view.mine_code == ALDERSHOT
+    pane.map_panel.find("Aldridge-Brownhills")
+    assert chosen == [ALDRIDGE]

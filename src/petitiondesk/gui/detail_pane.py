@@ -167,6 +167,8 @@ class DetailPane(QWidget):
     link_refused = Signal(str)
     #: An export from the Signatures tab ended: (message, saved path or "" on failure).
     export_finished = Signal(str, str)
+    #: The user found their constituency on the map (its ONS code), for the window to remember.
+    my_constituency_chosen = Signal(str)
     _written = Signal(str, str)
 
     def __init__(self, parent=None):
@@ -251,6 +253,7 @@ class DetailPane(QWidget):
         self.map_panel = MapPanel()
         self.map_panel.constituency_clicked.connect(self.select_constituency)
         self.map_panel.export_requested.connect(self.export_map)
+        self.map_panel.mine_chosen.connect(self.my_constituency_chosen)
         self.constituency_view.selectionModel().currentRowChanged.connect(self._on_constituency_row)
         tables = QWidget()
         tables_layout = QVBoxLayout(tables)
@@ -614,6 +617,10 @@ class DetailPane(QWidget):
         _, which, column = MOVER_VIEWS[index]
         self.movers_model.set_records(getattr(self.movers, which))
         self.movers_view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+
+    def set_my_constituency(self, code: str | None) -> None:
+        """Outline the user's own seat on every map from now on (e.g. restored from settings)."""
+        self.map_panel.set_mine(code)
 
     @Slot(str)
     def select_constituency(self, code: str) -> bool:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from petitiondesk.core.hexmap import (
     CHANGE,
     MAP_SOURCE,
+    MAP_YEARS,
     MODE_LABELS,
     PER_1000,
     SHARE,
@@ -352,9 +353,11 @@ class MapPanel(QWidget):
     def set_mine(self, code: str | None) -> None:
         """The user's own seat, outlined on every petition; on the other era's map, the seat of the
         same name (when there is one)."""
+        places = [load_hexmap(year).hexes.get(code) for year in MAP_YEARS] if code else []
+        self._mine_name = next((place.name for place in places if place), None)
         hexmap = self.view.hexmap
-        place = hexmap.hexes.get(code) if hexmap and code else None
-        self._mine_name = place.name if place else None
+        if hexmap is not None and code not in hexmap.hexes and self._mine_name:
+            code = next(iter(self._codes_named(self._mine_name, exact=True)), code)
         self.view.set_mine(code)
 
     def set_selected(self, code: str | None) -> None:
