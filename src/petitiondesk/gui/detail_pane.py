@@ -259,19 +259,7 @@ class DetailPane(QWidget):
         tables_layout = QVBoxLayout(tables)
         tables_layout.setContentsMargins(0, 0, 0, 0)
         tables_layout.addWidget(self.breakdown_tabs, 1)
-        # The map beside the tables: it is taller than wide, like the country.
-        self.signatures_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.signatures_splitter.setChildrenCollapsible(False)
-        # A short pane scrolls the map's column rather than squeezing its legend over the map.
-        map_scroller = QScrollArea()
-        map_scroller.setWidgetResizable(True)
-        map_scroller.setFrameShape(QFrame.Shape.NoFrame)
-        map_scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        map_scroller.setWidget(self.map_panel)
-        self.signatures_splitter.addWidget(map_scroller)
-        self.signatures_splitter.addWidget(tables)
-        self.signatures_splitter.setStretchFactor(0, 2)
-        self.signatures_splitter.setStretchFactor(1, 3)
+        self.signatures_splitter = _map_beside(self.map_panel, tables)
         page = QWidget()
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(6, 6, 6, 6)
@@ -812,6 +800,23 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     model.modelReset.connect(view.resizeColumnsToContents)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
+
+
+def _map_beside(map_panel: QWidget, tables: QWidget) -> QSplitter:
+    """The map to the left of the tables (it is taller than wide, like the country). A short pane
+    scrolls the map's column rather than squeezing its legend over the map."""
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroller.setWidget(map_panel)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(scroller)
+    splitter.addWidget(tables)
+    splitter.setStretchFactor(0, 2)
+    splitter.setStretchFactor(1, 3)
+    return splitter
 
 
 def _department_name(name: str, acronym: str | None) -> str:
