@@ -261,3 +261,11 @@ def test_exporting_the_watchlist_starts_in_the_documents_folder(qtbot, make_wind
     window.menu_actions.export_action.trigger()
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     assert documents and asked == [str(Path(documents) / "petitiondesk-watchlist.json")]
+
+
+def test_the_constituency_the_user_found_is_theirs_again_after_a_restart(qtbot, make_window):
+    window = make_window([], refresh_on_start=False)
+    window.detail.my_constituency_chosen.emit("E14001063")  # what finding "Aldershot" on the map says
+    window.close()
+    again = make_window([], refresh_on_start=False)
+    assert again.detail.map_panel.view.mine_code == "E14001063"

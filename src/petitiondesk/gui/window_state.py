@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 #: Settings keys of the tab widgets whose current tab is remembered.
 _TAB_KEYS = ("leftTab", "detailTab")
+#: The user's own constituency (an ONS code), outlined on every petition's map.
+MY_CONSTITUENCY_KEY = "myConstituency"
 
 
 def _tab_widgets(window: MainWindow):
@@ -35,6 +37,10 @@ def restore(window: MainWindow, settings: QSettings) -> None:
             tabs.setCurrentIndex(index)
     if str(settings.value("logScale", "false")).lower() == "true":
         window.chart.set_log_scale(True)
+    mine = settings.value(MY_CONSTITUENCY_KEY)
+    if mine:
+        window.detail.set_my_constituency(str(mine))
+    window.detail.my_constituency_chosen.connect(lambda code: settings.setValue(MY_CONSTITUENCY_KEY, code))
 
 
 def save(window: MainWindow, settings: QSettings) -> None:
