@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -370,13 +371,14 @@ def test_csv_lists_every_match_in_id_order(frozen):
     response = http.get("/petitions.csv?state=open")
     assert response.headers["content-disposition"] == "attachment; filename=filtered-petitions.csv"
     lines = response.text.splitlines()
-    assert lines[0] == "Petition,URL,State,Signatures Count"
-    ids = [int(line.rsplit("/", 1)[1].split(",")[0]) for line in lines[1:]]
-    assert ids == server.world.ids("open")
+    assert lines[0] == '"Petition","URL","State","Signatures Count"'
+    rows = list(csv.reader(lines[1:]))
+    assert [int(url.rsplit("/", 1)[1]) for _, url, _, _ in rows] == server.world.ids("open")
     first = server.world.ids("open")[0]
-    assert lines[1].endswith(f"/petitions/{first},open,{server.world.count(first)}")
-    archived = http.get("/archived/petitions.csv").text.splitlines()
-    assert len(archived) == 1 + len(server.world.ids("archived"))
+    assert lines[1].endswith(f'/petitions/{first}","open",{server.world.count(first)}')
+    archived = http.get("/archived/petitions.csv")
+    assert archived.headers["content-disposition"] == "attachment; filename=filtered-archived-petitions.csv"
+    assert len(archived.text.splitlines()) == 1 + len(server.world.ids("archived"))
 
 
 # --- caching --------------------------------------------------------------------------------------
@@ -410,10 +412,11 @@ def test_lists_have_weak_etags_that_change_with_the_counts(frozen):
 
 def test_static_documents(simulator, http):
     topics = http.get("/topics.json")
-    assert topics.headers["cache-control"] == "max-age=60, public"
+    assert topics.headers["cache-control"] == "max-age=60, public, stale-while-revalidate=120, stale-if-error=300"
     assert topics.json()["health"] == {"code": "health", "name": "Health and social care"}
     parliaments = http.get("/parliaments.json").json()
-    assert parliaments[0]["period"] == "2019-2024" and LONDON.fullmatch(parliaments[0]["dissolution_at"])
+    assert [row["period"] for row in parliaments] == ["2010-2015", "2015-2017", "2017-2019", "2019-2024"]
+    assert LONDON.fullmatch(parliaments[-1]["dissolution_at"])
     seat = next(iter(http.get("/constituencies.json").json().values()))
     assert set(seat) == {"mp", "party", "constituency", "ons_code", "start_date", "end_date"}
     period = http.get("/parliaments/2019-2024.json").json()

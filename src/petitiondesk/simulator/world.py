@@ -13,7 +13,7 @@ import math
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,9 @@ DAY = 86400.0
 _ONE_HOUR, _ZERO = timedelta(hours=1), timedelta(0)
 TOPIC_CODES = tuple(sorted(content.TOPICS))
 
-KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation")
+KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation", "stopped",
+         "dormant")
+UNPUBLISHED = ("pending", "moderation", "stopped", "dormant")  # never opened: no opened_at
 ARCHIVED_PERIOD = "2019-2024"
 ARCHIVED_DISSOLUTION = datetime(2024, 5, 29, 23, 1, tzinfo=UTC)  # 00:01 BST on 30 May 2024
 ARCHIVED_OPENED = datetime(2019, 12, 17, tzinfo=UTC)
@@ -267,6 +269,7 @@ class World:
         self._crossings: dict[tuple[int, int], datetime | None] = {}
         self._manual: dict[int, _Manual] = {}
         self._removed: set[int] = set()
+        self._published: set[int] = set()
         self._archived_counts: dict[int, int] = {}
         self.version = 0  # bumped by every test edit, so that caches of frozen data can tell
         self.shares_cache: dict[int, tuple[float, ...]] = {}  # breakdown weights, see documents.py
@@ -323,6 +326,12 @@ class World:
             catalogue.kinds[next_id] = kind
             catalogue.created[next_id] = created
             catalogue.current_ids.append(next_id)
+        # Drawn after the rest so that every other petition keeps its id from earlier versions.
+        for kind in ("stopped", "dormant"):
+            next_id += 1
+            catalogue.kinds[next_id] = kind
+            catalogue.created[next_id] = start - timedelta(days=30)
+            catalogue.current_ids.append(next_id)
         archived_range = range(300_001, 665_000)  # the 2019-2024 parliament's ids
         archived = sorted(random.Random(f"archived:{self.seed}").sample(
             archived_range, min(archived_count, len(archived_range))))
@@ -341,7 +350,7 @@ class World:
             return None
         if petition_id in self._removed:
             return "removed"
-        if kind in ("open", "closed"):
+        if petition_id in self._published or kind in ("open", "closed"):
             plan = self.plan(petition_id)
             return "closed" if (now or self.now()) > plan.deadline else "open"
         return kind
@@ -365,6 +374,21 @@ class World:
 
     def archived_ids(self) -> list[int]:
         return list(self._catalogue.archived_ids)
+
+    def publish(self, petition_id: int) -> None:
+        """Open a pending or in-moderation petition from now on, as a moderator approving it would."""
+        if self._catalogue.kinds.get(petition_id) not in ("pending", "moderation"):
+            raise ValueError(f"petition {petition_id} is not waiting to open")
+        with self._lock:
+            plan = self.plan(petition_id)
+            opened = floor_tick(self.now())
+            self._plans[petition_id] = replace(
+                plan, opened_at=opened, deadline=end_of_london_day(add_months(london_date(opened), 6)),
+                scale=2_000.0, tau_hours=24.0, steady_per_hour=0.5)
+            self._published.add(petition_id)
+            for threshold in (RESPONSE_THRESHOLD, DEBATE_THRESHOLD):
+                self._crossings.pop((petition_id, threshold), None)
+            self.version += 1
 
     def remove(self, petition_id: int) -> None:
         """Make a petition `removed` from now on: its URLs answer 410 Gone."""
@@ -408,7 +432,7 @@ class World:
         deadline = None
         if rejected:
             rejected_at = _with_millis(created + timedelta(days=rng.uniform(2, 12)), rng)
-        elif kind not in ("pending", "moderation"):
+        elif kind not in UNPUBLISHED:
             opened = _with_millis(created + timedelta(days=rng.uniform(2, 12)), rng)
             deadline = end_of_london_day(add_months(london_date(opened), 6))
             if archived:
@@ -458,7 +482,7 @@ class World:
     def _draw_popularity(rng: random.Random, petition_id: int, kind: str) -> tuple[float, float]:
         """A heavy tail: most petitions stay small, every 12th passes 10k, every 50th 100k."""
         bucket = petition_id % 50
-        if kind in ("pending", "moderation", "rejected"):
+        if kind in UNPUBLISHED or kind == "rejected":
             return 0.0, 1.0
         if bucket == 7:
             scale = rng.uniform(100_000, 900_000) if rng.random() < 0.9 else rng.uniform(1e6, 1.6e6)
@@ -473,7 +497,9 @@ class World:
     def natural_count(self, plan: Plan, moment: datetime) -> int:
         """The count the batch job would report at `moment` (left alone by tests)."""
         if plan.opened_at is None:
-            return plan.sponsors if plan.rejected_at else min(plan.sponsors, 5)
+            if plan.rejected_at or plan.kind != "pending":
+                return plan.sponsors
+            return 1 + plan.sponsors % 5  # the creator and fewer than the 5 supporters moderation needs
         if plan.deadline is not None and moment > plan.deadline:
             moment = plan.deadline
         moment = floor_tick(moment)
@@ -567,8 +593,8 @@ class World:
         if manual is not None and moment >= manual.at:
             return manual.at
         plan = self.plan(petition_id)
-        if plan.opened_at is None:
-            return floor_tick(plan.rejected_at or plan.moderation_at)
+        if plan.opened_at is None:  # a sponsor's signature or the move to moderation, never ahead of now
+            return floor_tick(min(plan.rejected_at or plan.moderation_at, moment))
         end = floor_tick(min(moment, plan.deadline) if not plan.archived else plan.deadline)
         current = self.natural_count(plan, end)
         low, high = int(plan.opened_at.timestamp()) // TICK, int(end.timestamp()) // TICK
