@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from petitiondesk.core.models import Petition
+from petitiondesk.core.refresh import WAITING_PROBLEMS
 from petitiondesk.gui.format import (
     MISSING,
     format_count,
@@ -36,6 +37,8 @@ PROBLEM_LABELS = {
     "not_found": "Not found",
     "gone": "Removed",
     "not_visible": "Not visible",
+    "collecting_supporters": "Not open yet: collecting supporters",
+    "in_moderation": "Not open yet: in moderation",
     "blocked": "Blocked",
     "rate_limited": "Rate limited",
     "unavailable": "Site down",
@@ -104,7 +107,10 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 
 
 def _state_text(row: WatchRow) -> str:
-    return state_label(row.petition) if row.petition else MISSING
+    """The petition's state; before it opens, the stage it is at (the site shows only its count)."""
+    if row.petition:
+        return state_label(row.petition)
+    return row.problem_label if row.problem in WAITING_PROBLEMS else MISSING
 
 
 def _change_text(row: WatchRow) -> str:
@@ -153,7 +159,7 @@ def _sort_value(row: WatchRow, column: int) -> Any:
     if column == Column.TITLE:
         return row.title.casefold()
     if column == Column.STATE:
-        return _state_text(row).casefold() if row.petition else None
+        return _state_text(row).casefold() if row.petition or row.problem in WAITING_PROBLEMS else None
     if column == Column.SIGNATURES:
         return row.signature_count
     if column == Column.CHANGE:
