@@ -415,8 +415,8 @@ def test_static_documents(simulator, http):
     assert topics.headers["cache-control"] == "max-age=60, public, stale-while-revalidate=120, stale-if-error=300"
     assert topics.json()["health"] == {"code": "health", "name": "Health and social care"}
     parliaments = http.get("/parliaments.json").json()
-    assert [row["period"] for row in parliaments] == ["2010-2015", "2015-2017", "2017-2019", "2019-2024"]
-    assert LONDON.fullmatch(parliaments[-1]["dissolution_at"])
+    assert [row["period"] for row in parliaments] == ["2019-2024", "2017-2019", "2015-2017", "2010-2015"]
+    assert LONDON.fullmatch(parliaments[0]["dissolution_at"])
     seat = next(iter(http.get("/constituencies.json").json().values()))
     assert set(seat) == {"mp", "party", "constituency", "ons_code", "start_date", "end_date"}
     period = http.get("/parliaments/2019-2024.json").json()

@@ -329,20 +329,21 @@ def parliament_block() -> dict:
 
 
 def parliaments_document() -> list[dict]:
-    """`/parliaments.json`: the archived parliaments by period, oldest first (`order(:period)`)."""
+    """`/parliaments.json`: the archived parliaments, most recently archived first
+    (`Parliament.archived` orders by archived_at desc before `order(:period)`; parliaments_spec.rb:58-77)."""
     latest = parliament_block()
-    parliaments = [
-        ("2010-2015", datetime(2015, 3, 29, 23, 1, tzinfo=UTC), "Conservative – Liberal Democrat coalition"),
-        ("2015-2017", datetime(2017, 5, 2, 23, 1, tzinfo=UTC), "Conservative"),
+    rows = [{key: latest[key] for key in
+             ("period", "dissolution_at", "government", "response_threshold", "debate_threshold")}]
+    earlier = [
         ("2017-2019", datetime(2019, 11, 6, 0, 1, tzinfo=UTC), "Conservative"),
+        ("2015-2017", datetime(2017, 5, 2, 23, 1, tzinfo=UTC), "Conservative"),
+        ("2010-2015", datetime(2015, 3, 29, 23, 1, tzinfo=UTC), "Conservative – Liberal Democrat coalition"),
     ]
-    rows = [
+    rows += [
         {"period": period, "dissolution_at": rails_time(dissolved), "government": government,
          "response_threshold": RESPONSE_THRESHOLD, "debate_threshold": DEBATE_THRESHOLD}
-        for period, dissolved, government in parliaments
+        for period, dissolved, government in earlier
     ]
-    rows.append({key: latest[key] for key in
-                 ("period", "dissolution_at", "government", "response_threshold", "debate_threshold")})
     return rows
 
 

@@ -360,7 +360,7 @@ class World:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
         if kind == "archived":
-            return list(self._catalogue.archived_ids)
+            return self.archived_ids()
         now = self.now()
         return [pid for pid in self._catalogue.current_ids if self.current_kind(pid, now) == kind]
 
@@ -373,7 +373,8 @@ class World:
         ]
 
     def archived_ids(self) -> list[int]:
-        return list(self._catalogue.archived_ids)
+        """The universe of `/archived/petitions.json`: removed ones leave it."""
+        return [pid for pid in self._catalogue.archived_ids if pid not in self._removed]
 
     def publish(self, petition_id: int) -> None:
         """Open a pending or in-moderation petition from now on, as a moderator approving it would."""
