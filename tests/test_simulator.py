@@ -21,7 +21,7 @@ from petitiondesk.simulator import FaultPlan, SimulatorServer, World
 TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONDON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[01]:00")
-HEXMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-constituencies-2024.hexjson"
+HEXMAP = Path(__file__).resolve().parents[1] / "resources" / "maps" / "uk-constituencies-2024.hexjson"  # vendored
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ATTRIBUTE_ORDER = [
     "action", "background", "additional_details", "committee_note", "state", "signature_count",
