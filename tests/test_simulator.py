@@ -42,15 +42,6 @@ def http(simulator):
         yield client
 
 
-@pytest.fixture
-def frozen():
-    """A simulator whose clock stands still, so that list order cannot shift between pages."""
-    world = World(seed=1234, speed=0, start=START)
-    with SimulatorServer(world=world) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
-            yield server, client
-
-
 def all_pages(client: httpx.Client, url: str) -> list[dict]:
     items = []
     while url:

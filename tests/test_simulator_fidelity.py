@@ -6,38 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-import httpx
 import pytest
 
-from petitiondesk.simulator import SimulatorServer, World, documents
+from petitiondesk.simulator import documents
+from test_simulator import all_pages
 
-START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CORS = {
     "access-control-allow-origin": "*",
     "access-control-allow-methods": "GET",
     "access-control-allow-headers": "Origin, X-Requested-With, Content-Type, Accept",
 }
 JSON_TYPE = "application/json; charset=utf-8"
-
-
-@pytest.fixture
-def site():
-    """A site whose clock stands still, so that list orders hold while paging."""
-    with SimulatorServer(world=World(seed=4321, speed=0, start=START, open_count=200, archived_count=150)) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
-            yield server, client
-
-
-def all_pages(client: httpx.Client, url: str) -> list[dict]:
-    items = []
-    while url:
-        page = client.get(url).json()
-        items += page["data"]
-        url = page["links"]["next"]
-    return items
 
 
 def with_response(server) -> list[int]:
@@ -55,28 +36,28 @@ def with_response(server) -> list[int]:
     "/constituencies",  # spec/requests/disallowed_format_spec.rb:441
     "/constituencies.html",  # spec/requests/disallowed_format_spec.rb:431
 ])
-def test_formats_a_route_does_not_render_are_not_acceptable(site, path):
-    _, http = site
+def test_formats_a_route_does_not_render_are_not_acceptable(frozen, path):
+    _, http = frozen
     assert http.get(path).status_code == 406
 
 
-def test_a_petition_in_xml_is_not_acceptable(site):
+def test_a_petition_in_xml_is_not_acceptable(frozen):
     # spec/requests/petition_show_spec.rb:26 and archived_petition_show_spec.rb:26
-    server, http = site
+    server, http = frozen
     assert http.get(f"/petitions/{server.world.ids('open')[0]}.xml").status_code == 406
     assert http.get(f"/archived/petitions/{server.world.ids('archived')[0]}.xml").status_code == 406
 
 
 @pytest.mark.parametrize("path", ["/trending", "/trending.xml"])
-def test_trending_exists_only_as_json(site, path):
+def test_trending_exists_only_as_json(frozen, path):
     # spec/requests/trending_petitions_spec.rb:23-31
-    _, http = site
+    _, http = frozen
     assert http.get(path).status_code == 404
 
 
-def test_the_accept_header_chooses_json_csv_or_nothing(site):
+def test_the_accept_header_chooses_json_csv_or_nothing(frozen):
     # spec/requests/disallowed_format_spec.rb:98-114 ("a route that supports html, json and csv formats")
-    server, http = site
+    server, http = frozen
     as_json = http.get("/petitions", headers={"Accept": "application/json"})
     assert as_json.status_code == 200 and as_json.headers["content-type"] == JSON_TYPE
     as_csv = http.get("/petitions", headers={"Accept": "text/csv"})
@@ -87,9 +68,9 @@ def test_the_accept_header_chooses_json_csv_or_nothing(site):
     assert http.get("/constituencies", headers={"Accept": "text/html"}).status_code == 406
 
 
-def test_html_only_pages_refuse_json(site):
+def test_html_only_pages_refuse_json(frozen):
     # spec/requests/disallowed_format_spec.rb:228-242 with the shared examples at 11-38
-    server, http = site
+    server, http = frozen
     pending = server.world.ids("pending")[0]
     assert http.get(f"/petitions/{pending}/gathering-support.json").status_code == 406
     headers = {"Accept": "application/json"}
@@ -97,9 +78,9 @@ def test_html_only_pages_refuse_json(site):
     assert http.get(f"/petitions/{pending}/gathering-support").status_code == 200
 
 
-def test_an_unknown_extension_redirects_and_an_unknown_accept_is_not_acceptable(site):
+def test_an_unknown_extension_redirects_and_an_unknown_accept_is_not_acceptable(frozen):
     # spec/requests/unknown_format_spec.rb:6-27
-    server, http = site
+    server, http = frozen
     petition_id = server.world.ids("open")[0]
     moved = http.get(f"/petitions/{petition_id}.please")
     assert moved.status_code == 302 and moved.headers["location"] == f"{server.url}/petitions/{petition_id}"
@@ -110,9 +91,9 @@ def test_an_unknown_extension_redirects_and_an_unknown_accept_is_not_acceptable(
 # --- links -----------------------------------------------------------------------------------------
 
 
-def test_archived_list_links(site):
+def test_archived_list_links(frozen):
     # spec/requests/archived_petitions_list_spec.rb:40-101
-    server, http = site
+    server, http = frozen
     base = f"{server.url}/archived/petitions.json"
     assert http.get("/archived/petitions.json").json()["links"]["self"] == base
     links = http.get("/archived/petitions.json?count=2").json()["links"]
@@ -126,9 +107,9 @@ def test_archived_list_links(site):
     assert empty["links"]["prev"] == f"{base}?count=2&q=xyzzyq" and empty["links"]["next"] is None
 
 
-def test_trending_links_to_itself_and_quantizes_its_time(site):
+def test_trending_links_to_itself_and_quantizes_its_time(frozen):
     # spec/requests/trending_petitions_spec.rb:37-42 and 113-118
-    server, http = site
+    server, http = frozen
     body = http.get("/trending.json?anything=1").json()
     assert body["links"]["self"] == f"{server.url}/trending.json"
     assert body["meta"]["updated_at"].endswith(":00.000Z")
@@ -137,10 +118,10 @@ def test_trending_links_to_itself_and_quantizes_its_time(site):
 # --- archived petitions ----------------------------------------------------------------------------
 
 
-def test_archived_list_items_carry_their_parliament(site):
+def test_archived_list_items_carry_their_parliament(frozen):
     # app/views/archived/petitions/_petition.json.jbuilder:3-14 (links in collections, then parliament);
     # spec/requests/archived_petitions_list_spec.rb:131-146 and archived_petition_show_spec.rb:76-83
-    server, http = site
+    server, http = frozen
     item = http.get("/archived/petitions.json?count=1").json()["data"][0]
     assert list(item) == ["type", "id", "links", "parliament", "attributes"]
     assert item["links"]["self"] == f"{server.url}/archived/petitions/{item['id']}.json"
@@ -149,17 +130,17 @@ def test_archived_list_items_carry_their_parliament(site):
     assert item["parliament"]["period"] == "2019-2024" and item["parliament"]["response_threshold"] == 10000
 
 
-def test_archived_list_is_by_signatures(site):
+def test_archived_list_is_by_signatures(frozen):
     # spec/requests/archived_petitions_list_spec.rb:114-129
-    _, http = site
+    _, http = frozen
     counts = [item["attributes"]["signature_count"] for item in all_pages(http, "/archived/petitions.json?count=50")]
     assert counts == sorted(counts, reverse=True) and len(set(counts)) > 10
 
 
 @pytest.mark.parametrize("state", ["rejected", "with_response"])
-def test_archived_rejected_and_with_response_are_by_signatures(site, state):
+def test_archived_rejected_and_with_response_are_by_signatures(frozen, state):
     # app/models/archived/petition.rb:66 and 68 (the live facets of these names are by date)
-    _, http = site
+    _, http = frozen
     items = all_pages(http, f"/archived/petitions.json?state={state}&count=50")
     counts = [item["attributes"]["signature_count"] for item in items]
     assert len(items) > 3 and counts == sorted(counts, reverse=True)
@@ -167,9 +148,9 @@ def test_archived_rejected_and_with_response_are_by_signatures(site, state):
     assert created != sorted(created, reverse=True)  # not the live facets' newest-first
 
 
-def test_the_live_url_of_an_archived_petition_redirects_keeping_json_and_cors(site):
+def test_the_live_url_of_an_archived_petition_redirects_keeping_json_and_cors(frozen):
     # spec/requests/archived_petition_show_spec.rb:31-41
-    server, http = site
+    server, http = frozen
     petition_id = server.world.ids("archived")[0]
     moved = http.get(f"/petitions/{petition_id}.json")
     assert moved.status_code == 302
@@ -178,10 +159,10 @@ def test_the_live_url_of_an_archived_petition_redirects_keeping_json_and_cors(si
     assert http.get(f"/petitions/{petition_id}/count.json").status_code == 404  # not in the live table
 
 
-def test_a_removed_archived_petition_is_gone_and_its_live_url_leads_there(site):
+def test_a_removed_archived_petition_is_gone_and_its_live_url_leads_there(frozen):
     # spec/requests/removed_petitions_spec.rb:13-20; archived/petitions_controller.rb:79-82;
     # petitions_controller.rb:128-132 (the archived redirect runs before anything else)
-    server, http = site
+    server, http = frozen
     petition_id = server.world.ids("archived")[0]
     server.world.remove(petition_id)
     assert http.get(f"/archived/petitions/{petition_id}.json").status_code == 410
@@ -191,15 +172,15 @@ def test_a_removed_archived_petition_is_gone_and_its_live_url_leads_there(site):
     assert petition_id not in [item["id"] for item in all_pages(http, "/archived/petitions.json?count=50")]
 
 
-def test_a_petition_hidden_after_opening_is_gone(site):
+def test_a_petition_hidden_after_opening_is_gone(frozen):
     # spec/requests/removed_petitions_spec.rb:4-11
-    server, http = site
+    server, http = frozen
     assert http.get(f"/petitions/{server.world.ids('hidden')[0]}").status_code == 410
 
 
-def test_archived_last_modified_is_updated_at_to_the_second(site):
+def test_archived_last_modified_is_updated_at_to_the_second(frozen):
     # app/models/archived/petition.rb:509-511 (the live model rounds to 10 s: petition.rb:1178-1180)
-    server, http = site
+    server, http = frozen
     seen = []
     for petition_id in with_response(server):
         response = http.get(f"/archived/petitions/{petition_id}.json")
@@ -215,9 +196,9 @@ def test_archived_last_modified_is_updated_at_to_the_second(site):
 
 
 @pytest.mark.parametrize("kind, page", [("pending", "gathering-support"), ("moderation", "moderation-info")])
-def test_count_of_a_petition_not_open_yet_answers_while_its_page_redirects(site, kind, page):
+def test_count_of_a_petition_not_open_yet_answers_while_its_page_redirects(frozen, kind, page):
     # petitions_controller.rb:17-22: the redirect filters are `only: [..., :show]`; `count` is not among them
-    server, http = site
+    server, http = frozen
     petition_id = server.world.ids(kind)[0]
     shown = http.get(f"/petitions/{petition_id}.json")
     assert shown.status_code == 302 and shown.headers["location"] == f"{server.url}/petitions/{petition_id}/{page}"
@@ -227,17 +208,17 @@ def test_count_of_a_petition_not_open_yet_answers_while_its_page_redirects(site,
     assert {name: count.headers[name] for name in CORS} == CORS  # petitions_controller.rb:6
 
 
-def test_a_published_petition_opens_in_place(site):
-    server, http = site
+def test_a_published_petition_opens_in_place(frozen):
+    server, http = frozen
     petition_id = server.world.ids("moderation")[0]
     server.world.publish(petition_id)
     shown = http.get(f"/petitions/{petition_id}.json")
     assert shown.status_code == 200 and shown.json()["data"]["attributes"]["state"] == "open"
 
 
-def test_stopped_and_dormant_petitions(site):
+def test_stopped_and_dormant_petitions(frozen):
     # app/models/petition.rb:21 (SHOW_STATES has stopped, not dormant); petitions_controller.rb:20, 222-224
-    server, http = site
+    server, http = frozen
     stopped, dormant = server.world.ids("stopped")[0], server.world.ids("dormant")[0]
     moved = http.get(f"/petitions/{stopped}.json")
     assert moved.status_code == 302 and moved.headers["location"] == f"{server.url}/"
@@ -254,8 +235,8 @@ def test_stopped_and_dormant_petitions(site):
     "/petitions/not-a-number/moderation-info",  # invalid_ids_spec.rb:39
     "/petitions?q=bad%00request",  # spec/requests/bad_requests_spec.rb:4
 ])
-def test_bad_ids_and_null_bytes_are_bad_requests(site, path):
-    _, http = site
+def test_bad_ids_and_null_bytes_are_bad_requests(frozen, path):
+    _, http = frozen
     assert http.get(path).status_code == 400
 
 
@@ -264,9 +245,9 @@ def test_bad_ids_and_null_bytes_are_bad_requests(site, path):
 
 @pytest.mark.parametrize("path", ["/constituencies.json", "/parliaments.json", "/parliaments/2010-2015.json",
                                   "/topics.json"])
-def test_static_documents_are_cached_a_minute_and_revalidate(site, path):
+def test_static_documents_are_cached_a_minute_and_revalidate(frozen, path):
     # spec/requests/caching_spec.rb:84-97 (and the shared example at 17-23); fresh_when in their controllers
-    _, http = site
+    _, http = frozen
     response = http.get(path)
     assert response.headers["cache-control"] == "max-age=60, public, stale-while-revalidate=120, stale-if-error=300"
     since = response.headers["last-modified"]
@@ -275,25 +256,25 @@ def test_static_documents_are_cached_a_minute_and_revalidate(site, path):
     assert http.get(path, headers={"If-Modified-Since": earlier}).status_code == 200
 
 
-def test_archived_petitions_are_cached_two_minutes(site):
+def test_archived_petitions_are_cached_two_minutes(frozen):
     # spec/requests/caching_spec.rb:155-163
-    server, http = site
+    server, http = frozen
     response = http.get(f"/archived/petitions/{server.world.ids('archived')[0]}.json")
     assert response.headers["cache-control"] == "max-age=120, public, stale-while-revalidate=240, stale-if-error=600"
 
 
-def test_the_petition_list_keeps_rails_default_caching(site):
+def test_the_petition_list_keeps_rails_default_caching(frozen):
     # spec/requests/cache_control_header_spec.rb:7-15
-    _, http = site
+    _, http = frozen
     assert http.get("/petitions.json").headers["cache-control"] == "max-age=0, private, must-revalidate"
 
 
 # --- parliaments and constituencies ----------------------------------------------------------------
 
 
-def test_parliaments_most_recently_archived_first_each_with_its_own_page(site):
+def test_parliaments_most_recently_archived_first_each_with_its_own_page(frozen):
     # spec/requests/parliaments_spec.rb:58-77 and 99-129
-    _, http = site
+    _, http = frozen
     parliaments = http.get("/parliaments.json").json()
     assert [row["period"] for row in parliaments] == ["2019-2024", "2017-2019", "2015-2017", "2010-2015"]
     for row in parliaments:
@@ -305,9 +286,9 @@ def test_parliaments_most_recently_archived_first_each_with_its_own_page(site):
     assert http.get("/parliaments/1999-2000.json").status_code == 404
 
 
-def test_constituencies_of_a_period_and_of_the_current_parliament(site):
+def test_constituencies_of_a_period_and_of_the_current_parliament(frozen):
     # config/routes.rb:3-9: /parliaments/:period/constituencies with period \d{4}-\d{4} or "current"
-    _, http = site
+    _, http = frozen
     current = http.get("/constituencies.json").json()
     assert http.get("/parliaments/current/constituencies.json").json() == current
     old = http.get("/parliaments/2019-2024/constituencies.json").json()
@@ -318,9 +299,9 @@ def test_constituencies_of_a_period_and_of_the_current_parliament(site):
 # --- search and the list parameters ----------------------------------------------------------------
 
 
-def test_q_matches_whole_stemmed_words(site):
+def test_q_matches_whole_stemmed_words(frozen):
     # app/models/concerns/hybrid_searching.rb:33-42: to_tsvector('english', column) @@ plainto_tsquery per column
-    server, http = site
+    server, http = frozen
     found = all_pages(http, "/petitions.json?q=firework&count=50")
     assert found and all("firework" in item["attributes"]["action"].lower() for item in found)
     assert any("fireworks" in item["attributes"]["action"].lower() for item in found)
@@ -330,9 +311,9 @@ def test_q_matches_whole_stemmed_words(site):
     assert http.get("/petitions.json?q=the").json()["data"] == []  # a stop word alone finds nothing
 
 
-def test_query_comes_before_q_and_digits_redirect_on_the_archive_too(site):
+def test_query_comes_before_q_and_digits_redirect_on_the_archive_too(frozen):
     # petitions_controller.rb:138-142, 178-180 and archived/petitions_controller.rb:114-122
-    server, http = site
+    server, http = frozen
     live, archived = server.world.ids("open")[0], server.world.ids("archived")[0]
     assert http.get(f"/petitions.json?query=&q={live}").status_code == 200  # an empty query= wins
     moved = http.get(f"/petitions.json?query={live}")
@@ -342,9 +323,9 @@ def test_query_comes_before_q_and_digits_redirect_on_the_archive_too(site):
     assert http.get(f"/archived/petitions.json?q={live}").status_code == 200  # not an archived petition
 
 
-def test_the_parliament_parameter(site):
+def test_the_parliament_parameter(frozen):
     # archived/petitions_controller.rb:39-43 (Integer() or 400), 51-57 (Parliament.archived.find or 404)
-    server, http = site
+    server, http = frozen
     assert http.get("/archived/petitions.json?parliament=abc").status_code == 400
     assert http.get("/archived/petitions.json?parliament=999").status_code == 404
     chosen = http.get("/archived/petitions.json?parliament=4&count=2").json()
@@ -354,9 +335,9 @@ def test_the_parliament_parameter(site):
     assert moved.status_code == 302 and "parliament=4" in moved.headers["location"]  # search_params: :125
 
 
-def test_csv_quotes_its_header_and_text_columns_and_names_the_archive(site):
+def test_csv_quotes_its_header_and_text_columns_and_names_the_archive(frozen):
     # app/views/petitions/index.csv.ruby:12-14 and archived/petitions/index.csv.ruby; archived controller :92-94
-    server, http = site
+    server, http = frozen
     live = http.get("/petitions.csv?state=open")
     lines = live.text.splitlines()
     assert lines[0] == '"Petition","URL","State","Signatures Count"'
@@ -378,17 +359,17 @@ def test_csv_quotes_its_header_and_text_columns_and_names_the_archive(site):
     ("/help/standards", "/standards"),  # redirects_spec.rb:40
     ("/faq", "/help"),  # redirects_spec.rb:56
 ])
-def test_legacy_paths_move_permanently(site, path, location):
-    server, http = site
+def test_legacy_paths_move_permanently(frozen, path, location):
+    server, http = frozen
     moved = http.get(path)
     assert moved.status_code == 301 and moved.headers["location"] == f"{server.url}{location}"
     assert moved.headers["cache-control"] == "max-age=3155695200, public"
 
 
-def test_local_petitions(site):
+def test_local_petitions(frozen):
     # app/views/local_petitions/_petitions.json.jbuilder; local_petitions_controller.rb (top 50 by the seat's
     # signatures); spec/requests/caching_spec.rb:71-82 (cached for the count interval)
-    server, http = site
+    server, http = frozen
     seat = next(seat for seat in server.world.seats if seat.mp)
     open_only = http.get(f"/petitions/local/{documents.slug(seat.name)}.json")
     body = open_only.json()
