@@ -670,3 +670,37 @@ def test_main_refuses_impossible_settings_with_a_usage_error(capsys, argv, words
         main(argv)
     assert exit_info.value.code == 2
     assert words in capsys.readouterr().err
+
+
+# --- the population ----------------------------------------------------------------------------------
+
+
+def test_the_population_ends_as_real_petitions_did():
+    # Of 2,220 real petitions that reached 10,000 (shared reference final-counts-10k-plus.json, 2010-2024):
+    # 50.9 % ended below 20,000 and 16.4 % reached 100,000.
+    world = World(seed=11, speed=0, start=START, open_count=3000, archived_count=3000)
+    finals = [world.natural_count(world.plan(pid), world.plan(pid).deadline)
+              for pid in world.ids("closed") + world.ids("archived") + world.ids("open")
+              if world.plan(pid).opened_at is not None]
+    popular = [final for final in finals if final >= 10_000]
+    assert 0.07 < len(popular) / len(finals) < 0.13
+    assert 0.45 < sum(final < 20_000 for final in popular) / len(popular) < 0.56
+    assert 0.13 < sum(final >= 100_000 for final in popular) / len(popular) < 0.21
+    assert max(finals) > 300_000
+
+
+def test_signing_has_a_daily_rhythm_and_launch_bursts_decay():
+    world = World(seed=11, speed=0, start=START, open_count=600, archived_count=0)
+    night = day = first_days = a_month_on = 0
+
+    def gained(plan, since: timedelta, until: timedelta) -> int:
+        midnight = plan.opened_at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        return world.natural_count(plan, midnight + until) - world.natural_count(plan, midnight + since)
+
+    for plan in map(world.plan, world.ids("closed")):
+        night += gained(plan, timedelta(hours=2), timedelta(hours=6))  # 02-06 UTC
+        day += gained(plan, timedelta(hours=14), timedelta(hours=18))  # 14-18 UTC
+        first_days += gained(plan, timedelta(0), timedelta(days=2))
+        a_month_on += gained(plan, timedelta(days=30), timedelta(days=32))
+    assert day > 2 * night
+    assert first_days > 3 * a_month_on
