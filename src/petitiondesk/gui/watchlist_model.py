@@ -37,8 +37,8 @@ PROBLEM_LABELS = {
     "not_found": "Not found",
     "gone": "Removed",
     "not_visible": "Not visible",
-    "collecting_supporters": "Not open yet: collecting supporters",
-    "in_moderation": "Not open yet: in moderation",
+    "collecting_supporters": "Not open yet",
+    "in_moderation": "Not open yet",
     "blocked": "Blocked",
     "rate_limited": "Rate limited",
     "unavailable": "Site down",
@@ -106,11 +106,14 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 ))
 
 
+# Before it opens the site shows only a petition's count: the state column says which stage it is at.
+_WAITING_STATES = {"collecting_supporters": "collecting supporters", "in_moderation": "in moderation"}
+
+
 def _state_text(row: WatchRow) -> str:
-    """The petition's state; before it opens, the stage it is at (the site shows only its count)."""
     if row.petition:
         return state_label(row.petition)
-    return row.problem_label if row.problem in WAITING_PROBLEMS else MISSING
+    return "Not open" if row.problem in WAITING_PROBLEMS else MISSING
 
 
 def _change_text(row: WatchRow) -> str:
@@ -145,6 +148,8 @@ def _tooltip(row: WatchRow, column: int) -> str | None:
         return f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label
     if column == Column.TITLE:
         return row.title
+    if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
+        return f"Not open yet: {_WAITING_STATES[row.problem]}"
     if column == Column.CHANGE and row.change is not None:
         if row.change_complete:
             return "Change in signatures over the last 24 hours"
