@@ -383,3 +383,10 @@ def test_local_petitions(frozen):
     every = http.get(f"/petitions/local/{documents.slug(seat.name)}/all.json").json()["petitions"]
     assert "closed" in {row["state"] for row in every}
     assert http.get("/petitions/local/no-such-place.json").status_code == 404
+    # app/views/local_petitions/show.csv.ruby and local_petitions_controller.rb:106-112 (the file name)
+    as_csv = http.get(f"/petitions/local/{documents.slug(seat.name)}.csv")
+    assert as_csv.headers["content-disposition"].endswith(f"open-popular-petitions-in-{documents.slug(seat.name)}.csv")
+    lines = as_csv.text.splitlines()
+    assert lines[0] == '"Petition","URL","State","Local Signatures","Total Signatures"'
+    first = petitions[0]
+    assert lines[1].endswith(f'"open",{first["constituency_signature_count"]},{first["total_signature_count"]}')

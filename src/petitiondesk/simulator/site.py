@@ -96,6 +96,22 @@ def redirect(location: str, keep_cors: bool = False) -> Reply:
     return reply
 
 
+def csv_reply(header: tuple[str, ...], rows, filename: str) -> Reply:
+    """The site's CSV lists: a quoted header line, force_quotes on the three text columns, a leading
+    `= + - @` of the action escaped as %XX (app/views/petitions/index.csv.ruby, app/helpers/csv_helper.rb)."""
+    out = io.StringIO()
+    out.write(",".join(f'"{name}"' for name in header) + "\n")
+    for action, url, state, *numbers in rows:
+        if action[:1] in "=+-@":
+            action = f"%{ord(action[0]):02X}{action[1:]}"
+        quoted = ['"' + column.replace('"', '""') + '"' for column in (action, url, state)]
+        out.write(",".join([*quoted, *map(str, numbers)]) + "\n")
+    return Reply(200, out.getvalue().encode("utf-8"), {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f"attachment; filename={filename}",
+    })
+
+
 def moved_permanently(location: str) -> Reply:
     """The legacy paths' 301, cached for a century (spec/requests/redirects_spec.rb:8-14)."""
     reply = redirect(location)
@@ -183,7 +199,7 @@ class Site:
                 archived = segments[0] == "archived"
                 return refused(fmt, "html", "json", "csv") or self._index(fmt, query, headers, self_url, archived, now)
             case ["petitions", "local", slug] | ["petitions", "local", slug, "all"]:
-                return refused(fmt, "html", "json") or self._local(slug, len(segments) == 4, fmt, headers, now)
+                return refused(fmt, "html", "json", "csv") or self._local(slug, len(segments) == 4, fmt, headers, now)
             case ["petitions", raw_id]:
                 return refused(fmt, "html", "json") or self._petition(raw_id, False, wants_json, headers, self_url, now)
             case ["petitions", raw_id, "count"]:
@@ -219,14 +235,22 @@ class Site:
         index = self._seat_by_slug().get(slug)
         if index is None:
             return error_reply(404, as_json=fmt == "json")
-        if fmt != "json":
+        if fmt == "html":
             return html_reply(200, "Petitions in your constituency", "<p>Local petitions.</p>")
         last_tick = floor_tick(now)
         cache = self._cache_headers(self.max_age, last_tick)
         if self._not_modified_since(headers, last_tick):
             return Reply(304, b"", cache)
         document = documents.local_petitions_document(self.world, index, include_closed, self.base, now)
-        return json_reply(200, document, cache)
+        if fmt == "json":
+            return json_reply(200, document, cache)
+        # local_petitions/show.csv.ruby and all.csv.ruby; the file name: local_petitions_controller.rb csv_filename
+        rows = [(row["action"], row["url"], row["state"], row["constituency_signature_count"],
+                 row["total_signature_count"]) for row in document["petitions"]]
+        filename = f"{'all' if include_closed else 'open'}-popular-petitions-in-{slug}.csv"
+        reply = csv_reply(("Petition", "URL", "State", "Local Signatures", "Total Signatures"), rows, filename)
+        reply.headers.update(cache)
+        return reply
 
     def _seat_by_slug(self) -> dict[str, int]:
         if self._slugs is None:
@@ -401,23 +425,12 @@ class Site:
             return params
         state, text, _, _, _, topic = params
         ids = sorted(self._select(state, text, topic, archived, now))  # find_each: id order
-        # index.csv.ruby: a quoted header line, then force_quotes on the three text columns.
-        out = io.StringIO()
-        out.write('"Petition","URL","State","Signatures Count"\n')
         kind = "archived/petitions" if archived else "petitions"
-        for pid in ids:
-            action = self.world.plan(pid).action
-            if action[:1] in "=+-@":
-                action = f"%{ord(action[0]):02X}{action[1:]}"
-            text_columns = (action, f"{self.base}/{kind}/{pid}", documents.petition_state(self.world, pid, now))
-            quoted = ['"' + column.replace('"', '""') + '"' for column in text_columns]
-            out.write(",".join([*quoted, str(self.world.count(pid, now))]) + "\n")
+        state_of = documents.petition_state
+        rows = [(self.world.plan(pid).action, f"{self.base}/{kind}/{pid}", state_of(self.world, pid, now),
+                 self.world.count(pid, now)) for pid in ids]
         filename = "filtered-archived-petitions.csv" if archived else "filtered-petitions.csv"
-        reply = Reply(200, out.getvalue().encode("utf-8"), {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f"attachment; filename={filename}",
-        })
-        return self._etagged(reply, headers)
+        return self._etagged(csv_reply(("Petition", "URL", "State", "Signatures Count"), rows, filename), headers)
 
     @staticmethod
     def _etagged(reply: Reply, headers) -> Reply:
