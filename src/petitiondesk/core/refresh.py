@@ -32,15 +32,18 @@ HOLD_SETTING = "refresh.hold"
 YIELD_EVERY = 25  # petitions read between GIL yields (see _yield_gil)
 WAITING_INTERVAL = 10 * MINUTE  # a petition not open yet: its count, and whether it has opened
 WAITING = (Outcome.COLLECTING_SUPPORTERS, Outcome.IN_MODERATION)  # not open yet (§9)
-WAITING_PROBLEMS = tuple(outcome.value for outcome in WAITING)
+WAITING_WORDS = {  # what a petition not open yet is waiting for, by its problem word
+    "collecting_supporters": "not open yet: collecting supporters",
+    "in_moderation": "not open yet: in moderation",
+}
+WAITING_PROBLEMS = tuple(WAITING_WORDS)
 
 _WORDS = {
     "offline": "cannot reach the site",
     "not_found": "not found (404); it may not be published yet",
     "gone": "removed from the site (410); no longer checked",
     "not_visible": "not publicly visible (yet)",
-    "collecting_supporters": "not open yet: collecting supporters",
-    "in_moderation": "not open yet: in moderation",
+    **WAITING_WORDS,
     "blocked": "the site is refusing PetitionDesk's requests (403)",
     "rate_limited": "the site asked PetitionDesk to slow down (429)",
     "unavailable": "the site is unavailable",

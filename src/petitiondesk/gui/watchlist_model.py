@@ -20,7 +20,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from petitiondesk.core.models import Petition
-from petitiondesk.core.refresh import WAITING_PROBLEMS
+from petitiondesk.core.refresh import WAITING_PROBLEMS, WAITING_WORDS
 from petitiondesk.gui.format import (
     MISSING,
     format_count,
@@ -106,13 +106,10 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 ))
 
 
-# Before it opens the site shows only a petition's count: the state column says which stage it is at.
-_WAITING_STATES = {"collecting_supporters": "collecting supporters", "in_moderation": "in moderation"}
-
-
 def _state_text(row: WatchRow) -> str:
     if row.petition:
         return state_label(row.petition)
+    # Before it opens the site shows only a petition's count; the tooltip says which stage it is at.
     return "Not open" if row.problem in WAITING_PROBLEMS else MISSING
 
 
@@ -149,7 +146,7 @@ def _tooltip(row: WatchRow, column: int) -> str | None:
     if column == Column.TITLE:
         return row.title
     if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
-        return f"Not open yet: {_WAITING_STATES[row.problem]}"
+        return WAITING_WORDS[row.problem].capitalize()
     if column == Column.CHANGE and row.change is not None:
         if row.change_complete:
             return "Change in signatures over the last 24 hours"
