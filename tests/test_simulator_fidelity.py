@@ -50,9 +50,10 @@ def test_a_petition_in_xml_is_not_acceptable(frozen):
 
 @pytest.mark.parametrize("path", ["/trending", "/trending.xml"])
 def test_trending_exists_only_as_json(frozen, path):
-    # spec/requests/trending_petitions_spec.rb:23-31
+    # spec/requests/trending_petitions_spec.rb:23-31; config/routes.rb:31-37 (`scope format: true`)
     _, http = frozen
     assert http.get(path).status_code == 404
+    assert http.get(path, headers={"Accept": "application/json"}).status_code == 404
 
 
 def test_the_accept_header_chooses_json_csv_or_nothing(frozen):

@@ -179,6 +179,8 @@ class Site:
         stem, dot, extension = path.rpartition(".")
         if not dot or "/" in extension:
             stem, extension = path, ""
+        if stem == "/trending" and extension != "json":  # routes.rb: `scope format: true`, json only
+            return error_reply(404, as_json=False)
         if extension and extension not in KNOWN_FORMATS:  # redirect_to_url_without_format
             return redirect(f"{self.base}{stem}" + (f"?{parts.query}" if parts.query else ""))
         fmt = negotiated_format(extension, headers.get("Accept", ""))
@@ -209,7 +211,7 @@ class Site:
             case ["archived", "petitions", raw_id]:
                 archived = self._archived_petition
                 return refused(fmt, "html", "json") or archived(raw_id, wants_json, headers, self_url, now)
-            case ["trending"] if wants_json:  # a json-only route: anything else is not found
+            case ["trending"]:
                 return self._trending(headers, now)
             case ["constituencies"]:
                 return refused(fmt, "json") or self._static(documents.constituencies_document(self.world), headers)
