@@ -228,6 +228,24 @@ def test_stopped_and_dormant_petitions(frozen):
     assert http.get(f"/petitions/{dormant}/count.json").status_code == 404
 
 
+def test_a_petition_hidden_before_it_opened_is_not_found(frozen):
+    # app/models/petition.rb:21 (hidden is not in SHOW_STATES) and :480-486 (410 only once it had opened)
+    server, http = frozen
+    hidden = server.world.ids("hidden_unpublished")[0]
+    assert http.get(f"/petitions/{hidden}.json").status_code == 404
+    assert http.get(f"/petitions/{hidden}/count.json").status_code == 404
+
+
+def test_an_archived_petition_stopped_at_dissolution_is_not_found_on_the_archive(frozen):
+    # petitions_controller.rb:128-132 (any archived row redirects), archived/petitions_controller.rb:84 (visible only)
+    server, http = frozen
+    stopped = server.world.ids("archived_stopped")[0]
+    moved = http.get(f"/petitions/{stopped}.json")
+    assert moved.status_code == 302 and moved.headers["location"].endswith(f"/archived/petitions/{stopped}.json")
+    assert http.get(moved.headers["location"]).status_code == 404
+    assert stopped not in [item["id"] for item in all_pages(http, "/archived/petitions.json?count=50")]
+
+
 @pytest.mark.parametrize("path", [
     "/archived/petitions/not-a-number",  # spec/requests/invalid_ids_spec.rb:4
     "/petitions/not-a-number",  # invalid_ids_spec.rb:18

@@ -6,7 +6,7 @@ Used by the tests, the benches and `petitiondesk --demo`. Standard library only,
                          open_count=400, archived_count=300) as server:
         server.url                      # "http://127.0.0.1:54321"
         server.world.ids("open")        # also closed, rejected, archived, removed, hidden, pending, moderation,
-                                        # stopped, dormant
+                                        # stopped, dormant, hidden_unpublished, archived_stopped
         server.world.set_count(700123, 10_001); server.world.advance(3600); server.world.remove(700123)
         server.world.publish(700456)    # a pending or in-moderation petition opens from now
         server.faults.force("503", path_contains="count.json", times=2, retry_after=30)

@@ -18,7 +18,7 @@ from html import escape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from petitiondesk.simulator import documents, search
-from petitiondesk.simulator.world import UTC, World, floor_tick
+from petitiondesk.simulator.world import ARCHIVED_KINDS, UTC, World, floor_tick
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 50
@@ -285,7 +285,7 @@ class Site:
         petition_id = parse_petition_id(raw_id)
         if petition_id is None:
             return error_reply(400, wants_json)
-        if self.world.kind_at_creation(petition_id) == "archived":  # not in the live table any more
+        if self.world.kind_at_creation(petition_id) in ARCHIVED_KINDS:  # not in the live table any more
             if is_count:
                 return error_reply(404, wants_json)
             suffix = ".json" if wants_json else ""
@@ -293,7 +293,7 @@ class Site:
         kind = self.world.current_kind(petition_id, now)
         if kind in ("removed", "hidden"):  # Petition.removed?: removed, or hidden once published
             return error_reply(410, wants_json)
-        if kind is None or kind == "dormant":
+        if kind is None or kind in ("dormant", "hidden_unpublished"):  # not in SHOW_STATES (petition.rb:21)
             return error_reply(404, wants_json)
         if not is_count and kind in WAITING_REDIRECTS:
             return redirect(WAITING_REDIRECTS[kind].format(base=self.base, id=petition_id))
@@ -313,7 +313,7 @@ class Site:
         if petition_id is None:
             return error_reply(400, wants_json)
         kind = self.world.current_kind(petition_id, now)
-        if kind == "removed" and self.world.kind_at_creation(petition_id) == "archived":
+        if kind == "removed" and self.world.kind_at_creation(petition_id) in ARCHIVED_KINDS:
             return error_reply(410, wants_json)  # archived/petitions_controller.rb:80-82
         if kind != "archived":
             return error_reply(404, wants_json)

@@ -30,8 +30,9 @@ _ONE_HOUR, _ZERO = timedelta(hours=1), timedelta(0)
 TOPIC_CODES = tuple(sorted(content.TOPICS))
 
 KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation", "stopped",
-         "dormant")
-UNPUBLISHED = ("pending", "moderation", "stopped", "dormant")  # never opened: no opened_at
+         "dormant", "hidden_unpublished", "archived_stopped")
+UNPUBLISHED = ("pending", "moderation", "stopped", "dormant", "hidden_unpublished", "archived_stopped")  # no opened_at
+ARCHIVED_KINDS = ("archived", "archived_stopped")  # rows of the archive (the site redirects their live URLs there)
 ARCHIVED_PERIOD = "2019-2024"
 ARCHIVED_DISSOLUTION = datetime(2024, 5, 29, 23, 1, tzinfo=UTC)  # 00:01 BST on 30 May 2024
 ARCHIVED_OPENED = datetime(2019, 12, 17, tzinfo=UTC)
@@ -338,7 +339,7 @@ class World:
             catalogue.created[next_id] = created
             catalogue.current_ids.append(next_id)
         # Drawn after the rest so that every other petition keeps its id from earlier versions.
-        for kind in ("stopped", "dormant"):
+        for kind in ("stopped", "dormant", "hidden_unpublished"):
             next_id += 1
             catalogue.kinds[next_id] = kind
             catalogue.created[next_id] = start - timedelta(days=30)
@@ -349,6 +350,9 @@ class World:
         catalogue.archived_ids = archived
         for petition_id in archived:
             catalogue.kinds[petition_id] = "archived"
+        taken = set(archived)
+        stopped = next(pid for pid in range(300_011, 665_000, 7_919) if pid not in taken)  # stopped at dissolution
+        catalogue.kinds[stopped] = "archived_stopped"
         return catalogue
 
     def kind_at_creation(self, petition_id: int) -> str | None:
@@ -372,6 +376,8 @@ class World:
             raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
         if kind == "archived":
             return self.archived_ids()
+        if kind == "archived_stopped":
+            return sorted(pid for pid, created_as in self._catalogue.kinds.items() if created_as == kind)
         now = self.now()
         return [pid for pid in self._catalogue.current_ids if self.current_kind(pid, now) == kind]
 
@@ -422,7 +428,7 @@ class World:
 
     def _draw_plan(self, petition_id: int, kind: str) -> Plan:
         rng = random.Random(self.seed * 1_000_003 + petition_id)
-        archived = kind == "archived"
+        archived = kind in ARCHIVED_KINDS
         if archived:
             span = (ARCHIVED_DISSOLUTION - ARCHIVED_OPENED).total_seconds() - 30 * DAY
             fraction = (petition_id - 300_000) / 365_000
