@@ -108,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--scale", type=float, default=1.0,
                        help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
 
+    hexmap = _command(commands, "export-map", "save a petition's constituency map as PNG or SVG, and its movers as CSV")
+    hexmap.add_argument("ref", metavar="ID")
+    hexmap.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="the image to write; .png or .svg")
+    hexmap.add_argument("--mode", default="signatures", choices=("signatures", "share", "per_1000", "change_24h"),
+                        help="what the colours show (per_1000: 2010-2019 seats only; change_24h: needs a "
+                             "snapshot from a day ago)")
+    hexmap.add_argument("--width", type=int, default=1400, metavar="PX")
+    hexmap.add_argument("--height", type=int, default=1600, metavar="PX")
+    hexmap.add_argument("--movers-csv", type=Path, metavar="FILE",
+                        help="also write the 24-hour movers (constituencies, regions, nations) as CSV")
+
     sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
     sim.add_argument("--port", type=int, default=8642)
     sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
@@ -627,6 +639,53 @@ def cmd_export_chart(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_map(args) -> int:
+    import os
+    import time
+
+    from petitiondesk.core.hexmap import available_modes, choose_hexmap
+    from petitiondesk.core.movers import DAY, MoversPending, read_movers
+
+    (ref,) = _parse_refs([args.ref])
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
+    now = time.time()
+    with _open_store(args, create=False) as store:
+        petition = store.petition(ref.id)
+        if petition is None or not petition.signatures_by_constituency:
+            raise CommandError(f"{ref.id}: no signatures by constituency recorded, so there is no map to export")
+        rows = petition.signatures_by_constituency
+        hexmap = choose_hexmap(row.ons_code for row in rows).hexmap
+        snapshot = store.constituency_counts_at(ref.id, now - DAY)
+        movers = read_movers(store, ref.id, names={row.ons_code: row.name for row in rows}, hexmap=hexmap,
+                             now=now) if args.movers_csv else None
+    if args.mode not in available_modes(hexmap, snapshot is not None):
+        raise CommandError(f"{ref.id}: cannot colour by {args.mode}: "
+                           + ("no snapshot from a day ago yet" if args.mode == "change_24h"
+                              else "the 2024 seats carry no electorates"), EXIT_USAGE)
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is needed to draw an image
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk.core.export import ExportError, write_movers_csv
+    from petitiondesk.gui.map_export import export_map, map_spec
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it alive while drawing)
+    try:
+        export_map(map_spec(petition, args.mode, snapshot[1] if snapshot else None), args.output,
+                   args.width, args.height)
+        print(f"Saved {args.output} ({args.width} x {args.height}, {hexmap.label})")
+        if isinstance(movers, MoversPending):
+            when = f" (at {_iso(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
+            raise CommandError(f"{ref.id}: no movers yet: they need two snapshots about a day apart{when}")
+        if movers is not None:
+            write_movers_csv(args.movers_csv, ref.id, movers)
+            print(f"Saved {args.movers_csv} ({len(movers.constituencies):,} constituencies)")
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    return EXIT_OK
+
+
 def cmd_simulator(args) -> int:
     from petitiondesk.simulator import main as simulator_main
 
@@ -649,5 +708,6 @@ COMMANDS = {
     "search": cmd_search,
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
+    "export-map": cmd_export_map,
     "simulator": cmd_simulator,
 }

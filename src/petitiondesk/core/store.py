@@ -550,6 +550,17 @@ class Store:
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
 
+    # ------------------------------------------------------------- movers (reads snapshots only)
+
+    @_translating_errors
+    def constituency_snapshot_times(self, petition_id: int) -> list[float]:
+        """When each stored constituency snapshot of the petition was taken, oldest first."""
+        petition_id = _petition_id(petition_id)
+        rows = self._db.execute(
+            "SELECT t FROM constituency_snapshots WHERE petition_id = ? ORDER BY t", (petition_id,)
+        )
+        return [float(t) for (t,) in rows]
+
 
 # --------------------------------------------------------------------------------- file checks
 
