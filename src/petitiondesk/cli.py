@@ -335,6 +335,8 @@ def cmd_remove(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from petitiondesk.core.refresh import WAITING_PROBLEMS
+
     rows = []
     if _database_exists(args):
         with _open_store(args) as store:
@@ -348,7 +350,8 @@ def cmd_list(args) -> int:
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
         problem = f"  [{row['problem']}]" if row["problem"] else ""
-        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
+        state = row["state"] or ("not open" if row["problem"] in WAITING_PROBLEMS else "?")
+        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {state:<9} "
               f"{row['action'] or '(not fetched yet)'}{problem}")
     return EXIT_OK
 
