@@ -337,6 +337,7 @@ def cmd_remove(args) -> int:
 def cmd_list(args) -> int:
     import time
 
+    from petitiondesk.core.refresh import WAITING_PROBLEMS
     from petitiondesk.core.terminal import for_terminal
     from petitiondesk.core.watch_rows import WatchRow, build_rows
 
@@ -353,7 +354,10 @@ def cmd_list(args) -> int:
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
         problem = f"  [{row.problem}]" if row.problem else ""
-        state = for_terminal(row.petition.state) if row.petition else "?"
+        if row.petition:
+            state = for_terminal(row.petition.state)
+        else:  # a petition not open yet (hidden, or waiting for sponsors) is not a mystery
+            state = "not open" if row.problem in WAITING_PROBLEMS else "?"
         title = for_terminal(row.petition.action) if row.petition else "(not fetched yet)"
         print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {title}{problem}")
     return EXIT_OK

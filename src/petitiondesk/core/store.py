@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 APPLICATION_ID = int.from_bytes(b"PtDk", "big")
 
 PROBLEMS = frozenset(
-    {"offline", "not_found", "gone", "not_visible", "blocked", "rate_limited", "unavailable", "bad_response"}
+    {"offline", "not_found", "gone", "not_visible", "collecting_supporters", "in_moderation", "blocked",
+     "rate_limited", "unavailable", "bad_response"}
 )
 
 #: Constituency snapshots: at most one per petition per hour; kept hourly for 48 h, then daily.

@@ -29,6 +29,8 @@ PROBLEM_LABELS = {
     "not_found": "Not found",
     "gone": "Removed",
     "not_visible": "Not visible",
+    "collecting_supporters": "Not open yet",
+    "in_moderation": "Not open yet",
     "blocked": "Blocked",
     "rate_limited": "Rate limited",
     "unavailable": "Site down",

@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersist
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from petitiondesk.core.refresh import WAITING_PROBLEMS, WAITING_WORDS
 from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui.format import (
     MISSING,
@@ -58,7 +59,10 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 
 
 def _state_text(row: WatchRow) -> str:
-    return state_label(row.petition) if row.petition else MISSING
+    if row.petition:
+        return state_label(row.petition)
+    # Before it opens the site shows only a petition's count; the tooltip says which stage it is at.
+    return "Not open" if row.problem in WAITING_PROBLEMS else MISSING
 
 
 def _change_text(row: WatchRow) -> str:
@@ -93,6 +97,8 @@ def _tooltip(row: WatchRow, column: int) -> str | None:
         return f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label
     if column == Column.TITLE:
         return row.title
+    if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
+        return WAITING_WORDS[row.problem].capitalize()
     if column == Column.CHANGE and row.change is not None:
         if row.change_complete:
             return "Change in signatures over the last 24 hours"
@@ -107,7 +113,7 @@ def _sort_value(row: WatchRow, column: int) -> Any:
     if column == Column.TITLE:
         return row.title.casefold()
     if column == Column.STATE:
-        return _state_text(row).casefold() if row.petition else None
+        return _state_text(row).casefold() if row.petition or row.problem in WAITING_PROBLEMS else None
     if column == Column.SIGNATURES:
         return row.signature_count
     if column == Column.CHANGE:
