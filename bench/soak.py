@@ -64,8 +64,8 @@ class Sizes:
     poller_seconds: float
 
 
-FULL = Sizes(fault_passes=60, kills=30, window_seconds=75, poller_seconds=12)
-QUICK = Sizes(fault_passes=12, kills=6, window_seconds=15, poller_seconds=5)
+FULL = Sizes(fault_passes=200, kills=30, window_seconds=75, poller_seconds=12)
+QUICK = Sizes(fault_passes=30, kills=6, window_seconds=15, poller_seconds=5)
 
 
 @dataclass
@@ -266,7 +266,8 @@ def soak_kills(table: Table, temp: Path, kills: int, seed: int) -> None:
             corrupt += quick_check(database) != "ok"
     samples = sum(1 for item in after if item[0] == "sample")
     table.add("kill -9 of record",
-              f"{kills} kills, {observed} committed rows observed before them, {samples} samples at the end")
+              f"{kills} kills at random moments, {observed:,} committed rows checked across them "
+              f"(pins, documents, samples), {samples} samples at the end")
     table.add("  committed rows lost / damaged files", f"{lost} / {corrupt}", lost == 0 and corrupt == 0)
 
 
@@ -279,7 +280,7 @@ def soak_hostile(table: Table, temp: Path, seed: int) -> None:
     with SimulatorServer(port=0, seed=seed) as simulator:
         base = _debated_document(simulator)
     with SlowServer("drip", every=5.0) as drip:
-        dripping = _start_drip_checks(drip.url, temp, env)
+        dripping = _DripChecks(drip.url, temp, env)
         with HostileSite(base) as site:
             for scenario, petition_id in site.ids.items():
                 _hostile_scenario(table, scenario, petition_id, site.url, temp / f"hostile-{petition_id}", env)
@@ -359,10 +360,6 @@ class _DripChecks:
         ok = record.returncode == 0 and seconds < 2 and "Traceback" not in err
         self.results.append(("hostile: a byte every 5 s, SIGTERM to record",
                              f"exit {record.returncode} {seconds:.2f} s after the signal", ok))
-
-
-def _start_drip_checks(url: str, temp: Path, env: dict) -> _DripChecks:
-    return _DripChecks(url, temp, env)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,6 +528,7 @@ def window_child(seconds: float) -> None:
     timer = QTimer(app)
     timer.timeout.connect(sample)
     timer.start(1000)
+    # The demo makes its own folder under TMPDIR (the soak's) and removes it on the way out.
     status = run_gui(GuiOptions(data_dir=Path(tempfile.gettempdir()), api_base="", demo=True, quit_after=seconds))
     print(json.dumps({"status": status, "samples": samples}))
 
