@@ -64,7 +64,7 @@ class Sizes:
     poller_seconds: float
 
 
-FULL = Sizes(fault_passes=200, kills=30, window_seconds=75, poller_seconds=12)
+FULL = Sizes(fault_passes=200, kills=50, window_seconds=75, poller_seconds=12)
 QUICK = Sizes(fault_passes=30, kills=6, window_seconds=15, poller_seconds=5)
 
 
