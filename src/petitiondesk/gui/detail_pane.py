@@ -54,13 +54,11 @@ from petitiondesk.gui.breakdown_models import (
     uk_total,
 )
 from petitiondesk.gui.format import (
-    deadline_words,
-    estimate_words,
     format_count,
     format_date,
     format_percent,
     format_uk_time,
-    milestone_words,
+    outlook_lines,
     progress_label,
     state_label,
     to_uk,
@@ -369,19 +367,7 @@ class DetailPane(QWidget):
 
     def outlook_lines(self) -> list[str]:
         """The "Where it is going" section's lines (empty while there is no outlook)."""
-        seen = self._outlook
-        if seen is None:
-            return []
-        lines = []
-        if seen.deadline is not None:
-            verb = "Closes" if seen.state == "open" else "Closed"
-            lines.append(f"{verb}: {deadline_words(seen.deadline)}")
-        if seen.state == "open":  # a closed count is final
-            estimate = estimate_words(seen.estimate) if seen.estimate else "too little recorded yet to say"
-            lines.append(f"Expected final count: {estimate}")
-        now = float(self.clock())
-        lines += [milestone_words(milestone, now) for milestone in seen.milestones]
-        return lines
+        return outlook_lines(self._outlook, float(self.clock())) if self._outlook is not None else []
 
     def open_link(self, url: str) -> bool:
         """Open a web address in the browser; anything but http(s) is refused."""

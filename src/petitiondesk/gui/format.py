@@ -200,3 +200,17 @@ def milestone_words(milestone, now: float) -> str:
     if milestone.eta is None:
         return f"{target}: {chance}"
     return f"{target} in about {format_relative(max(milestone.eta - now, 1.0)).removeprefix('in ')} · {chance}"
+
+
+def outlook_lines(outlook, now: float) -> list[str]:
+    """Where a petition is going, a line each: its deadline, the estimate (while open: a closed
+    count is final) and its milestones. The detail pane's "Where it is going" and `show` print these."""
+    lines = []
+    if outlook.deadline is not None:
+        verb = "Closes" if outlook.state == "open" else "Closed"
+        lines.append(f"{verb}: {deadline_words(outlook.deadline)}")
+    if outlook.state == "open":
+        estimate = estimate_words(outlook.estimate) if outlook.estimate else "too little recorded yet to say"
+        lines.append(f"Expected final count: {estimate}")
+    lines += [milestone_words(milestone, now) for milestone in outlook.milestones]
+    return lines
