@@ -82,7 +82,8 @@ class WatchRow:
 
     @property
     def closing_computed(self) -> bool:
-        """True when `closing` is the site's six-month rule applied to the opening date, not stated."""
+        """True when `closing` is worked out by the site's rule (six months from opening, or the
+        dissolution), not stated by the document."""
         deadline = self.outlook.deadline if self.outlook is not None else None
         return deadline is not None and not deadline.stated and self.closing is not None
 
