@@ -104,3 +104,16 @@ def test_without_a_deadline_or_history_the_detail_pane_says_so_rather_than_guess
     assert lines[0] == "Expected final count: too little recorded yet to say"
     assert lines[1:] == ["10,000: too little recorded yet to say", "100,000: too little recorded yet to say"]
     assert np.size(presenter.times) == 0
+
+
+def test_milestones_read_as_a_user_would_say_them():
+    from petitiondesk.core.analysis import MilestoneOutlook
+    from petitiondesk.gui.format import milestone_words
+
+    now = OPEN_NOW
+    assert milestone_words(MilestoneOutlook(10_000, None, None, 1.0), now) == "10,000 reached before recording began"
+    assert milestone_words(MilestoneOutlook(10_000, now - 86400 * 100, None, 1.0), now) == "10,000 reached 16 Dec 2018"
+    assert milestone_words(MilestoneOutlook(100_000, None, now + 3.5 * 86400, 0.64), now) == \
+        "100,000 in about 3 days · 64 % chance"
+    assert milestone_words(MilestoneOutlook(100_000, None, None, 0.004), now) == "100,000: under 1 % chance"
+    assert milestone_words(MilestoneOutlook(100_000, None, None, 0.0), now) == "100,000 not reached"
