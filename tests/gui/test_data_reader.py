@@ -285,3 +285,21 @@ def test_a_document_the_outlook_cannot_handle_still_brings_its_samples(qtbot, re
         store.add_sample(PETITION_ID, 1_000.0, 5)
     answer = read(qtbot, reader, PETITION_ID, petition=parse_petition_document(document_2019()))
     assert answer.error is None and answer.counts.tolist() == [5] and answer.outlook is None
+
+
+def test_the_outlook_uses_the_base_rates_learnt_from_the_archive_once_kept(qtbot, reader):
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core import analysis, base_rates
+    from petitiondesk.core.forecast import BaseRates
+    from petitiondesk.core.parse import parse_petition_document
+
+    now = 1_553_623_200.0
+    petition = parse_petition_document(document_2019(30_000, updated_at=now - 60, debate_threshold_reached_at=None))
+    few = BaseRates((10_000.0, 11_000.0, 12_000.0), (1.0, 0.5, 0.1), above_index=6.0)
+    with Store.open(reader.database) as store:
+        for hour in range(72, -1, -1):
+            store.add_sample(PETITION_ID, now - hour * 3600.0, 25_000 + (72 - hour) * 68)
+        base_rates.save(store, base_rates.Learnt(few, 80, 2), now)
+    answer = read(qtbot, reader, PETITION_ID, petition=petition, now=now)
+    assert answer.outlook == analysis.outlook(petition, answer.times, answer.counts, now, few)
+    assert answer.outlook != analysis.outlook(petition, answer.times, answer.counts, now)

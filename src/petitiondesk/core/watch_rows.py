@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from petitiondesk.core import base_rates
 from petitiondesk.core.analysis import Outlook, change_over, outlook
+from petitiondesk.core.forecast import BaseRates
 from petitiondesk.core.models import SITE_BASE, Petition
 
 if TYPE_CHECKING:
@@ -126,24 +128,25 @@ def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
         wanted = set(ids)
         entries = [entry for entry in entries if entry.petition_id in wanted]
     petitions = store.petitions(entry.petition_id for entry in entries)
+    rates = base_rates.stored(store)
     problems = problems or {}
     rows = []
     for number, entry in enumerate(entries):
         if number % ROWS_BETWEEN_YIELDS == 0:
             time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
         rows.append(_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
-                         problems.get(entry.petition_id), entry))
+                         problems.get(entry.petition_id), entry, rates))
     return tuple(rows)
 
 
 def read_row(store: Store, petition_id: int, now: float) -> WatchRow:
     """One petition's row, watched or not (`show`)."""
     entry = next((entry for entry in store.watchlist() if entry.petition_id == petition_id), None)
-    return _row(store, petition_id, now, store.petition(petition_id), None, entry)
+    return _row(store, petition_id, now, store.petition(petition_id), None, entry, base_rates.stored(store))
 
 
 def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
-         problem: tuple[str, str] | None, entry: WatchEntry | None) -> WatchRow:
+         problem: tuple[str, str] | None, entry: WatchEntry | None, rates: BaseRates) -> WatchRow:
     """The row of a petition whose document (or None) and watchlist entry (or None) are known."""
     state = store.fetch_state(petition_id)
     times, counts = store.samples(petition_id)  # all of them: the estimate reads the whole curve
@@ -164,7 +167,7 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
         problem_detail=detail,
         pinned_at=_utc(entry.pinned_at) if entry is not None else None,
         counted_at=_utc(latest[0]) if latest else None,
-        outlook=outlook(petition, times, counts, now) if petition is not None else None,
+        outlook=outlook(petition, times, counts, now, rates) if petition is not None else None,
     )
 
 

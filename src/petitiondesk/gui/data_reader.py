@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from petitiondesk.core import analysis
+from petitiondesk.core import analysis, base_rates
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
@@ -119,14 +119,15 @@ class DataReader(ServiceWorker):
     def _read(self, request: ReadRequest) -> ReadResult:
         store = self._open()
         if store is None:  # not there yet: nothing recorded, but the document has its own past
-            return ReadResult(request, outlook=_outlook_of(request, _NO_TIMES, _NO_COUNTS))
+            return ReadResult(request, outlook=_outlook_of(request, _NO_TIMES, _NO_COUNTS, base_rates.stored(None)))
         times, counts = store.samples(request.petition_id, since=request.since)
         baseline = None
         if request.baseline_at is not None:
             snapshot = store.constituency_counts_at(request.petition_id, request.baseline_at)
             baseline = snapshot[1] if snapshot else None
         times, counts = _frozen(times), _frozen(counts)
-        return ReadResult(request, times, counts, baseline, outlook=_outlook_of(request, times, counts))
+        outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
+        return ReadResult(request, times, counts, baseline, outlook=outlook)
 
     def _open(self):
         """The thread's read-only connection, opened on first use; None while there is no database."""
@@ -150,7 +151,8 @@ class DataReader(ServiceWorker):
             self._store = None
 
 
-def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray) -> analysis.Outlook | None:
+def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray,
+                rates: analysis.BaseRates) -> analysis.Outlook | None:
     """The outlook of the request's petition over every sample; None (logged) if the document
     defeats it: the samples still arrive."""
     if request.petition is None:
@@ -159,7 +161,7 @@ def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray) -> 
         times, counts = merge_samples(request.shown_times, request.shown_counts, times, counts)
     now = time.time() if request.now is None else request.now
     try:
-        return analysis.outlook(request.petition, times, counts, now)
+        return analysis.outlook(request.petition, times, counts, now, rates)
     except Exception:
         log.exception("working out the outlook of petition %s failed", request.petition_id)
         return None
