@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--scale", type=float, default=1.0,
                        help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
 
+    _command(commands, "repair", "copy what can be read from a damaged database into a new file beside it")
+
     sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
     sim.add_argument("--port", type=int, default=8642)
     sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
@@ -227,6 +229,8 @@ def _open_store(args, *, create: bool = True) -> Iterator:
         store = Store.open(path)
     except StoreError as error:
         raise CommandError(str(error)) from None
+    for notice in store.notices:  # an upgrade and where its backup went; writes off
+        print(f"petitiondesk: {notice}", file=sys.stderr)
     try:
         yield store
     except StoreError as error:  # e.g. another PetitionDesk holds the write lock
@@ -557,6 +561,20 @@ def cmd_export_chart(args) -> int:
     return EXIT_OK
 
 
+def cmd_repair(args) -> int:
+    from petitiondesk.core.store import StoreError, repair
+
+    path = paths.database_path(paths.data_dir(args.data_dir))
+    if not path.exists():
+        raise CommandError(f"there is no database to repair at {path}")
+    try:
+        report = repair(path)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    print(report.describe())
+    return EXIT_OK
+
+
 def cmd_simulator(args) -> int:
     from petitiondesk.simulator import main as simulator_main
 
@@ -579,5 +597,6 @@ COMMANDS = {
     "search": cmd_search,
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
+    "repair": cmd_repair,
     "simulator": cmd_simulator,
 }

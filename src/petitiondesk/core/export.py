@@ -52,10 +52,8 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        # mkstemp makes a private file; an export should get the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        # mkstemp's file is private while it is written; the export then gets the usual permissions.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
     except OSError as error:
         _remove_quietly(temporary)
@@ -63,6 +61,21 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
     except BaseException:
         _remove_quietly(temporary)
         raise
+
+
+def _current_umask() -> int:
+    """Read, never set: os.umask() would change it for every thread of the process for a moment.
+
+    Linux shows it in /proc; elsewhere the export stays private (0600), the safe side.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o077
 
 
 def _remove_quietly(path: str) -> None:

@@ -939,9 +939,12 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     read-only folder with no -wal file (a -wal file there means mode=ro worked, it needs no -shm).
     """
     uri = path.resolve().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
     try:
-        return sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA user_version").fetchone()  # SQLite opens the file on first use
+        return connection
     except sqlite3.OperationalError:
+        connection.close()
         if not _why_not_writable(path) or path.with_name(path.name + "-wal").exists():
             raise
         return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
