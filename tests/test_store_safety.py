@@ -113,7 +113,9 @@ folder="$1" python="$3"
 mount -t tmpfs tmpfs "$folder"
 cp "$2" "$folder/petitiondesk.sqlite3"
 mount -o remount,ro "$folder"
-cli() { "$python" -c 'import sys; from petitiondesk.cli import main; sys.exit(main(sys.argv[1:]))' "$@" --data-dir "$folder"; }
+cli() {
+    "$python" -c 'import sys; from petitiondesk.cli import main; sys.exit(main(sys.argv[1:]))' "$@" --data-dir "$folder"
+}
 cli list
 cli history 427280 --csv | tail -1
 cli remove 427280 || echo "remove exited $?"

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from petitiondesk.core.models import ConstituencySignatures, CountrySignatures, Petition
 
@@ -37,7 +38,7 @@ def iso_utc(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+def atomic_write(path: Path, write: Callable[[io.BufferedWriter], object]) -> None:
     """Write through `write(file)` into `path`, all or nothing."""
     path = Path(path)
     if path.is_dir():
@@ -96,14 +97,14 @@ def _explain(error: OSError, path: Path) -> str:
         errno.EISDIR: "a folder of that name is there",
         errno.ENAMETOOLONG: "the name is too long",
     }
-    reason = reasons.get(error.errno, error.strerror or str(error))
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
     return f"Cannot save to {path}: {reason}. Nothing was written."
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A CSV with a header row, UTF-8 with a BOM so that Excel reads accents, formulas neutralised."""
 
-    def write(file) -> None:
+    def write(file: io.BufferedWriter) -> None:
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
@@ -121,7 +122,7 @@ def write_history_csv(path: Path, petition_id: int, times: Sequence[float], coun
     write_csv(path, ("petition_id", "petition", "time_utc", "signature_count"), rows)
 
 
-def constituency_rows(petition: Petition, baseline: dict[str, int] | None = None) -> list[tuple]:
+def constituency_rows(petition: Petition, baseline: dict[str, int] | None = None) -> list[tuple[Any, ...]]:
     rows = []
     total = uk_total(petition.signatures_by_country, petition.signatures_by_constituency)
     for row in petition.signatures_by_constituency or ():

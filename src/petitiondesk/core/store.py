@@ -47,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
 
 import numpy as np
 
@@ -54,6 +55,9 @@ from petitiondesk import __version__
 from petitiondesk.core.models import Petition
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: "PtDk": marks a SQLite file as PetitionDesk's (PRAGMA application_id).
 APPLICATION_ID = int.from_bytes(b"PtDk", "big")
@@ -188,19 +192,19 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method):
+def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
     """Turn sqlite and OS failures into a StoreError with a clear message."""
 
     @functools.wraps(method)
-    def wrapper(self: Store, *args, **kwargs):
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return method(self, *args, **kwargs)
+            return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
             raise  # a bug in the caller (e.g. a closed store), not a user's problem
         except sqlite3.Error as error:
-            raise StoreError(_describe_sqlite_error(error, self.path)) from error
+            raise StoreError(_describe_sqlite_error(error, store.path)) from error
         except OSError as error:
-            raise StoreError(f"Cannot use {self.path}: {error.strerror or error}") from error
+            raise StoreError(f"Cannot use {store.path}: {error.strerror or error}") from error
 
     return wrapper
 
@@ -389,7 +393,7 @@ class Store:
         self._integrity_checked = True
 
     @_translating_errors
-    def _run(self, function, *args):
+    def _run(self, function: Callable[..., object], *args: object) -> object:
         return function(*args)
 
     # --------------------------------------------------------------------------------- watchlist
@@ -467,7 +471,7 @@ class Store:
 
     def petition(self, petition_id: int) -> Petition | None:
         """The latest stored document parsed, or None if there is none or it no longer parses."""
-        return self.petitions([petition_id]).get(petition_id)
+        return self.petitions([petition_id]).get(_petition_id(petition_id))
 
     @_translating_errors
     def petitions(self, ids: Iterable[int]) -> dict[int, Petition]:
@@ -575,7 +579,7 @@ class Store:
         holds the count in force at `since`, so a step chart or a 24-hour change starts right.
         """
         petition_id = _petition_id(petition_id)
-        start = -(2**63)
+        start: float = -(2**63)
         if since is not None:
             in_force = self._db.execute(
                 "SELECT max(t) FROM samples WHERE petition_id = ? AND t <= ?", (petition_id, float(since))
@@ -599,7 +603,8 @@ class Store:
     @_translating_errors
     def sample_total(self) -> int:
         """Stored sample rows across all petitions (after compaction)."""
-        return self._db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        total: int = self._db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        return total
 
     # -------------------------------------------------------------------- constituency snapshots
 
@@ -654,7 +659,7 @@ class Store:
     # ---------------------------------------------------------------------------------- settings
 
     @_translating_errors
-    def setting(self, key: str, default=None):
+    def setting(self, key: str, default: Any = None) -> Any:
         """The JSON value stored under `key`, or `default` if absent or unreadable."""
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         if row is None:
@@ -666,7 +671,7 @@ class Store:
             return default
 
     @_translating_errors
-    def set_setting(self, key: str, value) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         """Store any JSON-serialisable value (TypeError otherwise)."""
         text = json.dumps(value)
         with self.transaction():
@@ -768,12 +773,12 @@ def _salvage_all(source: sqlite3.Connection, target: Store) -> tuple[dict[str, i
 
 
 def _salvage_rows(source: sqlite3.Connection, table: str, columns: list[str], keys: int,
-                  ) -> tuple[list[tuple], bool]:
+                  ) -> tuple[list[tuple[Any, ...]], bool]:
     """Rows in key order; past a damaged page, go on from the next petition (integer first key)."""
-    found: list[tuple] = []
+    found: list[tuple[Any, ...]] = []
     complete = True
     key = ",".join(columns[:keys])
-    after: tuple | None = None
+    after: tuple[Any, ...] | None = None
     for attempt in range(200):
         where = "" if after is None else f"WHERE ({key}) > ({','.join('?' * keys)})"
         try:
@@ -953,12 +958,12 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 # ------------------------------------------------------------------------------------- helpers
 
 
-def _petition_id(value) -> int:
+def _petition_id(value: SupportsIndex | int) -> int:
     """Ids may arrive as numpy integers, which sqlite3 cannot bind."""
     return int(value)
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
