@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
@@ -172,9 +172,10 @@ class _ShareMixin:
 
     def set_total(self, total: int) -> None:
         self._total = max(total, 0)
-        if self.rowCount():
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+        model = cast(QAbstractTableModel, self)  # the model this is mixed into
+        if model.rowCount():
+            model.dataChanged.emit(
+                model.index(0, 0), model.index(model.rowCount() - 1, model.columnCount() - 1)
             )
 
     def share(self, record) -> float | None:

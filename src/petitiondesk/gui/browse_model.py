@@ -226,6 +226,7 @@ class BrowseModel(QAbstractTableModel):
 
     def _compare(self, a: BrowseRow, b: BrowseRow) -> int:
         """The order of `sort_rows`: unknown values last either way, ties in the site's order."""
+        assert self._sort_key is not None  # only sorting compares
         value_of: Callable[[BrowseRow], Any] = SORT_KEYS[self._sort_key]
         va, vb = value_of(a), value_of(b)
         if (va is None) != (vb is None):

@@ -245,7 +245,8 @@ def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not render_image(spec, width, height, scale).save(buffer, "PNG"):
+    # PySide6's stubs want bytes for the format; at run time it takes only str.
+    if not render_image(spec, width, height, scale).save(buffer, "PNG"):  # type: ignore[call-overload]
         raise ExportError("Could not encode the chart as PNG.")
     return bytes(data.data())
 
@@ -299,7 +300,8 @@ def _check_size(width: int, height: int) -> None:
 def _uk_offset(t: float | None) -> float:
     """Seconds east of UTC in the UK at time t (BST or GMT), so the date axis reads UK time."""
     moment = datetime.fromtimestamp(t, UTC) if t else datetime.now(UTC)
-    return moment.astimezone(UK).utcoffset().total_seconds()
+    offset = moment.astimezone(UK).utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
 
 
 def _font(points: float) -> QFont:
