@@ -128,3 +128,27 @@ def test_a_database_from_a_newer_release_is_refused_and_left_untouched(old_datab
         Store.open(old_database)
     assert old_database.read_bytes() == before
     assert backups_of(old_database) == []
+
+
+def test_with_commits_still_in_the_wal_the_backup_holds_them(old_database):
+    """A reader holding an old snapshot keeps the WAL from being folded in: the backup API copies it."""
+    writer = sqlite3.connect(old_database, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("INSERT INTO samples (petition_id, t, count) VALUES (700047, 1900000000, 99999)")
+    reader = sqlite3.connect(old_database, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM samples").fetchone()  # holds its snapshot: no full checkpoint
+    writer.execute("INSERT INTO samples (petition_id, t, count) VALUES (700047, 1900000060, 100000)")
+    try:
+        with Store.open(old_database) as store:
+            backup = store.backup
+            assert store.latest_sample(700047) == (1900000060.0, 100000)
+    finally:
+        reader.close()
+        writer.close()
+    assert backup is not None
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert copy.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert copy.execute("SELECT max(count) FROM samples WHERE petition_id = 700047").fetchone()[0] == 100000
+    copy.close()
