@@ -109,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
 
     _command(commands, "repair", "copy what can be read from a damaged database into a new file beside it")
+    hexmap = _command(commands, "export-map", "save a petition's constituency map as PNG or SVG, and its movers as CSV")
+    hexmap.add_argument("ref", metavar="ID")
+    hexmap.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="the image to write; .png or .svg")
+    hexmap.add_argument("--mode", default="signatures", choices=("signatures", "share", "per_1000", "change_24h"),
+                        help="what the colours show (per_1000: 2010-2019 seats only; change_24h: needs a "
+                             "snapshot from a day ago)")
+    hexmap.add_argument("--width", type=int, default=1400, metavar="PX")
+    hexmap.add_argument("--height", type=int, default=1600, metavar="PX")
+    hexmap.add_argument("--movers-csv", type=Path, metavar="FILE",
+                        help="also write the 24-hour movers (constituencies, regions, nations) as CSV")
 
     sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
     sim.add_argument("--port", type=int, default=8642)
@@ -157,10 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check_api_base(args) -> None:
-    from petitiondesk.core.client import PetitionsClient
-
     try:
-        PetitionsClient(paths.api_base(args.api_base)).close()
+        _client(args).close()
     except ValueError as error:
         raise CommandError(f"--api-base: {error}; expected http:// or https:// and a host", EXIT_USAGE) from None
 
@@ -239,13 +248,19 @@ def _open_store(args, *, create: bool = True) -> Iterator:
         store.close()
 
 
-@contextmanager
-def _open_refresher(args, store) -> Iterator:
+def _client(args):
+    """The command's one client: polite pace, 30 s deadline per request, system certificates."""
     from petitiondesk.core.client import PetitionsClient
+
+    return PetitionsClient(paths.api_base(args.api_base))
+
+
+@contextmanager
+def _open_refresher(args, store, client=None) -> Iterator:
     from petitiondesk.core.refresh import Refresher
 
-    with PetitionsClient(paths.api_base(args.api_base)) as client:
-        yield Refresher(client, store)
+    with client or _client(args) as opened:
+        yield Refresher(opened, store)
 
 
 def _database_exists(args) -> bool:
@@ -323,6 +338,8 @@ def cmd_remove(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from petitiondesk.core.refresh import WAITING_PROBLEMS
+
     rows = []
     if _database_exists(args):
         with _open_store(args) as store:
@@ -336,7 +353,8 @@ def cmd_list(args) -> int:
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
         problem = f"  [{row['problem']}]" if row["problem"] else ""
-        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
+        state = row["state"] or ("not open" if row["problem"] in WAITING_PROBLEMS else "?")
+        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {state:<9} "
               f"{row['action'] or '(not fetched yet)'}{problem}")
     return EXIT_OK
 
@@ -379,9 +397,9 @@ def cmd_show(args) -> int:
 
 
 def _fetch_without_storing(args, ref):
-    from petitiondesk.core.client import Outcome, PetitionsClient
+    from petitiondesk.core.client import Outcome
 
-    with PetitionsClient(paths.api_base(args.api_base)) as client:
+    with _client(args) as client, client.foreground():
         fetched = client.petition(ref.id, archived=ref.archived)
     if fetched.outcome is not Outcome.OK or fetched.value is None:
         raise CommandError(f"{ref.id}: {fetched.message or fetched.outcome.name.lower()}")
@@ -436,27 +454,91 @@ def _print_report(report) -> int:
     return EXIT_OK
 
 
+#: Waits while another process holds the database's write lock: from 5 s, doubling, up to a minute.
+BUSY_BACKOFF = (5.0, 60.0)
+
+
+class _BusyWaiter:
+    """Runs a step again, backing off, while another PetitionDesk holds the write lock; says so once
+    for each time the lock gets in the way. A recorder meant to run for weeks must not die of it."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._wait = 0.0
+
+    def run(self, step):
+        """`step()`'s result; None when stopped while waiting."""
+        from petitiondesk.core.store import StoreError
+
+        while not self._stop.is_set():
+            try:
+                result = step()
+            except StoreError as error:
+                if not _is_busy(error):
+                    raise
+                self._back_off()
+                continue
+            self._wait = 0.0
+            return result
+        return None
+
+    def _back_off(self) -> None:
+        first, cap = BUSY_BACKOFF
+        if not self._wait:
+            print("petitiondesk: the database is busy (another PetitionDesk is writing to it); waiting to try "
+                  "again", file=sys.stderr, flush=True)
+        self._wait = min(cap, self._wait * 2) if self._wait else first
+        self._stop.wait(self._wait)
+
+
+def _is_busy(error: BaseException) -> bool:
+    import sqlite3
+
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.OperationalError) and getattr(cause, "sqlite_errorname", "") in (
+        "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_RECOVERY")
+
+
 def cmd_record(args) -> int:
+    from petitiondesk.core.store import Store, StoreError
+
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
         raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
                            EXIT_USAGE)
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop, client = threading.Event(), _client(args)
+
+    def on_signal(*_) -> None:  # in the main thread, between two of its bytecodes
+        stop.set()
+        client.abort()  # a request in flight ends now, however slow the site
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    busy = _BusyWaiter(stop)
     try:
-        with _open_store(args) as store, _open_refresher(args, store) as refresher:
-            print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
-            while not stop.is_set():
-                report = refresher.refresh(should_stop=stop.is_set)
-                if not report.cancelled:
-                    _print_report(report)
-                    sys.stdout.flush()
-                wait = max(args.interval, report.next_due_at - report.finished_at)
-                stop.wait(max(1.0, wait))
+        store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
+        if store is not None:
+            with store, _open_refresher(args, store, client) as refresher:
+                _record(args, refresher, stop, busy)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
     finally:
+        client.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("Stopped.")
     return EXIT_OK
+
+
+def _record(args, refresher, stop: threading.Event, busy: _BusyWaiter) -> None:
+    print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
+    while not stop.is_set():
+        report = busy.run(lambda: refresher.refresh(should_stop=stop.is_set))
+        if report is None:
+            return
+        if not report.cancelled:
+            _print_report(report)
+            sys.stdout.flush()
+        wait = max(args.interval, report.next_due_at - report.finished_at)
+        stop.wait(max(1.0, wait))
 
 
 def cmd_history(args) -> int:
@@ -477,14 +559,13 @@ def cmd_history(args) -> int:
 
 def cmd_search(args) -> int:
     from petitiondesk.core.browse import BrowseQuery, Browser
-    from petitiondesk.core.client import PetitionsClient
 
     state = args.state or "all"
     if args.limit < 1:
         raise CommandError("--limit must be at least 1", EXIT_USAGE)
     try:
         query = BrowseQuery(state=state, q=args.text or None, archived=args.archived)
-        with PetitionsClient(paths.api_base(args.api_base)) as client:
+        with _client(args) as client:
             browser = Browser(client, query)
             for page in browser.pages(should_stop=lambda: len(browser.rows) >= args.limit):
                 if page.error:
@@ -575,6 +656,53 @@ def cmd_repair(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_map(args) -> int:
+    import os
+    import time
+
+    from petitiondesk.core.hexmap import available_modes, choose_hexmap
+    from petitiondesk.core.movers import DAY, MoversPending, read_movers
+
+    (ref,) = _parse_refs([args.ref])
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
+    now = time.time()
+    with _open_store(args, create=False) as store:
+        petition = store.petition(ref.id)
+        if petition is None or not petition.signatures_by_constituency:
+            raise CommandError(f"{ref.id}: no signatures by constituency recorded, so there is no map to export")
+        rows = petition.signatures_by_constituency
+        hexmap = choose_hexmap(row.ons_code for row in rows).hexmap
+        snapshot = store.constituency_counts_at(ref.id, now - DAY)
+        movers = read_movers(store, ref.id, names={row.ons_code: row.name for row in rows}, hexmap=hexmap,
+                             now=now) if args.movers_csv else None
+    if args.mode not in available_modes(hexmap, snapshot is not None):
+        raise CommandError(f"{ref.id}: cannot colour by {args.mode}: "
+                           + ("no snapshot from a day ago yet" if args.mode == "change_24h"
+                              else "the 2024 seats carry no electorates"), EXIT_USAGE)
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is needed to draw an image
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk.core.export import ExportError, write_movers_csv
+    from petitiondesk.gui.map_export import export_map, map_spec
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it alive while drawing)
+    try:
+        export_map(map_spec(petition, args.mode, snapshot[1] if snapshot else None), args.output,
+                   args.width, args.height)
+        print(f"Saved {args.output} ({args.width} x {args.height}, {hexmap.label})")
+        if isinstance(movers, MoversPending):
+            when = f" (at {_iso(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
+            raise CommandError(f"{ref.id}: no movers yet: they need two snapshots about a day apart{when}")
+        if movers is not None:
+            write_movers_csv(args.movers_csv, ref.id, movers)
+            print(f"Saved {args.movers_csv} ({len(movers.constituencies):,} constituencies)")
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    return EXIT_OK
+
+
 def cmd_simulator(args) -> int:
     from petitiondesk.simulator import main as simulator_main
 
@@ -598,5 +726,6 @@ COMMANDS = {
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
     "repair": cmd_repair,
+    "export-map": cmd_export_map,
     "simulator": cmd_simulator,
 }

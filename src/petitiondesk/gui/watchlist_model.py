@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from petitiondesk.core.models import Petition
+from petitiondesk.core.refresh import WAITING_PROBLEMS, WAITING_WORDS
 from petitiondesk.gui.format import (
     MISSING,
     format_count,
@@ -36,6 +37,8 @@ PROBLEM_LABELS = {
     "not_found": "Not found",
     "gone": "Removed",
     "not_visible": "Not visible",
+    "collecting_supporters": "Not open yet",
+    "in_moderation": "Not open yet",
     "blocked": "Blocked",
     "rate_limited": "Rate limited",
     "unavailable": "Site down",
@@ -104,7 +107,10 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 
 
 def _state_text(row: WatchRow) -> str:
-    return state_label(row.petition) if row.petition else MISSING
+    if row.petition:
+        return state_label(row.petition)
+    # Before it opens the site shows only a petition's count; the tooltip says which stage it is at.
+    return "Not open" if row.problem in WAITING_PROBLEMS else MISSING
 
 
 def _change_text(row: WatchRow) -> str:
@@ -139,6 +145,8 @@ def _tooltip(row: WatchRow, column: int) -> str | None:
         return f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label
     if column == Column.TITLE:
         return row.title
+    if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
+        return WAITING_WORDS[row.problem].capitalize()
     if column == Column.CHANGE and row.change is not None:
         if row.change_complete:
             return "Change in signatures over the last 24 hours"
@@ -153,7 +161,7 @@ def _sort_value(row: WatchRow, column: int) -> Any:
     if column == Column.TITLE:
         return row.title.casefold()
     if column == Column.STATE:
-        return _state_text(row).casefold() if row.petition else None
+        return _state_text(row).casefold() if row.petition or row.problem in WAITING_PROBLEMS else None
     if column == Column.SIGNATURES:
         return row.signature_count
     if column == Column.CHANGE:
