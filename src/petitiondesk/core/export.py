@@ -16,9 +16,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petitiondesk.core.models import ConstituencySignatures, CountrySignatures, Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.movers import Movers
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -174,7 +177,7 @@ def share_percent(part: int, total: int) -> float | str:
     return round(100.0 * part / total, 3) if total > 0 else ""
 
 
-def write_movers_csv(path: Path, petition_id: int, movers) -> None:
+def write_movers_csv(path: Path, petition_id: int, movers: Movers) -> None:
     """24-hour movers (a `core.movers.Movers`): constituencies, then regions, then nations."""
     since = iso_utc(movers.since) if movers.since is not None else ""
     until = iso_utc(movers.until) if movers.until is not None else ""
