@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
@@ -156,11 +156,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     try:
         session = _start_demo(stack) if options.demo else _Session(
             options.data_dir, options.api_base, time.time, None, None)
-        session.data_dir.mkdir(parents=True, exist_ok=True)
         database = paths.database_path(session.data_dir)
-        # Created or upgraded here, so that a database we cannot use stops us with a clear message;
-        # after this the worker writes it and the window's reader reads it, each in its own thread.
-        Store.open(database).close()
+        # Created (with its private folder) or upgraded here, so that a database we cannot use stops
+        # us with a clear message; after this the worker writes it and the window's reader reads it.
+        with Store.open(database) as store:
+            notices = store.notices  # an upgrade and where its backup went; writes off
     except (StoreError, OSError) as error:
         log.error("cannot start: %s", error)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
@@ -185,6 +185,8 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     # The worker's imports and first reads would compete with the first paint for the GIL.
     _OnFirstPaint(window, start_refreshing)
     window.show()
+    if notices:
+        _show_notices(window, notices)
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
     finish = window.close
@@ -195,6 +197,14 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def _show_notices(window: QWidget, notices: list[str]) -> None:
+    """Said once, without blocking start-up; paths are shown as they are (plain text)."""
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(notices), parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
 
 
 class _OnFirstPaint(QObject):
