@@ -515,7 +515,7 @@ def _trending_item(raw: object) -> TrendingPetition | None:
     return TrendingPetition(id=petition_id, action=action, signatures_last_hour=last_hour)
 
 
-def parse_petitions_csv(text: str) -> tuple[CsvPetition, ...]:
+def parse_petitions_csv(text: str | bytes) -> tuple[CsvPetition, ...]:
     """`/petitions.csv` (§3.6): every match at once; rows without a petition URL are skipped.
 
     The site escapes a leading ``= + - @`` of the action as ``%XX`` (against spreadsheet formula
