@@ -129,7 +129,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 def write_history_csv(path: Path, petition_id: int, times: Iterable[float], counts: Iterable[int],
                       title: str = "") -> None:
     """The recorded samples: one row per sample, ISO-8601 UTC times."""
-    rows = ((petition_id, title, iso_utc(float(t)), int(c)) for t, c in zip(times, counts))
+    rows = ((petition_id, title, iso_utc(float(t)), int(c)) for t, c in zip(times, counts, strict=True))
     write_csv(path, ("petition_id", "petition", "time_utc", "signature_count"), rows)
 
 

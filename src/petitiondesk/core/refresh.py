@@ -339,7 +339,8 @@ class Refresher:
                                         if_modified_since=self._doc_validator(pid, state))
             if full.outcome in WAITING and not run.should_stop():
                 count = self.client.count(pid)  # answers while the document redirects (§9)
-        if run.should_stop() and Outcome.NETWORK_ERROR in (getattr(count, "outcome", None), getattr(full, "outcome", None)):
+        outcomes = (getattr(count, "outcome", None), getattr(full, "outcome", None))
+        if run.should_stop() and Outcome.NETWORK_ERROR in outcomes:
             run.halted = "cancelled"  # cut short by quitting: not the petition's fault
             return
         with self.store.transaction():
