@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -56,7 +57,7 @@ class _Session:
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -189,7 +190,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         _show_notices(window, notices)
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
-    finish = window.close
+    finish: Callable[[], object] = window.close
     if options.screenshot is not None:
         taker = _ScreenshotTaker(window, Path(options.screenshot), wanted_rows=max(1, len(session.pins)),
                                  wanted_passes=SCREENSHOT_DEMO_PASSES if options.demo else 1)
@@ -214,11 +215,16 @@ class _OnFirstPaint(QObject):
         super().__init__(window)
         self._window = window
         self._callback = callback
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:
-            QApplication.instance().removeEventFilter(self)
+        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)
         return False
 
@@ -229,7 +235,7 @@ class _ScreenshotTaker:
 
     def __init__(self, window, path: Path, wanted_rows: int, wanted_passes: int) -> None:
         self.window = window
-        self.path = path
+        self.path: Path | None = path
         self.wanted_rows = wanted_rows
         self.passes_left = wanted_passes
         self.scheduled = False

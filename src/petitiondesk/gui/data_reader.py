@@ -21,11 +21,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
+
+if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
+    from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class DataReader(ServiceWorker):
         super().__init__()
         self._database = Path(database)
         self._latest = latest
-        self._store = None
+        self._store: Store | None = None
 
     @Slot(object)
     def read(self, request: ReadRequest) -> None:
