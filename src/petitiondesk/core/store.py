@@ -244,13 +244,15 @@ class Store:
         _refuse_if_not_sqlite(path, readonly)
         if path.exists() and path.stat().st_size > 0:
             _refuse_if_foreign_or_newer(path, readonly)
-        cannot_write = _why_not_writable(path)
-        if cannot_write and not readonly and not path.exists():
-            raise StoreError(f"Cannot create {path}: {cannot_write}")
-        if not cannot_write and not readonly:
+        read_only = _read_only_part(path)
+        if read_only and not readonly and not path.exists():
+            raise StoreError(f"Cannot create {path}: {read_only} is read-only.")
+        if not read_only and not readonly:
             _make_private(path)
-        connection = _connect(path, readonly or cannot_write is not None)
-        writes_off = f"Writes are off: {cannot_write}" if cannot_write else None
+        connection = _connect(path, readonly or read_only is not None)
+        writes_off = None if read_only is None else (
+            f"Writes are off: {read_only} is read-only, so PetitionDesk shows what is recorded and records nothing new."
+        )
         store = cls(connection, path, readonly or writes_off is not None, writes_off)
         try:
             store._prepare()
@@ -864,11 +866,12 @@ def _create_private(path: Path) -> None:
         raise StoreError(f"Cannot create {path}: {error.strerror or error}") from error
 
 
-def _why_not_writable(path: Path) -> str | None:
-    """Why PetitionDesk cannot write `path` (SQLite also needs its folder for -wal and -shm), or None."""
+def _read_only_part(path: Path) -> Path | None:
+    """The folder or file that keeps PetitionDesk from writing `path` (SQLite also needs the folder
+    for its -wal and -shm files), or None."""
     for each in (path.parent, path):
         if each.exists() and not os.access(each, os.W_OK):
-            return f"{each} is read-only, so PetitionDesk shows what is recorded and records nothing new."
+            return each
     return None
 
 
@@ -962,7 +965,7 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         return connection
     except sqlite3.OperationalError:
         connection.close()
-        if not _why_not_writable(path) or path.with_name(path.name + "-wal").exists():
+        if _read_only_part(path) is None or path.with_name(path.name + "-wal").exists():
             raise
         return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
 
