@@ -541,11 +541,11 @@ def cmd_history(args) -> int:
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["time", "signature_count"])
-        writer.writerows((_iso(t), int(c)) for t, c in zip(times.tolist(), counts.tolist()))
+        writer.writerows((_iso(t), int(c)) for t, c in zip(times.tolist(), counts.tolist(), strict=True))
         return EXIT_OK
     if len(times) == 0:
         raise CommandError(f"{ref.id}: no samples recorded (pin it and keep PetitionDesk running)")
-    for t, c in zip(times.tolist(), counts.tolist()):
+    for t, c in zip(times.tolist(), counts.tolist(), strict=True):
         print(f"{_iso(t)}  {int(c):>11,}")
     return EXIT_OK
 

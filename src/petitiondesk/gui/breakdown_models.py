@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from petitiondesk.core.export import uk_total
 from petitiondesk.core.models import ConstituencySignatures
@@ -24,6 +24,7 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
 VACANT = "vacant"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ROOT = QModelIndex()  # the parent of every row (one shared default, not one per call)
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ class RecordTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
 
     # -- reading ---------------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -138,7 +139,7 @@ class RecordTableModel(QAbstractTableModel):
         new_position = {id(record): row for row, record in enumerate(self._rows)}
         new_persistent = [
             self.index(new_position[id(record)], old.column())
-            for record, old in zip(old_records, old_persistent)
+            for record, old in zip(old_records, old_persistent, strict=True)
         ]
         self.changePersistentIndexList(old_persistent, new_persistent)
         self.layoutChanged.emit()
