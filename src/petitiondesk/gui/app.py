@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
@@ -176,6 +178,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     app.aboutToQuit.connect(window.shut_down)
+    _close_on_signals(window, stack)
 
     def start_refreshing() -> None:
         freeze_long_lived_objects()
@@ -206,6 +209,28 @@ def _show_notices(window: QWidget, notices: list[str]) -> None:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
+
+
+def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
+    """SIGTERM and Ctrl+C close the window like its close button, so that the exit stack runs
+    (the demo's folder is removed, the store is closed). Qt's loop runs no Python between events:
+    the signal's byte on a socket wakes it, without polling."""
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    stack.callback(reader.close)
+    stack.callback(writer.close)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def on_wake() -> None:
+        reader.recv(64)
+        window.close()
+
+    notifier.activated.connect(on_wake)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    stack.callback(signal.set_wakeup_fd, previous_fd)
+    # A Python-level handler is needed for the wake-up byte to be written; the work is done in on_wake.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
 
 
 class _OnFirstPaint(QObject):
