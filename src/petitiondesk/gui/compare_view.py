@@ -171,9 +171,10 @@ class CompareView(QWidget):
         return frozenset(pid for pid, (_, solid) in self._curves.items() if not solid.isVisible())
 
     def curve_data(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """The drawn curve of one petition (x, y as on the axes), dashed parts included."""
+        """The curve of one petition (x, y as on the axes), dashed parts included; all of it, not
+        only the part the view shows (clip to view keeps pans fast)."""
         dashed, _ = self._curves[petition_id]
-        x, y = dashed.getData()
+        x, y = dashed.xData, dashed.yData
         return (np.empty(0), np.empty(0)) if x is None else (x, y)
 
     # -- drawing ---------------------------------------------------------------------------------
