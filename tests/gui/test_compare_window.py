@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from tests.test_compare import new_petition, old_petition
 
