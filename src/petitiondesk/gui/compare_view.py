@@ -52,6 +52,8 @@ class CompareView(QWidget):
         self.clock = time.time
         self._series: list[compare.Series] = []
         self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        #: Each curve on the current axes (x, y, recorded), kept for the pointer's readings.
+        self._placed: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
         self._build_controls()
         self._build_plot("calendar", "signatures")
         self._build_table()
@@ -173,9 +175,8 @@ class CompareView(QWidget):
     def curve_data(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The curve of one petition (x, y as on the axes), dashed parts included; all of it, not
         only the part the view shows (clip to view keeps pans fast)."""
-        dashed, _ = self._curves[petition_id]
-        x, y = dashed.xData, dashed.yData
-        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+        placed = self._placed.get(petition_id)
+        return (np.empty(0), np.empty(0)) if placed is None else (placed[0], placed[1])
 
     # -- drawing ---------------------------------------------------------------------------------
     def _redraw(self) -> None:
@@ -192,7 +193,7 @@ class CompareView(QWidget):
         item.setLabel("left", left)
         for index, one in enumerate(self._series):
             dashed, solid = self._curves[one.petition_id]
-            placed = compare.aligned(one, alignment, units)
+            placed = self._placed[one.petition_id] = compare.aligned(one, alignment, units)
             if placed is None:  # no opening date to align on
                 dashed.setData([], [])
                 solid.setData([], [])
@@ -200,8 +201,11 @@ class CompareView(QWidget):
             x, y, recorded = placed
             if log_scale:
                 y = np.maximum(y, 1e-6)
-            dashed.setData(x, y)
-            solid.setData(x, np.where(recorded, y, np.nan), connect="finite")
+            # Milestones come before the recorded samples (Series.curve): dashed up to the first
+            # sample, solid from it. Neither holds the other's points: half the work per frame.
+            first = int(np.argmax(recorded)) if recorded.any() else len(x)
+            dashed.setData(x[:first + 1], y[:first + 1])
+            solid.setData(x[first:], y[first:])
             dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
             solid.setPen(pg.mkPen(colour(index), width=2.5))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
@@ -237,10 +241,15 @@ class CompareView(QWidget):
         for pid in [pid for pid in self._curves if pid not in wanted]:
             for curve in self._curves.pop(pid):
                 item.removeItem(curve)
+            self._placed.pop(pid, None)
         for one in self._series:
             if one.petition_id not in self._curves:
                 dashed = item.plot([], [])
-                solid = item.plot([], [], connect="finite", name=html.escape(one.title[:60]))  # legends are rich text
+                # About one sample per pixel (peak mode keeps each pixel's lowest and highest):
+                # pyqtgraph's default of five makes pans of 10 x 100,000 samples 2-5 times slower
+                # (bench/bench_compare.py) and draws nothing more at 2.5 px wide.
+                solid = item.plot([], [], name=html.escape(one.title[:60]),  # legends are rich text
+                                  autoDownsampleFactor=1.0)
                 solid.visibleChanged.connect(lambda d=dashed, s=solid: d.setVisible(s.isVisible()))
                 self._curves[one.petition_id] = (dashed, solid)
 
@@ -285,7 +294,7 @@ class CompareView(QWidget):
         for one in self._series:
             if one.petition_id in self.hidden_ids():
                 continue
-            placed = compare.aligned(one, alignment, units)
+            placed = self._placed.get(one.petition_id)
             reading = compare.read_at(*placed, x) if placed is not None else None
             if reading is None:
                 continue
