@@ -199,3 +199,20 @@ def test_the_legend_of_an_export_keeps_its_colour_samples(qapp, hidden):
         assert all(sample.item.isVisible() for sample, _ in legend.items)
     finally:
         figure.close()
+
+
+def test_the_add_dialog_offers_the_watchlist_and_takes_an_archived_link(qtbot):
+    from PySide6.QtCore import Qt
+
+    from petitiondesk.gui.compare_window import AddPetitionDialog
+
+    dialog = AddPetitionDialog([(700123, "<b>Trees</b>"), (700124, "Roads")], {700124})
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text() == "<b>Trees</b> (700123)"  # plain text, as typed
+    assert not dialog.list.item(1).flags() & Qt.ItemFlag.ItemIsEnabled  # already compared
+    dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.reference.setText("https://petition.parliament.uk/archived/petitions/241584")
+    assert dialog.chosen() == [700123, 241584]
+    dialog.reference.setText("not a petition")
+    dialog._accept_if_valid()
+    assert dialog.error.text() and dialog.result() != dialog.DialogCode.Accepted

@@ -93,8 +93,8 @@ class CompareView(QWidget):
         item.setClipToView(True)
         self.legend = item.addLegend(offset=(10, 10))  # clicking an entry hides or shows its curve
         self._milestone_lines = [
-            pg.InfiniteLine(angle=0, movable=False, label=text,
-                            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
+            pg.InfiniteLine(angle=0, movable=False, label=text,  # at the right: the legend is top left
+                            labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
             for text in ("10,000 — government response", "100,000 — considered for debate")
         ]
         for line in self._milestone_lines:
