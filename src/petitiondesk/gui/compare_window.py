@@ -41,7 +41,8 @@ from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.store import SavedComparison
 from petitiondesk.gui.compare_export import comparison_bytes
 from petitiondesk.gui.compare_view import CompareView
-from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
+from petitiondesk.gui.data_reader import DataReader
+from petitiondesk.gui.service import BackgroundService, Generation, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +83,16 @@ class Fetching:
     transport: object | None = None
 
 
-class CompareWorker(ServiceWorker):
-    """Lives in the comparison's thread; only its signals leave it."""
+class CompareWorker(DataReader):
+    """Lives in the comparison's thread; only its signals leave it. Reads through a `DataReader`'s
+    read-only connection (opened on first use; none while there is no database yet)."""
 
     loaded = Signal(object)  # Loaded
     saved_list = Signal(object)  # SavedList
 
     def __init__(self, database: Path, latest: Generation, fetching: Fetching | None) -> None:
-        super().__init__()
-        self._database = Path(database)
-        self._latest = latest
+        super().__init__(Path(database), latest)
         self._fetching = fetching
-        self._reader = None
         self._writer = None
         self._client = None
 
@@ -109,7 +108,7 @@ class CompareWorker(ServiceWorker):
                 one = self._series(pid)
             except Exception as error:  # a damaged file or a bad answer: a message, not a dead thread
                 log.exception("reading petition %s for a comparison failed", pid)
-                self._close_reader()
+                self._close_store()  # reopened on the next read (the file may have been replaced)
                 problems.append(f"{pid}: {describe_error(error)}")
                 continue
             if isinstance(one, str):
@@ -143,7 +142,7 @@ class CompareWorker(ServiceWorker):
             self.saved_list.emit(SavedList(listed, describe_error(error)))
 
     def release(self) -> None:
-        self._close_reader()
+        self._close_store()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -152,7 +151,7 @@ class CompareWorker(ServiceWorker):
     def _series(self, pid: int) -> compare.Series | str:
         times, counts = np.empty(0), np.empty(0, dtype=np.int64)
         petition = None
-        store = self._read_store()
+        store = self._open()
         if store is not None:
             petition = store.petition(pid)
             times, counts = store.samples(pid)
@@ -176,32 +175,12 @@ class CompareWorker(ServiceWorker):
             return fetched.message or f"Petition {pid} could not be fetched."
         return fetched.value
 
-    def _read_store(self):
-        if self._reader is None:
-            from petitiondesk.core.store import Store
-
-            try:
-                if self._database.stat().st_size == 0:
-                    return None
-            except FileNotFoundError:
-                return None
-            self._reader = Store.open(self._database, readonly=True)
-        return self._reader
-
     def _write_store(self):
         if self._writer is None:
             from petitiondesk.core.store import Store
 
             self._writer = Store.open(self._database)
         return self._writer
-
-    def _close_reader(self) -> None:
-        if self._reader is not None:
-            try:
-                self._reader.close()
-            except Exception:
-                log.exception("closing the comparison's database connection failed")
-            self._reader = None
 
 
 class CompareService(BackgroundService):
