@@ -85,3 +85,19 @@ def test_the_pointer_reads_every_curve(view, qtbot):
     x = float(new_petition().times[5])
     view._on_mouse_moved(box.mapViewToScene(QPointF(x, 10_000)))
     assert "Plant more trees: 11,111" in view.readout.text()
+
+
+def test_switching_alignment_with_long_curves_frames_and_draws_them_on_the_new_axis(view, qtbot):
+    """Downsampling and clip-to-view follow the range in view: after calendar seconds, days since
+    opening once drew nothing (the old range made every curve empty) and framed ±6 million days."""
+    start = new_petition()
+    times = start.times[0] + 60.0 * np.arange(50_000)
+    view.set_series([compare.Series(700123, start.petition, times, np.arange(50_000, dtype=np.int64))])
+    qtbot.wait(50)
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    qtbot.wait(50)
+    (left, right), _ = view.plot_widget.getPlotItem().getViewBox().viewRange()
+    assert -5 < left < 1 and 34 < right < 40  # 50,000 minutes: about 35 days
+    _, solid = view._curves[700123]
+    drawn_x, _ = solid.getData()
+    assert drawn_x is not None and len(drawn_x) > 100

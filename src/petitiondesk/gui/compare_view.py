@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,11 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import compare
 from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
 from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
+
+CURVE_WIDTH = 2.5
+#: While the view moves, curves are drawn 1 px wide (Qt strokes wider lines several times slower:
+#: bench/bench_compare.py) and get their width back once it has been still this long.
+SETTLE_MS = 200
 
 HEADERS = ("Petition", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
 READOUT_HINT = "Point at the chart to read every petition at that moment."
@@ -99,6 +104,10 @@ class CompareView(QWidget):
         ]
         for line in self._milestone_lines:
             item.addItem(line, ignoreBounds=True)
+        self._moving = False
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(lambda: self._draw_moving(False))
+        item.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_moving(True))
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._cross.setVisible(False)
         item.addItem(self._cross, ignoreBounds=True)
@@ -181,19 +190,21 @@ class CompareView(QWidget):
     # -- drawing ---------------------------------------------------------------------------------
     def _redraw(self) -> None:
         alignment, units, log_scale = self.alignment, self.units, self.log_scale
+        item = self.plot_widget.getPlotItem()
         if (alignment, units) != self._plot_axes:
-            item = self.plot_widget.getPlotItem()
             item.setAxisItems(make_axes(alignment, units))
+            item.showGrid(x=True, y=True, alpha=0.12)  # the grid belongs to the axes replaced
             self._plot_axes = (alignment, units)
         self._sync_curves()
-        item = self.plot_widget.getPlotItem()
         item.setLogMode(y=log_scale)
         bottom, left = axis_label(alignment, units)
         item.setLabel("bottom", bottom)
         item.setLabel("left", left)
+        self._placed = {one.petition_id: compare.aligned(one, alignment, units) for one in self._series}
+        self._frame(log_scale)
         for index, one in enumerate(self._series):
             dashed, solid = self._curves[one.petition_id]
-            placed = self._placed[one.petition_id] = compare.aligned(one, alignment, units)
+            placed = self._placed[one.petition_id]
             if placed is None:  # no opening date to align on
                 dashed.setData([], [])
                 solid.setData([], [])
@@ -207,11 +218,37 @@ class CompareView(QWidget):
             dashed.setData(x[:first + 1], y[:first + 1])
             solid.setData(x[first:], y[first:])
             dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
-            solid.setPen(pg.mkPen(colour(index), width=2.5))
+            solid.setPen(pg.mkPen(colour(index), width=1 if self._moving else CURVE_WIDTH))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
             line.setPos(math.log10(value) if log_scale else value)
-        self.plot_widget.getPlotItem().enableAutoRange()
+        item.enableAutoRange()
         self._apply_palette()
+
+    def _draw_moving(self, moving: bool) -> None:
+        """Thin curves while the view pans or zooms, full width once it settles."""
+        if moving:
+            self._settle.start()
+        if moving == self._moving:
+            return
+        self._moving = moving
+        for index, one in enumerate(self._series):
+            _, solid = self._curves[one.petition_id]
+            solid.setPen(pg.mkPen(colour(index), width=1 if moving else CURVE_WIDTH))
+
+    def _frame(self, log_scale: bool) -> None:
+        """Put the view on the curves' span before feeding them: auto-downsampling and clip-to-view
+        size the curves by the range in view, and the old axes' range (seconds of calendar time
+        after a switch to days, linear counts after a switch to log) would leave nothing to draw
+        or to fit."""
+        placed = [p for p in self._placed.values() if p is not None and len(p[0])]
+        if not placed:
+            return
+        x_low, x_high = min(float(np.nanmin(p[0])) for p in placed), max(float(np.nanmax(p[0])) for p in placed)
+        y_low, y_high = min(float(np.nanmin(p[1])) for p in placed), max(float(np.nanmax(p[1])) for p in placed)
+        if log_scale:
+            y_low, y_high = math.log10(max(y_low, 1e-6)), math.log10(max(y_high, 1e-6))
+        self.plot_widget.getPlotItem().setRange(xRange=(x_low, max(x_high, x_low + 1)),
+                                                yRange=(y_low, max(y_high, y_low + 1e-6)), padding=0.02)
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
