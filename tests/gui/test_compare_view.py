@@ -101,3 +101,11 @@ def test_switching_alignment_with_long_curves_frames_and_draws_them_on_the_new_a
     _, solid = view._curves[700123]
     drawn_x, _ = solid.getData()
     assert drawn_x is not None and len(drawn_x) > 100
+
+
+def test_the_grid_stays_when_the_axes_change(view):
+    view.set_series([new_petition()])
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    view.units_box.setCurrentIndex(view.units_box.findData("share"))
+    item = view.plot_widget.getPlotItem()
+    assert all(item.getAxis(name).grid for name in ("left", "bottom"))

@@ -345,6 +345,7 @@ def _show_grid(item: pg.PlotItem) -> None:
     """A grid at the labelled ticks only: the finest level's translucent lines made each frame of a
     pan take ~10 ms more per axis (bench/bench_compare.py)."""
     item.showGrid(x=True, y=True, alpha=0.12)
+    item.updateGrid()  # showGrid changes nothing when already on: new axes would be left without
     for name in ("left", "bottom"):
         item.getAxis(name).setStyle(maxTickLevel=1)
 
