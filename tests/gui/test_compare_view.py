@@ -109,3 +109,21 @@ def test_the_grid_stays_when_the_axes_change(view):
     view.units_box.setCurrentIndex(view.units_box.findData("share"))
     item = view.plot_widget.getPlotItem()
     assert all(item.getAxis(name).grid for name in ("left", "bottom"))
+
+
+def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
+    """Curves are thin while the view moves; left alone, it must settle, not re-fit for ever."""
+    from petitiondesk.gui.compare_view import CURVE_WIDTH, SETTLE_MS
+
+    view.set_series([old_petition(), new_petition()])
+    view.log_box.setChecked(True)
+    qtbot.wait(SETTLE_MS * 2)
+    changes = []
+    view.plot_widget.getPlotItem().getViewBox().sigRangeChanged.connect(lambda *_: changes.append(1))
+    qtbot.wait(SETTLE_MS * 3)
+    assert changes == []
+    _, solid = view._curves[700123]
+    assert solid.opts["pen"].widthF() == CURVE_WIDTH
+    view.plot_widget.getPlotItem().getViewBox().scaleBy(x=0.5)  # the user zooms: thin until still again
+    assert solid.opts["pen"].widthF() == 1
+    qtbot.waitUntil(lambda: solid.opts["pen"].widthF() == CURVE_WIDTH, timeout=SETTLE_MS * 10)

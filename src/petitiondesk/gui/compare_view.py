@@ -221,7 +221,6 @@ class CompareView(QWidget):
             solid.setPen(pg.mkPen(colour(index), width=1 if self._moving else CURVE_WIDTH))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
             line.setPos(math.log10(value) if log_scale else value)
-        item.enableAutoRange()
         self._apply_palette()
 
     def _draw_moving(self, moving: bool) -> None:
@@ -236,10 +235,11 @@ class CompareView(QWidget):
             solid.setPen(pg.mkPen(colour(index), width=1 if moving else CURVE_WIDTH))
 
     def _frame(self, log_scale: bool) -> None:
-        """Put the view on the curves' span before feeding them: auto-downsampling and clip-to-view
-        size the curves by the range in view, and the old axes' range (seconds of calendar time
-        after a switch to days, linear counts after a switch to log) would leave nothing to draw
-        or to fit."""
+        """Fit the view to the curves, before feeding them: auto-downsampling and clip-to-view size
+        the curves by the range in view, and the old axes' range (seconds of calendar time after a
+        switch to days, linear counts after a switch to log) would leave nothing to draw. Fitted
+        once, not kept fitted (autorange): that re-fitted at every paint as the downsampled curves
+        and pen widths changed, and never settled."""
         placed = [p for p in self._placed.values() if p is not None and len(p[0])]
         if not placed:
             return
