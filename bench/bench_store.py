@@ -165,7 +165,7 @@ def bench_constituencies(folder: Path, petitions: int, days: int) -> None:
             with store.transaction():
                 for p in range(petitions):
                     base[p] = base[p] + rng.poisson(rng.uniform(0.1, 30), len(codes))
-                    store.add_constituency_snapshot(p + 1, t, dict(zip(codes, base[p].tolist())))
+                    store.add_constituency_snapshot(p + 1, t, dict(zip(codes, base[p].tolist(), strict=True)))
             if hour % 24 == 23:
                 sizes_after[hour // 24 + 1] = store._db.execute(
                     "SELECT sum(length(counts)), count(*) FROM constituency_snapshots"

@@ -55,7 +55,8 @@ class Series:
         return times, counts, recorded
 
 
-def series_for(petition_id: int, petition: Petition | None, times, counts) -> Series:
+def series_for(petition_id: int, petition: Petition | None, times: Sequence[float] | np.ndarray,
+               counts: Sequence[int] | np.ndarray) -> Series:
     """A petition's Series: its recorded samples and the counts its document states (milestones),
     so one recorded late, or never (an archived petition), still has a curve from its opening."""
     times = np.asarray(times, dtype=float)
