@@ -31,11 +31,12 @@ TEXT_KEYS = frozenset({"action", "background", "additional_details", "committee_
                        "details", "overview", "body", "name", "mp", "acronym"})
 
 
-def _poison_texts(node, key: str | None = None):
+def poison_texts(node, key: str | None = None):
+    """A copy of a JSON document with HOSTILE_TEXT appended to every text field people read."""
     if isinstance(node, dict):
-        return {name: _poison_texts(value, name) for name, value in node.items()}
+        return {name: poison_texts(value, name) for name, value in node.items()}
     if isinstance(node, list):
-        return [_poison_texts(value, key) for value in node]
+        return [poison_texts(value, key) for value in node]
     return node + HOSTILE_TEXT if isinstance(node, str) and key in TEXT_KEYS else node
 
 
@@ -70,7 +71,7 @@ def hostile_documents(base: dict, base_id: int) -> dict[str, Callable[[int], dic
         "negative counts": lambda pid: _set_counts(as_petition(base, pid), -5),
         "huge counts": lambda pid: _set_counts(as_petition(base, pid), 10**30),
         "5,000 constituencies": lambda pid: _many_constituencies(as_petition(base, pid), 5000),
-        "markup and escapes": lambda pid: _poison_texts(as_petition(base, pid)),
+        "markup and escapes": lambda pid: poison_texts(as_petition(base, pid)),
     }
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
+from tests.gui.test_browse_model import as_rendered
 
 from petitiondesk.gui.watchlist_model import Column, RecordRole, SortRole, WatchlistModel
 
@@ -37,7 +38,8 @@ def test_cells_show_formatted_values_and_the_problem_reason(qapp, make_row):
     problem = model.index(0, Column.PROBLEM)
     assert problem.data(Qt.ItemDataRole.AccessibleTextRole) == "Removed"
     assert problem.data(Qt.ItemDataRole.DecorationRole) is not None
-    assert problem.data(Qt.ItemDataRole.ToolTipRole) == "Removed: The petition was removed by the site (410 Gone)"
+    assert as_rendered(problem.data(Qt.ItemDataRole.ToolTipRole)) == \
+        "Removed: The petition was removed by the site (410 Gone)"
     assert model.index(1, Column.PROBLEM).data(Qt.ItemDataRole.DecorationRole) is None
     assert model.index(0, Column.STATE).data() == "Open"
     assert model.index(0, 0).data(RecordRole).petition_id == 1

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from petitiondesk.core.refs import BadReference, find_references, parse_reference
+from petitiondesk.gui.format import plain_tooltip
 
 # What each line came to, in the user's words.
 ADDED = "Added"
@@ -220,7 +221,7 @@ class AddPetitionsDialog(QDialog):
         self.results.insertRow(row)
         for column, value in ((self.Col.LINE, str(line)), (self.Col.REFERENCE, text)):
             item = QTableWidgetItem(value)
-            item.setToolTip(value)
+            item.setToolTip(plain_tooltip(value))
             self.results.setItem(row, column, item)
         self._set_row(row, outcome, detail)
         return row
@@ -228,7 +229,7 @@ class AddPetitionsDialog(QDialog):
     def _set_row(self, row: int, outcome: str, detail: str) -> None:
         for column, value in ((self.Col.OUTCOME, outcome), (self.Col.DETAIL, detail)):
             item = QTableWidgetItem(value)
-            item.setToolTip(detail or outcome)
+            item.setToolTip(plain_tooltip(detail or outcome))  # the detail is the petition's title
             self.results.setItem(row, column, item)
 
     def _update_summary(self) -> None:

@@ -29,6 +29,7 @@ from petitiondesk.gui.format import (
     format_delta,
     format_relative,
     format_uk_time,
+    plain_tooltip,
     state_words,
     zone_name,
 )
@@ -139,10 +140,10 @@ def _display(row: WatchRow, column: int) -> str:
 
 
 def _tooltip(row: WatchRow, column: int) -> str | None:
-    if column == Column.PROBLEM and row.problem:
-        return f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label
+    if column == Column.PROBLEM and row.problem:  # the detail may quote the site
+        return plain_tooltip(f"{row.problem_label}: {row.problem_detail}" if row.problem_detail else row.problem_label)
     if column == Column.TITLE:
-        return row.title
+        return plain_tooltip(row.title)
     if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
         return WAITING_WORDS[row.problem].capitalize()
     if column == Column.CHANGE and row.change is not None:
