@@ -467,7 +467,8 @@ def test_related_petitions_of_the_selected_one_share_a_topic_or_department_and_p
     world = simulator.world
     chosen = world.ids("closed")[0]
     window = settled(qtbot, make_window([chosen]))
-    wait_for_pass(qtbot, window)
+    # The first pass may end before `settled` returns: wait for its document, not for a pass.
+    qtbot.waitUntil(lambda: getattr(window.model.watch_row(chosen), "petition", None) is not None, timeout=WAIT_MS)
     window.select_petition(chosen)
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     petition = window.detail.petition
