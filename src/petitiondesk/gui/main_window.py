@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
         self.edits = WatchlistEdits(self.model, service, self.pin_petition, lambda text: self.status.say(text), self)
         self._add_dialog: AddPetitionsDialog | None = None
+        self._previewing: int | None = None  # the unpinned Browse result on show, if any
         self._closed = False
 
         self._build_panes()
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
     def _build_panes(self) -> None:
         self._build_left_tabs()
         self._build_petition_side()
+        self.left_tabs.currentChanged.connect(self._on_left_tab_changed)
         self.main_splitter = self._splitter("mainSplitter", Qt.Orientation.Horizontal, self.left_tabs,
                                             self.right_splitter)
         self.main_splitter.setStretchFactor(0, 1)
@@ -123,6 +126,8 @@ class MainWindow(QMainWindow):
         self.browse = BrowseView(self.browse_service, self)
         self.browse.pin_requested.connect(self.pin_petition)
         self.browse.message.connect(lambda text: self.status.answer(text))
+        self.browse.preview_requested.connect(self._preview_browse_row)
+        self.browse_service.preview_loaded.connect(self._on_preview_loaded)
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setAccessibleName("Watchlist or browse")
         self.left_tabs.setDocumentMode(True)
@@ -301,8 +306,52 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_current_changed(self, petition_id: int | None) -> None:
-        self.presenter.show_petition(petition_id)
+        if self._previewing is None or self.left_tabs.currentWidget() is not self.browse:
+            self.presenter.show_petition(petition_id)  # a Browse preview keeps the right-hand side
         self.menu_actions.update_enabled()
+
+    # --- Browse previews ------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_left_tab_changed(self, index: int) -> None:
+        """Each tab shows its own selection on the right: the watchlist's petition, or Browse's preview."""
+        if index == WATCHLIST_TAB:
+            row = self.current_row()
+            if row is None and self._previewing is not None:  # the presenter shows nothing already
+                self.chart.set_petition(None, self.presenter.times, self.presenter.counts)
+                self.detail.show_petition(None)
+                self.related.show_petition(None)
+            self._previewing = None
+            self.presenter.show_petition(row.petition_id if row else None)
+        else:
+            self._preview_browse_row(self.browse.current_record())
+
+    @Slot(object)
+    def _preview_browse_row(self, row) -> None:
+        """The Browse result the selection rests on, on the right, without pinning it."""
+        if row is None or self.left_tabs.currentWidget() is not self.browse:
+            return
+        if row.id in self.model.petition_ids():  # pinned: its recorded samples and details
+            self._previewing = None
+            self.presenter.show_petition(row.id)
+            return
+        self._previewing = row.id
+        self.presenter.show_petition(None)
+        self.detail.show_placeholder(f"Loading petition {row.id} from the site…\n\n{row.action}")
+        self.browse_service.load_preview(row.id, row.archived)
+
+    @Slot(int, object, str)
+    def _on_preview_loaded(self, petition_id: int, petition, why_not: str) -> None:
+        if petition_id != self._previewing or self.left_tabs.currentWidget() is not self.browse:
+            return  # the user has moved on
+        if petition is None:
+            self.detail.show_placeholder(f"Petition {petition_id} could not be loaded: {why_not}")
+            return
+        # Nothing is recorded for a petition not pinned: what is known is its count now, one point.
+        self.chart.set_petition(petition, np.array([float(self.clock())]),
+                                np.array([petition.signature_count], dtype=np.int64))
+        self.detail.show_petition(petition)
+        self.related.show_petition(petition)
 
     @Slot()
     def _share_pinned(self) -> None:
