@@ -583,7 +583,8 @@ def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulato
 
     world = simulator.world
     window = make_window([world.ids("open")[0], world.ids("closed")[0]])
-    wait_for_pass(qtbot, window)
+    documented = lambda pid: getattr(window.model.watch_row(pid), "petition", None) is not None  # noqa: E731
+    qtbot.waitUntil(lambda: documented(world.ids("open")[0]) and documented(world.ids("closed")[0]), timeout=WAIT_MS)
     window.select_petition(world.ids("closed")[0])
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     window.resize(1500, 900)

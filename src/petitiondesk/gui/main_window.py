@@ -171,7 +171,9 @@ class MainWindow(QMainWindow):
             available = screen.availableGeometry()
             width, height = min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9))
         self.resize(width, height)
-        self.main_splitter.setSizes([int(width * 0.58), int(width * 0.42)])
+        # A small screen gives the list's titles a little more; the details have their own tabs.
+        share = 0.6 if width < 1400 else 0.55
+        self.main_splitter.setSizes([int(width * share), int(width * (1 - share))])
 
     def _connect_service(self) -> None:
         service = self.service

@@ -227,8 +227,8 @@ class WatchlistModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < Column.COUNT:
             if role == Qt.ItemDataRole.DisplayRole:
-                if section == Column.UPDATED:  # which zone its times are in
-                    return f"{Column.HEADERS[section]} ({zone_name()})"
+                if section == Column.UPDATED:  # which zone its times are in, short enough to fit
+                    return f"Updated ({zone_name()})"
                 return Column.HEADERS[section]
             if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole) \
                     and section == Column.PROBLEM:
