@@ -33,6 +33,15 @@ def documented(qtbot, window, petition_id: int):
                     timeout=WAIT_MS)
 
 
+def shown_with_samples(qtbot, window, petition_id: int):
+    """The window once `petition_id` is selected, with its details and recorded samples on show."""
+    documented(qtbot, window, petition_id)
+    window.select_petition(petition_id)
+    qtbot.waitUntil(lambda: window.detail.petition is not None and window.chart_sample_count() > 0,
+                    timeout=WAIT_MS)
+    return window
+
+
 def header_text(window, column: int) -> str:
     return window.model.headerData(column, Qt.Orientation.Horizontal)
 
@@ -114,11 +123,7 @@ def test_print_and_print_preview_take_the_selected_petitions_chart_and_details(q
     from petitiondesk.gui import printing
 
     pid = simulator.world.ids("open")[0]
-    window = make_window([pid])
-    documented(qtbot, window, pid)
-    window.select_petition(pid)
-    qtbot.waitUntil(lambda: window.detail.petition is not None and window.chart_sample_count() > 0,
-                    timeout=WAIT_MS)
+    window = shown_with_samples(qtbot, make_window([pid]), pid)
     assert window.menu_actions.print_action.shortcuts()[0] == QKeySequence(QKeySequence.StandardKey.Print)
     printed = []
     monkeypatch.setattr(printing, "print_preview", lambda parent, spec, petition: printed.append((spec, petition)))
@@ -143,11 +148,7 @@ def test_print_is_off_with_nothing_to_print(qtbot, make_window):
 def test_the_detail_panes_count_follows_the_newest_sample_also_after_a_restart(qtbot, simulator, make_window,
                                                                                data_dir):
     pid = simulator.world.ids("open")[0]
-    window = make_window([pid])
-    documented(qtbot, window, pid)
-    window.select_petition(pid)
-    qtbot.waitUntil(lambda: window.detail.petition is not None and window.chart_sample_count() > 0,
-                    timeout=WAIT_MS)
+    window = shown_with_samples(qtbot, make_window([pid]), pid)
     document_count = window.detail.petition.signature_count
     newer = document_count + 15_988  # counted since the document was read (its next full read is later)
     with Store.open(window.database) as writer:
