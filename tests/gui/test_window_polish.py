@@ -252,6 +252,8 @@ def test_browse_previews_the_result_the_selection_rests_on_without_pinning_it(qt
                     timeout=WAIT_MS)
     assert window.detail.title_label.text() == window.detail.petition.action
     assert window.chart.petition is not None and window.chart.petition.id == last.id
+    assert not window.chart.is_empty and window.chart.overlays.known  # the counts the site states
+    assert window.chart_sample_count() == 0  # and no made-up recorded samples
     assert window.model.petition_ids() == []  # nothing was pinned
     window.show_tab(0)  # the watchlist's own selection (none) is shown again
     assert window.detail.petition is None

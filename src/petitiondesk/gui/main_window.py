@@ -21,6 +21,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from petitiondesk import APP_NAME
+from petitiondesk.core.milestones import known_points
 from petitiondesk.core.models import SITE_BASE
 from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.watch_rows import WatchRow
@@ -349,9 +350,10 @@ class MainWindow(QMainWindow):
         if petition is None:
             self.detail.show_placeholder(f"Petition {petition_id} could not be loaded: {why_not}")
             return
-        # Nothing is recorded for a petition not pinned: what is known is its count now, one point.
-        self.chart.set_petition(petition, np.array([float(self.clock())]),
-                                np.array([petition.signature_count], dtype=np.int64))
+        # Nothing is recorded for a petition not pinned: what is known is what the site states
+        # (its count now, when it passed 10,000 and 100,000), drawn apart from recorded samples.
+        self.chart.set_petition(petition, np.empty(0, np.float64), np.empty(0, np.int64))
+        self.chart.set_context(known_points(petition))
         self.detail.show_petition(petition)
         self.related.show_petition(petition)
 
