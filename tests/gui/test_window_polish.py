@@ -42,6 +42,12 @@ def shown_with_samples(qtbot, window, petition_id: int):
     return window
 
 
+def detail_texts(window) -> list[str]:
+    from PySide6.QtWidgets import QLabel
+
+    return [label.text() for label in window.detail.findChildren(QLabel)]
+
+
 def header_text(window, column: int) -> str:
     return window.model.headerData(column, Qt.Orientation.Horizontal)
 
@@ -61,6 +67,8 @@ def test_preferences_open_from_edit_with_ctrl_comma_and_apply_live(qtbot, simula
     assert "UK time" in header_text(window, Column.UPDATED)
     qtbot.waitUntil(lambda: window.status_label.text().startswith("Last refresh"), timeout=WAIT_MS)
     assert window.status_label.text().split(" · ")[0].endswith("UK time")
+    qtbot.waitUntil(lambda: window.detail.petition is not None, timeout=WAIT_MS)
+    assert "Dates (UK time)" in detail_texts(window)
 
     action.trigger()
     dialog = next(d for d in window.findChildren(PreferencesDialog) if d.isVisible())
@@ -74,6 +82,7 @@ def test_preferences_open_from_edit_with_ctrl_comma_and_apply_live(qtbot, simula
     assert display.zone_name() == "local time"
     assert "local time" in header_text(window, Column.UPDATED)  # the list's header follows at once
     assert window.status_label.text().split(" · ")[0].endswith("local time")  # and the status bar
+    assert "Dates (local time)" in detail_texts(window)  # and the details
     window_colour = QApplication.instance().palette().color(QPalette.ColorRole.Window)
     assert window_colour.name() == "#1f2328"  # the dark palette
     worker = window.service._worker

@@ -415,7 +415,7 @@ class DetailPane(QWidget):
             widgets += [_heading("More details"), _plain_label(petition.additional_details)]
         if petition.rejection is not None:
             widgets += self._rejection_section(petition)
-        widgets += [_heading("Dates"), _facts(self._date_facts(petition), self)]
+        widgets += [_heading(f"Dates ({zone_name()})"), _facts(self._date_facts(petition), self)]
         widgets += [_heading("About"), _facts(self._about_facts(petition), self)]
         return widgets
 
