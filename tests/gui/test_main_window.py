@@ -596,8 +596,12 @@ def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulato
     qtbot.keyClick(browse.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: browse.model.loaded_count() >= 100, timeout=WAIT_MS)
     browse.table.selectRow(3)
+    chosen = browse.current_record().id
     with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
         browse.pin_selected()
+    # Pinned now: its preview is read from the database, not queued behind the slow page.
+    qtbot.waitUntil(lambda: window.presenter.shown_id == chosen and window.detail.petition is not None,
+                    timeout=WAIT_MS)
     qtbot.wait(300)
     assert browse.busy.isVisible() and browse.status_label.text().startswith("Loading more…")
     image = window.grab().toImage()
