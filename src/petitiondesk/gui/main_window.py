@@ -4,7 +4,8 @@ The window wires the parts together and never touches the network or the databas
 `RefreshService` for refreshes, pins, unpins, reorders, imports and exports, and applies its
 results to the `WatchlistModel` in place. The `WatchlistView` is the list pane, the `BrowseView`
 the find-and-pin pane, and the `PetitionPresenter` shows the selected petition (graph, details,
-related petitions), read in the data reader's thread.
+related petitions), read in the data reader's thread. While browsing, the result the selection
+rests on is previewed there instead, fetched by the browse service without pinning it.
 """
 
 from __future__ import annotations
