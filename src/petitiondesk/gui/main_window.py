@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -439,14 +440,14 @@ class MainWindow(QMainWindow):
         """At start-up: the saved time zone and theme (the refresh interval goes in the worker's config)."""
         set_display_zone(str(self.preferences.value(TIME_ZONE)))
         if self.preferences.value(THEME) != "system":  # the system's look is what the app starts with
-            apply_theme(QApplication.instance(), str(self.preferences.value(THEME)))
+            apply_theme(_application(), str(self.preferences.value(THEME)))
 
     @Slot(str)
     def _apply_preference(self, key: str) -> None:
         """A preference the user just changed, applied at once."""
         value = self.preferences.value(key)
         if key == THEME:
-            apply_theme(QApplication.instance(), str(value))
+            apply_theme(_application(), str(value))
         elif key == TIME_ZONE:
             set_display_zone(str(value))
             self._show_times_again()
@@ -528,3 +529,8 @@ class MainWindow(QMainWindow):
     @property
     def exports(self) -> ExportActions:
         return self.menu_actions.exports
+
+
+def _application() -> QApplication:
+    """The running QApplication (a window exists only inside one)."""
+    return cast(QApplication, QApplication.instance())
