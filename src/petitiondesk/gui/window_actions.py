@@ -109,6 +109,8 @@ class WindowActions:
                                          "Print the petition's graph and details")
         self.print_preview_action = self._action("Print Pre&view…", w.print_preview, None,
                                                  "See the printed pages of the graph and details")
+        self.compare_action = self._action("Co&mpare…", self.compare_selected, "Ctrl+M",
+                                           "Show the selected petitions on one chart")
         self._build_sort_actions()
 
     def _build_sort_actions(self) -> None:
@@ -138,13 +140,14 @@ class WindowActions:
         _add(file_menu, None, self.print_preview_action, self.print_action, None, self.quit_action)
         _add(menus.addMenu("&Edit"), self.undo_action, None, self.paste_action, self.find_action,
              self.copy_link_action, self.remove_action, None, self.move_up_action, self.move_down_action,
-             None, self.preferences_action)
+             None, self.compare_action, None, self.preferences_action)
         view_menu = menus.addMenu("&View")
         _add(view_menu, self.watchlist_action, self.browse_action, None)
         sort_menu = view_menu.addMenu("&Sort by")
         _add(sort_menu, self.sort_actions[-1], None, *(self.sort_actions[c] for c in _SORTABLE))
         _add(view_menu, None, self.refresh_action, None, self.fit_action, self.log_action)
-        _add(menus.addMenu("&Petition"), self.open_web_action, self.copy_link_action, self.remove_action)
+        _add(menus.addMenu("&Petition"), self.open_web_action, self.copy_link_action, self.remove_action,
+             None, self.compare_action)
         _add(menus.addMenu("&Help"), self.shortcuts_action, None, self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -196,7 +199,7 @@ class WindowActions:
         menu = QMenu(self.window)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         _add(menu, self.open_web_action, self.copy_link_action, self.refresh_action, self.exports.export_image_action,
-             None, self.move_up_action, self.move_down_action, None, self.remove_action)
+             None, self.move_up_action, self.move_down_action, None, self.compare_action, None, self.remove_action)
         menu.popup(position)
 
     @Slot(QPoint)
@@ -205,6 +208,13 @@ class WindowActions:
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         _add(menu, *self.exports.all_actions[:4], None, self.fit_action, self.log_action)
         menu.popup(self.window.chart.plot_widget.mapToGlobal(position))
+
+    @Slot()
+    def compare_selected(self):
+        """The selected petitions on one chart, in a window of their own (empty: add them there)."""
+        from petitiondesk.gui.compare_window import open_comparison
+
+        return open_comparison(self.window, self.window.selected_ids())
 
 
 def _add(menu, *actions: QAction | None) -> None:
