@@ -1,4 +1,4 @@
-"""The simulator behaves like petition.parliament.uk (petitions-api.md), checked over real HTTP."""
+"""The simulator behaves like petition.parliament.uk (docs/API.md), checked over real HTTP."""
 
 from __future__ import annotations
 
