@@ -211,6 +211,19 @@ def test_count_documents_in_both_forms(samples_dir):
     assert minimal == PetitionCount(signature_count=58933)
 
 
+def test_trending_constituencies_and_csv_documents(samples_dir):
+    trending = parse_trending((samples_dir / "composed-trending.json").read_bytes())
+    assert [(item.id, item.signatures_last_hour) for item in trending.items] == [(750166, 1288), (752318, 311)]
+
+    seats = parse_constituencies((samples_dir / "composed-constituencies.json").read_bytes())
+    assert seats["E14001187"].party == "Conservative"
+    assert seats["E14001451"].mp is None and seats["E14001451"].party is None  # vacant
+
+    rows = parse_petitions_csv((samples_dir / "composed-petitions-open.csv").read_bytes())
+    assert [row.id for row in rows] == [748902, 751044, 752318]
+    assert rows[1].action.startswith("%3D1+1")  # escaped by the site, kept as sent
+
+
 # --- documents that are not petitions ----------------------------------------------------------
 
 
