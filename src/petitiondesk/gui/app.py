@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -16,8 +18,9 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
@@ -56,7 +59,7 @@ class _Session:
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -157,11 +160,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     try:
         session = _start_demo(stack) if options.demo else _Session(
             options.data_dir, options.api_base, time.time, None, None)
-        session.data_dir.mkdir(parents=True, exist_ok=True)
         database = paths.database_path(session.data_dir)
-        # Created or upgraded here, so that a database we cannot use stops us with a clear message;
-        # after this the worker writes it and the window's reader reads it, each in its own thread.
-        Store.open(database).close()
+        # Created (with its private folder) or upgraded here, so that a database we cannot use stops
+        # us with a clear message; after this the worker writes it and the window's reader reads it.
+        with Store.open(database) as store:
+            notices = store.notices  # an upgrade and where its backup went; writes off
     except (StoreError, OSError) as error:
         log.error("cannot start: %s", error)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
@@ -176,6 +179,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     app.aboutToQuit.connect(window.shut_down)
+    _close_on_signals(window, stack)
 
     def start_refreshing() -> None:
         freeze_long_lived_objects()
@@ -186,9 +190,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     # The worker's imports and first reads would compete with the first paint for the GIL.
     _OnFirstPaint(window, start_refreshing)
     window.show()
+    if notices:
+        _show_notices(window, notices)
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
-    finish = window.close
+    finish: Callable[[], object] = window.close
     if options.screenshot is not None:
         taker = _ScreenshotTaker(window, Path(options.screenshot), wanted_rows=max(1, len(session.pins)),
                                  wanted_passes=SCREENSHOT_DEMO_PASSES if options.demo else 1)
@@ -198,6 +204,36 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     return app.exec()
 
 
+def _show_notices(window: QWidget, notices: list[str]) -> None:
+    """Said once, without blocking start-up; paths are shown as they are (plain text)."""
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(notices), parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
+def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
+    """SIGTERM and Ctrl+C close the window like its close button, so that the exit stack runs
+    (the demo's folder is removed, the store is closed). Qt's loop runs no Python between events:
+    the signal's byte on a socket wakes it, without polling."""
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    stack.callback(reader.close)
+    stack.callback(writer.close)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def on_wake() -> None:
+        reader.recv(64)
+        window.close()
+
+    notifier.activated.connect(on_wake)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    stack.callback(signal.set_wakeup_fd, previous_fd)
+    # A Python-level handler is needed for the wake-up byte to be written; the work is done in on_wake.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
+
+
 class _OnFirstPaint(QObject):
     """Calls back once, on the event loop's next turn after a widget of `window` first paints."""
 
@@ -205,11 +241,16 @@ class _OnFirstPaint(QObject):
         super().__init__(window)
         self._window = window
         self._callback = callback
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:
-            QApplication.instance().removeEventFilter(self)
+        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)
         return False
 
@@ -220,7 +261,7 @@ class _ScreenshotTaker:
 
     def __init__(self, window, path: Path, wanted_rows: int, wanted_passes: int) -> None:
         self.window = window
-        self.path = path
+        self.path: Path | None = path
         self.wanted_rows = wanted_rows
         self.passes_left = wanted_passes
         self.scheduled = False

@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeGuard
 
 from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QPalette
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from petitiondesk.core import analysis
 from petitiondesk.core import export as csv_export
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.hexmap import choose_hexmap
@@ -56,6 +59,7 @@ from petitiondesk.gui.format import (
     format_date,
     format_percent,
     format_uk_time,
+    outlook_lines,
     progress_label,
     state_label,
     to_uk,
@@ -112,7 +116,7 @@ _REFERENCE = re.compile(r"\[(\d+)\](?!:)")
 
 
 # -- safe text ------------------------------------------------------------------------------------
-def is_safe_url(url: str | None) -> bool:
+def is_safe_url(url: str | None) -> TypeGuard[str]:
     """Only web addresses with a host are ever linked or opened."""
     if not url:
         return False
@@ -179,6 +183,11 @@ class DetailPane(QWidget):
         self._baseline: dict[str, int] | None = None
         self._movers_ready_at: float | None = None
         self.movers: Movers | None = None
+        self._outlook: analysis.Outlook | None = None
+        #: Seconds since the epoch: "10,000 in about 3 days" counts from it (tests pin it).
+        self.clock = time.time
+        self.outlook_section: QWidget | None = None  # made with each petition's overview
+        self.outlook_label: QLabel | None = None
         self._writers: list[threading.Thread] = []
         self._written.connect(self.export_finished)
 
@@ -329,6 +338,8 @@ class DetailPane(QWidget):
             and petition.id == self._petition.id
         )
         self._petition = petition
+        if not same_petition:
+            self._outlook = None  # the previous petition's; this one's follows
         if petition is None:
             self._stack.setCurrentWidget(self.empty_label)
             self._show_breakdowns(None, None)
@@ -348,6 +359,16 @@ class DetailPane(QWidget):
     @property
     def petition(self) -> Petition | None:
         return self._petition
+
+    def show_outlook(self, outlook: analysis.Outlook | None) -> None:
+        """Where the shown petition is going (worked out by the reader): its deadline, the estimate
+        and its milestones, in the overview's "Where it is going" section."""
+        self._outlook = outlook
+        self._fill_outlook_section()
+
+    def outlook_lines(self) -> list[str]:
+        """The "Where it is going" section's lines (empty while there is no outlook)."""
+        return outlook_lines(self._outlook, float(self.clock())) if self._outlook is not None else []
 
     def open_link(self, url: str) -> bool:
         """Open a web address in the browser; anything but http(s) is refused."""
@@ -373,7 +394,7 @@ class DetailPane(QWidget):
 
     # -- overview --------------------------------------------------------------------------------
     def _overview_sections(self, petition: Petition) -> list[QWidget]:
-        widgets: list[QWidget] = []
+        widgets: list[QWidget] = [self._build_outlook_section()]
         if petition.committee_note:
             widgets += [
                 _heading("Note from the Petitions Committee"),
@@ -388,11 +409,32 @@ class DetailPane(QWidget):
         widgets += [_heading("About"), _facts(self._about_facts(petition), self)]
         return widgets
 
+    def _build_outlook_section(self) -> QWidget:
+        """Rebuilt with the overview; `show_outlook` refills its label in place."""
+        self.outlook_section = QWidget()
+        layout = QVBoxLayout(self.outlook_section)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading("Where it is going"))
+        self.outlook_label = _plain_label("")
+        self.outlook_label.setAccessibleName("Where it is going")
+        layout.addWidget(self.outlook_label)
+        self._fill_outlook_section()
+        return self.outlook_section
+
+    def _fill_outlook_section(self) -> None:
+        if self.outlook_label is None or self.outlook_section is None:
+            return  # no petition shown yet
+        lines = self.outlook_lines()
+        self.outlook_label.setText("\n".join(lines))
+        self.outlook_section.setVisible(bool(lines))
+
     def _rejection_section(self, petition: Petition) -> list[QWidget]:
         rejection = petition.rejection
+        if rejection is None:
+            return []
         reason = REJECTION_REASONS.get(rejection.code, "")
         code_text = f"Reason: {rejection.code}" + (f" — {reason}" if reason else "")
-        widgets = [_heading("Why it was rejected"), _plain_label(code_text)]
+        widgets: list[QWidget] = [_heading("Why it was rejected"), _plain_label(code_text)]
         if rejection.details:
             widgets.append(_plain_label(rejection.details))
         return widgets
@@ -473,7 +515,7 @@ class DetailPane(QWidget):
                 )
             ]
         responded = response.responded_on or response.created_at
-        widgets = []
+        widgets: list[QWidget] = []
         if responded:
             widgets.append(_plain_label(f"Responded on {format_date(responded)}", muted=True))
         if response.summary:
@@ -541,7 +583,7 @@ class DetailPane(QWidget):
             self.breakdown_message.setText(message)
             self._signatures_stack.setCurrentWidget(self.breakdown_message)
             return
-
+        assert petition is not None  # no petition has a message (above)
         constituencies = petition.signatures_by_constituency or ()
         regions = petition.signatures_by_region or ()
         countries = petition.signatures_by_country or ()
