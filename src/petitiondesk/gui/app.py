@@ -118,9 +118,10 @@ def demo_petitions(world) -> tuple[int, ...]:
 
 
 def _start_demo(stack: ExitStack) -> _Session:
+    from petitiondesk.resources import hexmap_path
     from petitiondesk.simulator import SimulatorServer
 
-    server = SimulatorServer(port=0, speed=DEMO_SPEED)
+    server = SimulatorServer(port=0, speed=DEMO_SPEED, hexmap=hexmap_path(2024))  # real constituency names
     server.start()
     stack.callback(server.stop)
     folder = Path(tempfile.mkdtemp(prefix="petitiondesk-demo-"))
