@@ -49,7 +49,7 @@ def list_requests(server: SimulatorServer, path: str) -> list[dict]:
     return found
 
 
-# -- the site's own ordering (petitions-api.md §3.1 and §6), computed from the simulated world -------
+# -- the site's own ordering (docs/API.md §3.1 and §6), computed from the simulated world ------------
 
 
 def site_order(world, state: str, archived: bool) -> list[int]:
