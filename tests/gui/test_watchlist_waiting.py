@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from tests.gui.test_browse_model import as_rendered
 
 from petitiondesk.gui.watchlist_model import Column, WatchlistModel, WatchRow
 
@@ -20,7 +21,8 @@ def test_the_state_column_names_the_stage_and_the_row_opens_in_place(qapp, qtbot
     stages = [model.index(row, Column.STATE).data(tooltip) for row in range(3)]
     assert stages == ["Not open yet: collecting supporters", "Not open yet: in moderation", None]
     assert model.index(0, Column.SIGNATURES).data() == "4"
-    assert model.index(0, Column.PROBLEM).data(tooltip).startswith("Not open yet: petition 700010 is collecting")
+    assert as_rendered(model.index(0, Column.PROBLEM).data(tooltip)).startswith(
+        "Not open yet: petition 700010 is collecting")
 
     with qtbot.assertNotEmitted(model.modelReset):
         model.upsert([make_row(700010, "Ban the thing", 120, position=0)])
