@@ -1,0 +1,317 @@
+"""Alerts: what is worth telling the user about a pinned petition, each told once.
+
+Pure functions, no I/O and no Qt. `conditions()` looks at what is known now (the latest document,
+the recorded samples, the refresh problem, the time) and lists every alert condition that holds,
+each under a stable key: the same event always gives the same key, so remembering the keys that
+have fired (`core/alert_store.py`) makes each alert fire exactly once, in any process, across
+restarts. A new event of the same kind gets a new key (a new response update carries its
+`updated_at`, a rescheduled debate its date, a new stall the time the count last moved).
+
+What already holds when a petition is pinned is remembered silently (the "baseline"), so nothing
+that happened before pinning is announced. What was found in the first pass after nothing was
+running is announced once as one "while you were away" summary (`announcements(away=True)`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+import numpy as np
+
+from petitiondesk.core.analysis import HOUR, _series, closing_timestamp
+from petitiondesk.core.models import Petition
+
+DAY = 24 * HOUR
+SURGE_HISTORY = 3 * DAY
+MIN_SURGE_HISTORY_HOURS = 24  # with less recorded history a launch burst would pass for a surge
+FRESH_SAMPLE = 15 * 60.0  # the last hour's rate needs a sample this recent
+
+
+class Kind(StrEnum):
+    THRESHOLD = "threshold"
+    RESPONSE = "response"
+    RESPONSE_UPDATED = "response_updated"
+    DEBATE_SCHEDULED = "debate_scheduled"
+    DEBATED = "debated"
+    DEBATE_OUTCOME = "debate_outcome"
+    DEBATE_VIDEO = "debate_video"
+    CLOSING_SOON = "closing_soon"
+    CLOSED = "closed"
+    SURGE = "surge"
+    STALL = "stall"
+    REMOVED = "removed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    """Which alerts a petition gets (the defaults, or one petition's own choice)."""
+
+    thresholds: bool = True  # the response and debate thresholds (10,000 and 100,000)
+    round_numbers: tuple[int, ...] = ()  # any further counts the user wants to hear about
+    response: bool = True
+    debate: bool = True
+    closing_soon: bool = True
+    closing_warning_hours: float = 24.0
+    closed: bool = True
+    surge: bool = True
+    surge_factor: float = 3.0
+    surge_min_per_hour: float = 100.0
+    stall: bool = True
+    stall_hours: float = 24.0
+    removed: bool = True
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["round_numbers"] = list(self.round_numbers)
+        return data
+
+    @classmethod
+    def from_json(cls, data, base: AlertRules | None = None) -> AlertRules:
+        """Rules from stored JSON; unknown keys and wrongly typed values fall back to `base`."""
+        rules = base or cls()
+        if not isinstance(data, Mapping):
+            return rules
+        changes = {}
+        for field in fields(cls):
+            value = data.get(field.name)
+            current = getattr(rules, field.name)
+            if field.name == "round_numbers":
+                if isinstance(value, list | tuple):
+                    changes[field.name] = _round_numbers(value)
+            elif isinstance(current, bool):
+                if isinstance(value, bool):
+                    changes[field.name] = value
+            elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+                changes[field.name] = float(value)
+        return replace(rules, **changes)
+
+
+def _round_numbers(values: Iterable) -> tuple[int, ...]:
+    return tuple(sorted({int(v) for v in values if isinstance(v, int) and not isinstance(v, bool) and v > 0}))
+
+
+@dataclass(frozen=True)
+class Alert:
+    petition_id: int
+    key: str  # stable: the same event always gives the same key for this petition
+    kind: Kind
+    title: str  # the petition's action (text from the network: show as plain text)
+    message: str  # what happened, in words
+    happened_at: float | None = None  # POSIX seconds when the site says it happened, if it does
+
+    @property
+    def identity(self) -> tuple[int, str]:
+        return self.petition_id, self.key
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One desktop notification: a single alert, or the "while you were away" summary."""
+
+    title: str
+    body: str
+    petition_id: int | None  # what clicking opens (None for a summary of several petitions)
+    alerts: tuple[Alert, ...]
+
+
+# ------------------------------------------------------------------------------------ detection
+
+
+def conditions(
+    petition_id: int,
+    petition: Petition | None,
+    times,
+    counts,
+    now: float,
+    rules: AlertRules,
+    problem: str | None = None,
+) -> list[Alert]:
+    """Every alert condition that holds now, with stable keys (callers drop the keys already fired).
+
+    `petition` is the latest document (None if none was ever fetched), `times`/`counts` the
+    recorded samples (oldest first), `problem` the refresh engine's problem word ("gone" when the
+    site answers 410).
+    """
+    title = _title(petition_id, petition)
+    found: list[Alert] = []
+    if problem == "gone" and rules.removed:
+        found.append(Alert(petition_id, "removed", Kind.REMOVED, title, "was removed from the site"))
+    if petition is not None:
+        found += _document_conditions(petition_id, petition, title, now, rules)
+    t, c = _series(times, counts, now)
+    count = int(c[-1]) if c.size else (petition.signature_count if petition else None)
+    if count is not None:
+        found += _count_conditions(petition_id, petition, title, count, rules)
+    if c.size and petition is not None and petition.state == "open":
+        found += _rate_conditions(petition_id, title, t, c, now, rules)
+    return found
+
+
+def _document_conditions(pid: int, petition: Petition, title: str, now: float, rules: AlertRules) -> list[Alert]:
+    found: list[Alert] = []
+    if rules.removed and petition.state == "rejected":
+        found.append(Alert(pid, "rejected", Kind.REJECTED, title, "was rejected", _ts(petition.rejected_at)))
+    if rules.response:
+        found += _response_conditions(pid, petition, title)
+    if rules.debate:
+        found += _debate_conditions(pid, petition, title)
+    closes = closing_timestamp(petition)
+    if rules.closing_soon and petition.state == "open" and closes is not None:
+        if 0 < closes - now <= rules.closing_warning_hours * HOUR:
+            hours = max(1, round((closes - now) / HOUR))
+            when = f"in about {hours} hour{'s' if hours != 1 else ''}"
+            found.append(Alert(pid, f"closing_soon:{int(closes)}", Kind.CLOSING_SOON, title, f"closes {when}"))
+    if rules.closed and petition.state == "closed":
+        message = f"closed with {petition.signature_count:,} signatures"
+        found.append(Alert(pid, "closed", Kind.CLOSED, title, message, _ts(petition.closed_at)))
+    return found
+
+
+def _response_conditions(pid: int, petition: Petition, title: str) -> list[Alert]:
+    response = petition.government_response
+    if response is None and petition.government_response_at is None:
+        return []
+    found = [Alert(pid, "response", Kind.RESPONSE, title, "the government responded",
+                   _ts(petition.government_response_at or (response and response.created_at)))]
+    created = response.created_at if response else None
+    if response is not None and response.updated_at and created and response.updated_at > created:
+        stamp = response.updated_at.isoformat()
+        found.append(Alert(pid, f"response_updated:{stamp}", Kind.RESPONSE_UPDATED, title,
+                           "the government updated its response", response.updated_at.timestamp()))
+    return found
+
+
+def _debate_conditions(pid: int, petition: Petition, title: str) -> list[Alert]:
+    found: list[Alert] = []
+    debate = petition.debate
+    scheduled = petition.scheduled_debate_date
+    if scheduled is not None and not (debate and debate.debated):
+        found.append(Alert(pid, f"debate_scheduled:{scheduled.isoformat()}", Kind.DEBATE_SCHEDULED, title,
+                           f"a debate is scheduled for {_day(scheduled)}"))
+    if debate is not None and debate.debated:
+        found.append(Alert(pid, "debated", Kind.DEBATED, title, f"was debated on {_day(debate.debated_on)}"))
+    if petition.debate_outcome_at is not None:
+        outcome = "the debate's outcome was published" if debate and debate.debated else (
+            "the Petitions Committee decided not to debate it")
+        found.append(Alert(pid, "debate_outcome", Kind.DEBATE_OUTCOME, title, outcome,
+                           petition.debate_outcome_at.timestamp()))
+    if debate is not None and debate.video_url:
+        found.append(Alert(pid, "debate_video", Kind.DEBATE_VIDEO, title, "the debate's video was published"))
+    return found
+
+
+def _count_conditions(pid: int, petition: Petition | None, title: str, count: int, rules: AlertRules) -> list[Alert]:
+    levels = set(rules.round_numbers)
+    if rules.thresholds:
+        levels |= {petition.response_threshold, petition.debate_threshold} if petition else {10_000, 100_000}
+    return [
+        Alert(pid, f"threshold:{level}", Kind.THRESHOLD, title, f"reached {level:,} signatures")
+        for level in sorted(levels)
+        if count >= level
+    ]
+
+
+def _rate_conditions(pid: int, title: str, t: np.ndarray, c: np.ndarray, now: float, rules: AlertRules) -> list[Alert]:
+    found: list[Alert] = []
+    if rules.surge:
+        surge = surge_rates(t, c, now)
+        if surge is not None:
+            last_hour, usual = surge
+            if last_hour >= rules.surge_min_per_hour and last_hour >= rules.surge_factor * usual:
+                day = datetime.fromtimestamp(now, UTC).date().isoformat()
+                message = f"is surging: {last_hour:,.0f} signatures in the last hour (usually {usual:,.0f})"
+                found.append(Alert(pid, f"surge:{day}", Kind.SURGE, title, message))
+    if rules.stall:
+        moved_at = last_change_time(t, c)
+        if moved_at is not None and t[-1] - moved_at >= rules.stall_hours * HOUR:
+            hours = (t[-1] - moved_at) / HOUR
+            message = f"has had no new signatures for {hours:.0f} hours"
+            stalled_at = moved_at + rules.stall_hours * HOUR
+            found.append(Alert(pid, f"stall:{int(moved_at)}", Kind.STALL, title, message, stalled_at))
+    return found
+
+
+def surge_rates(t: np.ndarray, c: np.ndarray, now: float) -> tuple[float, float] | None:
+    """(the last hour's rate, the median hourly rate of the 3 days before it), per hour.
+
+    None without a sample in the last 15 minutes, one at least an hour old, and a day of history
+    before the last hour. Counts are interpolated linearly between samples (a plateau is stored as
+    its two ends, so this is exact on plateaus).
+    """
+    if t.size < 2 or now - t[-1] > FRESH_SAMPLE or t[0] > now - HOUR:
+        return None
+    hour_start = now - HOUR
+    counts = c.astype(np.float64)
+    last_hour = (float(c[-1]) - float(np.interp(hour_start, t, counts))) / (t[-1] - hour_start) * HOUR
+    edges = hour_start - HOUR * np.arange(int(SURGE_HISTORY / HOUR), -1, -1)
+    edges = edges[edges >= t[0]]
+    if edges.size - 1 < MIN_SURGE_HISTORY_HOURS:
+        return None
+    usual = float(np.median(np.diff(np.interp(edges, t, counts))))
+    return last_hour, max(usual, 0.0)
+
+
+def last_change_time(t: np.ndarray, c: np.ndarray) -> float | None:
+    """When the count last moved: the first sample of the final run of equal counts (None if it
+    never moved while recorded, since then the run's start is unknown)."""
+    if c.size < 2:
+        return None
+    moved = np.flatnonzero(c[1:] != c[:-1])
+    if moved.size == 0:
+        return None
+    return float(t[moved[-1] + 1])
+
+
+# --------------------------------------------------------------------------------- announcing
+
+
+def fresh(found: Iterable[Alert], fired: Iterable[tuple[int, str]]) -> list[Alert]:
+    """The alerts in `found` whose (petition, key) has not fired, each once."""
+    seen = set(fired)
+    result = []
+    for alert in found:
+        if alert.identity not in seen:
+            seen.add(alert.identity)
+            result.append(alert)
+    return result
+
+
+def announcements(alerts: Iterable[Alert], *, away: bool) -> list[Announcement]:
+    """One notification per alert, or, after a time when nothing was running, one summary."""
+    alerts = tuple(alerts)
+    if not alerts:
+        return []
+    if not away:
+        return [Announcement(alert.title, _sentence(alert.message), alert.petition_id, (alert,)) for alert in alerts]
+    petitions = {alert.petition_id for alert in alerts}
+    lines = [f"{alert.title}: {alert.message}" for alert in alerts]
+    count = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+    body = "\n".join(lines)
+    target = next(iter(petitions)) if len(petitions) == 1 else None
+    return [Announcement(f"While you were away: {count}", body, target, alerts)]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _title(pid: int, petition: Petition | None) -> str:
+    action = (petition.action if petition else "").strip()
+    return action or f"Petition {pid}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
