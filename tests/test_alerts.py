@@ -82,7 +82,8 @@ def test_a_debate_scheduled_rescheduled_held_with_outcome_and_video():
 
 def test_a_decision_not_to_debate_is_an_outcome_in_its_own_words():
     found = detect(petition(debate_outcome_at=NOW, debate=Debate(overview="Debated recently.")))
-    assert [(a.kind, a.message) for a in found] == [(Kind.DEBATE_OUTCOME, "the Petitions Committee decided not to debate it")]
+    expected = [(Kind.DEBATE_OUTCOME, "the Petitions Committee decided not to debate it")]
+    assert [(a.kind, a.message) for a in found] == expected
 
 
 def test_closing_in_the_last_day_but_not_before():
