@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from petitiondesk.core.alerts import AlertRules, Kind, announcements, conditions, fresh
+from petitiondesk.core.alert_store import SCHEMA, AlertStore
+from petitiondesk.core.alerts import AlertRules, Kind, announcements, conditions
 from petitiondesk.core.models import Debate, GovernmentResponse, Petition
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -22,6 +24,13 @@ def petition(**changes) -> Petition:
     base = Petition(id=700123, action="Fund local libraries", state="open", signature_count=5_000,
                     closing_date=date(2027, 3, 1), opened_at=NOW - timedelta(days=30))
     return replace(base, **changes)
+
+
+def memory() -> AlertStore:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in SCHEMA:
+        db.execute(statement)
+    return AlertStore(db)
 
 
 def keys(found) -> set[str]:
@@ -48,7 +57,9 @@ def test_thresholds_and_the_users_round_numbers_are_reached_once_each():
     assert keys(found) == {"threshold:10000", "threshold:25000", "threshold:50000"}
     assert [a.message for a in found] == ["reached 10,000 signatures", "reached 25,000 signatures",
                                           "reached 50,000 signatures"]
-    assert fresh(detect(petition(signature_count=61_000), rules=rules), [a.identity for a in found]) == []
+    fired = memory()
+    assert len(fired.record(found, T)) == 3
+    assert fired.record(detect(petition(signature_count=61_000), rules=rules), T + 60) == []
 
 
 def test_the_latest_sample_counts_before_the_document_does():
@@ -62,12 +73,14 @@ def test_a_government_response_and_each_later_update_are_told():
     first = detect(petition(government_response=response, government_response_at=answered))
     assert keys(first) == {"response"}
     assert first[0].happened_at == answered.timestamp()
+    fired = memory()
+    fired.record(first, T)
     edited = replace(response, updated_at=NOW)
-    second = detect(petition(government_response=edited, government_response_at=answered))
-    assert fresh(second, [a.identity for a in first])[0].kind is Kind.RESPONSE_UPDATED
+    second = fired.record(detect(petition(government_response=edited, government_response_at=answered)), T)
+    assert [s.alert.kind for s in second] == [Kind.RESPONSE_UPDATED]
     again = replace(response, updated_at=NOW + timedelta(hours=2))
-    third = detect(petition(government_response=again, government_response_at=answered))
-    assert len(fresh(third, [a.identity for a in first + second])) == 1
+    third = fired.record(detect(petition(government_response=again, government_response_at=answered)), T)
+    assert [s.alert.message for s in third] == ["the government updated its response"]
 
 
 def test_a_debate_scheduled_rescheduled_held_with_outcome_and_video():
@@ -209,7 +222,8 @@ def test_a_run_of_passes_never_crashes_and_never_fires_a_key_twice(run, round_nu
     now, count = T, 0
     times: list[float] = []
     counts: list[int] = []
-    fired: list[tuple[int, str]] = []
+    fired = memory()
+    told: list[tuple[int, str]] = []
     for doc, gap, change, problem in run:
         now += gap
         count = max(0, count + change)
@@ -217,8 +231,8 @@ def test_a_run_of_passes_never_crashes_and_never_fires_a_key_twice(run, round_nu
         counts.append(count)
         found = conditions(700123, doc, times, counts, now, rules, problem)
         assert found == conditions(700123, doc, times, counts, now, rules, problem)  # keys are stable
-        new = fresh(found, fired)
-        assert not {a.identity for a in new} & set(fired)
-        fired += [a.identity for a in new]
+        new = [stored.alert for stored in fired.record(found, now)]
+        assert fired.record(found, now) == []
+        told += [a.identity for a in new]
         announcements(new, away=True)
-    assert len(fired) == len(set(fired))
+    assert len(told) == len(set(told))

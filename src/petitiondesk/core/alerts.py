@@ -45,6 +45,7 @@ class Kind(StrEnum):
     STALL = "stall"
     REMOVED = "removed"
     REJECTED = "rejected"
+    OTHER = "other"  # bookkeeping rows, and kinds written by a newer release
 
 
 @dataclass(frozen=True)
@@ -257,28 +258,15 @@ def surge_rates(t: np.ndarray, c: np.ndarray, now: float) -> tuple[float, float]
 
 
 def last_change_time(t: np.ndarray, c: np.ndarray) -> float | None:
-    """When the count last moved: the first sample of the final run of equal counts (None if it
-    never moved while recorded, since then the run's start is unknown)."""
-    if c.size < 2:
+    """The first sample of the final run of equal counts: the count has not moved since then
+    (it may have been flat for longer, before recording or before the samples given began)."""
+    if c.size == 0:
         return None
     moved = np.flatnonzero(c[1:] != c[:-1])
-    if moved.size == 0:
-        return None
-    return float(t[moved[-1] + 1])
+    return float(t[moved[-1] + 1]) if moved.size else float(t[0])
 
 
 # --------------------------------------------------------------------------------- announcing
-
-
-def fresh(found: Iterable[Alert], fired: Iterable[tuple[int, str]]) -> list[Alert]:
-    """The alerts in `found` whose (petition, key) has not fired, each once."""
-    seen = set(fired)
-    result = []
-    for alert in found:
-        if alert.identity not in seen:
-            seen.add(alert.identity)
-            result.append(alert)
-    return result
 
 
 def announcements(alerts: Iterable[Alert], *, away: bool) -> list[Announcement]:
