@@ -236,3 +236,13 @@ def test_a_run_of_passes_never_crashes_and_never_fires_a_key_twice(run, round_nu
         told += [a.identity for a in new]
         announcements(new, away=True)
     assert len(told) == len(set(told))
+
+
+def test_quiet_hours_may_run_past_midnight():
+    from petitiondesk.core.alerts import in_quiet_hours
+
+    night = (22 * 60, 7 * 60)
+    assert [in_quiet_hours(m, *night) for m in (21 * 60 + 59, 22 * 60, 0, 6 * 60 + 59, 7 * 60)] == [
+        False, True, True, True, False]
+    assert in_quiet_hours(13 * 60, 12 * 60, 14 * 60) and not in_quiet_hours(14 * 60, 12 * 60, 14 * 60)
+    assert not in_quiet_hours(600, 600, 600)

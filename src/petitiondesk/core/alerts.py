@@ -303,3 +303,13 @@ def _day(day: date) -> str:
 def _ts(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
+
+
+def in_quiet_hours(minute_of_day: int, start: int, end: int) -> bool:
+    """Whether a local time (minutes after midnight) falls in the quiet hours [start, end),
+    which may run past midnight (22:00-07:00); equal ends mean no quiet hours."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= minute_of_day < end
+    return minute_of_day >= start or minute_of_day < end
