@@ -134,3 +134,29 @@ def test_the_tray_shows_the_unread_count_and_asks_through_its_menu(qtbot):
 def test_badges_count_up_to_99():
     assert [badge_text(n) for n in (0, 1, 99, 100)] == ["", "1", "99", "99+"]
     assert badged_icon(QIcon(), 5).isNull()
+
+
+# ----------------------------------------------------------------------------- delivery
+
+
+def test_new_alerts_reach_the_status_bar_always_and_the_desktop_unless_paused(qtbot, settings):
+    from petitiondesk.gui.alert_center import AlertCenter
+    from petitiondesk.gui.notifier import FakeNotifier
+
+    notifier = FakeNotifier()
+    tray = Tray(base_icon())
+    center = AlertCenter(notifier, settings, tray)
+    messages, opened = [], []
+    center.status_message.connect(messages.append)
+    center.open_petition.connect(opened.append)
+    center.deliver([stored(1, away=True), stored(2, away=True), stored(3)], unread=3)
+    assert [n.title for n in notifier.shown] == ["While you were away: 2 alerts", "Fund libraries"]
+    assert messages == ["3 new alerts: see Alerts"] and tray.icon.toolTip() == "PetitionDesk: 3 unread alerts"
+    notifier.click()
+    assert opened == [700003]
+    tray.pause_action.trigger()  # pausing from the tray is the same setting
+    assert settings.paused
+    center.deliver([stored(4, title="Ban\x07 x")], unread=4)
+    assert len(notifier.shown) == 2 and messages[-1] == "Ban x: reached 10,000 signatures"
+    notifier.failed.emit("Desktop notifications are unavailable: no bus")
+    assert messages[-1] == "Desktop notifications are unavailable: no bus. Alerts are still listed under Alerts."
