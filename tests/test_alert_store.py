@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from petitiondesk.core.alert_store import SCHEMA, AlertStore, Status
+from petitiondesk.core.alert_store import AlertStore, Status
 from petitiondesk.core.alert_tracker import DEFAULTS_SETTING, RULES_SETTING, AlertTracker
 from petitiondesk.core.alerts import Alert, Kind
 from petitiondesk.core.models import Petition
@@ -27,16 +26,11 @@ def alert(key: str, pid: int = PID) -> Alert:
 
 
 def open_store(path) -> Store:
-    store = Store.open(path)
-    with store.transaction():  # the alerts' migration step, as the store will run it
-        if not store._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'alerts'").fetchone():
-            for statement in SCHEMA:
-                store._db.execute(statement)
-    return store
+    return Store.open(path)
 
 
 def alert_store(store: Store) -> AlertStore:
-    return AlertStore(store._db, store.transaction)
+    return store.alerts()
 
 
 def save(store: Store, petition: Petition, t: float) -> None:
@@ -56,11 +50,8 @@ def store(data_dir):
 # ------------------------------------------------------------------------------------ the list
 
 
-def test_each_key_is_recorded_once_and_listed_newest_first():
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    for statement in SCHEMA:
-        db.execute(statement)
-    memory = AlertStore(db)
+def test_each_key_is_recorded_once_and_listed_newest_first(store):
+    memory = store.alerts()
     first = memory.record([alert("a"), alert("b"), alert("a")], T)
     assert [s.alert.key for s in first] == ["a", "b"]
     assert memory.record([alert("b"), alert("c")], T + 1) == memory.after(first[-1].id)

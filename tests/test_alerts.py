@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from petitiondesk.core.alert_store import SCHEMA, AlertStore
+from petitiondesk.core.alert_store import AlertStore
 from petitiondesk.core.alerts import AlertRules, Kind, announcements, conditions
 from petitiondesk.core.models import Debate, GovernmentResponse, Petition
+from petitiondesk.core.store import Store
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 T = NOW.timestamp()
@@ -26,11 +30,11 @@ def petition(**changes) -> Petition:
     return replace(base, **changes)
 
 
-def memory() -> AlertStore:
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    for statement in SCHEMA:
-        db.execute(statement)
-    return AlertStore(db)
+@contextmanager
+def memory() -> Iterator[AlertStore]:
+    """The alerts' memory in a fresh store."""
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "p.sqlite3") as store:
+        yield store.alerts()
 
 
 def keys(found) -> set[str]:
@@ -57,9 +61,9 @@ def test_thresholds_and_the_users_round_numbers_are_reached_once_each():
     assert keys(found) == {"threshold:10000", "threshold:25000", "threshold:50000"}
     assert [a.message for a in found] == ["reached 10,000 signatures", "reached 25,000 signatures",
                                           "reached 50,000 signatures"]
-    fired = memory()
-    assert len(fired.record(found, T)) == 3
-    assert fired.record(detect(petition(signature_count=61_000), rules=rules), T + 60) == []
+    with memory() as fired:
+        assert len(fired.record(found, T)) == 3
+        assert fired.record(detect(petition(signature_count=61_000), rules=rules), T + 60) == []
 
 
 def test_the_latest_sample_counts_before_the_document_does():
@@ -73,13 +77,13 @@ def test_a_government_response_and_each_later_update_are_told():
     first = detect(petition(government_response=response, government_response_at=answered))
     assert keys(first) == {"response"}
     assert first[0].happened_at == answered.timestamp()
-    fired = memory()
-    fired.record(first, T)
     edited = replace(response, updated_at=NOW)
-    second = fired.record(detect(petition(government_response=edited, government_response_at=answered)), T)
-    assert [s.alert.kind for s in second] == [Kind.RESPONSE_UPDATED]
     again = replace(response, updated_at=NOW + timedelta(hours=2))
-    third = fired.record(detect(petition(government_response=again, government_response_at=answered)), T)
+    with memory() as fired:
+        fired.record(first, T)
+        second = fired.record(detect(petition(government_response=edited, government_response_at=answered)), T)
+        third = fired.record(detect(petition(government_response=again, government_response_at=answered)), T)
+    assert [s.alert.kind for s in second] == [Kind.RESPONSE_UPDATED]
     assert [s.alert.message for s in third] == ["the government updated its response"]
 
 
@@ -219,11 +223,16 @@ passes = st.lists(
 @given(passes, st.lists(st.integers(min_value=1, max_value=10**7), max_size=3))
 def test_a_run_of_passes_never_crashes_and_never_fires_a_key_twice(run, round_numbers):
     rules = AlertRules(round_numbers=tuple(round_numbers))
+    told: list[tuple[int, str]] = []
+    with memory() as fired:
+        _run_passes(fired, run, rules, told)
+    assert len(told) == len(set(told))
+
+
+def _run_passes(fired: AlertStore, run, rules: AlertRules, told: list) -> None:
     now, count = T, 0
     times: list[float] = []
     counts: list[int] = []
-    fired = memory()
-    told: list[tuple[int, str]] = []
     for doc, gap, change, problem in run:
         now += gap
         count = max(0, count + change)
@@ -235,7 +244,6 @@ def test_a_run_of_passes_never_crashes_and_never_fires_a_key_twice(run, round_nu
         assert fired.record(found, now) == []
         told += [a.identity for a in new]
         announcements(new, away=True)
-    assert len(told) == len(set(told))
 
 
 def test_quiet_hours_may_run_past_midnight():

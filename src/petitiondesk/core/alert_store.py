@@ -5,38 +5,20 @@ fire-once guarantee, atomic across threads and processes (the window and `record
 Conditions that held when a petition was pinned are kept as `silent` rows, never shown; an alert
 the user clears stays as a `cleared` row, so clearing never lets it fire again.
 
-`SCHEMA` is the migration step that creates the table; `AlertStore` works on any connection to a
-database that has it (tests use an in-memory one).
+The table is created by the store's migrations; get an `AlertStore` from `Store.alerts()`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from petitiondesk.core.alerts import Alert, Kind
-
-SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE alerts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        petition_id INTEGER NOT NULL,
-        key TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        title TEXT NOT NULL,
-        message TEXT NOT NULL,
-        happened_at REAL,
-        detected_at REAL NOT NULL,
-        status TEXT NOT NULL,
-        away INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (petition_id, key))""",
-    "CREATE INDEX alerts_by_status ON alerts (status, id)",
-    """CREATE TABLE alert_state (
-        name TEXT PRIMARY KEY,
-        value REAL NOT NULL)""",
-)
+from petitiondesk.core.store import _translating_errors
 
 _COLUMNS = "id, petition_id, key, kind, title, message, happened_at, detected_at, status, away"
 _HEARTBEAT = "active_at"
@@ -68,28 +50,21 @@ def baseline_key(pinned_at: float) -> str:
 
 
 class AlertStore:
-    def __init__(self, db: sqlite3.Connection,
-                 transaction: Callable[[], AbstractContextManager[None]] | None = None) -> None:
-        """`transaction` groups writes (the Store's own, so that calls can join an outer one)."""
+    def __init__(self, db: sqlite3.Connection, path: Path,
+                 transaction: Callable[[], AbstractContextManager[None]]) -> None:
+        """Use `Store.alerts()`: `transaction` is the store's, so that calls join an outer one."""
         self._db = db
-        self._transaction = transaction or self._own_transaction
-
-    @contextmanager
-    def _own_transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        self.path = path  # for error messages
+        self._transaction = transaction
 
     # ----------------------------------------------------------------------------------- writing
 
+    @_translating_errors
     def record(self, alerts: Iterable[Alert], detected_at: float, *, away: bool = False) -> list[StoredAlert]:
         """Add the alerts not fired before as unread; returns those, in order (the rest are ignored)."""
         return self._insert(alerts, detected_at, Status.UNREAD, away)
 
+    @_translating_errors
     def remember_silently(self, petition_id: int, pinned_at: float, alerts: Iterable[Alert], now: float) -> None:
         """The baseline at pinning: what holds now is remembered and never announced."""
         marker = Alert(petition_id, baseline_key(pinned_at), Kind.OTHER, "", "")
@@ -109,10 +84,12 @@ class AlertStore:
                     added.append(StoredAlert(cursor.lastrowid, alert, float(detected_at), status, away))
         return added
 
+    @_translating_errors
     def mark_read(self, ids: Iterable[int] | None = None) -> int:
         """Unread -> read, for `ids` or all; returns how many changed."""
         return self._set_status(Status.READ, (Status.UNREAD,), ids)
 
+    @_translating_errors
     def clear(self, ids: Iterable[int] | None = None) -> int:
         """Take alerts off the list (they stay remembered, so they never fire again)."""
         return self._set_status(Status.CLEARED, (Status.UNREAD, Status.READ), ids)
@@ -128,17 +105,20 @@ class AlertStore:
                 for i in ids
             )
 
+    @_translating_errors
     def touch(self, now: float) -> None:
         """Note that a poller was running at `now` (read back by `active_at`)."""
         self._db.execute("INSERT OR REPLACE INTO alert_state (name, value) VALUES (?, ?)", (_HEARTBEAT, float(now)))
 
     # ----------------------------------------------------------------------------------- reading
 
+    @_translating_errors
     def has_baseline(self, petition_id: int, pinned_at: float) -> bool:
         row = self._db.execute("SELECT 1 FROM alerts WHERE petition_id = ? AND key = ?",
                                (int(petition_id), baseline_key(pinned_at))).fetchone()
         return row is not None
 
+    @_translating_errors
     def listing(self, limit: int = 500) -> list[StoredAlert]:
         """The alerts list: unread and read, newest first."""
         rows = self._db.execute(
@@ -147,6 +127,7 @@ class AlertStore:
         )
         return [_stored(row) for row in rows]
 
+    @_translating_errors
     def after(self, last_id: int) -> list[StoredAlert]:
         """Alerts recorded after `last_id` (by any process) and still on the list, oldest first."""
         rows = self._db.execute(
@@ -155,12 +136,15 @@ class AlertStore:
         )
         return [_stored(row) for row in rows]
 
+    @_translating_errors
     def last_id(self) -> int:
         return self._db.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0]
 
+    @_translating_errors
     def unread_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM alerts WHERE status = ?", (str(Status.UNREAD),)).fetchone()[0]
 
+    @_translating_errors
     def active_at(self) -> float | None:
         row = self._db.execute("SELECT value FROM alert_state WHERE name = ?", (_HEARTBEAT,)).fetchone()
         return None if row is None else float(row[0])

@@ -24,10 +24,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from petitiondesk.core.models import Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.alert_store import AlertStore
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,26 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         """CREATE TABLE settings (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL)""",
+    ),
+    # Alerts (core/alert_store.py): one row per (petition, key) that ever held, so that each
+    # alert fires once; status is silent, unread, read or cleared.
+    (
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            petition_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            message TEXT NOT NULL,
+            happened_at REAL,
+            detected_at REAL NOT NULL,
+            status TEXT NOT NULL,
+            away INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (petition_id, key))""",
+        "CREATE INDEX alerts_by_status ON alerts (status, id)",
+        """CREATE TABLE alert_state (
+            name TEXT PRIMARY KEY,
+            value REAL NOT NULL)""",
     ),
 ]
 
@@ -527,6 +551,14 @@ class Store:
             log.warning("constituency snapshot of petition %s at %s is unreadable", petition_id, row[0])
             return None
         return float(row[0]), counts
+
+    # ------------------------------------------------------------------------------------ alerts
+
+    def alerts(self) -> AlertStore:
+        """The alerts' memory and list on this store's connection (core/alert_store.py)."""
+        from petitiondesk.core.alert_store import AlertStore  # it builds on this module
+
+        return AlertStore(self._db, self.path, self.transaction)
 
     # ---------------------------------------------------------------------------------- settings
 
