@@ -140,6 +140,15 @@ def test_no_surge_without_a_day_of_history_or_a_recent_sample():
     assert not [a for a in detect(petition(), times, counts) if a.kind is Kind.SURGE]
 
 
+def test_hours_nothing_recorded_are_not_history():
+    times, counts = hourly([50.0] * 72 + [400.0])
+    away = (times > T - 60 * HOUR) & (times < T - 2 * HOUR)  # 2 days not running: the count jumped
+    gap_times, gap_counts = times[~away], counts[~away]
+    assert not [a for a in detect(petition(), gap_times, gap_counts) if a.kind is Kind.SURGE]
+    last_hour_unseen = (times[:-2].tolist() + [T - 0.1 * HOUR, T], counts[:-2].tolist() + [counts[-1] - 10, counts[-1]])
+    assert not [a for a in detect(petition(), *last_hour_unseen) if a.kind is Kind.SURGE]
+
+
 def test_a_stall_is_a_day_without_signatures_while_open_and_each_stall_is_new():
     times = [T - 30 * HOUR, T - 25 * HOUR, T]
     found = detect(petition(), times, [900, 1_000, 1_000])

@@ -29,6 +29,7 @@ DAY = 24 * HOUR
 SURGE_HISTORY = 3 * DAY
 MIN_SURGE_HISTORY_HOURS = 24  # with less recorded history a launch burst would pass for a surge
 FRESH_SAMPLE = 15 * 60.0  # the last hour's rate needs a sample this recent
+MAX_SAMPLE_GAP = HOUR  # samples further apart, with different counts, leave the hours between unseen
 
 
 class Kind(StrEnum):
@@ -240,21 +241,35 @@ def _rate_conditions(pid: int, title: str, t: np.ndarray, c: np.ndarray, now: fl
 def surge_rates(t: np.ndarray, c: np.ndarray, now: float) -> tuple[float, float] | None:
     """(the last hour's rate, the median hourly rate of the 3 days before it), per hour.
 
-    None without a sample in the last 15 minutes, one at least an hour old, and a day of history
-    before the last hour. Counts are interpolated linearly between samples (a plateau is stored as
-    its two ends, so this is exact on plateaus).
+    Only hours that recording saw count: between two samples the count is known when they are
+    at most `MAX_SAMPLE_GAP` apart, or equal (a plateau is stored as its two ends); across a
+    longer gap (nothing was running) it is not. None without a sample in the last 15 minutes,
+    a seen last hour, or a day of seen hours before it.
     """
-    if t.size < 2 or now - t[-1] > FRESH_SAMPLE or t[0] > now - HOUR:
+    if t.size < 2 or now - t[-1] > FRESH_SAMPLE:
         return None
-    hour_start = now - HOUR
-    counts = c.astype(np.float64)
-    last_hour = (float(c[-1]) - float(np.interp(hour_start, t, counts))) / (t[-1] - hour_start) * HOUR
-    edges = hour_start - HOUR * np.arange(int(SURGE_HISTORY / HOUR), -1, -1)
-    edges = edges[edges >= t[0]]
-    if edges.size - 1 < MIN_SURGE_HISTORY_HOURS:
+    edges = now - HOUR * np.arange(int(SURGE_HISTORY / HOUR) + 1, -1, -1)  # the last edge is `now`
+    edges[-1] = t[-1]  # the last hour ends at the newest sample
+    seen = _seen_spans(t, c, edges)
+    if not seen[-1]:
         return None
-    usual = float(np.median(np.diff(np.interp(edges, t, counts))))
-    return last_hour, max(usual, 0.0)
+    at_edges = np.interp(edges, t, c.astype(np.float64))
+    last_hour = (at_edges[-1] - at_edges[-2]) / (edges[-1] - edges[-2]) * HOUR
+    history = np.diff(at_edges[:-1])[seen[:-1]]
+    if history.size < MIN_SURGE_HISTORY_HOURS:
+        return None
+    return float(last_hour), max(float(np.median(history)), 0.0)
+
+
+def _seen_spans(t: np.ndarray, c: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each span between consecutive `edges`: whether the samples tell its count change."""
+    unknown = (np.diff(t) > MAX_SAMPLE_GAP) & (np.diff(c) != 0)
+    unknown_before = np.concatenate([[0], np.cumsum(unknown)])  # unknown segments before sample i
+    first = np.searchsorted(t, edges[:-1], side="right") - 1  # segment holding each span's start
+    last = np.searchsorted(t, edges[1:], side="left") - 1  # segment holding its end
+    inside = (edges[:-1] >= t[0]) & (edges[1:] <= t[-1])
+    first, last = np.clip(first, 0, t.size - 2), np.clip(last, 0, t.size - 2)
+    return inside & (unknown_before[last + 1] - unknown_before[first] == 0)
 
 
 def last_change_time(t: np.ndarray, c: np.ndarray) -> float | None:
