@@ -71,6 +71,13 @@ def test_the_latest_sample_counts_before_the_document_does():
     assert keys(found) == {"threshold:10000", "threshold:100000"}
 
 
+def test_a_document_newer_than_the_last_sample_gives_the_count():
+    newer = petition(signature_count=10_400, updated_at=NOW)
+    assert keys(detect(newer, times=[T - 60], counts=[1_009])) == {"threshold:10000"}
+    older = petition(signature_count=10_400, updated_at=NOW - timedelta(hours=1))
+    assert detect(older, times=[T - 60], counts=[1_009]) == []
+
+
 def test_a_government_response_and_each_later_update_are_told():
     answered = NOW - timedelta(days=1)
     response = GovernmentResponse(summary="No.", created_at=answered, updated_at=answered)

@@ -146,7 +146,7 @@ def conditions(
     if petition is not None:
         found += _document_conditions(petition_id, petition, title, now, rules)
     t, c = _series(times, counts, now)
-    count = int(c[-1]) if c.size else (petition.signature_count if petition else None)
+    count = _latest_count(petition, t, c)
     if count is not None:
         found += _count_conditions(petition_id, petition, title, count, rules)
     if c.size and petition is not None and petition.state == "open":
@@ -205,6 +205,14 @@ def _debate_conditions(pid: int, petition: Petition, title: str) -> list[Alert]:
     if debate is not None and debate.video_url:
         found.append(Alert(pid, "debate_video", Kind.DEBATE_VIDEO, title, "the debate's video was published"))
     return found
+
+
+def _latest_count(petition: Petition | None, t: np.ndarray, c: np.ndarray) -> int | None:
+    """The newest count known: the last sample, or the document's when it is newer (a sample
+    taken in the same second as the one before is not stored)."""
+    if c.size and (petition is None or petition.updated_at is None or petition.updated_at.timestamp() <= t[-1]):
+        return int(c[-1])
+    return petition.signature_count if petition is not None else None
 
 
 def _count_conditions(pid: int, petition: Petition | None, title: str, count: int, rules: AlertRules) -> list[Alert]:

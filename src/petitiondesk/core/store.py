@@ -552,6 +552,11 @@ class Store:
             return None
         return float(row[0]), counts
 
+    @_translating_errors
+    def data_version(self) -> int:
+        """A number that changes when another connection (thread or process) commits a change."""
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
     # ------------------------------------------------------------------------------------ alerts
 
     def alerts(self) -> AlertStore:
