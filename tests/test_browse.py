@@ -21,6 +21,7 @@ from petitiondesk.core.browse import (
     related,
     sort_rows,
     status_text,
+    title_keywords,
     trending,
     trending_text,
 )
@@ -257,10 +258,34 @@ def test_related_petitions_share_a_topic_or_department_and_are_open(still_site, 
     assert max(same_topic, key=world.count) in [item.row.id for item in result.items]
 
 
-def test_a_petition_without_topics_or_departments_has_no_related_and_costs_no_request(client, still_site):
-    lonely = Petition(id=1, action="x", state="open", signature_count=1)
+def test_a_petition_whose_title_has_no_telling_words_has_no_related_and_costs_no_request(client, still_site):
+    lonely = Petition(id=1, action="Stop this now", state="open", signature_count=1)
     assert related(lonely, client).items == ()
     assert still_site.request_log == []
+
+
+def test_a_petition_without_topics_or_departments_finds_open_ones_with_similar_titles(client, still_site):
+    """Petitions from before 2020 carry no topics or departments: fall back on shared title words."""
+    world = still_site.world
+    model = client.petition(world.ids("open")[0]).value
+    old = Petition(id=1, action=model.action, state="closed", signature_count=10)  # no topics, no departments
+    before = len(still_site.request_log)
+    result = related(old, client)
+    assert result.error is None
+    assert len(still_site.request_log) - before <= 2
+    ids = [item.row.id for item in result.items]
+    assert model.id in ids  # the open petition of the same title is the first thing anyone would expect
+    keywords = set(title_keywords(model.action))
+    overlaps = [len(keywords & set(title_keywords(item.row.action))) for item in result.items]
+    assert overlaps == sorted(overlaps, reverse=True) and overlaps[0] == len(keywords)  # most alike first
+    for item in result.items:
+        assert item.reason.startswith("similar title: ")
+        assert set(item.reason.removeprefix("similar title: ").split(", ")) <= keywords
+
+
+def test_title_keywords_drop_common_words_and_plurals():
+    assert title_keywords("Ban the sale of fireworks to the public") == ["sale", "firework"]
+    assert title_keywords("Make the Government review business rates") == ["business", "rate"]
 
 
 # -- trending ----------------------------------------------------------------------------------------

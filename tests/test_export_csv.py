@@ -123,3 +123,13 @@ def test_share_uses_the_uk_row_of_old_data_without_country_codes(tmp_path):
     )
     write_constituencies_csv(tmp_path / "c.csv", old)
     assert read(tmp_path / "c.csv")[1][4] == "25.0"  # of the UK's 800, not of the seats' 200
+
+
+@pytest.mark.parametrize("cell", ["  =1+1", "\n=HYPERLINK(\"x\")", " \t+cmd", "\uff1dSUM(A1)", "  \uff20x", "\u3000-2"])
+def test_formulas_behind_spaces_line_breaks_or_full_width_signs_are_neutralised(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+def test_ordinary_text_with_signs_later_is_left_alone():
+    assert neutralise("Ban fees = now") == "Ban fees = now"
+    assert neutralise("  Ban fees") == "  Ban fees"

@@ -99,3 +99,10 @@ def test_find_references_in_free_text_in_order_without_duplicates():
 def test_find_references_in_nothing():
     assert find_references("") == []
     assert find_references("no petitions here, only 2024 and 10,000 signatures") == []
+
+
+def test_thousands_of_leading_zeros_name_the_petition_instead_of_a_traceback():
+    assert parse_reference("0" * 5000 + "5").id == 5
+    assert parse_reference("#" + "0" * 5000 + "700123").id == 700123
+    with pytest.raises(BadReference):
+        parse_reference("0" * 5000)

@@ -147,3 +147,24 @@ def test_trending_rows_are_labelled_as_signatures_in_the_last_hour(qapp):
     assert model.index(0, BrowseColumn.SIGNATURES).data(Qt.ItemDataRole.ToolTipRole) == TRENDING_LABEL
     model.load([row(1)])
     assert model.headerData(BrowseColumn.SIGNATURES, Qt.Orientation.Horizontal) == "Signatures"
+
+
+HOSTILE = 'Ban <b>bold</b> <a href="x">links</a> <img src="file:///etc/passwd"> & co'
+
+
+def as_rendered(tooltip: str) -> str:
+    """What Qt shows for a tooltip: rich text when it looks like markup, else the text itself."""
+    from PySide6 import QtGui
+
+    if not QtGui.Qt.mightBeRichText(tooltip):
+        return tooltip
+    document = QtGui.QTextDocument()
+    document.setHtml(tooltip)
+    return document.toPlainText().replace("\u2028", "\n")
+
+
+def test_titles_from_the_site_show_literally_in_tooltips(qapp):
+    model = BrowseModel()
+    model.load([row(1, HOSTILE)])
+    tooltip = model.index(0, BrowseColumn.TITLE).data(Qt.ItemDataRole.ToolTipRole)
+    assert as_rendered(tooltip) == f"{HOSTILE}\nPetition 1"

@@ -291,3 +291,138 @@ def test_threshold_labels_that_would_overlap_keep_only_the_higher_one(chart):
     assert debate.label.isVisible() and not response.label.isVisible()
     chart.set_petition(petition(150_000), *hourly(np.linspace(0, 150_000, 24)))
     assert response.label.isVisible() and debate.label.isVisible()
+
+
+def view(chart):
+    return chart.plot_widget.getPlotItem().getViewBox()
+
+
+def wheel(chart, qtbot, delta=120, modifiers=Qt.KeyboardModifier.NoModifier):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    widget = chart.plot_widget.viewport()
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, widget.mapToGlobal(centre), QPoint(0, 0), QPoint(0, delta),
+                        Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_zooms_time_and_the_counts_follow_the_curve(chart, qtbot):
+    times, counts = hourly(np.linspace(0, 50_000, 200))
+    chart.set_petition(petition(50_000), times, counts)
+    (x0, x1), _ = view(chart).viewRange()
+    for _ in range(6):
+        wheel(chart, qtbot, 120)
+    (z0, z1), (y0, y1) = view(chart).viewRange()
+    assert z1 - z0 < (x1 - x0) * 0.7, "the time window narrowed"
+    shown = counts[(times >= z0) & (times <= z1)]
+    assert y0 <= shown.min() and shown.max() <= y1, "every sample in view is inside the count range"
+    assert (y1 - y0) < 50_000 * 0.9, "the counts zoomed in with the time window instead of staying 0-50,000"
+
+
+def test_shift_wheel_zooms_the_counts_and_leaves_time_alone(chart, qtbot):
+    times, counts = hourly(np.linspace(0, 50_000, 200))
+    chart.set_petition(petition(50_000), times, counts)
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    wheel(chart, qtbot, 240, Qt.KeyboardModifier.ShiftModifier)
+    (z0, z1), (w0, w1) = view(chart).viewRange()
+    assert (z0, z1) == pytest.approx((x0, x1))
+    assert w1 - w0 < y1 - y0
+    assert not chart.counts_follow_time
+    chart.fit()
+    assert chart.counts_follow_time
+
+
+def test_the_debate_label_is_not_clipped_at_the_top(chart):
+    times, counts = hourly(np.linspace(60_000, 95_000, 24))
+    chart.set_petition(petition(95_000), times, counts)
+    assert chart.threshold_visible("debate")
+    assert chart.threshold_label_below("debate")  # the line is at the top: its text goes under it
+    assert not chart.threshold_label_below("response") or not chart.threshold_visible("response")
+
+
+def test_a_log_scale_over_a_narrow_range_has_several_ticks(chart):
+    times, counts = hourly(np.linspace(1_100_000, 1_160_000, 48))
+    chart.set_petition(petition(1_160_000), times, counts)
+    chart.set_log_scale(True)
+    axis = chart.plot_widget.getPlotItem().getAxis("left")
+    low, high = view(chart).viewRange()[1]
+    levels = axis.tickValues(low, high, 300)
+    ticks = [t for _, values in levels for t in values if low <= t <= high]
+    assert len(ticks) >= 3
+    labels = axis.tickStrings(ticks, 1.0, 1.0)
+    assert all(label.replace(",", "").isdigit() for label in labels)
+
+
+def test_an_export_from_the_window_frames_what_the_view_shows(chart):
+    times, counts = hourly(np.linspace(1_100_000, 1_160_000, 48))
+    chart.set_petition(petition(1_160_000), times, counts)
+    spec = chart.export_spec(700001)
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert spec.x_range == pytest.approx((x0, x1)) and spec.count_range() == pytest.approx((y0, y1))
+    assert spec.thresholds_in_frame() == ()
+
+
+class Point:
+    def __init__(self, at, count, label):
+        self.at, self.count, self.label = at, count, label
+
+
+class Event:
+    def __init__(self, kind, at, label):
+        self.kind, self.at, self.label = kind, at, label
+
+
+def test_a_gap_in_recording_is_a_break_bridged_by_a_dashed_segment_but_a_plateau_is_not(chart):
+    times = np.array([START, START + 600, START + 6 * HOUR, START + 6 * HOUR + 600, START + 12 * HOUR])
+    counts = np.array([100, 110, 500, 510, 510])  # closed for 6 h while 390 signed; then a plateau
+    chart.set_petition(petition(510), times, counts)
+    x, _ = chart._curve.getData()
+    assert np.isnan(x).sum() == 1  # one break, after the second sample
+    gap_x, gap_y = chart.overlays._gap_curve.getData()
+    assert list(gap_x[np.isfinite(gap_x)]) == [START + 600, START + 6 * HOUR]
+    assert list(gap_y[np.isfinite(gap_y)]) == [110, 500]
+
+
+def test_milestones_from_the_site_show_a_curve_for_a_petition_pinned_today(chart):
+    opened = START - 40 * 24 * HOUR
+    known = [Point(opened + 2 * 24 * HOUR, 10_000, "Reached 10,000"), Point(opened + 9 * 24 * HOUR, 100_000,
+                                                                              "Reached 100,000")]
+    times, counts = hourly([593_000, 593_200, 593_441])  # pinned today: three samples
+    chart.set_petition(petition(593_441), times, counts)
+    chart.set_context(known, [Event("opened", opened, "opened")])
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x0 <= opened + 2 * 24 * HOUR and x1 >= times[-1]  # the frame runs from the milestones to now
+    assert y0 <= 10_000
+    line_x, line_y = chart.overlays._known_line.getData()
+    assert list(line_y) == [10_000, 100_000, 593_000]  # dashed from the milestones to the first sample
+    assert "opened" in chart.overlays.visible_event_labels()
+    assert chart._curve.getData()[0].size == 3  # recorded samples stay apart from stated counts
+
+
+def test_pointing_at_a_milestone_says_it_comes_from_the_site(chart, qtbot):
+    known = [Point(START - 24 * HOUR, 10_000, "Reached 10,000")]
+    chart.set_petition(petition(20_000), *hourly(np.linspace(15_000, 20_000, 24)))
+    chart.set_context(known)
+    target = view(chart).mapViewToScene(QPointF(START - 24 * HOUR, 10_000))
+    chart._on_mouse_moved(target)
+    assert chart.readout_label.text().startswith("Reached 10,000 · ")
+    assert chart.readout_label.text().endswith("— from the site")
+
+
+def test_the_forecast_cone_runs_to_the_deadline_and_can_be_hidden(chart):
+    from petitiondesk.gui.chart_overlays import Cone
+
+    times, counts = hourly(np.linspace(1_000, 5_000, 48))
+    deadline = START + 30 * 24 * HOUR
+    chart.set_petition(petition(5_000), times, counts)
+    chart.set_context(cone=Cone(float(times[-1]), 5_000, deadline, 8_000, 12_000, 25_000))
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x1 >= deadline and y1 >= 25_000
+    chart.set_forecast_shown(False)
+    (x0, x1), (y0, y1) = view(chart).viewRange()
+    assert x1 < deadline and y1 < 8_000
+    assert not chart.overlays._cone_fill.isVisible()

@@ -9,7 +9,14 @@ import pytest
 from PySide6.QtGui import QImage
 
 from petitiondesk.core.export import ExportError
-from petitiondesk.gui.chart_export import ChartSpec, export_chart, render_image, source_line
+from petitiondesk.gui.chart_export import (
+    ChartSpec,
+    ExportFigure,
+    export_chart,
+    render_image,
+    source_line,
+    subtitle_line,
+)
 
 DAY = 86400.0
 
@@ -114,3 +121,91 @@ def test_svg_curve_stays_inside_the_plot_frame(qapp, tmp_path):
     assert len(xs) >= 800
     assert left <= min(xs) and max(xs) <= right
     assert max(xs) > left + 0.9 * (right - left), "the curve spans the frame, not a corner of it"
+
+
+def curve_rows(image: QImage) -> np.ndarray:
+    """The pixel rows where the curve's colour appears."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    data = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    pixels = data.reshape(image.height(), image.width())
+    r, g, b = (pixels >> 16) & 0xFF, (pixels >> 8) & 0xFF, pixels & 0xFF
+    blue = (abs(r.astype(int) - 0x0B) < 40) & (abs(g.astype(int) - 0x6B) < 40) & (abs(b.astype(int) - 0xCB) < 40)
+    return np.flatnonzero(blue.any(axis=1))
+
+
+def test_a_big_petition_fills_the_export_instead_of_a_flat_line_along_the_top(qapp):
+    """1.1 M -> 1.16 M signatures: the curve climbs the plot; the 10k and 100k lines are left out."""
+    start = 1_760_000_000.0
+    times = start + np.linspace(0, 2 * DAY, 200)
+    counts = np.linspace(1_100_000, 1_160_000, 200).astype(np.int64)
+    chart = ChartSpec("A big one", 700123, times, counts)
+    low, high = chart.count_range()
+    assert 1_000_000 < low < 1_100_000 < 1_160_000 < high < 1_200_000
+    assert chart.thresholds_in_frame() == ()
+    rows = curve_rows(render_image(chart, 800, 600))
+    assert rows.max() - rows.min() > 250  # most of the plot's height, not a line along its top
+
+
+def test_a_threshold_out_of_frame_is_named_in_the_subtitle_when_its_date_is_known(qapp):
+    reached = 1_750_000_000.0
+    chart = ChartSpec("A big one", 7, np.array([1.76e9, 1.7601e9]), np.array([500_000, 510_000]),
+                      reached=((100_000, reached),))
+    assert "100,000 reached on 15 Jun 2025" in subtitle_line(chart)
+
+
+def test_a_threshold_in_frame_is_drawn_and_not_repeated_in_the_subtitle(qapp):
+    chart = ChartSpec("Nearly", 7, np.array([1.76e9, 1.7601e9]), np.array([8_500, 9_500]),
+                      reached=((10_000, 1.7602e9),))
+    assert [value for value, _, _ in chart.thresholds_in_frame()] == [10_000]
+    assert "reached on" not in subtitle_line(chart)
+
+
+def test_an_export_frames_exactly_the_range_the_window_gives(qapp):
+    chart = spec(x_range=(1_760_000_000.0, 1_760_100_000.0), y_range=(20_000.0, 60_000.0))
+    assert chart.count_range() == (20_000.0, 60_000.0)
+    assert [value for value, _, _ in chart.thresholds_in_frame()] == []  # 10k and 100k are outside
+
+
+def test_a_freshly_pinned_petition_with_one_sample_draws_its_point(qapp):
+    chart = ChartSpec("Just pinned", 7, np.array([1.76e9]), np.array([1234]))
+    assert len(curve_rows(render_image(chart, 800, 600))) >= 5  # a visible dot
+
+
+def test_the_time_axis_names_days_and_months(qapp):
+    from petitiondesk.gui.axes import LocalDateAxis
+
+    axis = LocalDateAxis()
+    axis.setRange(1_764_633_600.0, 1_765_238_400.0)  # Tue 2 Dec 2025 to Tue 9 Dec (UK midnight)
+    assert axis.tickStrings([1_764_633_600.0], 1.0, DAY) == ["Tue 2 Dec"]
+    assert axis.tickStrings([1_764_633_600.0 + 14 * 3600], 1.0, 6 * 3600) == ["14:00"]
+    assert axis.tickStrings([1_764_633_600.0], 1.0, 6 * 3600) == ["Tue 2 Dec"]  # midnight names the day
+    axis.setRange(1_750_000_000.0, 1_765_238_400.0)
+    assert axis.tickStrings([1_764_633_600.0], 1.0, 30 * DAY) == ["Dec 2025"]
+
+
+def shaded_pixels(image: QImage) -> int:
+    """Pixels of the forecast cone's light blue shade on white."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    data = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    r, g, b = (data >> 16) & 0xFF, (data >> 8) & 0xFF, data & 0xFF
+    return int(((abs(r.astype(int) - 222) < 8) & (abs(g.astype(int) - 233) < 8) & (abs(b.astype(int) - 244) < 8)).sum())
+
+
+def test_an_export_draws_the_milestones_and_the_forecast_cone(qapp, tmp_path):
+    times = np.array([1.7646e9, 1.7646e9 + 3600, 1.7646e9 + 7200])
+    counts = np.array([593_000, 593_200, 593_441])
+    known = ((1.76e9, 10_000), (1.7605e9, 100_000))
+    plain = ChartSpec("Pinned today", 7, times, counts)
+    rich = ChartSpec("Pinned today", 7, times, counts, known=known,
+                     cone=(float(times[-1]), 593_441.0, 1.7700e9, 600_000.0, 640_000.0, 700_000.0))
+    low, high = rich.time_span()
+    assert low < 1.76e9 and high > 1.77e9  # from the first milestone to the deadline
+    assert rich.count_range()[0] <= 10_000 and rich.count_range()[1] >= 700_000
+    assert shaded_pixels(render_image(rich, 800, 600)) > 5_000  # the cone's shade covers a good area
+    assert shaded_pixels(render_image(plain, 800, 600)) < 1_000  # (antialiased edges of the curve only)
+    figure = ExportFigure(rich, 800, 600)
+    diamonds = [item for item in figure.plot.listDataItems() if item.opts.get("symbol") == "d"]
+    assert len(diamonds) == 1 and len(diamonds[0].getData()[0]) == 2
+    figure.close()
+    export_chart(rich, tmp_path / "rich.svg", 800, 600)  # the cone and the diamonds export as vectors too
+    assert ET.parse(tmp_path / "rich.svg").getroot() is not None

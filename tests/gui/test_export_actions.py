@@ -151,3 +151,33 @@ def test_actions_disabled_without_a_graph(qtbot, tmp_path):
     controller = ExportActions(chart, chart, settings, lambda: None)
     assert not controller.export_image_action.isEnabled()
     assert not controller.export_constituencies_action.isEnabled()
+
+
+def test_save_dialogs_open_in_the_preferred_then_last_then_standard_folder(actions, tmp_path, monkeypatch):
+    from petitiondesk.gui.preferences import EXPORT_FOLDER, Preferences
+
+    pictures = tmp_path / "Pictures"
+    pictures.mkdir()
+    monkeypatch.setattr(export_actions.QStandardPaths, "writableLocation", staticmethod(lambda _where: str(pictures)))
+    assert actions.start_folder("chart") == pictures  # a first export: Pictures, not the working directory
+    last = tmp_path / "last"
+    last.mkdir()
+    actions.settings.setValue(LAST_FOLDER_KEY, str(last))
+    assert actions.start_folder("chart") == last
+    chosen = tmp_path / "exports"
+    chosen.mkdir()
+    Preferences(actions.settings).set(EXPORT_FOLDER, str(chosen))
+    assert actions.start_folder("history") == chosen
+    chosen.rmdir()  # a folder that has gone away is passed over
+    assert actions.start_folder("history") == last
+
+
+def test_the_image_size_dialog_names_a_preset_size(qtbot):
+    dialog = export_actions.ImageSizeDialog(1600, 900, 1.0)
+    qtbot.addWidget(dialog)
+    assert dialog.presets.currentText() == "Document (1600 × 900)"
+    dialog.width_box.setValue(1601)
+    assert dialog.presets.currentText() == "Custom"
+    dialog.width_box.setValue(1920)
+    dialog.height_box.setValue(1080)
+    assert dialog.presets.currentText().startswith("Presentation slide")

@@ -92,3 +92,15 @@ def test_a_failed_lookup_is_a_message(qtbot, panel, simulator):
         panel.show_petition(petition)
     assert panel.items() == ()
     assert panel.status_label.text().startswith("Related petitions could not be loaded:")
+
+
+def test_related_titles_show_literally_in_their_tooltips(qtbot, panel):
+    from tests.gui.test_browse_model import HOSTILE, as_rendered
+
+    from petitiondesk.core.browse import BrowseRow, Related
+
+    hostile = Petition(id=9, action=HOSTILE, state="open", signature_count=5)
+    panel._petition_id = 1
+    panel.show_result(1, RelatedResult(items=(Related(BrowseRow.from_petition(hostile), "similar title: ban"),)))
+    labels = [label for label in panel.findChildren(type(panel.status_label)) if label.toolTip()]
+    assert any(as_rendered(label.toolTip()) == f"{HOSTILE}\nOpen on the website" for label in labels)

@@ -14,6 +14,7 @@ worker thread and shows the pages it yields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -423,7 +424,7 @@ def related(petition: Petition, client: PetitionsClient, limit: int = 5) -> Rela
     topics = set(petition.topics)
     departments = {d.acronym or d.name for d in petition.departments}
     if not topics and not departments:
-        return RelatedResult()
+        return _similar_titles(petition, client, limit)  # petitions from before 2020 have neither
     found: dict[int, Related] = {}
     errors: list[str] = []
     if petition.topics:
@@ -448,6 +449,59 @@ def _collect(fetched, petition: Petition, topics: set[str], departments: set[str
         reason = _shared(item, topics, departments)
         if reason:
             found[item.id] = Related(BrowseRow.from_petition(item), reason)
+
+
+# Words that say nothing about what a petition is about.
+_COMMON_WORDS = frozenset("""
+about after against all allow also and any are back been being between both bring can cannot change could
+does during each ensure every from fund funding give government have help into introduce just keep law laws
+legislation less make more most must need needs new not now only other over parliament people petition
+provide public put reduce remove require review right rights should some stop such than that the their them
+then there these they this those through under until urgent urgently very what when which while who will
+with within without would year years your
+""".split())
+
+
+def title_keywords(text: str) -> list[str]:
+    """The words of a title that say what it is about, lower case, plural 's' dropped, in order."""
+    words = []
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 4 or word in _COMMON_WORDS:
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def _similar_titles(petition: Petition, client: PetitionsClient, limit: int) -> RelatedResult:
+    """Open petitions whose titles share the most words with this one's: at most two requests (a
+    search for its most distinctive word, and the most signed open petitions)."""
+    keywords = title_keywords(petition.action)
+    if not keywords:
+        return RelatedResult()
+    wanted = set(keywords)
+    scored: dict[int, tuple[int, Related]] = {}
+    errors: list[str] = []
+    distinctive = max(keywords, key=len)
+    for fetched in (client.list_page(state="open", q=distinctive), None):
+        if fetched is None:
+            if len(scored) >= limit:
+                break
+            fetched = client.list_page(state="open")
+        if not fetched.ok or fetched.value is None:
+            errors.append(fetched.message or "related petitions could not be loaded")
+            continue
+        for item in fetched.value.items:
+            if item.id == petition.id or item.id in scored or item.state != "open":
+                continue
+            shared = [word for word in title_keywords(item.action) if word in wanted]
+            if shared:
+                reason = "similar title: " + ", ".join(shared[:3])
+                scored[item.id] = (len(shared), Related(BrowseRow.from_petition(item), reason))
+    ranked = sorted(scored.values(), key=lambda pair: (pair[0], pair[1].row.signature_count), reverse=True)
+    return RelatedResult(items=tuple(related for _, related in ranked[:limit]), error="; ".join(errors) or None)
 
 
 def _shared(item: Petition, topics: set[str], departments: set[str]) -> str:

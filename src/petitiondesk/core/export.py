@@ -12,6 +12,7 @@ import errno
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +28,15 @@ class ExportError(Exception):
 
 
 def neutralise(cell: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers pass as they are."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_PREFIXES):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers pass as they are.
+
+    Spreadsheets skip leading spaces and line breaks, and read full-width signs ("＝") as their ASCII
+    twins, so the first character that counts is the first one left after both."""
+    if not isinstance(cell, str):
+        return cell
+    stripped = cell.lstrip()
+    first = unicodedata.normalize("NFKC", stripped[:1])
+    if cell.startswith(_FORMULA_PREFIXES) or (first and first.startswith(_FORMULA_PREFIXES)):
         return "'" + cell
     return cell
 

@@ -65,7 +65,7 @@ def _quoted(text: str) -> str:
 def _checked_id(digits: str, text: str) -> int:
     if len(digits.lstrip("0")) > MAX_ID_DIGITS:
         raise BadReference(f"{_quoted(text)} is not a petition: the number is too long; {_EXPECTED}")
-    petition_id = int(digits)
+    petition_id = int(digits.lstrip("0") or "0")  # 5,000 leading zeros exceed int()'s digit limit
     if petition_id <= 0:
         raise BadReference(f"{_quoted(text)} is not a petition: ids start at 1; {_EXPECTED}")
     return petition_id

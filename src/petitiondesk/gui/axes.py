@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime, tzinfo
+
 import pyqtgraph as pg
+
+from petitiondesk.gui.format import display_zone
+
+DAY = 86400.0
+# Ranges shorter than this name the weekday on day ticks ("Tue 2 Dec"); longer ones only the date.
+_WEEKDAYS_UP_TO = 45 * DAY
 
 
 class CountAxis(pg.AxisItem):
@@ -12,7 +21,83 @@ class CountAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
 
+    def tickValues(self, minVal, maxVal, size):
+        if self.logMode and 0 < maxVal - minVal < 1:
+            # Within one decade pyqtgraph's log ticks (1, 2, 5 x 10^n) leave one tick or none:
+            # place round counts instead, at their logarithms.
+            return linear_ticks_in_log_space(minVal, maxVal, size)
+        return super().tickValues(minVal, maxVal, size)
+
     def tickStrings(self, values, scale, spacing):
         if self.logMode:
-            return [f"{10 ** v:,.0f}" if 10 ** v >= 1 else f"{10 ** v:.2g}" for v in values]
+            return [_log_tick_text(10**v) for v in values]
         return [f"{v * scale:,.0f}" for v in values]
+
+
+def linear_ticks_in_log_space(low_log: float, high_log: float, size: float) -> list[tuple[float, list[float]]]:
+    """Round counts between 10**low_log and 10**high_log, as log10 positions, about one per 80 px."""
+    low, high = 10**low_log, 10**high_log
+    wanted = max(2, min(8, int(size / 80)))
+    step = _nice_step((high - low) / wanted)
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high and len(ticks) < 50:
+        if value > 0:
+            ticks.append(math.log10(value))
+        value += step
+    return [(math.log10(step), ticks)]
+
+
+def _nice_step(raw: float) -> float:
+    """The largest of 1, 2, 2.5 and 5 x 10^n that is no more than `raw` (so ticks are not too few)."""
+    exponent = math.floor(math.log10(raw)) if raw > 0 else 0
+    for multiple in (5, 2.5, 2, 1):
+        step = multiple * 10**exponent
+        if step <= raw:
+            return float(step)
+    return float(10**exponent)
+
+
+def _log_tick_text(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:.2g}"
+
+
+class LocalDateAxis(pg.DateAxisItem):
+    """A time axis whose labels say the day as people do: "Tue 2 Dec", "14:00", "Mar 2025".
+
+    Labels are in `zone` (by default the zone the window shows: UK time unless the user prefers
+    their computer's), with the weekday while the view spans weeks and month names always, so that
+    a tick is never a bare "02".
+    """
+
+    def __init__(self, orientation: str = "bottom", zone: tzinfo | None = None, **kwargs):
+        super().__init__(orientation=orientation, **kwargs)
+        self.zone = zone
+
+    def tickStrings(self, values, scale, spacing):
+        low, high = self.range
+        span = abs(self._posix(high) - self._posix(low))
+        return [self._label(self._posix(value), spacing, span) for value in values]
+
+    def _posix(self, value: float) -> float:
+        """The axis value as POSIX seconds (subclasses plot something else on x)."""
+        return value
+
+    def _label(self, t: float, spacing: float, span: float) -> str:
+        try:
+            moment = datetime.fromtimestamp(t, UTC).astimezone(self.zone or display_zone())
+        except (OverflowError, OSError, ValueError):
+            return ""
+        day = f"{moment.day} {moment:%b}"
+        if spacing >= 360 * DAY:
+            return f"{moment.year}"
+        if spacing >= 28 * DAY:
+            return f"{moment:%b} {moment.year}"
+        if spacing >= DAY:
+            return f"{moment:%a} {day}" if span <= _WEEKDAYS_UP_TO else day
+        if moment.hour == 0 and moment.minute == 0 and moment.second == 0:
+            return f"{moment:%a} {day}"  # midnight names the new day
+        if spacing >= 60:
+            return f"{moment:%H:%M}"
+        return f"{moment:%H:%M:%S}"

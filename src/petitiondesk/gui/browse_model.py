@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from petitiondesk.core.browse import SORT_KEYS, BrowseRow, filter_rows, sort_rows
 from petitiondesk.core.models import Petition, TrendingPetition
-from petitiondesk.gui.format import MISSING, format_count, format_date, state_words
+from petitiondesk.gui.format import MISSING, format_count, format_date, plain_tooltip, state_words
 
 
 class BrowseColumn:
@@ -274,9 +274,9 @@ class BrowseModel(QAbstractTableModel):
         if column == BrowseColumn.PINNED:
             return PINNED_TIP if row.id in self._pinned else None
         if column == BrowseColumn.TITLE:
-            return f"{row.action}\nPetition {row.id}"
+            return plain_tooltip(f"{row.action}\nPetition {row.id}")
         if column == BrowseColumn.STATUS:
-            return row.status or None
+            return plain_tooltip(row.status) if row.status else None
         if column == BrowseColumn.SIGNATURES and self._count_header != BrowseColumn.HEADERS[BrowseColumn.SIGNATURES]:
             return self._count_header
         return None

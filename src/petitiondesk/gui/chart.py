@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,28 +27,45 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
-from petitiondesk.gui.axes import CountAxis
+from petitiondesk.gui import framing
+from petitiondesk.gui.axes import CountAxis, LocalDateAxis
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
+from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, gap_mask
 from petitiondesk.gui.format import (
-    UK,
+    display_zone,
     format_count,
     format_date,
     format_delta,
     format_uk_time,
+    zone_name,
 )
 
 EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
 EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
 READOUT_HINT = "Point at the graph to read a count."
 
-# A threshold is brought into the fitted view once the count reaches this share of it, so that
-# a petition closing in on 10,000 or 100,000 shows how far it has to go.
-_NEAR_THRESHOLD = 0.8
-_Y_PADDING = 0.05
-# Samples that start below this share of the top are drawn from 0; later ones from their minimum.
-_ZERO_BASED_BELOW = 0.2
+_Y_PADDING = framing.Y_PADDING
 # Threshold labels closer than this (pixels) would overlap: only the higher one keeps its text.
 _LABEL_CLEARANCE = 18
+
+
+class _TimeZoomViewBox(pg.ViewBox):
+    """The wheel and a drag move through time while the counts follow the data; with Shift held
+    they zoom and pan the counts instead (and the counts stop following until Fit)."""
+
+    countsMovedByUser = Signal()
+
+    def wheelEvent(self, ev, axis=None):
+        super().wheelEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
+
+    def mouseDragEvent(self, ev, axis=None):
+        super().mouseDragEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
+
+    def _axis_for(self, ev) -> int:
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.countsMovedByUser.emit()
+            return 1
+        return 0
 
 
 class SignatureChart(QWidget):
@@ -64,6 +82,8 @@ class SignatureChart(QWidget):
         self._counts = np.empty(0, dtype=float)
         self._log = False
         self._fitted_range: list[list[float]] | None = None
+        # The count range follows the samples in the time window until the user zooms it.
+        self._counts_follow = True
 
         self._build_header()
         self._build_plot()
@@ -94,11 +114,21 @@ class SignatureChart(QWidget):
         self.log_button.setAccessibleName("Logarithmic scale")
         self.log_button.toggled.connect(self.set_log_scale)
 
+        self.forecast_button = QToolButton(self)
+        self.forecast_button.setText("Forecast")
+        self.forecast_button.setCheckable(True)
+        self.forecast_button.setChecked(True)
+        self.forecast_button.setToolTip("Show the estimated final count as a shaded 80 % range to the deadline")
+        self.forecast_button.setAccessibleName("Show the forecast")
+        self.forecast_button.toggled.connect(self.set_forecast_shown)
+
     def _build_plot(self) -> None:
-        self._date_axis = pg.DateAxisItem(orientation="bottom")
+        self._date_axis = LocalDateAxis(orientation="bottom")
         self._count_axis = CountAxis(orientation="left")
+        view = _TimeZoomViewBox()
+        view.countsMovedByUser.connect(self._stop_following_counts)
         self.plot_widget = pg.PlotWidget(
-            axisItems={"bottom": self._date_axis, "left": self._count_axis}
+            viewBox=view, axisItems={"bottom": self._date_axis, "left": self._count_axis}
         )
         self.plot_widget.setAccessibleName("Signatures over time")
         item = self.plot_widget.getPlotItem()
@@ -111,6 +141,7 @@ class SignatureChart(QWidget):
         self._view.disableAutoRange()
         self._view.setMouseEnabled(x=True, y=True)
 
+        self.overlays = ChartOverlays(item, self._to_view_y)
         self._curve = item.plot([], [], connect="finite", name="Signatures")
         self._latest = pg.ScatterPlotItem(size=8)
         item.addItem(self._latest)
@@ -136,10 +167,11 @@ class SignatureChart(QWidget):
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plot_widget.setToolTip(
-            "Drag to pan, scroll to zoom. Keys: arrows pan, + and - zoom, Home fits, End jumps"
-            " to the latest sample."
+            "Drag or scroll to move through time; the counts follow. Shift+scroll zooms the counts."
+            " Keys: arrows pan, + and - zoom, Home fits, End jumps to the latest sample."
         )
         self.plot_widget.installEventFilter(self)
+        self._view.sigXRangeChanged.connect(self._follow_counts)
         self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
         self._view.sigResized.connect(self._update_threshold_visibility)
 
@@ -148,6 +180,7 @@ class SignatureChart(QWidget):
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.summary_label, 1)
         header.addWidget(self.fit_button)
+        header.addWidget(self.forecast_button)
         header.addWidget(self.log_button)
 
         self.empty_label = QLabel(EMPTY_NO_PETITION, self)
@@ -182,6 +215,27 @@ class SignatureChart(QWidget):
         self._update_summary()
         self._show_state()
 
+    def set_context(self, known: Sequence[PointLike] = (), events: Sequence[EventLike] = (),
+                    cone: Cone | None = None) -> None:
+        """What the site states about the shown petition: milestone counts, dated events, and the
+        forecast cone. Drawn apart from the recorded samples; the view refits if it was fitted."""
+        was_fitted = self._is_fitted()
+        self.overlays.set_context(known, events, cone)
+        self.overlays.redraw(self._times, self._counts)
+        self.forecast_button.setEnabled(cone is not None)
+        if was_fitted:
+            self.fit()
+        self._show_state()
+
+    def set_forecast_shown(self, on: bool) -> None:
+        """Draw the forecast cone (and frame the time to the deadline) or not."""
+        if self.forecast_button.isChecked() != bool(on):
+            self.forecast_button.setChecked(bool(on))  # re-enters through toggled
+            return
+        self.overlays.show_cone = bool(on)
+        self.overlays.redraw(self._times, self._counts)
+        self.fit()
+
     def update_samples(self, times: np.ndarray, counts: np.ndarray) -> None:
         """More samples of the same petition: extend the curve, follow only if following."""
         old_last = self._times[-1] if self._times.size else None
@@ -199,11 +253,13 @@ class SignatureChart(QWidget):
 
     def fit(self) -> None:
         """Show every sample (and a threshold the count is closing in on)."""
-        if not self._times.size:
+        self._counts_follow = True
+        times = self._frame_times()
+        if not times.size:
             self._fitted_range = None
             return
-        x_range = self._x_extent()
-        y_range = self._y_extent()
+        x_range = framing.time_frame(times)
+        y_range = self._count_frame(self._frame_counts(*x_range))
         self._view.setRange(xRange=x_range, yRange=y_range, padding=0)
         self._fitted_range = [list(r) for r in self._view.viewRange()]
 
@@ -221,6 +277,7 @@ class SignatureChart(QWidget):
         self.plot_widget.getPlotItem().setLogMode(x=False, y=on)
         self._place_threshold_lines()
         self._update_latest_marker()
+        self.overlays.redraw(self._times, self._counts)
         self._hide_crosshair()
         self.fit()  # the count axis changes units: fit it, but keep the user's time window
         if not was_fitted and self._times.size:
@@ -245,10 +302,14 @@ class SignatureChart(QWidget):
 
     def export_spec(self, petition_id: int) -> ChartSpec:
         """What the user sees, for an exported image: the same time window and scale."""
-        (low, high), _ = self._view.viewRange()
+        (low, high), (bottom, top) = self._view.viewRange()
         times, counts = self.samples()
         x_range = (float(low), float(high)) if times.size else None
-        return spec_for(self._petition, petition_id, times, counts, x_range, self._log)
+        y_range = (float(bottom), float(top)) if times.size else None
+        known = tuple((float(point.at), int(point.count)) for point in self.overlays.known)
+        cone = self.overlays.cone if self.overlays.show_cone else None
+        cone_spec = (cone.start, cone.start_count, cone.end, cone.low, cone.central, cone.high) if cone else None
+        return spec_for(self._petition, petition_id, times, counts, x_range, self._log, y_range, known, cone_spec)
 
     def sample_nearest(self, x: float) -> tuple[float, int] | None:
         """The recorded sample closest in time to x (POSIX seconds): (time, count)."""
@@ -271,7 +332,12 @@ class SignatureChart(QWidget):
             order = np.argsort(times, kind="stable")
             times, counts = times[order], counts[order]
         self._times, self._counts = times, counts
-        self._curve.setData(times, counts)
+        # Where recording stopped (the app was closed) the curve breaks (a NaN, not pyqtgraph's connect
+        # array, which clip-to-view mishandles); the overlays bridge it with a dashed segment.
+        after_gaps = np.flatnonzero(gap_mask(times, counts)) + 1
+        self._curve.setData(np.insert(times, after_gaps, np.nan), np.insert(counts, after_gaps, np.nan),
+                            connect="finite")
+        self.overlays.redraw(times, counts)
         self._update_latest_marker()
         self._update_date_axis_zone()
 
@@ -283,44 +349,50 @@ class SignatureChart(QWidget):
             self._latest.setData([], [])
 
     def _update_date_axis_zone(self) -> None:
-        # Dates on the axis in UK time, like the readout (offset taken at the latest sample).
+        # Dates on the axis in the shown zone, like the readout (offset taken at the latest sample).
         if not self._times.size:
             return
-        latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(UK)
+        latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(display_zone())
         self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
 
     # -- view range ------------------------------------------------------------------------------
-    def _x_extent(self) -> tuple[float, float]:
-        first, last = float(self._times[0]), float(self._times[-1])
-        span = last - first
-        if span <= 0:
-            return first - 1800, last + 1800  # one sample: an hour around it
-        return first - span * 0.01, last + span * 0.03
+    def _count_frame(self, counts: np.ndarray) -> tuple[float, float]:
+        return framing.count_frame(counts, self._thresholds().values(), self._log)
 
-    def _y_extent(self) -> tuple[float, float]:
-        low, top = float(np.min(self._counts)), float(np.max(self._counts))
-        for threshold in self._thresholds().values():
-            if _NEAR_THRESHOLD * threshold <= top < threshold:
-                top = float(threshold)
-        if self._log:
-            positive = self._counts[self._counts > 0]
-            bottom = float(np.min(positive)) if positive.size else 1.0
-            low_log, high_log = math.log10(bottom), math.log10(max(top, bottom, 1.0))
-            pad = max((high_log - low_log) * _Y_PADDING, 0.1)
-            return low_log - pad, high_log + pad
-        if low < _ZERO_BASED_BELOW * top:
-            low = 0.0  # a history from early on: keep the honest zero baseline
-        # Recorded late in a big petition's life: the recorded range, so that growth shows.
-        span = max(top - low, 10.0, top * 0.001)
-        bottom = max(low - span * _Y_PADDING, 0.0) if low > 0 else 0.0
-        return bottom, low + span * (1 + _Y_PADDING)
+    def _frame_times(self) -> np.ndarray:
+        """The times a fitted view shows: the samples, milestones, and the deadline with a forecast."""
+        extent = self.overlays.x_extent()
+        if extent is None:
+            return self._times
+        return np.sort(np.concatenate([self._times, np.asarray(extent, dtype=float)]))
+
+    def _frame_counts(self, low: float, high: float) -> np.ndarray:
+        recorded = framing.visible_counts(self._times, self._counts, low, high)
+        return np.concatenate([recorded, np.asarray(self.overlays.counts_in(low, high), dtype=float)])
+
+    def _follow_counts(self, *_args) -> None:
+        """After a move through time, frame the counts of the samples now in view."""
+        if not self._counts_follow or not self._frame_times().size:
+            return
+        (low, high), _ = self._view.viewRange()
+        visible = self._frame_counts(low, high)
+        if visible.size:
+            self._view.setYRange(*self._count_frame(visible), padding=0)
+
+    def _stop_following_counts(self) -> None:
+        self._counts_follow = False
+
+    @property
+    def counts_follow_time(self) -> bool:
+        """Whether the count axis frames the samples in the time window (until the user zooms it)."""
+        return self._counts_follow
 
     def _is_fitted(self) -> bool:
         """Whether the view is still where fit() put it (the user has not zoomed or panned)."""
         if self._fitted_range is None:
             return True
         current = self._view.viewRange()
-        for (a0, a1), (b0, b1) in zip(current, self._fitted_range):
+        for (a0, a1), (b0, b1) in zip(current, self._fitted_range, strict=True):
             tolerance = 1e-6 * max(abs(b1 - b0), 1e-9)
             if abs(a0 - b0) > tolerance or abs(a1 - b1) > tolerance:
                 return False
@@ -334,6 +406,7 @@ class SignatureChart(QWidget):
         if top > y_max:
             y_max = top + (top - y_min) * _Y_PADDING
         self._view.setRange(xRange=(x_min + shift, x_max + shift), yRange=(y_min, y_max), padding=0)
+        self._follow_counts()
 
     # -- thresholds ------------------------------------------------------------------------------
     def _thresholds(self) -> dict[str, int]:
@@ -370,6 +443,18 @@ class SignatureChart(QWidget):
             abs(self._pixel_y(response.value()) - self._pixel_y(debate.value())) < _LABEL_CLEARANCE
         )
         response.label.setVisible(response.isVisible() and not crowded)
+        top_pixel = self._pixel_y(y_max)
+        for line in self._threshold_lines.values():
+            # Above its line, unless that would clip it at the top of the plot: then below.
+            near_top = line.isVisible() and self._pixel_y(line.value()) - top_pixel < _LABEL_CLEARANCE
+            anchor = (0, 0) if near_top else (0, 1)
+            if line.label.anchors[0] != anchor:
+                line.label.anchors = [anchor, anchor]
+                line.label.updatePosition()
+
+    def threshold_label_below(self, key: str) -> bool:
+        """Whether the threshold's label sits under its line (it would be clipped above it)."""
+        return self._threshold_lines[key].label.anchors[0] == (0, 0)
 
     def _pixel_y(self, view_y: float) -> float:
         return self._view.mapViewToScene(QPointF(0.0, view_y)).y()
@@ -394,6 +479,10 @@ class SignatureChart(QWidget):
             self._hide_crosshair()
             return
         t, count = nearest
+        known = self.overlays.nearest_known(x, within=self._view.viewPixelSize()[0] * 8)
+        if known is not None and abs(known.at - x) < abs(t - x):
+            self._show_known_readout(known)
+            return
         y = self._to_view_y(count)
         self._cross_v.setPos(t)
         self._cross_v.setVisible(True)
@@ -404,8 +493,19 @@ class SignatureChart(QWidget):
         self._cross_marker.setVisible(math.isfinite(y))
         moment = datetime.fromtimestamp(t, UTC)
         self.readout_label.setText(
-            f"{format_uk_time(moment)} (UK time) · {format_count(count)} signatures"
+            f"{format_uk_time(moment)} ({zone_name()}) · {format_count(count)} signatures"
         )
+
+    def _show_known_readout(self, point: PointLike) -> None:
+        y = self._to_view_y(point.count)
+        self._cross_v.setPos(point.at)
+        self._cross_v.setVisible(True)
+        self._cross_h.setVisible(math.isfinite(y))
+        self._cross_marker.setVisible(False)
+        if math.isfinite(y):
+            self._cross_h.setPos(y)
+        moment = datetime.fromtimestamp(point.at, UTC)
+        self.readout_label.setText(f"{point.label} · {format_uk_time(moment)} ({zone_name()}) — from the site")
 
     def _hide_crosshair(self) -> None:
         for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
@@ -531,6 +631,7 @@ class SignatureChart(QWidget):
             line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
             line.label.setColor(text)
         cross_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DotLine)
+        self.overlays.apply_palette(accent, muted, background, text)
         self._cross_v.setPen(cross_pen)
         self._cross_h.setPen(cross_pen)
         self._cross_marker.setBrush(pg.mkBrush(background))

@@ -9,10 +9,10 @@ and a chart that was never shown on screen exports just as well (the figure is l
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,12 +22,15 @@ from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
-from petitiondesk.gui.axes import CountAxis
+from petitiondesk.gui import framing
+from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.format import display_zone, zone_name
 
-UK = ZoneInfo("Europe/London")
 INK = QColor("#1b1f24")
 MUTED = QColor("#57606a")
 CURVE = QColor("#0b6bcb")
+CONE_FILL = QColor(11, 107, 203, 40)
+CONE_EDGE = QColor(11, 107, 203, 90)
 THRESHOLD_COLOURS = {"response": QColor("#b35900"), "debate": QColor("#8250df")}
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1600, 900
@@ -48,6 +51,15 @@ class ChartSpec:
         (RESPONSE_THRESHOLD, "10,000 — government response", "response"),
         (DEBATE_THRESHOLD, "100,000 — considered for debate", "debate"),
     ))
+    #: The count range shown, in view units (log10 of counts on a log scale); None: framed like
+    #: the window frames the data before the user zooms.
+    y_range: tuple[float, float] | None = None
+    #: When each threshold was reached (POSIX seconds), for the subtitle when its line is out of frame.
+    reached: tuple[tuple[int, float], ...] = ()
+    #: Counts the site states (milestones): (POSIX seconds, count), drawn apart from the recorded curve.
+    known: tuple[tuple[float, int], ...] = ()
+    #: The forecast: (from time, from count, deadline, low, central, high), or None.
+    cone: tuple[float, float, float, float, float, float] | None = None
 
     def visible(self) -> tuple[np.ndarray, np.ndarray]:
         if self.x_range is None or len(self.times) == 0:
@@ -59,12 +71,36 @@ class ChartSpec:
     def time_span(self) -> tuple[float, float] | None:
         if self.x_range is not None:
             return self.x_range
-        if len(self.times) == 0:
+        extra = [at for at, _ in self.known] + ([self.cone[0], self.cone[2]] if self.cone else [])
+        times = np.sort(np.concatenate([np.asarray(self.times, dtype=float), np.asarray(extra, dtype=float)]))
+        if len(times) == 0:
             return None
-        return float(self.times[0]), float(self.times[-1])
+        return framing.time_frame(times)
+
+    def count_range(self) -> tuple[float, float] | None:
+        """The count range drawn (view units): the one given, or the data framed with a margin."""
+        if self.y_range is not None:
+            return self.y_range
+        times, counts = self.visible()
+        span = self.time_span()
+        extra = []
+        if span is not None:
+            extra = [count for at, count in self.known if span[0] <= at <= span[1]]
+            if self.cone and self.cone[2] >= span[0] and self.cone[0] <= span[1]:
+                extra += [self.cone[1], self.cone[3], self.cone[5]]
+        values = np.concatenate([np.asarray(counts, dtype=float), np.asarray(extra, dtype=float)])
+        if len(values) == 0:
+            return None
+        return framing.count_frame(values, (value for value, _, _ in self.thresholds), self.log_scale)
+
+    def thresholds_in_frame(self) -> tuple[tuple[int, str, str], ...]:
+        frame = self.count_range()
+        if frame is None:
+            return ()
+        return tuple(t for t in self.thresholds if framing.in_view(t[0], frame, self.log_scale))
 
 
-class _OffsetDateAxis(pg.DateAxisItem):
+class _OffsetDateAxis(LocalDateAxis):
     """A date axis for x values in hours after `origin` (POSIX seconds)."""
 
     def __init__(self, origin: float, **kwargs):
@@ -77,10 +113,10 @@ class _OffsetDateAxis(pg.DateAxisItem):
                 for spacing, values in levels]
 
     def tickStrings(self, values, scale, spacing):
-        return super().tickStrings([self._posix(value) for value in values], scale, spacing * HOUR)
+        return super().tickStrings(values, scale, spacing * HOUR)
 
-    def _posix(self, hours: float) -> float:
-        return self.origin + hours * HOUR
+    def _posix(self, value: float) -> float:
+        return self.origin + value * HOUR
 
 
 def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...]:
@@ -92,17 +128,29 @@ def thresholds_for(petition: Petition | None) -> tuple[tuple[int, str, str], ...
 
 
 def spec_for(petition: Petition | None, petition_id: int, times: np.ndarray, counts: np.ndarray,
-             x_range: tuple[float, float] | None = None, log_scale: bool = False) -> ChartSpec:
+             x_range: tuple[float, float] | None = None, log_scale: bool = False,
+             y_range: tuple[float, float] | None = None, known: tuple[tuple[float, int], ...] = (),
+             cone: tuple[float, float, float, float, float, float] | None = None) -> ChartSpec:
+    """What to export; without ranges, the data framed as the window frames it before a zoom."""
     title = petition.action if petition else f"Petition {petition_id}"
-    return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition))
+    return ChartSpec(title, petition_id, times, counts, x_range, log_scale, thresholds_for(petition),
+                     y_range, _reached(petition), known, cone)
+
+
+def _reached(petition: Petition | None) -> tuple[tuple[int, float], ...]:
+    if petition is None:
+        return ()
+    pairs = ((petition.response_threshold, petition.response_threshold_reached_at),
+             (petition.debate_threshold, petition.debate_threshold_reached_at))
+    return tuple((value, when.timestamp()) for value, when in pairs if when is not None)
 
 
 def source_line(spec: ChartSpec) -> str:
     span = spec.time_span()
     text = "Data: petition.parliament.uk · recorded by PetitionDesk"
     if span:
-        first, last = (datetime.fromtimestamp(t, UTC).astimezone(UK) for t in span)
-        text += f" · {first:%-d %b %Y %H:%M} – {last:%-d %b %Y %H:%M} (UK time)"
+        first, last = (datetime.fromtimestamp(t, UTC).astimezone(display_zone()) for t in span)
+        text += f" · {_when(first)} – {_when(last)} ({zone_name()})"
     return text
 
 
@@ -113,6 +161,11 @@ def subtitle_line(spec: ChartSpec) -> str:
         text += f" · {int(counts[-1]):,} signatures"
         if len(counts) > 1:
             text += f" ({int(counts[-1]) - int(counts[0]):+,} over this period)"
+    drawn = {value for value, _, _ in spec.thresholds_in_frame()}
+    for value, when in spec.reached:
+        if value not in drawn:  # its line is out of frame: say when it was passed instead
+            moment = datetime.fromtimestamp(when, UTC).astimezone(display_zone())
+            text += f" · {value:,} reached on {moment.day} {moment:%b %Y}"
     return text
 
 
@@ -161,9 +214,10 @@ class ExportFigure(pg.GraphicsLayoutWidget):
                 return
             finite = np.isfinite(x) & np.isfinite(y)
             x, y = x[finite], y[finite]
+            view.updateMatrix()  # the view's transform is brought up to date lazily, at paint time
             transform = view.childGroup.sceneTransform()
             path = QPainterPath()
-            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist())):
+            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
                 point = transform.map(QPointF(px, py))
                 path.moveTo(point) if i == 0 else path.lineTo(point)
             line = QGraphicsPathItem(path)
@@ -175,7 +229,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         # x is drawn in hours from the start: the SVG writer rounds coordinates and transforms
         # (POSIX seconds would come out in 10,000 s steps, a tiny seconds-to-pixels scale askew).
         origin = span[0] if span else 0.0
-        axis = _OffsetDateAxis(origin, utcOffset=-_uk_offset(span[1] if span else None))
+        axis = _OffsetDateAxis(origin, utcOffset=-_zone_offset(span[1] if span else None))
         plot = pg.PlotItem(axisItems={"bottom": axis, "left": CountAxis()})
         font = _font(max(8.0, 13 * scale))
         for name in ("left", "bottom"):
@@ -183,8 +237,9 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             axis.setPen(pg.mkPen(MUTED))
             axis.setTextPen(pg.mkPen(INK))
             axis.setTickFont(font)
-        plot.setLabel("left", "Signatures", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
-        plot.setLabel("bottom", "Time (UK)", color=INK.name(), **{"font-size": f"{max(9, 14 * scale):.0f}pt"})
+        label_style = {"color": INK.name(), "font-size": f"{max(9, 14 * scale):.0f}pt"}
+        plot.setLabel("left", "Signatures", **label_style)
+        plot.setLabel("bottom", f"Time ({zone_name()})", **label_style)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
@@ -194,30 +249,65 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         values = counts.astype(float)
         if spec.log_scale:
             values = np.maximum(values, 1.0)
-        plot.plot((times - origin) / HOUR, values, name="signatures", pen=pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale),
-                  stepMode=None, connect="finite")
+        x = (times - origin) / HOUR
+        pen = pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale)
+        plot.plot(x, values, name="signatures", pen=pen, stepMode=None, connect="finite")
+        if len(x):  # the latest count as a dot, as on screen: a lone sample is drawn too
+            dot = max(7.0, 10 * scale) * self.pen_scale
+            plot.plot(x[-1:], values[-1:], pen=None, symbol="o", symbolSize=dot,
+                      symbolBrush=pg.mkBrush(CURVE), symbolPen=pg.mkPen("w", width=1.5 * self.pen_scale))
+        self._draw_known_and_cone(plot, spec, origin, scale)
         plot.setLogMode(y=spec.log_scale)
+        plot.vb.disableAutoRange()
         x_range = (0.0, (span[1] - origin) / HOUR) if span else (0.0, 1.0)
-        plot.setXRange(*x_range, padding=0.01)
-        self._draw_thresholds(plot, spec, values, scale, plot.vb.viewRange()[0])
+        plot.setXRange(*x_range, padding=0)
+        y_range = spec.count_range()
+        if y_range is not None:
+            plot.setYRange(*y_range, padding=0)
+        self._draw_thresholds(plot, spec, scale, x_range)
         return plot
 
-    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, values: np.ndarray, scale: float,
-                         x_range: list[float]) -> None:
-        """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right."""
-        if len(values) == 0:
-            return
-        top = float(values.max())
+    def _draw_known_and_cone(self, plot: pg.PlotItem, spec: ChartSpec, origin: float, scale: float) -> None:
+        """Milestones as diamonds joined by a dashed line to the first sample; the forecast as a cone."""
+        floor = 1.0 if spec.log_scale else 0.0
+        if spec.known:
+            first = float(spec.times[0]) if len(spec.times) else math.inf
+            points = sorted(spec.known)
+            joined = [(at, count) for at, count in points if at < first]
+            if joined and len(spec.times):
+                joined.append((first, float(spec.counts[0])))
+            if len(joined) > 1:
+                x, y = zip(*joined, strict=True)
+                plot.plot((np.array(x) - origin) / HOUR, np.maximum(np.array(y, dtype=float), floor),
+                          pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine))
+            x = np.array([at for at, _ in points])
+            y = np.maximum(np.array([count for _, count in points], dtype=float), floor)
+            plot.plot((x - origin) / HOUR, y, pen=None, symbol="d", symbolSize=max(9.0, 12 * scale) * self.pen_scale,
+                      symbolBrush=pg.mkBrush("w"), symbolPen=pg.mkPen(CURVE, width=2 * self.pen_scale))
+        if spec.cone:
+            start, start_count, end, low, central, high = spec.cone
+            x = (np.array([start, end]) - origin) / HOUR
+            edges = [plot.plot(x, np.maximum([start_count, value], floor), pen=pg.mkPen(CONE_EDGE))
+                     for value in (low, high)]
+            plot.addItem(pg.FillBetweenItem(*edges, brush=pg.mkBrush(CONE_FILL)))
+            plot.plot(x, np.maximum([start_count, central], floor),
+                      pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DotLine))
+
+    def _draw_thresholds(self, plot: pg.PlotItem, spec: ChartSpec, scale: float, x_range: tuple[float, float]) -> None:
+        """Dashed lines across exactly the plotted range (SVG has no clipping), labelled at the right;
+        only those inside the count range, so that a big petition is not squashed to fit them."""
         left, right = x_range
-        for threshold, label, kind in spec.thresholds:
-            if threshold > top * 1.25:
-                continue  # out of range: drawing it would squash the curve
+        for threshold, label, kind in spec.thresholds_in_frame():
             colour = THRESHOLD_COLOURS[kind]
             pen = pg.mkPen(colour, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine)
             plot.plot([left, right], [threshold, threshold], pen=pen)
-            text = pg.TextItem(label, color=colour, anchor=(1, 1))
+            y = np.log10(threshold) if spec.log_scale else threshold
+            low, high = spec.count_range() or (0.0, 1.0)
+            # Above its line, unless that would run off the top of the plot.
+            below = high - y < (high - low) * 0.08
+            text = pg.TextItem(label, color=colour, anchor=(1, 0) if below else (1, 1))
             text.setFont(_font(max(8.0, 12 * scale)))
-            text.setPos(right, np.log10(threshold) if spec.log_scale else threshold)
+            text.setPos(right, y)
             plot.addItem(text, ignoreBounds=True)
 
 
@@ -296,10 +386,14 @@ def _check_size(width: int, height: int) -> None:
         raise ExportError(f"A chart image must be between 16 and 20,000 pixels a side, not {width} x {height}.")
 
 
-def _uk_offset(t: float | None) -> float:
-    """Seconds east of UTC in the UK at time t (BST or GMT), so the date axis reads UK time."""
+def _zone_offset(t: float | None) -> float:
+    """Seconds east of UTC in the shown zone at time t (in the UK: BST or GMT), for the date axis."""
     moment = datetime.fromtimestamp(t, UTC) if t else datetime.now(UTC)
-    return moment.astimezone(UK).utcoffset().total_seconds()
+    return moment.astimezone(display_zone()).utcoffset().total_seconds()
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y %H:%M}"  # no %-d: Windows' strftime lacks it
 
 
 def _font(points: float) -> QFont:

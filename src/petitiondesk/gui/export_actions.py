@@ -33,6 +33,7 @@ from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import Petition
 from petitiondesk.gui import chart_export
 from petitiondesk.gui.chart import SignatureChart
+from petitiondesk.gui.preferences import EXPORT_FOLDER, Preferences
 
 LAST_FOLDER_KEY = "export/lastFolder"
 SIZE_KEY = "export/imageSize"
@@ -69,7 +70,10 @@ class ImageSizeDialog(QDialog):
         self.height_box = self._spin(height, "Height in pixels")
         self.sharp = QCheckBox("Draw text and lines at double density (for HiDPI screens)", self)
         self.sharp.setChecked(scale > 1)
+        self.presets.setCurrentIndex(self._preset_index(width, height))  # a preset's size is named, not "Custom"
         self.presets.currentIndexChanged.connect(self._apply_preset)
+        self.width_box.valueChanged.connect(self._name_size)
+        self.height_box.valueChanged.connect(self._name_size)
 
         form = QFormLayout(self)
         form.addRow("&Preset:", self.presets)
@@ -95,6 +99,16 @@ class ImageSizeDialog(QDialog):
         if size:
             self.width_box.setValue(size[0])
             self.height_box.setValue(size[1])
+
+    def _name_size(self) -> None:
+        """Typing a preset's size selects it; any other size is Custom."""
+        self.presets.blockSignals(True)
+        self.presets.setCurrentIndex(self._preset_index(self.width_box.value(), self.height_box.value()))
+        self.presets.blockSignals(False)
+
+    def _preset_index(self, width: int, height: int) -> int:
+        sizes = [(w, h) for _, w, h in SIZE_PRESETS]
+        return sizes.index((width, height)) + 1 if (width, height) in sizes else 0  # 0: Custom
 
     def chosen(self) -> tuple[int, int, float]:
         return self.width_box.value(), self.height_box.value(), 2.0 if self.sharp.isChecked() else 1.0
@@ -246,10 +260,7 @@ class ExportActions(QObject):
         return (int(match[1]), int(match[2])) if match else (1600, 900)
 
     def _ask_path(self, subject: ExportSubject, what: str, filters: str, suffix: str) -> Path | None:
-        folder = self.settings.value(LAST_FOLDER_KEY) or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.PicturesLocation if what == "chart"
-            else QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(str(folder)) / f"petition-{subject.petition_id}-{what}{suffix}"
+        suggested = self.start_folder(what) / f"petition-{subject.petition_id}-{what}{suffix}"
         name, chosen_filter = QFileDialog.getSaveFileName(self.window, "Export", str(suggested), filters)
         if not name:
             return None
@@ -258,6 +269,18 @@ class ExportActions(QObject):
             path = path.with_suffix(".svg" if "svg" in chosen_filter.lower() else suffix)
         self.settings.setValue(LAST_FOLDER_KEY, str(path.parent))
         return path
+
+    def start_folder(self, what: str) -> Path:
+        """Where a save dialog opens: the folder set in Preferences, else the last one used, else
+        Pictures (charts) or Documents (data), else home; never the working directory."""
+        standard = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation if what == "chart"
+            else QStandardPaths.StandardLocation.DocumentsLocation)
+        chosen = Preferences(self.settings).value(EXPORT_FOLDER)
+        for candidate in (chosen, self.settings.value(LAST_FOLDER_KEY), standard):
+            if candidate and Path(str(candidate)).is_dir():
+                return Path(str(candidate))
+        return Path.home()
 
     def _write(self, path: Path, description: str, job: Callable[[], None]) -> None:
         """Run the file-writing `job` off the GUI thread; the result comes back through `_written`."""

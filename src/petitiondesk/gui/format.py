@@ -1,18 +1,45 @@
 """Small pure helpers that turn numbers, times and states into the words every view shows.
 
 No Qt here: these are plain functions so that the watchlist, the detail pane, the chart and the
-CLI all say the same thing the same way. Times are shown in UK time, whatever the machine's zone.
+CLI all say the same thing the same way. Times are shown in UK time, whatever the machine's zone,
+unless the user prefers their computer's own zone (Preferences): `set_display_zone`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import html
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from petitiondesk.core.models import Petition
 
 UK = ZoneInfo("Europe/London")
 MISSING = "—"
+
+#: The zones a user can choose to read times in: the petitions' own (UK) or the computer's.
+ZONE_CHOICES = {"uk": "UK time", "local": "Your computer's time zone"}
+_display_zone: tzinfo = UK
+_zone_name = "UK time"
+
+
+def set_display_zone(choice: str) -> None:
+    """Show times in UK time ("uk", the default) or in the computer's own zone ("local")."""
+    global _display_zone, _zone_name
+    if choice == "local":
+        local = datetime.now().astimezone().tzinfo or UTC
+        _display_zone, _zone_name = local, "local time"
+    else:
+        _display_zone, _zone_name = UK, "UK time"
+
+
+def display_zone() -> tzinfo:
+    """The zone every time in the window is shown in."""
+    return _display_zone
+
+
+def zone_name() -> str:
+    """What to call the shown times: "UK time" or "local time"."""
+    return _zone_name
 
 _STATE_LABELS = {"open": "Open", "closed": "Closed", "rejected": "Rejected"}
 
@@ -42,14 +69,16 @@ def format_percent(fraction: float | None) -> str:
 
 
 def to_uk(dt: datetime) -> datetime:
-    """A datetime in UK time; a naive one is taken to be UTC, as everything stored is."""
+    """A datetime in the shown zone (UK time unless the user chose their own); a naive one is
+    taken to be UTC, as everything stored is."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UK)
+    return dt.astimezone(_display_zone)
 
 
 def format_uk_time(dt: datetime | None) -> str:
-    """2026-03-14T09:12Z -> "14 Mar 2026, 09:12" (in UK time: BST in summer)."""
+    """2026-03-14T09:12Z -> "14 Mar 2026, 09:12" (in UK time, BST in summer, unless the user
+    chose their own zone: `zone_name()` says which)."""
     if dt is None:
         return MISSING
     local = to_uk(dt)
@@ -110,3 +139,12 @@ def progress_label(petition: Petition, today: date | None = None) -> str:
     if petition.response_threshold_reached_at is not None:
         return "Awaiting government response"
     return ""
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` exactly as written, wrapped to a readable width.
+
+    Qt renders any tooltip that looks like markup as rich text (`<b>`, `<a>`, `<img src=file:…>`),
+    so text from the network goes in escaped, inside a rich-text wrapper of our own."""
+    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<qt>{escaped}</qt>"

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from petitiondesk.core.browse import Related, RelatedResult
-from petitiondesk.gui.format import format_count
+from petitiondesk.gui.format import format_count, plain_tooltip
 
 TITLE = "Related open petitions"
 
@@ -108,7 +108,7 @@ class RelatedPanel(QWidget):
             row = item.row
             title = QLabel(f'<a href="{row.web_url}">{_escape(row.action)}</a>', self._rows)
             title.setTextFormat(Qt.TextFormat.RichText)
-            title.setToolTip(f"{row.action}\nOpen on the website")
+            title.setToolTip(plain_tooltip(f"{row.action}\nOpen on the website"))
             title.setOpenExternalLinks(False)
             title.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
             title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

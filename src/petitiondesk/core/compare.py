@@ -1,0 +1,157 @@
+"""Several petitions on one chart: aligned in calendar time or by time since opening, as counts or
+as a share of 100,000, with a reading of every curve at one moment and a table of figures.
+
+A petition's curve is what PetitionDesk recorded plus the counts the site states (milestones):
+between two recorded samples the count is known; before recording began, only at the milestones,
+so a reading there is "between known points" and said to be so. Plain Python and numpy: no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from petitiondesk.core import analysis
+from petitiondesk.core.models import Petition
+
+DAY = 86400.0
+SHARE_OF = 100_000
+ALIGNMENTS = {"calendar": "Calendar time", "opened": "Days since opening"}
+UNITS = {"signatures": "Signatures", "share": "Share of 100,000"}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One petition's known counts: recorded samples and the site's milestones (POSIX seconds)."""
+
+    petition_id: int
+    petition: Petition | None
+    times: np.ndarray
+    counts: np.ndarray
+    known: tuple[tuple[float, int], ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.petition.action if self.petition else f"Petition {self.petition_id}"
+
+    @property
+    def opened_at(self) -> float | None:
+        if self.petition is None:
+            return None
+        opened = self.petition.opened_at or self.petition.created_at
+        return opened.timestamp() if opened else None
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times, counts and whether each point was recorded (False: stated by the site), in time
+        order; milestones after recording began are left to the samples."""
+        first = float(self.times[0]) if len(self.times) else math.inf
+        known = sorted((at, count) for at, count in self.known if at < first)
+        times = np.concatenate([[at for at, _ in known], np.asarray(self.times, dtype=float)])
+        counts = np.concatenate([[count for _, count in known], np.asarray(self.counts, dtype=float)])
+        recorded = np.concatenate([np.zeros(len(known), dtype=bool), np.ones(len(self.times), dtype=bool)])
+        return times, counts, recorded
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A curve's value at a moment; `between_known` when it lies between stated milestones."""
+
+    value: float
+    between_known: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """The comparison table's figures for one petition (None where not known)."""
+
+    petition_id: int
+    title: str
+    count: int | None
+    change_24h: int | None
+    rate_per_hour: float | None
+    estimate: int | None
+    days_left: float | None
+    days_to_10k: float | None
+    days_to_100k: float | None
+    archived: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def aligned(series: Series, alignment: str, units: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The series' curve on the comparison's axes: x in POSIX seconds ("calendar") or days since
+    opening ("opened"); y in signatures or as a share of 100,000. None when it cannot be placed
+    (no opening date to align on)."""
+    times, counts, recorded = series.curve()
+    if alignment == "opened":
+        opened = series.opened_at
+        if opened is None:
+            return None
+        times = (times - opened) / DAY
+    elif alignment != "calendar":
+        raise ValueError(f"unknown alignment {alignment!r}")
+    if units == "share":
+        counts = counts / SHARE_OF
+    elif units != "signatures":
+        raise ValueError(f"unknown units {units!r}")
+    return times, counts, recorded
+
+
+def read_at(x: np.ndarray, y: np.ndarray, recorded: np.ndarray, at: float) -> Reading | None:
+    """The curve's value at `at` (linear between neighbours); None outside the curve."""
+    if len(x) == 0 or at < x[0] or at > x[-1]:
+        return None
+    i = int(np.searchsorted(x, at, side="right"))
+    if i >= len(x):
+        return Reading(float(y[-1]), not bool(recorded[-1]))
+    left = i - 1
+    span = x[i] - x[left]
+    fraction = 0.0 if span <= 0 else (at - x[left]) / span
+    value = float(y[left] + (y[i] - y[left]) * fraction)
+    return Reading(value, not (recorded[left] and recorded[i]))
+
+
+def table_row(series: Series, now: float) -> Row:
+    """Count, last 24 h, rate, estimate, days left, and days from opening to 10,000 and 100,000."""
+    petition = series.petition
+    times, counts = np.asarray(series.times, dtype=float), np.asarray(series.counts, dtype=np.int64)
+    count = int(counts[-1]) if counts.size else (petition.signature_count if petition else None)
+    change = rate = estimate = days_left = None
+    closes = analysis.closing_timestamp(petition) if petition is not None else None
+    is_open = petition is not None and petition.state == "open"
+    if times.size and is_open:
+        delta = analysis.change_over(times, counts, now)
+        change = delta.delta if delta is not None else None
+        rate = analysis.rate_per_hour(times, counts, now)
+        if closes is not None:
+            result = analysis.estimate_final(times, counts, now, closes)
+            estimate = int(result.final) if result is not None else None
+    if is_open and closes is not None:
+        days_left = max((closes - now) / DAY, 0.0)
+    return Row(series.petition_id, series.title, count, change, rate, estimate, days_left,
+               _days_to(petition, "response_threshold_reached_at"), _days_to(petition, "debate_threshold_reached_at"),
+               bool(petition and petition.archived))
+
+
+def _days_to(petition: Petition | None, field_name: str) -> float | None:
+    if petition is None:
+        return None
+    reached = getattr(petition, field_name)
+    opened = petition.opened_at or petition.created_at
+    if reached is None or opened is None or reached < opened:
+        return None
+    return (reached - opened).total_seconds() / DAY
+
+
+def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple[object, ...]]:
+    """Every point of every curve on the comparison's axes, for a CSV: one row per point."""
+    rows: list[tuple[object, ...]] = []
+    for one in series:
+        placed = aligned(one, alignment, units)
+        if placed is None:
+            continue
+        for x, y, recorded in zip(*placed, strict=True):
+            rows.append((one.petition_id, one.title, float(x), float(y), "recorded" if recorded else "milestone"))
+    return rows

@@ -1,0 +1,306 @@
+"""The comparison window: several petitions on one chart, with a table of their figures.
+
+It draws `core.compare.Series` it is given; loading them (a database read) is the caller's job, on
+a background thread. Curves are created once per series and only re-fed when the alignment, the
+units or the scale change.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from petitiondesk.core import compare
+from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
+from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
+
+HEADERS = ("Petition", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
+READOUT_HINT = "Point at the chart to read every petition at that moment."
+
+
+class CompareView(QWidget):
+    """Petitions on one chart; `add_requested` when the user asks to add one (the window answers)."""
+
+    add_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.setAccessibleName("Comparison")
+        self.clock = time.time
+        self._series: list[compare.Series] = []
+        self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._build_controls()
+        self._build_plot("calendar", "signatures")
+        self._build_table()
+        self._build_layout()
+        self._apply_palette()
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        self.align_box = QComboBox(self)
+        self.align_box.setAccessibleName("Align the curves by")
+        for key, words in compare.ALIGNMENTS.items():
+            self.align_box.addItem(words, key)
+        self.units_box = QComboBox(self)
+        self.units_box.setAccessibleName("Count as")
+        for key, words in compare.UNITS.items():
+            self.units_box.addItem(words, key)
+        self.log_box = QCheckBox("Log scale", self)
+        self.log_box.setAccessibleName("Logarithmic scale")
+        self.add_button = QPushButton("Add Petition…", self)
+        self.add_button.clicked.connect(self.add_requested)
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip("Save the comparison as PNG, SVG or CSV")
+        self.export_button.clicked.connect(self.export_requested)
+        for control in (self.align_box, self.units_box):
+            control.currentIndexChanged.connect(self._redraw)
+        self.log_box.toggled.connect(self._redraw)
+
+    def _build_plot(self, alignment: str, units: str) -> None:
+        self.plot_widget = pg.PlotWidget(axisItems=make_axes(alignment, units))
+        self.plot_widget.setAccessibleName("Signatures of the compared petitions")
+        self._plot_axes = (alignment, units)
+        item = self.plot_widget.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.12)
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        self.legend = item.addLegend(offset=(10, 10))  # clicking an entry hides or shows its curve
+        self._milestone_lines = [
+            pg.InfiniteLine(angle=0, movable=False, label=text,
+                            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
+            for text in ("10,000 — government response", "100,000 — considered for debate")
+        ]
+        for line in self._milestone_lines:
+            item.addItem(line, ignoreBounds=True)
+        self._cross = pg.InfiniteLine(angle=90, movable=False)
+        self._cross.setVisible(False)
+        item.addItem(self._cross, ignoreBounds=True)
+        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.readout = QLabel(READOUT_HINT, self)
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setWordWrap(True)
+        self.readout.setAccessibleName("Values under the pointer")
+
+    def _build_table(self) -> None:
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setAccessibleName("Figures of the compared petitions")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(HEADERS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def _build_layout(self) -> None:
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("&Align:", self, buddy=self.align_box))
+        controls.addWidget(self.align_box)
+        controls.addWidget(QLabel("&Count as:", self, buddy=self.units_box))
+        controls.addWidget(self.units_box)
+        controls.addWidget(self.log_box)
+        controls.addStretch(1)
+        controls.addWidget(self.add_button)
+        controls.addWidget(self.export_button)
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(controls)
+        top_layout.addWidget(self.plot_widget, 1)
+        top_layout.addWidget(self.readout)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.table)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+    # -- public API ------------------------------------------------------------------------------
+    def set_series(self, series: Sequence[compare.Series]) -> None:
+        """Show these petitions (in this order: each keeps its colour while it stays)."""
+        self._series = list(series)
+        self._redraw()
+        self._fill_table()
+
+    @property
+    def series(self) -> list[compare.Series]:
+        return list(self._series)
+
+    @property
+    def alignment(self) -> str:
+        return str(self.align_box.currentData())
+
+    @property
+    def units(self) -> str:
+        return str(self.units_box.currentData())
+
+    @property
+    def log_scale(self) -> bool:
+        return self.log_box.isChecked()
+
+    def hidden_ids(self) -> frozenset[int]:
+        """Petitions whose curves the user switched off in the legend."""
+        return frozenset(pid for pid, (_, solid) in self._curves.items() if not solid.isVisible())
+
+    def curve_data(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The drawn curve of one petition (x, y as on the axes), dashed parts included."""
+        dashed, _ = self._curves[petition_id]
+        x, y = dashed.getData()
+        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        alignment, units, log_scale = self.alignment, self.units, self.log_scale
+        if (alignment, units) != self._plot_axes:
+            item = self.plot_widget.getPlotItem()
+            item.setAxisItems(make_axes(alignment, units))
+            self._plot_axes = (alignment, units)
+        self._sync_curves()
+        item = self.plot_widget.getPlotItem()
+        item.setLogMode(y=log_scale)
+        bottom, left = axis_label(alignment, units)
+        item.setLabel("bottom", bottom)
+        item.setLabel("left", left)
+        for index, one in enumerate(self._series):
+            dashed, solid = self._curves[one.petition_id]
+            placed = compare.aligned(one, alignment, units)
+            if placed is None:  # no opening date to align on
+                dashed.setData([], [])
+                solid.setData([], [])
+                continue
+            x, y, recorded = placed
+            if log_scale:
+                y = np.maximum(y, 1e-6)
+            dashed.setData(x, y)
+            solid.setData(x, np.where(recorded, y, np.nan), connect="finite")
+            dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
+            solid.setPen(pg.mkPen(colour(index), width=2.5))
+        for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
+            line.setPos(math.log10(value) if log_scale else value)
+        self.plot_widget.getPlotItem().enableAutoRange()
+        self._apply_palette()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        """The window's own colours (light or dark), as the signature graph uses."""
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.Text)
+        muted = QColor(text)
+        muted.setAlphaF(0.55)
+        self.plot_widget.setBackground(palette.color(QPalette.ColorRole.Base))
+        item = self.plot_widget.getPlotItem()
+        for name in ("left", "bottom"):
+            item.getAxis(name).setPen(muted)
+            item.getAxis(name).setTextPen(text)
+        for line in self._milestone_lines:
+            line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
+            line.label.setColor(text)
+        self.legend.setLabelTextColor(text)
+        self._cross.setPen(pg.mkPen(muted, style=Qt.PenStyle.DotLine))
+
+    def _sync_curves(self) -> None:
+        item = self.plot_widget.getPlotItem()
+        wanted = {one.petition_id for one in self._series}
+        for pid in [pid for pid in self._curves if pid not in wanted]:
+            for curve in self._curves.pop(pid):
+                item.removeItem(curve)
+        for one in self._series:
+            if one.petition_id not in self._curves:
+                dashed = item.plot([], [])
+                solid = item.plot([], [], connect="finite", name=html.escape(one.title[:60]))  # legends are rich text
+                solid.visibleChanged.connect(lambda d=dashed, s=solid: d.setVisible(s.isVisible()))
+                self._curves[one.petition_id] = (dashed, solid)
+
+    def _fill_table(self) -> None:
+        now = float(self.clock())
+        rows = [compare.table_row(one, now) for one in self._series]
+        self.table.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            cells = (row.title, format_count(row.count), format_delta(row.change_24h), _rate(row.rate_per_hour),
+                     format_count(row.estimate), _days(row.days_left), _days(row.days_to_10k), _days(row.days_to_100k))
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if column == 0:
+                    cell.setForeground(pg.mkColor(colour(number)))
+                    cell.setToolTip(plain_tooltip(f"{row.title}\nPetition {row.petition_id}"))
+                else:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(number, column, cell)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        view = self.plot_widget.getPlotItem().getViewBox()
+        if not self._series or not view.sceneBoundingRect().contains(scene_pos):
+            self._cross.setVisible(False)
+            self.readout.setText(READOUT_HINT)
+            return
+        x = view.mapSceneToView(scene_pos).x()
+        self._cross.setPos(x)
+        self._cross.setVisible(True)
+        self.readout.setText(self.reading_text(x))
+
+    def reading_text(self, x: float) -> str:
+        """Every visible curve's value at x, saying where it is only known between milestones."""
+        alignment, units = self.alignment, self.units
+        if alignment == "calendar":
+            from datetime import UTC, datetime
+
+            when = f"{format_uk_time(datetime.fromtimestamp(x, UTC))} ({zone_name()})"
+        else:
+            when = f"Day {x:,.1f}"
+        parts = []
+        for one in self._series:
+            if one.petition_id in self.hidden_ids():
+                continue
+            placed = compare.aligned(one, alignment, units)
+            reading = compare.read_at(*placed, x) if placed is not None else None
+            if reading is None:
+                continue
+            value = f"{reading.value * 100:.1f}%" if units == "share" else format_count(reading.value)
+            approx = " (between known points)" if reading.between_known else ""
+            parts.append(f"{one.title[:40]}: {value}{approx}")
+        return f"{when} · " + (" · ".join(parts) if parts else "no curve here")
+
+
+def _rate(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return "under 1" if 0 < value < 1 else format_count(value)
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"

@@ -1,0 +1,87 @@
+"""The comparison window and its images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage
+from tests.test_compare import new_petition, old_petition
+
+from petitiondesk.core import compare
+from petitiondesk.core.models import Petition
+from petitiondesk.gui.compare_export import COLOURS, export_comparison
+from petitiondesk.gui.compare_view import CompareView
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = CompareView()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_each_petition_gets_its_own_colour_blind_safe_colour_and_a_table_row(view):
+    view.set_series([old_petition(), new_petition()])
+    assert view.table.rowCount() == 2
+    first, second = (view.table.item(row, 0).foreground().color().name() for row in range(2))
+    assert first == COLOURS[0].lower() and second == COLOURS[1].lower()
+    assert view.table.item(0, 6).text() == "2.0"  # days to 10,000
+    assert view.table.item(1, 7).text() == "—"  # never reached 100,000
+
+
+def test_a_2019_petition_and_one_open_today_line_up_by_days_since_opening(view):
+    view.set_series([old_petition(), new_petition()])
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    for pid in (241584, 700123):
+        x, _ = view.curve_data(pid)
+        assert 0 <= np.nanmin(x) and np.nanmax(x) < 40  # both start near day 0 on the same axis
+    text = view.reading_text(6.0)
+    assert "Day 6.0" in text and "between known points" in text
+
+
+def test_share_units_and_log_scale_redraw_the_same_curves(view):
+    view.set_series([new_petition()])
+    view.units_box.setCurrentIndex(view.units_box.findData("share"))
+    _, y = view.curve_data(700123)
+    assert np.nanmax(y) == pytest.approx(0.2)
+    view.log_box.setChecked(True)
+    assert view.plot_widget.getPlotItem().getAxis("left").logMode
+
+
+def test_the_legend_toggles_curves_and_hidden_ones_leave_the_reading(view, qtbot):
+    view.set_series([old_petition(), new_petition()])
+    sample, _label = view.legend.items[0]
+    sample.item.setVisible(False)  # what a click on the legend entry does
+    assert view.hidden_ids() == {241584}
+    assert "Leave the EU" not in view.reading_text(old_petition().times[1])
+
+
+def test_titles_are_text_in_the_legend_and_the_table(view):
+    hostile = Petition(id=5, action="<b>Bold</b> & <i>co</i>", state="open", signature_count=3)
+    view.set_series([compare.Series(5, hostile, np.array([1.76e9, 1.7601e9]), np.array([1, 3]))])
+    _, label = view.legend.items[0]
+    assert "<b>Bold</b> &amp; <i>co</i>" not in label.text  # escaped: shown as typed
+    assert view.table.item(0, 0).text() == "<b>Bold</b> & <i>co</i>"
+
+
+def test_the_comparison_exports_as_png_and_svg(qapp, tmp_path):
+    series = [old_petition(), new_petition()]
+    export_comparison(series, tmp_path / "c.png", "opened", "signatures", False, 1200, 675)
+    image = QImage(str(tmp_path / "c.png"))
+    assert (image.width(), image.height()) == (1200, 675)
+    export_comparison(series, tmp_path / "c.svg", "opened", "share", True, 1200, 675)
+    svg = (tmp_path / "c.svg").read_text(encoding="utf-8")
+    assert "Leave the EU without a deal" in svg and "Plant more trees" in svg
+
+
+def test_the_pointer_reads_every_curve(view, qtbot):
+    view.set_series([new_petition()])
+    qtbot.wait(50)  # the view fits the curves when it next paints
+    box = view.plot_widget.getPlotItem().getViewBox()
+    x = float(new_petition().times[5])
+    view._on_mouse_moved(box.mapViewToScene(QPointF(x, 10_000)))
+    assert "Plant more trees: 11,111" in view.readout.text()
