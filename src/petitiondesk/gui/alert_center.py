@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from petitiondesk.core.alert_store import StoredAlert
 from petitiondesk.core.alerts import announcements
-from petitiondesk.core.text import strip_controls
+from petitiondesk.core.terminal import for_terminal
 from petitiondesk.gui.alerts_view import AlertSettings
 from petitiondesk.gui.notifier import Notifier
 from petitiondesk.gui.tray import Tray
@@ -23,7 +23,7 @@ def status_line(alerts: Sequence[StoredAlert]) -> str:
     """One line for the status bar: the alert itself, or how many there are."""
     if len(alerts) == 1:
         alert = alerts[0].alert
-        return strip_controls(f"{alert.title}: {alert.message}")
+        return for_terminal(f"{alert.title}: {alert.message}")
     return f"{len(alerts)} new alerts: see Alerts"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -38,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core.alert_store import StoredAlert
 from petitiondesk.core.alerts import in_quiet_hours
-from petitiondesk.core.text import strip_controls
-from petitiondesk.gui.format import format_uk_time
+from petitiondesk.core.terminal import for_terminal
+from petitiondesk.gui.format import format_uk_time, plain_tooltip
 
 PAUSED_KEY = "alerts/paused"
 QUIET_KEY = "alerts/quiet_hours"
@@ -167,8 +166,8 @@ class AlertsModel(QAbstractTableModel):
             font.setBold(True)
             return font
         text = self._text(stored, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:  # tooltips read markup: this one never does
-            return QtGui.Qt.convertFromPlainText(text) if index.column() != self.WHEN else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(text) if index.column() != self.WHEN else None
         if role == Qt.ItemDataRole.AccessibleTextRole and stored.unread and index.column() == self.WHAT:
             return f"Unread: {text}"
         return text
@@ -177,8 +176,8 @@ class AlertsModel(QAbstractTableModel):
         if column == self.WHEN:
             return format_uk_time(datetime.fromtimestamp(stored.detected_at, UTC))
         if column == self.PETITION:
-            return strip_controls(stored.alert.title)
-        message = strip_controls(stored.alert.message)
+            return for_terminal(stored.alert.title)
+        message = for_terminal(stored.alert.message)
         return f"{message} (while you were away)" if stored.away else message
 
 

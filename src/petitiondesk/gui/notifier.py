@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from petitiondesk.core.alerts import Announcement
-from petitiondesk.core.text import strip_controls
+from petitiondesk.core.terminal import for_terminal
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,10 @@ BODY_LIMIT = 1000  # a summary of many alerts is cut here; the alerts list has t
 
 def plain(announcement: Announcement) -> tuple[str, str]:
     """Title and body without control characters (the body keeps its line breaks)."""
-    body = strip_controls(announcement.body, keep_newlines=True)
+    body = for_terminal(announcement.body, keep_newlines=True)
     if len(body) > BODY_LIMIT:
         body = body[: BODY_LIMIT - 1].rsplit("\n", 1)[0] + "\n…"
-    return strip_controls(announcement.title), body
+    return for_terminal(announcement.title), body
 
 
 class Notifier(QObject):
@@ -125,9 +125,9 @@ class FreedesktopNotifier(Notifier):
         self._markup = False
         self._petitions: dict[int, int] = {}  # notification id -> petition id (GUI thread)
         self._early: set[int] = set()  # clicks that arrived before Notify's reply was seen
+        self._connected = False  # asked to connect yet (on the first notification)
         self._sent.connect(self._remember)
         self._invoked.connect(self._on_action)
-        self._submit(self._connect)
 
     def _submit(self, function, *args) -> None:
         """Run on the notifier thread; a failure there is logged rather than lost in a Future."""
@@ -136,8 +136,12 @@ class FreedesktopNotifier(Notifier):
             "notifier thread failed", exc_info=done.exception()))
 
     def notify(self, announcement: Announcement) -> None:
-        if self._pool is not None:
-            self._submit(self._send, announcement)
+        if self._pool is None:
+            return
+        if not self._connected:
+            self._connected = True
+            self._submit(self._connect)
+        self._submit(self._send, announcement)
 
     def close(self) -> None:
         if self._pool is None:
