@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from petitiondesk import __version__, paths
+from petitiondesk.core.terminal import for_terminal
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -74,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     record = _command(commands, "record", "refresh in a loop until interrupted (for cron or a service)")
     record.add_argument("--interval", type=float, default=120.0, metavar="SECONDS",
                         help="seconds between passes (default 120; never faster than the site allows)")
+    told = record.add_mutually_exclusive_group()
+    told.add_argument("--alerts", action="store_true", help="print each new alert as a line")
+    told.add_argument("--alerts-json", action="store_true", help="print each new alert as a JSON line")
+
+    alerts = _command(commands, "alerts", "the recent alerts (milestones, responses, debates, surges...)")
+    alerts.add_argument("--json", action="store_true", help="print JSON")
+    alerts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N, newest first (default 50)")
 
     history = _command(commands, "history", "the signature counts recorded for one petition")
     history.add_argument("ref", metavar="ID")
@@ -433,6 +441,9 @@ def _print_report(report) -> int:
 
 
 def cmd_record(args) -> int:
+    from petitiondesk.core.poller import PollerSession
+    from petitiondesk.core.poller_lock import PollerLock
+
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
         raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
                            EXIT_USAGE)
@@ -440,19 +451,82 @@ def cmd_record(args) -> int:
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with _open_store(args) as store, _open_refresher(args, store) as refresher:
+            session = PollerSession(store, refresher, PollerLock(paths.data_dir(args.data_dir)))
             print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
-            while not stop.is_set():
-                report = refresher.refresh(should_stop=stop.is_set)
-                if not report.cancelled:
-                    _print_report(report)
-                    sys.stdout.flush()
-                wait = max(args.interval, report.next_due_at - report.finished_at)
-                stop.wait(max(1.0, wait))
+            try:
+                _record_until(stop, session, args)
+            finally:
+                session.close()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("Stopped.")
     return EXIT_OK
+
+
+def _record_until(stop: threading.Event, session, args) -> None:
+    polling = None
+    while not stop.is_set():
+        outcome = session.run_pass(should_stop=stop.is_set)
+        if outcome.polling != polling:
+            polling = outcome.polling
+            if not polling:
+                print("Another PetitionDesk process is recording this data folder; this one only reports "
+                      "its results until it stops.")
+        if outcome.report is not None and not outcome.report.cancelled:
+            _print_report(outcome.report)
+        for stored in outcome.alerts:
+            if args.alerts_json:
+                print(json.dumps(_alert_dict(stored), ensure_ascii=False))
+            elif args.alerts:
+                print(_alert_line(stored))
+        sys.stdout.flush()
+        wait = args.interval
+        if outcome.report is not None:
+            wait = max(args.interval, outcome.report.next_due_at - outcome.report.finished_at)
+        session.wait(max(1.0, wait), stop)
+
+
+def cmd_alerts(args) -> int:
+    if args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}", EXIT_USAGE)
+    with _open_store(args, create=False) as store:
+        listed = store.alerts().listing(limit=args.limit)
+    if args.json:
+        _print_json([_alert_dict(stored) for stored in listed])
+        return EXIT_OK
+    if not listed:
+        print("No alerts yet. They come while PetitionDesk records (the window, or `petitiondesk record`).")
+    for stored in listed:
+        print(_alert_line(stored))
+    return EXIT_OK
+
+
+def _alert_line(stored) -> str:
+    alert = stored.alert
+    mark = " (unread)" if stored.unread else ""
+    away = " (while you were away)" if stored.away else ""
+    return for_terminal(f"{_iso(stored.detected_at)}  {alert.petition_id}  {alert.title}: {alert.message}{away}{mark}")
+
+
+def _alert_dict(stored) -> dict:
+    """An alert for --json: the same names as the store, times in ISO 8601 UTC."""
+    from petitiondesk.core.models import SITE_BASE
+
+    alert = stored.alert
+    return {
+        "id": stored.id,
+        "petition_id": alert.petition_id,
+        "kind": str(alert.kind),
+        "key": alert.key,
+        "title": alert.title,
+        "message": alert.message,
+        "happened_at": None if alert.happened_at is None else _iso(alert.happened_at),
+        "detected_at": _iso(stored.detected_at),
+        "status": str(stored.status),
+        "away": stored.away,
+        "url": f"{SITE_BASE}/petitions/{alert.petition_id}",
+    }
 
 
 def cmd_history(args) -> int:
@@ -575,6 +649,7 @@ COMMANDS = {
     "show": cmd_show,
     "refresh": cmd_refresh,
     "record": cmd_record,
+    "alerts": cmd_alerts,
     "history": cmd_history,
     "search": cmd_search,
     "watchlist": cmd_watchlist,
