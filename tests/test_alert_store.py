@@ -10,8 +10,14 @@ from datetime import UTC, datetime
 import pytest
 
 from petitiondesk.core.alert_store import AlertStore, Status
-from petitiondesk.core.alert_tracker import DEFAULTS_SETTING, RULES_SETTING, AlertTracker
-from petitiondesk.core.alerts import Alert, Kind
+from petitiondesk.core.alert_tracker import (
+    RULES_SETTING,
+    AlertTracker,
+    load_rules,
+    save_default_rules,
+    save_petition_rules,
+)
+from petitiondesk.core.alerts import Alert, AlertRules, Kind
 from petitiondesk.core.models import Petition
 from petitiondesk.core.serialize import petition_to_api_dict
 from petitiondesk.core.store import Store
@@ -150,8 +156,13 @@ def test_a_repin_takes_a_new_baseline(store):
 
 
 def test_rules_per_petition_override_the_defaults(store):
-    store.set_setting(DEFAULTS_SETTING, {"round_numbers": [9_500]})
-    store.set_setting(RULES_SETTING, {str(PID): {"thresholds": False}, "junk": 1})
+    save_default_rules(store, AlertRules(round_numbers=(9_500,)))
+    save_petition_rules(store, PID, AlertRules(thresholds=False, round_numbers=(9_500,)))
+    save_petition_rules(store, PID + 1, AlertRules(surge=False))
+    save_petition_rules(store, PID + 1, None)  # back to the defaults
+    store.set_setting(RULES_SETTING, {**store.setting(RULES_SETTING), "junk": 1})
+    defaults, own = load_rules(store)
+    assert defaults.round_numbers == (9_500,) and list(own) == [PID]
     store.pin(PID, pinned_at=T)
     save(store, OPEN, T)
     tracker = AlertTracker(store, alert_store(store))

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -270,3 +271,14 @@ def test_quiet_hours_may_run_past_midnight():
         False, True, True, True, False]
     assert in_quiet_hours(13 * 60, 12 * 60, 14 * 60) and not in_quiet_hours(14 * 60, 12 * 60, 14 * 60)
     assert not in_quiet_hours(600, 600, 600)
+
+
+def test_round_numbers_are_read_as_people_type_them():
+    from petitiondesk.core.alerts import parse_round_numbers
+
+    assert parse_round_numbers("25,000 50000; 1m, 250k") == (25_000, 50_000, 250_000, 1_000_000)
+    assert parse_round_numbers("5000,10000") == (5_000, 10_000)
+    assert parse_round_numbers("") == ()
+    for bad in ("lots", "0", "-5", "1.5", "1e99", "nan"):
+        with pytest.raises(ValueError, match="is not a number of signatures"):
+            parse_round_numbers(bad)

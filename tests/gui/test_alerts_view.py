@@ -160,3 +160,23 @@ def test_new_alerts_reach_the_status_bar_always_and_the_desktop_unless_paused(qt
     assert len(notifier.shown) == 2 and messages[-1] == "Ban x: reached 10,000 signatures"
     notifier.failed.emit("Desktop notifications are unavailable: no bus")
     assert messages[-1] == "Desktop notifications are unavailable: no bus. Alerts are still listed under Alerts."
+
+
+def test_the_rules_editor_shows_rules_and_says_what_is_wrong_with_a_count(qtbot):
+    from petitiondesk.core.alerts import AlertRules
+    from petitiondesk.gui.alerts_view import AlertRulesEditor
+
+    editor = AlertRulesEditor(AlertRules(surge=False, round_numbers=(25_000,)))
+    qtbot.addWidget(editor)
+    assert not editor.switches["surge"].isChecked() and editor.round_numbers.text() == "25,000"
+    changes = []
+    editor.rules_changed.connect(changes.append)
+    editor.round_numbers.setText("25,000 lots")
+    editor.round_numbers.editingFinished.emit()
+    assert changes == [] and editor.round_numbers_error.text() == "'lots' is not a number of signatures"
+    editor.round_numbers.setText("25,000 50k")
+    editor.round_numbers.editingFinished.emit()
+    editor.switches["stall"].setChecked(False)
+    assert [rules.round_numbers for rules in changes] == [(25_000, 50_000), (25_000, 50_000)]
+    assert changes[-1] == AlertRules(surge=False, stall=False, round_numbers=(25_000, 50_000))
+    assert editor.round_numbers_error.isHidden()

@@ -33,6 +33,22 @@ def load_rules(store: Store) -> tuple[AlertRules, dict[int, AlertRules]]:
     return defaults, per_petition
 
 
+def save_default_rules(store: Store, rules: AlertRules) -> None:
+    store.set_setting(DEFAULTS_SETTING, rules.to_json())
+
+
+def save_petition_rules(store: Store, petition_id: int, rules: AlertRules | None) -> None:
+    """One petition's own rules, or None to follow the defaults again."""
+    with store.transaction():
+        own = store.setting(RULES_SETTING, {})
+        own = dict(own) if isinstance(own, dict) else {}
+        if rules is None:
+            own.pop(str(int(petition_id)), None)
+        else:
+            own[str(int(petition_id))] = rules.to_json()
+        store.set_setting(RULES_SETTING, own)
+
+
 class AlertTracker:
     def __init__(self, store: Store, alerts: AlertStore, away_gap: float = AWAY_GAP) -> None:
         self._store = store

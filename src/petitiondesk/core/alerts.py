@@ -336,3 +336,46 @@ def in_quiet_hours(minute_of_day: int, start: int, end: int) -> bool:
     if start < end:
         return start <= minute_of_day < end
     return minute_of_day >= start or minute_of_day < end
+
+
+def parse_round_numbers(text: str) -> tuple[int, ...]:
+    """"25,000 50000 1m" style input -> (25000, 50000, 1000000); ValueError saying which part is wrong.
+
+    Numbers are separated by spaces, semicolons or commas between numbers; a comma inside a
+    number groups thousands ("25,000"), and k/m suffixes are accepted.
+    """
+    numbers = set()
+    for part in text.replace(";", " ").split():
+        for piece in _split_list_commas(part):
+            numbers.add(_round_number(piece))
+    return tuple(sorted(numbers))
+
+
+def _split_list_commas(part: str) -> list[str]:
+    """ "25,000,50,000" is ambiguous; "25,000" is one number, "5000,10000" two: a comma followed by
+    exactly three digits groups thousands, any other comma separates."""
+    pieces, current = [], ""
+    for index, char in enumerate(part):
+        if char == ",":
+            rest = part[index + 1:]
+            group = rest[:3]
+            if len(group) == 3 and group.isdigit() and (len(rest) == 3 or not rest[3].isdigit()):
+                continue  # a thousands separator
+            pieces.append(current)
+            current = ""
+        else:
+            current += char
+    pieces.append(current)
+    return [piece for piece in pieces if piece]
+
+
+def _round_number(piece: str) -> int:
+    scale = {"k": 1_000, "m": 1_000_000}.get(piece[-1:].lower(), 1)
+    digits = piece[:-1] if scale > 1 else piece
+    try:
+        value = float(digits) * scale
+    except ValueError:
+        raise ValueError(f"{piece!r} is not a number of signatures") from None
+    if not math.isfinite(value) or value < 1 or value > 100_000_000 or value != int(value):
+        raise ValueError(f"{piece!r} is not a number of signatures from 1 to 100,000,000") from None
+    return int(value)

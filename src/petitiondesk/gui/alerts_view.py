@@ -25,9 +25,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QTimeEdit,
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from petitiondesk.core.alert_store import StoredAlert
-from petitiondesk.core.alerts import in_quiet_hours
+from petitiondesk.core.alerts import AlertRules, in_quiet_hours, parse_round_numbers
 from petitiondesk.core.terminal import for_terminal
 from petitiondesk.gui.format import format_uk_time, plain_tooltip
 
@@ -298,3 +301,90 @@ class AlertsView(QWidget):
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
         if rows:
             self.clear.emit([self.model.alert_at(row).id for row in sorted(rows)])
+
+
+class AlertRulesEditor(QWidget):
+    """Which alerts a petition gets (or the defaults). It only edits: `rules_changed` carries the
+    new rules to whoever saves them in the store, where `record` reads them too."""
+
+    rules_changed = Signal(object)  # AlertRules
+
+    SWITCHES = (
+        ("thresholds", "&Response and debate thresholds (10,000 and 100,000)"),
+        ("response", "Government &response, and each update to it"),
+        ("debate", "&Debate scheduled, held, its outcome and video"),
+        ("closing_soon", "C&losing within 24 hours"),
+        ("closed", "Closed, with the final &count"),
+        ("surge", "&Surges"),
+        ("stall", "S&talls (no new signatures while open)"),
+        ("removed", "Re&moved or rejected"),
+    )
+
+    def __init__(self, rules: AlertRules | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alertRulesEditor")
+        self._rules = rules or AlertRules()
+        form = QFormLayout(self)
+        self.switches: dict[str, QCheckBox] = {}
+        for name, text in self.SWITCHES:
+            box = QCheckBox(text, self)
+            box.toggled.connect(self._edited)
+            self.switches[name] = box
+            form.addRow(box)
+        self.round_numbers = QLineEdit(self)
+        self.round_numbers.setPlaceholderText("e.g. 25,000 50k 250000")
+        self.round_numbers.setAccessibleName("Also tell me at these counts")
+        self.round_numbers.editingFinished.connect(self._edited)
+        form.addRow("Also at &these counts:", self.round_numbers)
+        self.round_numbers_error = QLabel(self)
+        self.round_numbers_error.setObjectName("roundNumbersError")
+        self.round_numbers_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.round_numbers_error.hide()
+        form.addRow(self.round_numbers_error)
+        self.surge_factor = self._spin(form, "Surge: at least this many &times the usual rate:", 1.5, 20.0, 1)
+        self.surge_minimum = self._spin(form, "Surge: and at least this many an &hour:", 1.0, 1e6, 0)
+        self.stall_hours = self._spin(form, "Stall: no new signatures for this many h&ours:", 1.0, 24 * 14, 0)
+        self.set_rules(self._rules)
+
+    def rules(self) -> AlertRules:
+        return self._rules
+
+    def set_rules(self, rules: AlertRules) -> None:
+        self._rules = rules
+        widgets = [*self.switches.values(), self.round_numbers, self.surge_factor, self.surge_minimum,
+                   self.stall_hours]
+        blocked = [widget.blockSignals(True) for widget in widgets]
+        for name, box in self.switches.items():
+            box.setChecked(getattr(rules, name))
+        self.round_numbers.setText(" ".join(f"{n:,}" for n in rules.round_numbers))
+        self.surge_factor.setValue(rules.surge_factor)
+        self.surge_minimum.setValue(rules.surge_min_per_hour)
+        self.stall_hours.setValue(rules.stall_hours)
+        for widget, was in zip(widgets, blocked, strict=True):
+            widget.blockSignals(was)
+        self.round_numbers_error.hide()
+
+    def _spin(self, form: QFormLayout, label: str, low: float, high: float, decimals: int) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(self)
+        spin.setRange(low, high)
+        spin.setDecimals(decimals)
+        spin.valueChanged.connect(self._edited)
+        form.addRow(label, spin)
+        return spin
+
+    @Slot()
+    def _edited(self) -> None:
+        try:
+            numbers = parse_round_numbers(self.round_numbers.text())
+        except ValueError as error:
+            self.round_numbers_error.setText(str(error))
+            self.round_numbers_error.show()
+            return  # the rest waits for a valid list: nothing half-read is saved
+        self.round_numbers_error.hide()
+        switches = {name: box.isChecked() for name, box in self.switches.items()}
+        rules = AlertRules(**switches, round_numbers=numbers, surge_factor=self.surge_factor.value(),
+                           surge_min_per_hour=self.surge_minimum.value(), stall_hours=self.stall_hours.value(),
+                           closing_warning_hours=self._rules.closing_warning_hours)
+        if rules != self._rules:
+            self._rules = rules
+            self.rules_changed.emit(rules)
