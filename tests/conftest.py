@@ -70,3 +70,16 @@ def no_leaked_threads():
         if thread.is_alive():
             leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def run(simulator, data_dir, capsys):
+    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
+    from petitiondesk.cli import main
+
+    def _run(*args: str):
+        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _run

@@ -60,22 +60,33 @@ class Poller:
         self.store.close()
 
 
-def test_each_event_of_a_petition_is_told_once_and_not_again_after_a_restart(simulator, client, data_dir, clock):
+def start_watching(client, path, clock, simulator) -> tuple[Poller, int]:
+    """A poller with a petition of a few thousand signatures pinned and its baseline taken."""
     world = simulator.world
     petition_id = next(i for i in world.ids("open") if 1_000 < world.count(i) < 9_000)
-    path = data_dir / "petitiondesk.sqlite3"
     poller = Poller(client, path, clock)
     poller.refresher.pin(petition_id)
     assert poller.pass_(simulator) == []  # the baseline: what held when pinned is not told
+    return poller, petition_id
 
-    world.set_count(petition_id, 10_200)  # from about 1,000 in 3 minutes: a surge too
+
+def set_count(world, petition_id: int, count: int) -> None:
+    world.advance(60)  # a later tick than the last fetch, so that Last-Modified moves on
+    world.set_count(petition_id, count)
+
+
+def test_each_event_of_a_petition_is_told_once_and_not_again_after_a_restart(simulator, client, data_dir, clock):
+    world = simulator.world
+    path = data_dir / "petitiondesk.sqlite3"
+    poller, petition_id = start_watching(client, path, clock, simulator)
+    set_count(world, petition_id, 10_200)  # from about 1,000 in 3 minutes: a surge too
     assert sorted(poller.pass_(simulator)) == [(Kind.SURGE, surge_key(clock)), (Kind.THRESHOLD, "threshold:10000")]
     assert poller.pass_(simulator) == []
     poller.close()
 
     poller = Poller(client, path, clock)  # a restart, 3 minutes later: nothing was missed
     assert poller.pass_(simulator) == []
-    world.set_count(petition_id, 100_300)
+    set_count(world, petition_id, 100_300)
     assert poller.pass_(simulator) == [(Kind.THRESHOLD, "threshold:100000")]
     world.remove(petition_id)
     poller.refresher.refresh(force=True)
@@ -88,14 +99,10 @@ def test_each_event_of_a_petition_is_told_once_and_not_again_after_a_restart(sim
 
 
 def test_what_happened_while_nothing_ran_is_marked_for_the_summary(simulator, client, data_dir, clock):
-    world = simulator.world
-    petition_id = next(i for i in world.ids("open") if 1_000 < world.count(i) < 9_000)
     path = data_dir / "petitiondesk.sqlite3"
-    poller = Poller(client, path, clock)
-    poller.refresher.pin(petition_id)
-    poller.pass_(simulator)
+    poller, petition_id = start_watching(client, path, clock, simulator)
     poller.close()
-    world.set_count(petition_id, 12_000)
+    set_count(simulator.world, petition_id, 12_000)
     poller = Poller(client, path, clock)
     told = poller.pass_(simulator, minutes=8 * 60)  # the next start, 8 hours later
     assert told == [(Kind.THRESHOLD, "threshold:10000")]

@@ -11,21 +11,10 @@ import sys
 
 import pytest
 
-from petitiondesk.cli import main
 from petitiondesk.core.alerts import Alert, Kind
 from petitiondesk.core.poller import request_refresh
 from petitiondesk.core.store import Store
 from petitiondesk.paths import database_path
-
-
-@pytest.fixture
-def run(simulator, data_dir, capsys):
-    def _run(*args: str):
-        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return _run
 
 
 def test_alerts_lists_the_recent_ones_as_clean_lines_and_as_json(run, data_dir):
