@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from petitiondesk.core.analysis import (
     Change,
     Estimate,
+    MilestoneOutlook,
+    chance_of_reaching,
     change_over,
     closing_timestamp,
     estimate_final,
+    eta_of_reaching,
+    milestone_outlook,
     milestones_in_range,
+    outlook,
     rate_per_hour,
 )
+from petitiondesk.core.forecast import BaseRates
 from petitiondesk.core.models import Petition
 
 HOUR = 3600.0
@@ -28,19 +35,6 @@ def linear(per_hour: float, days: float, step: float = 300.0, start_count: int =
     times = START + np.arange(0, days * DAY + 1, step)
     counts = (start_count + (times - START) / HOUR * per_hour).astype(np.int64)
     return times, counts
-
-
-def decaying(first_hour_rate: float, half_life_hours: float, days: float, step: float = 300.0):
-    """r(t) = r0·e^(-kt), counted exactly: C(t) = r0/k·(1 - e^(-kt))."""
-    k = math.log(2) / half_life_hours
-    times = START + np.arange(0, days * DAY + 1, step)
-    hours = (times - START) / HOUR
-    counts = np.floor(first_hour_rate / k * -np.expm1(-k * hours)).astype(np.int64)
-
-    def total_at(when: float) -> float:
-        return first_hour_rate / k * -math.expm1(-k * (when - START) / HOUR)
-
-    return times, counts, total_at
 
 
 # --- change over a window --------------------------------------------------------------------------
@@ -117,58 +111,54 @@ def test_rate_accepts_unsorted_samples():
     assert rate_per_hour(times[order], counts[order], now=times[-1]) == pytest.approx(100.0)
 
 
-# --- estimate of the final count ------------------------------------------------------------------
+# --- estimate of the final count (the method's accuracy: bench/backtest_forecast.py) -------------
 
 
-def test_exponential_decay_is_extrapolated_to_closing():
-    times, counts, total_at = decaying(2000, half_life_hours=36, days=3)
-    closes = START + 30 * DAY
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=closes)
-    truth = total_at(closes)
-    assert estimate.final == pytest.approx(truth, rel=0.01)
-    assert estimate.low <= truth <= estimate.high
-    assert estimate.final > counts[-1] + 1000  # meaningfully more than today
+def launch_then_decay(days: float, opened: float = START, scale: float = 20_000.0, step: float = 1800.0):
+    """A launch burst decaying as a power law since opening: C(τ) = scale·ln(1 + τ/1 day)."""
+    times = opened + np.arange(step, days * DAY + 1, step)
+    counts = (scale * np.log1p((times - opened) / DAY)).astype(np.int64)
+    return times, counts
 
 
-def test_decay_with_a_daily_cycle_and_noise_stays_close():
-    rng = np.random.default_rng(7)
-    k = math.log(2) / 36
-    times = START + np.arange(0, 4 * DAY + 1, 300.0)
-    hours = (times - START) / HOUR
-    rate = 2000 * np.exp(-k * hours) * (1 + 0.6 * np.sin(2 * np.pi * hours / 24))
-    counts = np.cumsum(rng.poisson(rate * 300 / HOUR))
-    closes = START + 30 * DAY
-    expected = 2000 / k * -math.expm1(-k * 30 * 24)
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=closes)
-    assert estimate.final == pytest.approx(expected, rel=0.08)
+def test_an_open_petition_gets_a_range_around_its_central_figure_above_todays_count():
+    times, counts = launch_then_decay(days=10)
+    estimate = estimate_final(times, counts, now=times[-1], closes_at=START + 182 * DAY)
+    assert counts[-1] < estimate.low <= estimate.final <= estimate.high
+    # Still growing as a power law: far less than a straight line to closing, more than today.
+    assert estimate.final < counts[-1] + (counts[-1] - counts[-49]) * 172
+    assert estimate.method.startswith("curve")
+
+
+def test_the_range_widens_with_the_time_left():
+    times, counts = launch_then_decay(days=20)
+    near = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 5 * DAY, opened_at=START)
+    far = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 150 * DAY, opened_at=START)
+    assert far.high - far.low > near.high - near.low
+    assert far.final > near.final
+
+
+def test_a_steady_petition_is_expected_to_keep_growing():
+    times, counts = linear(100, days=20)
+    estimate = estimate_final(times, counts, now=times[-1], closes_at=START + 182 * DAY, opened_at=START)
+    assert estimate.low > counts[-1] + 100 * 24  # at least another day's worth, whatever happens
     assert estimate.low < estimate.final < estimate.high
 
 
-def test_under_two_days_the_range_is_wide_enough_to_hold_the_truth():
-    rng = np.random.default_rng(11)
-    k = math.log(2) / 36
-    times = START + np.arange(0, 1.5 * DAY + 1, 300.0)
-    hours = (times - START) / HOUR
-    rate = 2000 * np.exp(-k * hours) * (1 + 0.6 * np.sin(2 * np.pi * hours / 24 + 1))
-    counts = np.cumsum(rng.poisson(rate * 300 / HOUR))
-    expected = 2000 / k * -math.expm1(-k * 30 * 24)
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=START + 30 * DAY)
-    assert estimate.low <= expected <= estimate.high
-    assert estimate.high > 1.5 * estimate.low  # the uncertainty is shown, not hidden
+def test_a_stalled_petition_stays_where_it_is_but_could_still_surge():
+    times = START + np.array([0.0, 10 * DAY, 20 * DAY])
+    counts = np.array([5_000, 12_000, 12_000])  # nothing signed for ten days
+    estimate = estimate_final(times, counts, now=times[-1], closes_at=START + 182 * DAY, opened_at=START - DAY)
+    assert estimate.final == estimate.low == 12_000
+    assert estimate.high > 12_000
+    assert "stalled" in estimate.method
 
 
-def test_steady_growth_falls_back_to_the_rate_sustained():
-    times, counts = linear(100, days=2)
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 10 * DAY)
-    assert estimate.final == counts[-1] + 24_000
-    assert counts[-1] < estimate.low < estimate.final
-    assert estimate.high == estimate.final
-
-
-def test_short_history_uses_the_sustained_rate():
-    times, counts = linear(60, days=3 * HOUR / DAY)
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 10 * HOUR)
-    assert estimate.final == counts[-1] + 600
+def test_falling_counts_never_give_an_estimate_below_the_current_count():
+    times = START + np.arange(0, DAY + 1, 300.0)
+    counts = (50_000 - (times - START) / HOUR * 10).astype(np.int64)
+    estimate = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 30 * DAY)
+    assert estimate.low == estimate.final == counts[-1] <= estimate.high
 
 
 def test_no_estimate_without_two_hours_of_data_or_a_closing_time():
@@ -183,21 +173,85 @@ def test_a_closed_petition_ends_at_its_last_count():
     times, counts = linear(100, days=1)
     closes = times[-1] - HOUR
     estimate = estimate_final(times, counts, now=times[-1], closes_at=closes)
-    assert estimate == Estimate(final=int(counts[-1]), low=int(counts[-1]), high=int(counts[-1]))
+    last = int(counts[-1])
+    assert estimate == Estimate(final=last, low=last, high=last, method="closed")
 
 
-def test_falling_counts_never_give_an_estimate_below_the_current_count():
-    times = START + np.arange(0, DAY + 1, 300.0)
-    counts = (50_000 - (times - START) / HOUR * 10).astype(np.int64)
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 30 * DAY)
-    assert estimate.low == estimate.final == estimate.high == counts[-1]
+def test_the_sites_milestones_give_a_petition_pinned_today_a_forecast():
+    # Pinned an hour ago at 593,441: the recorded samples alone say nothing yet.
+    opened = START
+    now = opened + 60 * DAY
+    times, counts = np.array([now - HOUR, now]), np.array([593_300, 593_441])
+    assert estimate_final(times, counts, now=now, closes_at=opened + 182 * DAY) is None
+    milestones = [(opened + 2 * DAY, 10_000), (opened + 9 * DAY, 100_000)]
+    estimate = estimate_final(times, counts, now=now, closes_at=opened + 182 * DAY, known_points=milestones,
+                              opened_at=opened)
+    assert 593_441 <= estimate.low <= estimate.final <= estimate.high
 
 
-def test_a_flat_petition_stays_where_it_is():
-    times = START + np.array([0.0, 3 * DAY])  # one long plateau, stored as its two ends
-    counts = np.array([321, 321])
-    estimate = estimate_final(times, counts, now=times[-1], closes_at=times[-1] + 30 * DAY)
-    assert estimate == Estimate(final=321, low=321, high=321)
+def test_the_opening_matters_when_the_document_gives_it():
+    times, counts = launch_then_decay(days=3, opened=START)
+    closes = START + 182 * DAY
+    young = estimate_final(times, counts, now=times[-1], closes_at=closes, opened_at=START)
+    assumed_older = estimate_final(times, counts, now=times[-1], closes_at=closes + 60 * DAY)
+    assert "opening assumed" in assumed_older.method and "opening assumed" not in young.method
+    assert young.high != assumed_older.high
+
+
+def test_base_rates_pull_the_forecast_towards_common_final_counts():
+    times, counts = launch_then_decay(days=5, scale=6_000)
+    closes = START + 182 * DAY
+    with_rates = estimate_final(times, counts, now=times[-1], closes_at=closes, opened_at=START)
+    without = estimate_final(times, counts, now=times[-1], closes_at=closes, opened_at=START, base_rates=None)
+    assert "no base rates" in without.method
+    assert with_rates.high < without.high  # big finals are rarer than the curve alone suggests
+
+
+def test_base_rates_learned_from_archived_final_counts():
+    rng = np.random.default_rng(4)
+    finals = (10_000 / rng.random(3_000)).astype(int)  # half end below 20,000
+    rates = BaseRates.from_finals(finals.tolist())
+    assert rates.counts[0] == 10_000 and rates.counts[3] == pytest.approx(20_000, rel=0.05)
+    assert BaseRates.from_finals([12_000] * 10) is None  # too few to say anything
+
+
+# --- chance of reaching a milestone ------------------------------------------------------------
+
+
+def test_a_count_already_reached_is_certain_and_a_closed_petition_below_it_is_not():
+    times, counts = linear(500, days=3)
+    closes = START + 100 * DAY
+    assert chance_of_reaching(times, counts, now=times[-1], closes_at=closes, target=10_000) == 1.0
+    assert chance_of_reaching(times, counts, now=times[-1], closes_at=times[-1] - 1, target=100_000) == 0.0
+
+
+def test_the_chance_falls_as_the_target_rises():
+    times, counts = launch_then_decay(days=10, scale=3_000)
+    closes = START + 182 * DAY
+    chances = [chance_of_reaching(times, counts, times[-1], closes, target, opened_at=START)
+               for target in (8_000, 10_000, 20_000, 100_000, 1_000_000)]
+    assert all(0.0 <= chance <= 1.0 for chance in chances)
+    assert chances == sorted(chances, reverse=True) and chances[0] > chances[-1]
+    assert chances[-1] < 0.02  # a million from a few thousand that are slowing down: not a chance
+
+
+def test_too_little_history_gives_no_chance():
+    times, counts = linear(100, days=HOUR / DAY)
+    assert chance_of_reaching(times, counts, times[-1], times[-1] + 30 * DAY, 10_000) is None
+
+
+def test_milestone_outlook_dates_what_was_reached_and_times_what_is_coming():
+    opened = START
+    times, counts = launch_then_decay(days=10, scale=8_000)
+    closes = opened + 182 * DAY
+    milestones = [(opened + 2 * DAY, 10_000)]
+    reached, coming = milestone_outlook(times, counts, times[-1], closes, (10_000, 100_000), known_points=milestones,
+                                        opened_at=opened)
+    assert reached == MilestoneOutlook(10_000, opened + 2 * DAY, None, 1.0)
+    assert coming.target == 100_000 and coming.reached_at is None and 0 < coming.chance < 0.5
+    assert coming.eta is None  # the median path does not get there before closing
+    likely = milestone_outlook(times, counts, times[-1], closes, (counts[-1] + 500,), opened_at=opened)[0]
+    assert likely.chance > 0.5 and times[-1] < likely.eta < closes
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -222,7 +276,95 @@ def test_closing_timestamp_is_the_end_of_the_uk_day():
     assert closing_timestamp(Petition(id=3, action="C", state="rejected", signature_count=0)) is None
 
 
+def test_closing_timestamp_without_a_closing_date_is_the_sites_rule():
+    opened = datetime(2020, 1, 1, 10, 0, tzinfo=UTC)
+    older = Petition(id=5, action="E", state="open", signature_count=0, opened_at=opened)
+    # 2020-07-01 23:59:59.999 BST
+    assert closing_timestamp(older) == pytest.approx(datetime(2020, 7, 1, 22, 59, 59, 999000, tzinfo=UTC).timestamp())
+
+
 def test_a_closing_date_at_the_end_of_the_calendar_is_unknown_not_a_crash():
     # parse_date accepts any real date, and 9999-12-31 has no "next midnight".
     far = Petition(id=4, action="D", state="open", signature_count=0, closing_date=date.max)
     assert closing_timestamp(far) is None
+
+
+# --- random input: never a crash, always a coherent answer -------------------------------------
+
+finite_times = st.floats(1.0e9, 2.0e9, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(finite_times, st.integers(0, 10**8)), max_size=30),
+    st.lists(st.tuples(finite_times, st.integers(0, 10**8)), max_size=4),
+    finite_times,
+    st.one_of(st.none(), finite_times),
+    st.one_of(st.none(), finite_times),
+    st.integers(1, 10**9),
+)
+def test_random_curves_give_a_coherent_forecast_or_none(samples, milestones, now, closes, opened, target):
+    times = np.array([t for t, _ in samples], dtype=np.float64)
+    counts = np.array([c for _, c in samples], dtype=np.int64)
+    options = {"known_points": milestones, "opened_at": opened}
+    estimate = estimate_final(times, counts, now, closes, **options)
+    chance = chance_of_reaching(times, counts, now, closes, target, **options)
+    if estimate is None:
+        assert chance is None
+        return
+    latest = [c for t, c in sorted(samples + milestones, key=lambda s: s[0]) if t <= now][-1]
+    assert latest <= estimate.low <= estimate.final <= estimate.high
+    assert 0.0 <= chance <= 1.0
+    if target <= latest:
+        assert chance == 1.0
+    for milestone in milestone_outlook(times, counts, now, closes, (target,), **options):
+        assert milestone.eta is None or milestone.eta >= min(now, max(t for t, _ in samples + milestones))
+
+
+# --- everything at once, from a document ------------------------------------------------------------
+
+
+def test_outlook_of_an_old_open_document_with_a_few_samples():
+    opened = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    doc = Petition(id=9, action="A", state="open", signature_count=14_000, opened_at=opened,
+                   response_threshold_reached_at=datetime(2026, 1, 12, 9, 0, tzinfo=UTC),
+                   updated_at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    times = np.array([datetime(2026, 1, 31, 9, 0, tzinfo=UTC).timestamp(), doc.updated_at.timestamp()])
+    counts = np.array([13_500, 14_000])
+    now = doc.updated_at.timestamp()
+    seen = outlook(doc, times, counts, now)
+    assert seen.state == "open" and not seen.deadline.stated  # computed: the document has no closing_date
+    assert [p.name for p in seen.known_points] == ["response_threshold", "updated"]
+    assert [e.kind for e in seen.events] == ["opened", "closing"]
+    assert 14_000 <= seen.estimate.low <= seen.estimate.final <= seen.estimate.high
+    reached, debate = seen.milestones
+    assert reached.reached_at == doc.response_threshold_reached_at.timestamp()
+    assert debate.reached_at is None and 0 < debate.chance < 0.5
+    # Captured long ago: past its deadline it is closed, at its last count.
+    later = outlook(doc, times, counts, now + 200 * DAY)
+    assert later.state == "closed" and later.estimate.final == later.estimate.high == 14_000
+    assert later.milestones[1].chance == 0.0
+
+
+def test_outlook_without_an_opening_or_samples_says_nothing_it_cannot_know():
+    doc = Petition(id=10, action="B", state="open", signature_count=120)
+    seen = outlook(doc, np.array([]), np.array([], dtype=np.int64), START)
+    assert seen.deadline is None and seen.estimate is None
+    assert [(m.chance, m.eta) for m in seen.milestones] == [(None, None), (None, None)]
+
+
+def test_a_milestone_passed_before_recording_began_has_no_made_up_date():
+    times, counts = linear(100, days=2, start_count=20_000)
+    reached = milestone_outlook(times, counts, times[-1], times[-1] + 30 * DAY, (10_000,))[0]
+    assert reached == MilestoneOutlook(10_000, None, None, 1.0)
+    crossing = milestone_outlook(times, counts, times[-1], times[-1] + 30 * DAY, (20_500,))[0]
+    assert crossing.reached_at == times[np.argmax(counts >= 20_500)]  # seen crossing: dated by that sample
+
+
+def test_eta_of_a_close_milestone_is_a_date_before_closing():
+    times, counts = linear(200, days=10, start_count=7_000)  # 55,000 now, 4,800 a day, opened 10 days ago
+    closes = START + 182 * DAY
+    eta = eta_of_reaching(times, counts, times[-1], closes, 56_000, opened_at=START - HOUR)
+    assert eta.tzinfo is UTC
+    assert times[-1] < eta.timestamp() < times[-1] + 3 * DAY  # a thousand more: within days, not weeks
+    assert eta_of_reaching(times, counts, times[-1], closes, 10_000_000, opened_at=START - HOUR) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -208,11 +209,31 @@ def test_a_document_for_another_petition_is_refused(open_doc):
     assert fetched.outcome is Outcome.BAD_RESPONSE and "752318" in fetched.message
 
 
-def test_an_html_page_with_200_means_not_visible():
-    page = b"<!DOCTYPE html><html><body>Sign in</body></html>"
-    handler = lambda request: httpx.Response(200, content=page, headers={"content-type": "text/html"})
-    with make_client(handler) as client:
-        assert client.petition(700001).outcome is Outcome.NOT_VISIBLE
+@pytest.mark.parametrize("body, content_type", [
+    (b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "text/html"),
+    (b"ERROR: The request could not be satisfied", "text/plain"),
+    (b"Service Unavailable", ""),
+])
+def test_an_error_page_served_with_200_is_a_passing_site_fault_retried_not_not_visible(body, content_type):
+    sent, waits = [], []
+
+    def handler(request):
+        sent.append(request)
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    with make_client(handler, sleep=waits.append, retries=2) as client:
+        fetched = client.petition(700001)
+    assert fetched.outcome is Outcome.UNAVAILABLE
+    assert "error page" in fetched.message and "temporary" in fetched.message
+    assert "not publicly visible" not in fetched.message
+    assert len(sent) == 3 and len(waits) == 2
+
+
+def test_an_error_page_that_passes_is_not_reported(open_doc):
+    answers = iter([httpx.Response(200, content=b"<html>busy</html>", headers={"content-type": "text/html"}),
+                    httpx.Response(200, content=open_doc, headers=JSON)])
+    with make_client(lambda request: next(answers)) as client:
+        assert client.petition(752318).outcome is Outcome.OK
 
 
 @pytest.mark.parametrize(
@@ -325,15 +346,20 @@ def test_responses_over_the_size_cap_are_not_read():
         assert client.count(700001).outcome is Outcome.BAD_RESPONSE
 
 
-def test_requests_are_spaced_by_min_interval(open_doc):
-    waits = []
-    handler = lambda request: httpx.Response(200, content=open_doc, headers=JSON)
-    with make_client(handler, sleep=waits.append, min_interval=1.0) as client:
+def test_requests_are_spaced_by_min_interval_but_one_the_user_waits_for_goes_at_once(open_doc):
+    sent_at = []
+
+    def handler(request):
+        sent_at.append(time.monotonic())
+        return httpx.Response(200, content=open_doc, headers=JSON)
+
+    with make_client(handler, min_interval=0.5) as client:
         client.petition(752318)
         client.petition(752318)
-        client.min_interval = 0.0  # an interactive fetch is not held back
-        client.petition(752318)
-    assert len(waits) == 1 and 0.5 < waits[0] <= 1.0
+        with client.foreground():
+            client.petition(752318)
+    assert 0.45 < sent_at[1] - sent_at[0] < 1.0
+    assert sent_at[2] - sent_at[1] < 0.25
 
 
 def test_csv_of_open_petitions():
@@ -413,7 +439,6 @@ def test_simulator_archived_redirect_and_count_404(simulator, live):
         ("503", {"retry_after": 42}, Outcome.UNAVAILABLE, "maintenance"),
         ("truncated", {}, Outcome.BAD_RESPONSE, "cut off"),
         ("malformed", {}, Outcome.BAD_RESPONSE, "petition"),
-        ("html", {"status": 200}, Outcome.NOT_VISIBLE, "not publicly visible"),
     ],
 )
 def test_simulator_faults_become_outcomes(simulator, live, fault, params, outcome, words):
@@ -426,7 +451,8 @@ def test_simulator_faults_become_outcomes(simulator, live, fault, params, outcom
     assert len(simulator.request_log) == 1  # none of these is retried
 
 
-@pytest.mark.parametrize("fault, params", [("500", {}), ("html", {"status": 500}), ("drop", {}),
+@pytest.mark.parametrize("fault, params", [("500", {}), ("html", {"status": 500}), ("html", {"status": 200}),
+                                           ("drop", {}),
                                            ("timeout", {"seconds": 5}),
                                            ("truncated", {"incomplete": True})])
 def test_simulator_passing_trouble_is_retried_away(simulator, live, fault, params):

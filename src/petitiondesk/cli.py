@@ -163,10 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check_api_base(args) -> None:
-    from petitiondesk.core.client import PetitionsClient
-
     try:
-        PetitionsClient(paths.api_base(args.api_base)).close()
+        _client(args).close()
     except ValueError as error:
         raise CommandError(f"--api-base: {error}; expected http:// or https:// and a host", EXIT_USAGE) from None
 
@@ -243,13 +241,19 @@ def _open_store(args, *, create: bool = True) -> Iterator:
         store.close()
 
 
-@contextmanager
-def _open_refresher(args, store) -> Iterator:
+def _client(args):
+    """The command's one client: polite pace, 30 s deadline per request, system certificates."""
     from petitiondesk.core.client import PetitionsClient
+
+    return PetitionsClient(paths.api_base(args.api_base))
+
+
+@contextmanager
+def _open_refresher(args, store, client=None) -> Iterator:
     from petitiondesk.core.refresh import Refresher
 
-    with PetitionsClient(paths.api_base(args.api_base)) as client:
-        yield Refresher(client, store)
+    with client or _client(args) as opened:
+        yield Refresher(opened, store)
 
 
 def _database_exists(args) -> bool:
@@ -383,9 +387,9 @@ def cmd_show(args) -> int:
 
 
 def _fetch_without_storing(args, ref):
-    from petitiondesk.core.client import Outcome, PetitionsClient
+    from petitiondesk.core.client import Outcome
 
-    with PetitionsClient(paths.api_base(args.api_base)) as client:
+    with _client(args) as client, client.foreground():
         fetched = client.petition(ref.id, archived=ref.archived)
     if fetched.outcome is not Outcome.OK or fetched.value is None:
         raise CommandError(f"{ref.id}: {fetched.message or fetched.outcome.name.lower()}")
@@ -440,34 +444,95 @@ def _print_report(report) -> int:
     return EXIT_OK
 
 
+#: Waits while another process holds the database's write lock: from 5 s, doubling, up to a minute.
+BUSY_BACKOFF = (5.0, 60.0)
+
+
+class _BusyWaiter:
+    """Runs a step again, backing off, while another PetitionDesk holds the write lock; says so once
+    for each time the lock gets in the way. A recorder meant to run for weeks must not die of it."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self._stop = stop
+        self._wait = 0.0
+
+    def run(self, step):
+        """`step()`'s result; None when stopped while waiting."""
+        from petitiondesk.core.store import StoreError
+
+        while not self._stop.is_set():
+            try:
+                result = step()
+            except StoreError as error:
+                if not _is_busy(error):
+                    raise
+                self._back_off()
+                continue
+            self._wait = 0.0
+            return result
+        return None
+
+    def _back_off(self) -> None:
+        first, cap = BUSY_BACKOFF
+        if not self._wait:
+            print("petitiondesk: the database is busy (another PetitionDesk is writing to it); waiting to try "
+                  "again", file=sys.stderr, flush=True)
+        self._wait = min(cap, self._wait * 2) if self._wait else first
+        self._stop.wait(self._wait)
+
+
+def _is_busy(error: BaseException) -> bool:
+    import sqlite3
+
+    cause = error.__cause__
+    return isinstance(cause, sqlite3.OperationalError) and getattr(cause, "sqlite_errorname", "") in (
+        "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_RECOVERY")
+
+
 def cmd_record(args) -> int:
     from petitiondesk.core.poller import PollerSession
     from petitiondesk.core.poller_lock import PollerLock
+    from petitiondesk.core.store import Store, StoreError
 
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
         raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
                            EXIT_USAGE)
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop, client = threading.Event(), _client(args)
+
+    def on_signal(*_) -> None:  # in the main thread, between two of its bytecodes
+        stop.set()
+        client.abort()  # a request in flight ends now, however slow the site
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    busy = _BusyWaiter(stop)
     try:
-        with _open_store(args) as store, _open_refresher(args, store) as refresher:
-            session = PollerSession(store, refresher, PollerLock(paths.data_dir(args.data_dir)))
-            print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
-            try:
-                _record_until(stop, session, args)
-            finally:
-                session.close()
+        store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
+        if store is not None:
+            with store, _open_refresher(args, store, client) as refresher:
+                lock = PollerLock(paths.data_dir(args.data_dir))
+                session = busy.run(lambda: PollerSession(store, refresher, lock))
+                try:
+                    if session is not None:
+                        _record(args, session, stop, busy)
+                finally:
+                    lock.release()
+    except StoreError as error:
+        raise CommandError(str(error)) from None
     finally:
+        client.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("Stopped.")
     return EXIT_OK
 
 
-def _record_until(stop: threading.Event, session, args) -> None:
+def _record(args, session, stop: threading.Event, busy: _BusyWaiter) -> None:
+    print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
     polling = None
     while not stop.is_set():
-        outcome = session.run_pass(should_stop=stop.is_set)
+        outcome = busy.run(lambda: session.run_pass(should_stop=stop.is_set))
+        if outcome is None:
+            return
         if outcome.polling != polling:
             polling = outcome.polling
             if not polling:
@@ -547,14 +612,13 @@ def cmd_history(args) -> int:
 
 def cmd_search(args) -> int:
     from petitiondesk.core.browse import BrowseQuery, Browser
-    from petitiondesk.core.client import PetitionsClient
 
     state = args.state or "all"
     if args.limit < 1:
         raise CommandError("--limit must be at least 1", EXIT_USAGE)
     try:
         query = BrowseQuery(state=state, q=args.text or None, archived=args.archived)
-        with PetitionsClient(paths.api_base(args.api_base)) as client:
+        with _client(args) as client:
             browser = Browser(client, query)
             for page in browser.pages(should_stop=lambda: len(browser.rows) >= args.limit):
                 if page.error:

@@ -28,7 +28,8 @@ def make_service(qtbot, simulator, database):
     services = []
 
     def build(**options) -> RefreshService:
-        config = WorkerConfig(database=database, api_base=simulator.url, request_interval=0.0,
+        options.setdefault("request_interval", 0.0)
+        config = WorkerConfig(database=database, api_base=simulator.url,
                               clock=lambda: simulator.world.now().timestamp(), **options)
         service = RefreshService(config)
         services.append(service)
@@ -88,6 +89,24 @@ def test_pin_adds_a_row_and_a_bad_reference_comes_back_as_a_message(qtbot, make_
     with qtbot.waitSignal(service.pin_finished, timeout=TIMEOUT_MS) as refused:
         service.pin("not a petition")
     assert refused.args[0].row is None and refused.args[0].error
+
+
+def test_adding_a_petition_during_a_long_pass_is_served_before_the_pass_ends(qtbot, make_service, database,
+                                                                            simulator):
+    interval = 0.5
+    ids = open_ids(simulator, 9)
+    pin_directly(database, ids[:8])  # a first pass: 8 documents at 0.5 s each
+    service = make_service(request_interval=interval)
+    with qtbot.waitSignal(service.refresh_progress, timeout=TIMEOUT_MS):
+        service.start()
+    asked = time.monotonic()
+    with qtbot.waitSignal(service.pin_finished, timeout=TIMEOUT_MS) as pinned:
+        service.pin(str(ids[8]))
+    waited = time.monotonic() - asked
+    print(f"added during a pass: answered after {waited * 1000:.0f} ms (the pass has 0.5 s slots)")
+    assert pinned.args[0].error is None and pinned.args[0].row.petition_id == ids[8]
+    assert service.is_refreshing  # it did not wait for the pass's remaining petitions
+    assert waited < 2 * interval + 0.3
 
 
 def test_a_petition_the_site_does_not_have_is_refused_with_its_reason(qtbot, make_service, simulator):

@@ -10,10 +10,13 @@ a `Fetched` whose `message` is a one-line explanation for users.
 from __future__ import annotations
 
 import enum
+import logging
 import random
 import re
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Generic, TypeVar
@@ -23,6 +26,7 @@ import httpx
 
 from petitiondesk import __version__
 from petitiondesk.core import parse
+from petitiondesk.core.deadline import REQUEST_DEADLINE, Aborted, GatedBackend, RequestGate, route_through
 from petitiondesk.core.models import (
     Constituency,
     CsvPetition,
@@ -31,8 +35,10 @@ from petitiondesk.core.models import (
     PetitionPage,
     Trending,
 )
+from petitiondesk.core.scheduler import POLITE_INTERVAL, RequestScheduler
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 USER_AGENT = f"PetitionDesk/{__version__} (+https://github.com/petitiondesk/petitiondesk)"
 CONNECT_TIMEOUT = 5.0
@@ -103,8 +109,11 @@ class _TooLarge(Exception):
 class PetitionsClient:
     """Talks to petition.parliament.uk (or the simulator) one request at a time.
 
-    The `httpx.Client` is created on first use, so that it lives in the thread that makes the
-    requests (the GUI builds this object, its worker thread uses it).
+    Each request waits for its turn from the `RequestScheduler` (shared by every client of the
+    process that is given the same one; else the client's own, spaced by `min_interval`), and has
+    `deadline` seconds in all, retries included. `abort()`, from any thread, ends the request in
+    progress and every later one. The `httpx.Client` is created on first use, so that it lives in
+    the thread that makes the requests (the GUI builds this object, its worker thread uses it).
     """
 
     def __init__(
@@ -115,8 +124,10 @@ class PetitionsClient:
         timeout: float = 15.0,
         max_bytes: int = 5_000_000,
         retries: int = 3,
-        sleep: Callable[[float], None] = time.sleep,
-        min_interval: float = 1.0,
+        sleep: Callable[[float], None] | None = None,
+        min_interval: float = POLITE_INTERVAL,
+        scheduler: RequestScheduler | None = None,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         parts = urlsplit(base_url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -127,14 +138,15 @@ class PetitionsClient:
         self._timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
         self.max_bytes = max_bytes
         self.retries = max(0, retries)
-        self._sleep = sleep
-        #: Seconds between the start of consecutive requests; lower it for interactive fetches.
-        self.min_interval = min_interval
+        self._gate = RequestGate()
+        self._sleep = sleep or self._gate.aborted.wait  # backoff waits end when aborted
+        self.scheduler = scheduler or RequestScheduler(min_interval)
+        self.deadline = deadline
         #: Requests actually sent (retries and followed redirects included).
         self.requests_sent = 0
         #: Checked before each retry, so that quitting does not wait for a dead network.
         self.should_stop: Callable[[], bool] = lambda: False
-        self._last_request_at = float("-inf")
+        self._foreground = False
         self._http: httpx.Client | None = None
 
     # -- endpoints ---------------------------------------------------------------------------
@@ -201,7 +213,25 @@ class PetitionsClient:
         return self._fetch(self._url("/constituencies.json"), {}, parse.parse_constituencies,
                            "the constituency list")
 
-    # -- lifetime ----------------------------------------------------------------------------
+    # -- priority and lifetime ---------------------------------------------------------------
+
+    @contextmanager
+    def foreground(self) -> Iterator[None]:
+        """Requests made inside are ones the user is waiting for: they go to the front of the queue."""
+        previous, self._foreground = self._foreground, True
+        try:
+            yield
+        finally:
+            self._foreground = previous
+
+    def abort(self) -> None:
+        """From any thread: end the request in progress now, and answer every later one at once."""
+        self._gate.abort()
+        self.scheduler.wake()
+
+    @property
+    def aborted(self) -> bool:
+        return self._gate.aborted.is_set()
 
     def close(self) -> None:
         if self._http is not None:
@@ -218,6 +248,13 @@ class PetitionsClient:
 
     def _fetch(self, url: httpx.URL, headers: dict, parser: Callable[[bytes], T], what: str,
                follow_id: int | None = None) -> Fetched[T]:
+        try:
+            return self._exchange(url, headers, parser, what, follow_id)
+        finally:
+            self._gate.finish()
+
+    def _exchange(self, url: httpx.URL, headers: dict, parser: Callable[[bytes], T], what: str,
+                  follow_id: int | None) -> Fetched[T]:
         reply = self._get_with_retries(url, headers, what)
         if isinstance(reply, Fetched):
             return reply
@@ -259,8 +296,8 @@ class PetitionsClient:
         meta = dict(status=status, last_modified=headers.get("last-modified"), etag=headers.get("etag"),
                     max_age=_max_age(headers.get("cache-control")), archived=archived)
         if status == 200:
-            if "html" in headers.get("content-type", "").lower():
-                return Fetched(Outcome.NOT_VISIBLE, message=f"{what} is not publicly visible (yet)", **meta)
+            if _is_error_page(reply):
+                return Fetched(Outcome.UNAVAILABLE, message=_ERROR_PAGE.format(what=what), **meta)
             return self._parsed(reply.body, parser, what, meta)
         if status == 304:
             return Fetched(Outcome.NOT_MODIFIED, message=f"{what} has not changed", **meta)
@@ -282,12 +319,15 @@ class PetitionsClient:
         return Fetched(Outcome.OK, value=value, raw=body, message="", **meta)
 
     def _get_with_retries(self, url: httpx.URL, headers: dict, what: str) -> _Reply | Fetched:
-        """Retries only what may pass: network failures and 5xx other than 503 (which says when)."""
+        """Retries only what may pass: network failures, 5xx other than 503 (which says when) and
+        error pages served as 200; never past the deadline, nor once stopped."""
         attempt = 0
         while True:
             failure: Fetched | None = None
             try:
                 reply = self._get_once(url, headers)
+            except Aborted:
+                return Fetched(Outcome.NETWORK_ERROR, message=f"{what}: stopped before the site answered")
             except _TooLarge:
                 megabytes = self.max_bytes / 1_000_000
                 return Fetched(Outcome.BAD_RESPONSE,
@@ -295,20 +335,30 @@ class PetitionsClient:
             except httpx.DecodingError:
                 return Fetched(Outcome.BAD_RESPONSE, message=f"{what}: the response was garbled in transit")
             except (httpx.HTTPError, OSError) as error:
-                failure = Fetched(Outcome.NETWORK_ERROR, message=f"{what}: {_network_message(error)}")
+                if self.aborted:
+                    return Fetched(Outcome.NETWORK_ERROR, message=f"{what}: stopped before the site answered")
+                failure = Fetched(Outcome.NETWORK_ERROR, message=f"{what}: {self._network_message(error)}")
+                if _certificate_problem(error):
+                    return failure  # trying again cannot make the certificate trusted
             else:
-                if not (500 <= reply.status <= 599 and reply.status != 503):
+                if not (500 <= reply.status <= 599 and reply.status != 503) and not _is_error_page(reply):
                     return reply
-            if attempt >= self.retries:
+            if attempt >= self.retries or self._gate.expired():
                 return failure if failure is not None else reply
             self._sleep(min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * random.uniform(0.5, 1.0))
-            if self.should_stop():
+            if self.should_stop() or self.aborted:
                 return failure if failure is not None else reply
-            self._last_request_at = float("-inf")  # the backoff already spaced this request
             attempt += 1
 
+    def _network_message(self, error: BaseException) -> str:
+        if isinstance(error, httpx.TimeoutException) and self._gate.expired():
+            return f"the site took too long to answer (more than {self.deadline:g} s in all)"
+        return _network_message(error)
+
     def _get_once(self, url: httpx.URL, headers: dict) -> _Reply:
-        self._wait_turn()
+        if not self.scheduler.take_turn(foreground=self._foreground, cancelled=self._gate.aborted.is_set):
+            raise Aborted("stopped while waiting for a turn")
+        self._gate.start(self.deadline)  # from the first send: waiting for a turn is not the site's fault
         self.requests_sent += 1
         with self._client().stream("GET", url, headers=headers) as response:
             declared = response.headers.get("content-length", "")
@@ -322,12 +372,6 @@ class PetitionsClient:
                 chunks.append(chunk)
             return _Reply(response.status_code, response.headers, b"".join(chunks), response.url)
 
-    def _wait_turn(self) -> None:
-        wait = self._last_request_at + self.min_interval - time.monotonic()
-        if wait > 0:
-            self._sleep(wait)
-        self._last_request_at = time.monotonic()
-
     def _client(self) -> httpx.Client:
         if self._http is None:
             self._http = httpx.Client(
@@ -335,7 +379,13 @@ class PetitionsClient:
                 timeout=self._timeout,
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
+                # Proxies from HTTP(S)_PROXY/NO_PROXY, and the system's certificates: a network that
+                # inspects TLS works as it does in the user's browser.
+                trust_env=True,
+                verify=_system_tls_context(),
             )
+            if not route_through(self._http, GatedBackend(self._gate)) and self._transport is None:
+                log.warning("httpx changed: requests have no overall deadline and cannot be aborted")
         return self._http
 
     # -- URLs --------------------------------------------------------------------------------
@@ -409,7 +459,49 @@ def _status_outcome(status: int, what: str) -> tuple[Outcome, str]:
     return Outcome.BAD_RESPONSE, f"{what}: the site refused the request ({status})"
 
 
+_ERROR_PAGE = "the site sent an error page instead of {what} (a temporary fault); it will be tried again"
+
+
+def _is_error_page(reply: _Reply) -> bool:
+    """A 200 that is not data: a CDN or proxy error page (HTML, or text where JSON was asked for).
+    The site itself says "not visible" with a redirect, never with a 200 page (docs/API.md §9)."""
+    if reply.status != 200:
+        return False
+    content_type = reply.headers.get("content-type", "").lower()
+    if "html" in content_type:
+        return True
+    if "json" in content_type or "csv" in content_type:
+        return False
+    return reply.body.lstrip()[:1] not in (b"{", b"[")
+
+
+def _system_tls_context() -> ssl.SSLContext | bool:
+    """The operating system's certificate store (truststore); httpx's bundled one without it."""
+    try:
+        import truststore
+    except ImportError:
+        return True
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _certificate_problem(error: BaseException) -> str | None:
+    """What verification said ("self-signed certificate"...), when that is why the connection failed."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for cause in chain:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or "not trusted"
+    return "not trusted" if any("CERTIFICATE_VERIFY_FAILED" in str(cause) for cause in chain) else None
+
+
 def _network_message(error: BaseException) -> str:
+    problem = _certificate_problem(error)
+    if problem is not None:
+        return (f"the site's certificate could not be verified ({problem}); a network that inspects secure "
+                "connections needs its certificate in the system's store")
     if isinstance(error, httpx.ConnectTimeout):
         return "could not reach the site (connection timed out)"
     if isinstance(error, httpx.TimeoutException):

@@ -155,7 +155,6 @@ class Refresher:
         self._docs: dict[int, Petition] = {}
         self._hold: _Hold | None = None
         self._random = random.Random()
-        self._last_interactive_at = float("-inf")
 
     # -- public ------------------------------------------------------------------------------
 
@@ -199,8 +198,9 @@ class Refresher:
                 self.store.pin(petition_id)
                 self.store.save_fetch_state(replace(state, problem=problem, problem_detail=message))
             return self._update(petition_id, problem=problem, message=message)
-        fetched = self._interactive(lambda: self.client.petition(
-            petition_id, archived=state.archived, if_modified_since=self._doc_validator(petition_id, state)))
+        with self.client.foreground():  # the user is waiting: ahead of any pass's requests
+            fetched = self.client.petition(petition_id, archived=state.archived,
+                                           if_modified_since=self._doc_validator(petition_id, state))
         refused = fetched.outcome in (Outcome.NOT_FOUND, Outcome.GONE, Outcome.NOT_VISIBLE, Outcome.BAD_RESPONSE)
         if refused and not self.store.is_pinned(petition_id):
             problem = _problem_of(fetched.outcome)
@@ -519,20 +519,6 @@ class Refresher:
     def _jittered(self, seconds: float) -> float:
         """Spread by +-10% so that petitions pinned together do not stay in lockstep."""
         return seconds * self._random.uniform(0.9, 1.1)
-
-    def _interactive(self, request: Callable[[], Fetched]) -> Fetched:
-        """A fetch the user is waiting for skips the bulk spacing, unless it follows another
-        one closely: pinning many petitions in a row is bulk work, spaced as such (§11)."""
-        started, previous = time.monotonic(), self._last_interactive_at
-        self._last_interactive_at = started
-        if started - previous < self.client.min_interval:
-            return request()
-        spacing = self.client.min_interval
-        self.client.min_interval = 0.0
-        try:
-            return request()
-        finally:
-            self.client.min_interval = spacing
 
     # -- reporting ---------------------------------------------------------------------------
 

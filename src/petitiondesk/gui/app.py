@@ -150,6 +150,7 @@ def run_gui(options: GuiOptions) -> int:
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
     from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.service import stop_all
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
 
     try:
@@ -169,7 +170,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
         pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
-    stack.callback(service.shutdown)
+    stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")

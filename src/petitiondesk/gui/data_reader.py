@@ -1,8 +1,8 @@
 """Reading the selected petition's samples off the GUI thread.
 
 `DataReaderService` lives in the GUI thread; the window talks only to it. It starts (on the first
-request) a long-lived `QThread` hosting a `DataReader`, which opens its own read-only `Store`
-connection inside that thread (ENGINEERING.md §4: one connection per thread). With 100,000
+request) a long-lived thread (`gui/service.py`) hosting a `DataReader`, which opens its own read-only `Store`
+connection inside that thread (one connection per thread, docs/ARCHITECTURE.md). With 100,000
 samples a petition's read takes ~100 ms, and a busy writer can make it wait: neither may freeze
 the window.
 
@@ -19,17 +19,15 @@ error: the refresh worker creates it. Any other failure comes back as a one-line
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
 log = logging.getLogger(__name__)
-
-#: How long closing the window waits for a read in progress (SQLite's busy timeout is 5 s).
-SHUTDOWN_WAIT_MS = 10_000
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -63,35 +61,12 @@ class ReadResult:
         return self.request.petition_id
 
 
-class _Latest:
-    """The generation the GUI thread wants now; set there, read in the reader (under a lock)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value = 0
-
-    def bump(self) -> int:
-        with self._lock:
-            self._value += 1
-            return self._value
-
-    @property
-    def value(self) -> int:
-        with self._lock:
-            return self._value
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
-
-
-class DataReader(QObject):
+class DataReader(ServiceWorker):
     """Lives in the reader thread; only the service creates it; only `loaded` leaves the thread."""
 
     loaded = Signal(object)  # ReadResult
 
-    def __init__(self, database: Path, latest: _Latest) -> None:
+    def __init__(self, database: Path, latest: Generation) -> None:
         super().__init__()
         self._database = Path(database)
         self._latest = latest
@@ -99,23 +74,18 @@ class DataReader(QObject):
 
     @Slot(object)
     def read(self, request: ReadRequest) -> None:
-        if request.generation != self._latest.value:
+        if request.generation != self._latest.value or self.stopping():
             return  # superseded while queued: the user has already moved on
         try:
             result = self._read(request)
         except Exception as error:  # a damaged or vanished file: a message, not a dead thread
             log.exception("reading petition %s failed", request.petition_id)
             self._close_store()  # reopened on the next request (the file may have been replaced)
-            result = ReadResult(request, error=_describe(error))
+            result = ReadResult(request, error=describe_error(error))
         self.loaded.emit(result)
 
-    @Slot()
-    def close(self) -> None:
-        """From QThread.finished, in this thread: close the connection it opened."""
+    def release(self) -> None:
         self._close_store()
-        from petitiondesk.gui.worker import _forget_dummy_thread
-
-        _forget_dummy_thread()
 
     def _read(self, request: ReadRequest) -> ReadResult:
         store = self._open()
@@ -150,7 +120,7 @@ class DataReader(QObject):
             self._store = None
 
 
-class DataReaderService(QObject):
+class DataReaderService(BackgroundService):
     """The GUI thread's handle on the reader; `loaded` carries only the newest request's answer."""
 
     loaded = Signal(object)  # ReadResult, emitted in the GUI thread
@@ -158,23 +128,14 @@ class DataReaderService(QObject):
     _read_requested = Signal(object)
 
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        latest = Generation()
+        reader = DataReader(Path(database), latest)
+        super().__init__("petitiondesk-reader", reader, parent)
         self.database = Path(database)
-        self._latest = _Latest()
+        self._latest = latest
         self._waiting_for: int | None = None  # generation of the answer still to come
-        self._stopped = False
-        self._thread = QThread()
-        self._thread.setObjectName("petitiondesk-reader")
-        self._reader = DataReader(self.database, self._latest)
-        self._reader.moveToThread(self._thread)
-        self._read_requested.connect(self._reader.read, Qt.ConnectionType.QueuedConnection)
-        self._reader.loaded.connect(self._on_loaded)
-        self._thread.finished.connect(self._reader.close, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(self._reader.deleteLater)
-
-    @property
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
+        self._read_requested.connect(reader.read, Qt.ConnectionType.QueuedConnection)
+        reader.loaded.connect(self._on_loaded)
 
     @property
     def is_waiting(self) -> bool:
@@ -185,10 +146,9 @@ class DataReaderService(QObject):
                 baseline_at: float | None = None) -> ReadRequest | None:
         """Ask for a petition's samples; any earlier request's answer will be dropped.
         None (and nothing is read) once shut down."""
-        if self._stopped:
+        if self.is_stopped:
             return None
-        if not self._thread.isRunning():
-            self._thread.start()
+        self.start()
         request = ReadRequest(int(petition_id), self._latest.bump(),
                               None if since is None else float(since),
                               None if baseline_at is None else float(baseline_at))
@@ -201,21 +161,14 @@ class DataReaderService(QObject):
         self._latest.bump()
         self._waiting_for = None
 
-    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Drop queued reads, end the thread and wait for the read in progress; True once ended."""
-        self._stopped = True
+    def stop(self) -> None:
+        """Drop queued reads and stop without waiting (see `BackgroundService`)."""
         self.cancel()
-        if not self._thread.isRunning():
-            return True
-        self._thread.quit()
-        ended = self._thread.wait(timeout_ms)
-        if not ended:
-            log.error("the reader thread did not stop within %d ms", timeout_ms)
-        return ended
+        super().stop()
 
     @Slot(object)
     def _on_loaded(self, result: ReadResult) -> None:
-        if self._stopped or result.request.generation != self._waiting_for:
+        if self.is_stopped or result.request.generation != self._waiting_for:
             return  # an answer for a request since replaced
         self._waiting_for = None
         self.loaded.emit(result)

@@ -51,6 +51,7 @@ from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.export_actions import ExportActions, ExportSubject
 from petitiondesk.gui.format import format_relative, format_uk_time
 from petitiondesk.gui.related_panel import RelatedPanel
+from petitiondesk.gui.service import stop_all
 from petitiondesk.gui.tables import set_up_petition_table
 from petitiondesk.gui.watchlist_model import Column, WatchlistModel, WatchRow
 from petitiondesk.gui.worker import ExportResult, ImportResult, PinResult, RefreshResult, RefreshService
@@ -911,10 +912,11 @@ class MainWindow(QMainWindow):
         self.status_label.setText("Stopping…")
         self._related_timer.stop()
         self._loading_timer.stop()
+        services = (self.reader, self.browse_service, self.service)
+        for service in services:
+            service.stop()  # all of them first: requests aborted, nothing waits behind another
         self.exports.wait_for_writers()  # a file being saved is finished, not cut off
-        self.reader.shutdown()
-        self.browse_service.shutdown()
-        self.service.shutdown()
+        stop_all(services)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()

@@ -3,14 +3,14 @@
 `RefreshService` lives in the GUI thread; the window and the tests talk only to it. It starts a
 `QThread` hosting a `RefreshWorker`, sends it requests through queued signals connected to the
 worker's bound methods (so they run in the worker thread), and re-emits the worker's results from
-the GUI thread (ENGINEERING.md §4). Everything that crosses is immutable: `WatchRow`s, reports,
+the GUI thread (docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
 `RefreshResult`s and `PinResult`s.
 
 The worker creates the `PetitionsClient`, its own `Store` connection and the `Refresher` inside the
 thread, schedules its passes with a single-shot QTimer from `Refresher.next_due_at()`, catches its
-own exceptions and emits them as messages. Shutdown sets a `threading.Event` that the refresher
-checks between requests and that cuts short the client's polite waits, then quits the thread's
-event loop and waits for it; the client and the store are closed in the thread, from `finished`.
+own exceptions and emits them as messages. Starting, stopping (the refresher checks the stop flag
+between requests; the request in flight is aborted) and closing in the thread come from
+`gui/service.py`.
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from petitiondesk.core.analysis import change_over
+from petitiondesk.core.scheduler import RequestScheduler
+from petitiondesk.gui.service import BackgroundService, ServiceWorker, describe_error, shared_scheduler
 from petitiondesk.gui.watchlist_model import WatchRow
 
 if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
@@ -45,8 +47,6 @@ DAY = 86400.0
 MIN_PASS_DELAY = 1.0
 MAX_PASS_DELAY = 3600.0
 FALLBACK_PASS_DELAY = 300.0
-#: How long quitting waits for a request in flight (the client's own timeout is 15 s).
-SHUTDOWN_WAIT_MS = 20_000
 #: `build_rows` yields the GIL this often: 500 rows are ~50 ms of Python on the worker thread.
 ROWS_BETWEEN_YIELDS = 25
 
@@ -60,8 +60,11 @@ class WorkerConfig:
     clock: Callable[[], float] = time.time
     #: Fixed real seconds between passes (the demo); None follows the refresher's schedule.
     pass_interval: float | None = None
-    #: Seconds between requests; the client's default (1 s) is polite to the real site.
+    #: Seconds between background requests; None is polite to the real site (1 s).
     request_interval: float | None = None
+    #: The pace shared with every other service that talks to the site; made from
+    #: `request_interval` when not given.
+    scheduler: RequestScheduler | None = None
     transport: httpx.BaseTransport | None = None
     #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
     refresher_options: dict[str, Any] = field(default_factory=dict)
@@ -70,6 +73,10 @@ class WorkerConfig:
     #: Freeze the survivors of each pass out of full GC collections (the app; not in test runs,
     #: where it would pin every test's leftovers in memory).
     freeze_gc: bool = False
+
+    def __post_init__(self) -> None:
+        if self.scheduler is None:
+            object.__setattr__(self, "scheduler", shared_scheduler(self.request_interval))
 
 
 @dataclass(frozen=True)
@@ -183,23 +190,7 @@ def favour_the_gui_thread() -> Callable[[], None]:
     return lambda: sys.setswitchinterval(previous)
 
 
-def describe_error(error: BaseException) -> str:
-    """One line for a user; StoreError and friends already carry one."""
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
-
-
-def _forget_dummy_thread() -> None:
-    """Python 3.11 registers a `_DummyThread` for a Qt thread the first time it calls
-    `threading.current_thread()` (logging does) and never removes it: it would look like a thread
-    left running, and a later thread reusing the ident would inherit its name. Drop it on exit."""
-    ident = threading.get_ident()
-    if isinstance(threading._active.get(ident), threading._DummyThread):
-        with threading._active_limbo_lock:
-            threading._active.pop(ident, None)
-
-
-class RefreshWorker(QObject):
+class RefreshWorker(ServiceWorker):
     """Lives in the worker thread. Only the service creates it; only its signals leave the thread."""
 
     rows_loaded = Signal(object)  # tuple[WatchRow, ...]
@@ -213,20 +204,20 @@ class RefreshWorker(QObject):
     export_finished = Signal(object)  # ExportResult
     failed = Signal(str)
 
-    def __init__(self, config: WorkerConfig, stop: threading.Event) -> None:
+    def __init__(self, config: WorkerConfig) -> None:
         super().__init__()
         self._config = config
-        self._stop = stop
         self._store = None
         self._client = None
         self._refresher = None
         self._timer: QTimer | None = None
+        #: References to pin, appended by the GUI thread (a deque: appends and pops are atomic).
+        self.waiting_pins: deque[str] = deque()
 
     # --- slots, run in the worker thread ------------------------------------------------------
 
     @Slot()
     def start(self) -> None:
-        threading.current_thread().name = "refresh"  # for the log; dropped again in close()
         try:
             self._open()
         except Exception as error:  # the store cannot open, a bad address...: say so, stay alive
@@ -244,14 +235,16 @@ class RefreshWorker(QObject):
 
     @Slot(bool)
     def refresh(self, force: bool) -> None:
-        if self._refresher is None or self._stop.is_set():
+        if self._refresher is None or self.stopping():
             return
         self._run_pass(force)
 
     @Slot(str)
-    def pin(self, reference: str) -> None:
-        self.pin_finished.emit(self._pin(reference))
-        self._schedule()
+    def pin(self, _reference: str) -> None:
+        """Queued by the service for each reference, which waits in `waiting_pins`: served here
+        when the thread is idle, or between two petitions of a pass (see `_progress`)."""
+        if self._serve_waiting_pins():
+            self._schedule()
 
     @Slot(int)
     def unpin(self, petition_id: int) -> None:
@@ -309,7 +302,7 @@ class RefreshWorker(QObject):
             self.import_finished.emit(ImportResult(path, error=describe_error(error)))
             return
         self.import_finished.emit(ImportResult(path, report, rows))
-        if added and self._timer is not None and not self._stop.is_set():
+        if added and self._timer is not None and not self.stopping():
             self._timer.start(0)  # import never fetches: the next pass, now, does
 
     @Slot(str, str)
@@ -327,50 +320,39 @@ class RefreshWorker(QObject):
             return
         self.export_finished.emit(ExportResult(path, count))
 
-    @Slot()
-    def close(self) -> None:
-        """Called in the worker thread from QThread.finished: release what the thread opened."""
+    def release(self) -> None:
+        """In the worker thread once its loop has ended: stop the timer, close the database."""
         if self._timer is not None:
             self._timer.stop()
-        for resource in (self._client, self._store):
-            if resource is not None:
-                try:
-                    resource.close()
-                except Exception:
-                    log.exception("closing %r failed", resource)
+        if self._store is not None:
+            try:
+                self._store.close()
+            except Exception:
+                log.exception("closing the database failed")
         self._client = self._store = self._refresher = None
-        _forget_dummy_thread()
 
     # --- inside -------------------------------------------------------------------------------
 
     def _open(self) -> None:
         # Imported here, in the worker thread: httpx and friends stay off the window's start-up.
-        from petitiondesk.core.client import PetitionsClient
         from petitiondesk.core.refresh import Refresher
         from petitiondesk.core.store import Store
 
         config = self._config
-        client_options: dict[str, Any] = {"transport": config.transport, "sleep": self._polite_sleep}
-        if config.request_interval is not None:
-            client_options["min_interval"] = config.request_interval
         self._store = Store.open(config.database)
-        self._client = PetitionsClient(config.api_base, **client_options)
+        self._client = self.new_client(config.api_base, config.scheduler, config.transport)
         self._refresher = Refresher(self._client, self._store, clock=config.clock, **config.refresher_options)
-
-    def _polite_sleep(self, seconds: float) -> None:
-        """The client's waits between requests and retries end at once when quitting."""
-        self._stop.wait(max(0.0, seconds))
 
     @Slot()
     def _scheduled_pass(self) -> None:
-        if not self._stop.is_set():
+        if not self.stopping():
             self._run_pass(False)
 
     def _run_pass(self, force: bool) -> None:
         self.refresh_started.emit()
         report, error = None, None
         try:
-            report = self._refresher.refresh(force=force, should_stop=self._stop.is_set,
+            report = self._refresher.refresh(force=force, should_stop=self.stopping,
                                              progress=self._progress)
         except Exception as exc:  # anything the core did not foresee: report it, keep going
             log.exception("refresh pass failed")
@@ -393,7 +375,18 @@ class RefreshWorker(QObject):
                                                  next_pass_in=delay))
 
     def _progress(self, done: int, total: int) -> None:
+        """Between two petitions of a pass (nothing half-done): report, and let the user's
+        additions go ahead of the rest of the pass rather than wait for its end."""
         self.refresh_progress.emit(int(done), int(total))
+        self._serve_waiting_pins()
+
+    def _serve_waiting_pins(self) -> bool:
+        served = False
+        while self.waiting_pins:
+            reference = self.waiting_pins.popleft()
+            self.pin_finished.emit(self._pin(reference))
+            served = True
+        return served
 
     @staticmethod
     def _problems(report: RefreshReport | None, error: str | None,
@@ -442,7 +435,7 @@ class RefreshWorker(QObject):
 
     def _schedule(self) -> float | None:
         """Arm the timer for the next pass; returns the delay in real seconds."""
-        if self._timer is None or self._stop.is_set():
+        if self._timer is None or self.stopping():
             return None
         if self._config.pass_interval is not None:
             delay = self._config.pass_interval
@@ -457,7 +450,7 @@ class RefreshWorker(QObject):
         return delay
 
 
-class RefreshService(QObject):
+class RefreshService(BackgroundService):
     """The GUI thread's handle on the worker: requests go in, results come back on this thread."""
 
     rows_loaded = Signal(object)
@@ -481,14 +474,10 @@ class RefreshService(QObject):
     _export_requested = Signal(str, str)
 
     def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        worker = RefreshWorker(config)
+        super().__init__("petitiondesk-refresh", worker, parent)
+        self._worker: RefreshWorker = worker
         self.config = config
-        self._stop = threading.Event()
-        self._thread = QThread()
-        self._thread.setObjectName("petitiondesk-refresh")
-        self._worker = RefreshWorker(config, self._stop)
-        self._worker.moveToThread(self._thread)
-        self._running = False
         self._busy = False
         self._connect()
 
@@ -512,26 +501,23 @@ class RefreshService(QObject):
         worker.import_finished.connect(self.import_finished)
         worker.export_finished.connect(self.export_finished)
         worker.failed.connect(self.failed)
-        # `finished` is emitted in the worker thread: close there, then let Qt delete the worker.
-        self._thread.finished.connect(worker.close, Qt.ConnectionType.DirectConnection)
-        self._thread.finished.connect(worker.deleteLater)
 
     # --- what the window calls ----------------------------------------------------------------
-
-    @property
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
 
     @property
     def is_refreshing(self) -> bool:
         return self._busy
 
-    def start(self) -> None:
-        if self._running:
-            return
-        self._running = True
-        self._thread.start()
+    @property
+    def _running(self) -> bool:
+        return self.is_running and not self.is_stopped
+
+    def start(self) -> bool:
+        if self._running or self.is_stopped:
+            return self._running
+        super().start()
         self._start_requested.emit()
+        return True
 
     def refresh_now(self, force: bool = True) -> None:
         if self._running:
@@ -539,6 +525,7 @@ class RefreshService(QObject):
 
     def pin(self, reference: str) -> None:
         if self._running:
+            self._worker.waiting_pins.append(reference)
             self._pin_requested.emit(reference)
         else:
             self.pin_finished.emit(PinResult(reference, error="Refreshing has stopped."))
@@ -565,18 +552,6 @@ class RefreshService(QObject):
             self._export_requested.emit(str(path), kind)
         else:
             self.export_finished.emit(ExportResult(str(path), error="Refreshing has stopped."))
-
-    def shutdown(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Stop between requests, end the thread and wait for it; True when it has ended."""
-        self._stop.set()
-        self._running = False
-        if not self._thread.isRunning():
-            return True
-        self._thread.quit()
-        ended = self._thread.wait(timeout_ms)
-        if not ended:
-            log.error("the refresh thread did not stop within %d ms", timeout_ms)
-        return ended
 
     # --- results --------------------------------------------------------------------------------
 

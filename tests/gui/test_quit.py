@@ -1,0 +1,90 @@
+"""Quitting never freezes: the real app, in a process of its own, asked to quit while its refresh
+request hangs on a server that never answers, is gone within a second (asserted with room to
+spare for a loaded machine) and leaves its database whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from petitiondesk import paths
+from petitiondesk.core.store import Store
+from slow_servers import SlowServer
+
+# Opens the window on `api_base`, and closes it (as the user would) once the file "quit-now"
+# appears in the data folder, printing the time it was asked to.
+DRIVER = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from petitiondesk.gui.app import GuiOptions, run_gui
+
+app = QApplication(sys.argv[:1])
+api_base, data_dir = sys.argv[1], Path(sys.argv[2])
+
+def close_when_asked():
+    if (data_dir / "quit-now").exists():
+        watcher.stop()
+        print(f"asked {time.time():.3f}", flush=True)
+        for window in app.topLevelWidgets():
+            window.close()
+
+watcher = QTimer()
+watcher.timeout.connect(close_when_asked)
+watcher.start(20)
+sys.exit(run_gui(GuiOptions(data_dir=data_dir, api_base=api_base)))
+"""
+
+
+def test_quitting_while_a_request_hangs_exits_within_a_second(data_dir, tmp_path):
+    with Store.open(paths.database_path(data_dir)) as store:
+        store.pin(700001)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    with SlowServer("hang") as server:
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, server.url, str(data_dir)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            ends = time.monotonic() + 60
+            while server.connections == 0 and proc.poll() is None and time.monotonic() < ends:
+                time.sleep(0.05)
+            assert server.connections >= 1, "the window never asked the site anything"
+            time.sleep(0.5)  # the refresh request is now waiting for an answer that never comes
+            (data_dir / "quit-now").touch()
+            out, err = proc.communicate(timeout=60)
+            exited = time.time()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    asked = float(out.split("asked ", 1)[1].split()[0])
+    took = exited - asked
+    print(f"asked to quit mid-request: the process had exited {took * 1000:.0f} ms later")
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "still busy" not in err and "QThread" not in err, err
+    assert took < 3.0
+    with Store.open(paths.database_path(data_dir), readonly=True) as store:
+        assert [entry.petition_id for entry in store.watchlist()] == [700001]
+
+
+def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, tmp_path):
+    from petitiondesk.core.export import atomic_write
+
+    window = make_window()
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "history.csv"
+    chunk = b"x" * 100_000
+
+    def slow_export(file) -> None:  # a large file on a slow disk: 20 chunks over ~0.4 s
+        for _ in range(20):
+            file.write(chunk)
+            time.sleep(0.02)
+
+    window.exports._write(target, "history", lambda: atomic_write(target, slow_export))
+    time.sleep(0.05)  # the writer is part-way through
+    window.close()
+    assert target.read_bytes() == chunk * 20
+    assert [path.name for path in folder.iterdir()] == ["history.csv"]  # no half-written part file
