@@ -43,8 +43,9 @@ def request_refresh(store: Store, now: float | None = None) -> None:
 
 
 class PollerSession:
-    def __init__(self, store: Store, refresher: Refresher, lock: PollerLock,
+    def __init__(self, store: Store, refresher: Refresher, lock: PollerLock | None,
                  clock: Callable[[], float] = time.time) -> None:
+        """`lock` None: this process is the only poller there is (tests, a private data folder)."""
         self._store = store
         self._refresher = refresher
         self._lock = lock
@@ -57,12 +58,15 @@ class PollerSession:
 
     @property
     def polling(self) -> bool:
-        return self._lock.held
+        return self._lock is None or self._lock.held
 
     def run_pass(self, *, force: bool = False, should_stop: Callable[[], bool] = lambda: False,
                  progress: Callable[[int, int], None] | None = None) -> PassOutcome:
         report = None
-        if self._take_lock():
+        if not self._take_lock():
+            if force:
+                request_refresh(self._store, self._clock())  # the poller does it, within seconds
+        else:
             force = force or self.refresh_requested()
             self._last_pass_at = self._clock()
             report = self._refresher.refresh(force=force, should_stop=should_stop, progress=progress)
@@ -91,9 +95,12 @@ class PollerSession:
                 return
 
     def close(self) -> None:
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
 
     def _take_lock(self) -> bool:
+        if self._lock is None:
+            return True
         try:
             return self._lock.try_acquire()
         except OSError as error:  # a folder that cannot hold a lock file: poll, as a lone process would
