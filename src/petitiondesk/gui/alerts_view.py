@@ -204,7 +204,8 @@ class AlertsView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(self.model.WHEN, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.model.WHAT, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(self.model.PETITION, 260)
+        self.table.setColumnWidth(self.model.PETITION, 200)
+        header.setMinimumSectionSize(60)
         self.table.activated.connect(self._opened)
         self.empty_label = QLabel("No alerts. PetitionDesk tells you here when a pinned petition passes a "
                                   "milestone, gets a response or a debate, surges, stalls or closes.", self)
@@ -247,7 +248,7 @@ class AlertsView(QWidget):
         for widget in (self.pause_box, self.quiet_box, self.quiet_start, QLabel("to", self), self.quiet_end):
             settings_row.addWidget(widget)
         settings_row.addStretch(1)
-        buttons = QHBoxLayout()
+        self.buttons = buttons = QHBoxLayout()  # the window may add its own (Alert rules…)
         buttons.addStretch(1)
         for button in (self.read_button, self.clear_selected_button, self.clear_button):
             buttons.addWidget(button)

@@ -208,7 +208,7 @@ class RefreshWorker(ServiceWorker):
     reorder_finished = Signal(object, str)  # the watchlist's ids in their stored order, error ("" when done)
     import_finished = Signal(object)  # ImportResult
     export_finished = Signal(object)  # ExportResult
-    alerts_loaded = Signal(object, int)  # the alerts list (StoredAlerts, newest first), unread count
+    alerts_loaded = Signal(object, int, object)  # the alerts list (newest first), unread count, default rules
     failed = Signal(str)
 
     def __init__(self, config: WorkerConfig) -> None:
@@ -332,7 +332,7 @@ class RefreshWorker(ServiceWorker):
     def alerts_action(self, action: str, argument) -> None:
         """"load"; "read" or "clear" with a list of ids (None: all); "rules" with (petition id or
         None for the defaults, AlertRules or None). Answered by `alerts_loaded`."""
-        from petitiondesk.core.alert_tracker import save_default_rules, save_petition_rules
+        from petitiondesk.core.alert_tracker import load_rules, save_default_rules, save_petition_rules
 
         if self._store is None:
             self.failed.emit(f"Cannot change the alerts: {NOT_OPEN}")
@@ -349,7 +349,7 @@ class RefreshWorker(ServiceWorker):
                     save_default_rules(self._store, rules)
                 else:
                     save_petition_rules(self._store, petition_id, rules)
-            self.alerts_loaded.emit(tuple(alerts.listing()), alerts.unread_count())
+            self.alerts_loaded.emit(tuple(alerts.listing()), alerts.unread_count(), load_rules(self._store)[0])
         except Exception as error:
             log.exception("alerts %s failed", action)
             self.failed.emit(f"Cannot change the alerts: {describe_error(error)}")
@@ -506,7 +506,7 @@ class RefreshService(BackgroundService):
     reorder_finished = Signal(object, str)
     import_finished = Signal(object)
     export_finished = Signal(object)
-    alerts_loaded = Signal(object, int)
+    alerts_loaded = Signal(object, int, object)
     failed = Signal(str)
 
     # Requests, delivered to the worker's thread (queued: the worker lives there).
