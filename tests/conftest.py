@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ def simulator():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def frozen():
+    """(server, httpx client) of a simulated site whose clock stands still: list orders hold while paging."""
+    import httpx
+
+    from petitiondesk.simulator import SimulatorServer, World
+
+    world = World(seed=1234, speed=0, start=datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    with SimulatorServer(world=world) as server:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            yield server, client
 
 
 @pytest.fixture

@@ -67,6 +67,10 @@ def site_order(world, state: str, archived: bool) -> list[int]:
 
     if state in ("all", "published"):
         return sorted((p for p in ids if state == "all" or states[p] != "rejected"), key=by_count)
+    if archived and state == "rejected":  # by signatures on the archive (app/models/archived/petition.rb:66)
+        return sorted((p for p in ids if states[p] == "rejected"), key=by_count)
+    if archived and state == "with_response":  # likewise (archived/petition.rb:68)
+        return sorted((p for p, m in marks.items() if m.government_response_at), key=by_count)
     if state in ("open", "closed"):
         return sorted((p for p in ids if states[p] == state), key=by_count)
     if state == "recent":
@@ -90,7 +94,7 @@ def site_order(world, state: str, archived: bool) -> list[int]:
                                              -ts(marks[p].debate_outcome_at), -created[p].timestamp()))
     if state == "not_debated":
         chosen = [p for p, m in marks.items() if m.debate_state == "not_debated"]
-        return sorted(chosen, key=lambda p: -ts(marks[p].debate_outcome_at))
+        return sorted(chosen, key=lambda p: (-ts(marks[p].debate_outcome_at), -created[p].timestamp()))
     raise AssertionError(state)
 
 

@@ -185,7 +185,7 @@ def test_an_archived_link_of_a_parliament_still_being_archived_gets_the_live_doc
 
 @pytest.mark.parametrize(
     "location",
-    ["/petitions/700001/moderation-info", "/petitions/700001/gathering-support", "/",
+    ["/", "/petitions/999/gathering-support",  # another petition's page says nothing of this one
      "/archived/petitions/999.json",  # another petition's archive: not followed
      "https://elsewhere.example/archived/petitions/700001.json"],
 )
@@ -201,6 +201,17 @@ def test_other_redirects_mean_not_publicly_visible(location):
     assert fetched.outcome is Outcome.NOT_VISIBLE
     assert "not publicly visible" in fetched.message
     assert paths == ["/petitions/700001.json"]
+
+
+@pytest.mark.parametrize("page, outcome, words", [
+    ("gathering-support", Outcome.COLLECTING_SUPPORTERS, "collecting supporters"),
+    ("moderation-info", Outcome.IN_MODERATION, "in moderation"),
+])
+def test_a_redirect_to_its_own_waiting_page_means_not_open_yet(page, outcome, words):
+    location = {"location": f"{BASE}/petitions/700001/{page}"}
+    with make_client(lambda request: httpx.Response(302, headers=location)) as client:
+        fetched = client.petition(700001)
+    assert fetched.outcome is outcome and words in fetched.message and "not open" in fetched.message
 
 
 def test_a_document_for_another_petition_is_refused(open_doc):
@@ -406,8 +417,8 @@ def test_simulator_single_petition_count_and_conditional_304(simulator, live):
 @pytest.mark.parametrize(
     "kind, outcome, words",
     [("removed", Outcome.GONE, "410"), ("hidden", Outcome.GONE, "410"),
-     ("pending", Outcome.NOT_VISIBLE, "not publicly visible"),
-     ("moderation", Outcome.NOT_VISIBLE, "not publicly visible")],
+     ("pending", Outcome.COLLECTING_SUPPORTERS, "collecting supporters"),
+     ("moderation", Outcome.IN_MODERATION, "in moderation"), ("dormant", Outcome.NOT_FOUND, "404")],
 )
 def test_simulator_petitions_that_cannot_be_shown(simulator, live, kind, outcome, words):
     fetched = live.petition(simulator.world.ids(kind)[0])

@@ -242,11 +242,12 @@ def test_an_unknown_petition_backs_off_from_ten_minutes(simulator, store, refres
     assert len(paths_since(simulator, mark)) == 1
 
 
-def test_a_petition_in_moderation_is_not_visible_and_backs_off(simulator, store, refresher, clock):
+def test_a_petition_in_moderation_shows_its_count_and_is_looked_at_again(simulator, store, refresher, clock):
     petition_id = simulator.world.ids("moderation")[0]
     watch(store, [petition_id])
     report = refresher.refresh()
-    assert report.updates[0].problem == "not_visible"
+    assert report.updates[0].problem == "in_moderation"
+    assert report.updates[0].signature_count == simulator.world.count(petition_id)
     assert store.fetch_state(petition_id).next_full_at > clock.now + 500
 
 
@@ -364,7 +365,7 @@ def test_pin_fetches_then_pins(simulator, store, refresher):
     assert store.latest_sample(petition_id)[1] == update.signature_count
 
 
-@pytest.mark.parametrize("kind, problem", [("removed", "gone"), ("pending", "not_visible")])
+@pytest.mark.parametrize("kind, problem", [("removed", "gone"), ("dormant", "not_found")])
 def test_pin_refuses_what_cannot_be_watched(simulator, store, refresher, kind, problem):
     petition_id = simulator.world.ids(kind)[0]
     update = refresher.pin(petition_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -20,7 +21,7 @@ from petitiondesk.simulator import FaultPlan, SimulatorServer, World
 TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONDON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[01]:00")
-HEXMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-constituencies-2024.hexjson"
+HEXMAP = Path(__file__).resolve().parents[1] / "resources" / "maps" / "uk-constituencies-2024.hexjson"  # vendored
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ATTRIBUTE_ORDER = [
     "action", "background", "additional_details", "committee_note", "state", "signature_count",
@@ -39,15 +40,6 @@ BREAKDOWNS = {"signatures_by_country", "signatures_by_constituency", "signatures
 def http(simulator):
     with httpx.Client(base_url=simulator.url, timeout=5) as client:
         yield client
-
-
-@pytest.fixture
-def frozen():
-    """A simulator whose clock stands still, so that list order cannot shift between pages."""
-    world = World(seed=1234, speed=0, start=START)
-    with SimulatorServer(world=world) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
-            yield server, client
 
 
 def all_pages(client: httpx.Client, url: str) -> list[dict]:
@@ -370,13 +362,14 @@ def test_csv_lists_every_match_in_id_order(frozen):
     response = http.get("/petitions.csv?state=open")
     assert response.headers["content-disposition"] == "attachment; filename=filtered-petitions.csv"
     lines = response.text.splitlines()
-    assert lines[0] == "Petition,URL,State,Signatures Count"
-    ids = [int(line.rsplit("/", 1)[1].split(",")[0]) for line in lines[1:]]
-    assert ids == server.world.ids("open")
+    assert lines[0] == '"Petition","URL","State","Signatures Count"'
+    rows = list(csv.reader(lines[1:]))
+    assert [int(url.rsplit("/", 1)[1]) for _, url, _, _ in rows] == server.world.ids("open")
     first = server.world.ids("open")[0]
-    assert lines[1].endswith(f"/petitions/{first},open,{server.world.count(first)}")
-    archived = http.get("/archived/petitions.csv").text.splitlines()
-    assert len(archived) == 1 + len(server.world.ids("archived"))
+    assert lines[1].endswith(f'/petitions/{first}","open",{server.world.count(first)}')
+    archived = http.get("/archived/petitions.csv")
+    assert archived.headers["content-disposition"] == "attachment; filename=filtered-archived-petitions.csv"
+    assert len(archived.text.splitlines()) == 1 + len(server.world.ids("archived"))
 
 
 # --- caching --------------------------------------------------------------------------------------
@@ -410,10 +403,11 @@ def test_lists_have_weak_etags_that_change_with_the_counts(frozen):
 
 def test_static_documents(simulator, http):
     topics = http.get("/topics.json")
-    assert topics.headers["cache-control"] == "max-age=60, public"
+    assert topics.headers["cache-control"] == "max-age=60, public, stale-while-revalidate=120, stale-if-error=300"
     assert topics.json()["health"] == {"code": "health", "name": "Health and social care"}
     parliaments = http.get("/parliaments.json").json()
-    assert parliaments[0]["period"] == "2019-2024" and LONDON.fullmatch(parliaments[0]["dissolution_at"])
+    assert [row["period"] for row in parliaments] == ["2019-2024", "2017-2019", "2015-2017", "2010-2015"]
+    assert LONDON.fullmatch(parliaments[0]["dissolution_at"])
     seat = next(iter(http.get("/constituencies.json").json().values()))
     assert set(seat) == {"mp", "party", "constituency", "ons_code", "start_date", "end_date"}
     period = http.get("/parliaments/2019-2024.json").json()
@@ -676,3 +670,37 @@ def test_main_refuses_impossible_settings_with_a_usage_error(capsys, argv, words
         main(argv)
     assert exit_info.value.code == 2
     assert words in capsys.readouterr().err
+
+
+# --- the population ----------------------------------------------------------------------------------
+
+
+def test_the_population_ends_as_real_petitions_did():
+    # Of 2,220 real petitions that reached 10,000 (shared reference final-counts-10k-plus.json, 2010-2024):
+    # 50.9 % ended below 20,000 and 16.4 % reached 100,000.
+    world = World(seed=11, speed=0, start=START, open_count=3000, archived_count=3000)
+    finals = [world.natural_count(world.plan(pid), world.plan(pid).deadline)
+              for pid in world.ids("closed") + world.ids("archived") + world.ids("open")
+              if world.plan(pid).opened_at is not None]
+    popular = [final for final in finals if final >= 10_000]
+    assert 0.07 < len(popular) / len(finals) < 0.13
+    assert 0.45 < sum(final < 20_000 for final in popular) / len(popular) < 0.56
+    assert 0.13 < sum(final >= 100_000 for final in popular) / len(popular) < 0.21
+    assert max(finals) > 300_000
+
+
+def test_signing_has_a_daily_rhythm_and_launch_bursts_decay():
+    world = World(seed=11, speed=0, start=START, open_count=600, archived_count=0)
+    night = day = first_days = a_month_on = 0
+
+    def gained(plan, since: timedelta, until: timedelta) -> int:
+        midnight = plan.opened_at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        return world.natural_count(plan, midnight + until) - world.natural_count(plan, midnight + since)
+
+    for plan in map(world.plan, world.ids("closed")):
+        night += gained(plan, timedelta(hours=2), timedelta(hours=6))  # 02-06 UTC
+        day += gained(plan, timedelta(hours=14), timedelta(hours=18))  # 14-18 UTC
+        first_days += gained(plan, timedelta(0), timedelta(days=2))
+        a_month_on += gained(plan, timedelta(days=30), timedelta(days=32))
+    assert day > 2 * night
+    assert first_days > 3 * a_month_on

@@ -116,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--scale", type=float, default=1.0,
                        help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
 
+    hexmap = _command(commands, "export-map", "save a petition's constituency map as PNG or SVG, and its movers as CSV")
+    hexmap.add_argument("ref", metavar="ID")
+    hexmap.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="the image to write; .png or .svg")
+    hexmap.add_argument("--mode", default="signatures", choices=("signatures", "share", "per_1000", "change_24h"),
+                        help="what the colours show (per_1000: 2010-2019 seats only; change_24h: needs a "
+                             "snapshot from a day ago)")
+    hexmap.add_argument("--width", type=int, default=1400, metavar="PX")
+    hexmap.add_argument("--height", type=int, default=1600, metavar="PX")
+    hexmap.add_argument("--movers-csv", type=Path, metavar="FILE",
+                        help="also write the 24-hour movers (constituencies, regions, nations) as CSV")
+
     sim = _command(commands, "simulator", "run the local simulator of petition.parliament.uk")
     sim.add_argument("--port", type=int, default=8642)
     sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
@@ -331,58 +343,52 @@ def cmd_remove(args) -> int:
 
 
 def cmd_list(args) -> int:
-    rows = []
+    import time
+
+    from petitiondesk.core.refresh import WAITING_PROBLEMS
+    from petitiondesk.core.terminal import for_terminal
+    from petitiondesk.core.watch_rows import WatchRow, build_rows
+
+    rows: tuple[WatchRow, ...] = ()
     if _database_exists(args):
         with _open_store(args) as store:
-            rows = [_watch_row(store, entry) for entry in store.watchlist()]
+            rows = build_rows(store, time.time())
     if args.json:
-        _print_json(rows)
+        _print_json([row.as_dict() for row in rows])
         return EXIT_OK
     if not rows:
         print("The watchlist is empty. Pin a petition with: petitiondesk add LINK")
         return EXIT_OK
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
-        problem = f"  [{row['problem']}]" if row["problem"] else ""
-        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {row['state'] or '?':<9} "
-              f"{row['action'] or '(not fetched yet)'}{problem}")
+        problem = f"  [{row.problem}]" if row.problem else ""
+        if row.petition:
+            state = for_terminal(row.petition.state)
+        else:  # a petition not open yet (hidden, or waiting for sponsors) is not a mystery
+            state = "not open" if row.problem in WAITING_PROBLEMS else "?"
+        title = for_terminal(row.petition.action) if row.petition else "(not fetched yet)"
+        print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {title}{problem}")
     return EXIT_OK
 
 
-def _watch_row(store, entry) -> dict:
-    petition = store.petition(entry.petition_id)
-    latest = store.latest_sample(entry.petition_id)
-    state = store.fetch_state(entry.petition_id)
-    count = latest[1] if latest else (petition.signature_count if petition else None)
-    return {
-        "id": entry.petition_id,
-        "position": entry.position,
-        "pinned_at": _iso(entry.pinned_at),
-        "action": petition.action if petition else None,
-        "state": petition.state if petition else None,
-        "signature_count": count,
-        "archived": bool(petition and petition.archived),
-        "url": petition.web_url if petition else f"{paths.DEFAULT_API_BASE}/petitions/{entry.petition_id}",
-        "problem": state.problem,
-        "problem_detail": state.problem_detail,
-    }
-
-
 def cmd_show(args) -> int:
+    import time
+
     from petitiondesk.core.serialize import petition_to_api_dict
+    from petitiondesk.core.watch_rows import read_row
 
     (ref,) = _parse_refs([args.ref])
-    petition, latest = None, None
+    row = None
     if _database_exists(args):
         with _open_store(args) as store:
-            petition = store.petition(ref.id)
-            latest = store.latest_sample(ref.id)
+            row = read_row(store, ref.id, time.time())
+    petition = row.petition if row is not None else None
     if petition is None:
-        petition = _fetch_without_storing(args, ref)
+        petition, row = _fetch_without_storing(args, ref), None
     if args.json:
         _print_json(petition_to_api_dict(petition))
     else:
-        _print_petition(petition, latest)
+        _print_petition(petition, row)
     return EXIT_OK
 
 
@@ -396,15 +402,17 @@ def _fetch_without_storing(args, ref):
     return fetched.value
 
 
-def _print_petition(p, latest) -> None:
+def _print_petition(p, row) -> None:
+    """`row` is what was recorded about it (None when fetched just now): its latest count."""
     from petitiondesk.core.serialize import petition_to_api_dict
+    from petitiondesk.core.terminal import for_terminal
 
-    print(p.action)
-    print(f"{p.web_url}")
+    print(for_terminal(p.action))
+    print(p.web_url)
     count = f"{p.signature_count:,} signatures"
-    if latest and latest[1] != p.signature_count:
-        count += f" ({latest[1]:,} at {_iso(latest[0])})"
-    print(f"{p.state}, {count}")
+    if row is not None and row.counted_at is not None and row.signature_count != p.signature_count:
+        count += f" ({_count(row.signature_count)} at {_iso(row.counted_at.timestamp())})"
+    print(f"{for_terminal(p.state)}, {count}")
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
     for key, value in data.items():
@@ -414,7 +422,7 @@ def _print_petition(p, latest) -> None:
             text = json.dumps(value, indent=2, ensure_ascii=False)
         else:
             text = str(value)
-        print(f"\n{key}:\n  " + text.replace("\n", "\n  "))
+        print(f"\n{key}:\n  " + for_terminal(text, keep_newlines=True).replace("\n", "\n  "))
 
 
 def cmd_refresh(args) -> int:
@@ -695,6 +703,53 @@ def cmd_export_chart(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_map(args) -> int:
+    import os
+    import time
+
+    from petitiondesk.core.hexmap import available_modes, choose_hexmap
+    from petitiondesk.core.movers import DAY, MoversPending, read_movers
+
+    (ref,) = _parse_refs([args.ref])
+    if args.output.suffix.lower() not in (".png", ".svg"):
+        raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
+    now = time.time()
+    with _open_store(args, create=False) as store:
+        petition = store.petition(ref.id)
+        if petition is None or not petition.signatures_by_constituency:
+            raise CommandError(f"{ref.id}: no signatures by constituency recorded, so there is no map to export")
+        rows = petition.signatures_by_constituency
+        hexmap = choose_hexmap(row.ons_code for row in rows).hexmap
+        snapshot = store.constituency_counts_at(ref.id, now - DAY)
+        movers = read_movers(store, ref.id, names={row.ons_code: row.name for row in rows}, hexmap=hexmap,
+                             now=now) if args.movers_csv else None
+    if args.mode not in available_modes(hexmap, snapshot is not None):
+        raise CommandError(f"{ref.id}: cannot colour by {args.mode}: "
+                           + ("no snapshot from a day ago yet" if args.mode == "change_24h"
+                              else "the 2024 seats carry no electorates"), EXIT_USAGE)
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is needed to draw an image
+    from PySide6.QtWidgets import QApplication
+
+    from petitiondesk.core.export import ExportError, write_movers_csv
+    from petitiondesk.gui.map_export import export_map, map_spec
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it alive while drawing)
+    try:
+        export_map(map_spec(petition, args.mode, snapshot[1] if snapshot else None), args.output,
+                   args.width, args.height)
+        print(f"Saved {args.output} ({args.width} x {args.height}, {hexmap.label})")
+        if isinstance(movers, MoversPending):
+            when = f" (at {_iso(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
+            raise CommandError(f"{ref.id}: no movers yet: they need two snapshots about a day apart{when}")
+        if movers is not None:
+            write_movers_csv(args.movers_csv, ref.id, movers)
+            print(f"Saved {args.movers_csv} ({len(movers.constituencies):,} constituencies)")
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    return EXIT_OK
+
+
 def cmd_simulator(args) -> int:
     from petitiondesk.simulator import main as simulator_main
 
@@ -718,5 +773,6 @@ COMMANDS = {
     "search": cmd_search,
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
+    "export-map": cmd_export_map,
     "simulator": cmd_simulator,
 }

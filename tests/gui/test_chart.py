@@ -426,3 +426,26 @@ def test_the_forecast_cone_runs_to_the_deadline_and_can_be_hidden(chart):
     (x0, x1), (y0, y1) = view(chart).viewRange()
     assert x1 < deadline and y1 < 8_000
     assert not chart.overlays._cone_fill.isVisible()
+
+
+def test_the_outlook_of_an_old_document_gives_milestones_a_computed_deadline_and_the_odds(chart):
+    """A 2019-style document: no closing date, thresholds passed before pinning, pinned today."""
+    from datetime import timedelta
+
+    from petitiondesk.core import analysis
+
+    opened = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    old = petition(60_000, opened_at=opened, response_threshold_reached_at=opened + timedelta(days=3))
+    times, counts = hourly(np.linspace(58_000, 60_000, 48))
+    chart.clock = lambda: float(times[-1])
+    chart.set_petition(old, times, counts)
+    chart.set_outlook(analysis.outlook(old, times, counts, float(times[-1])))
+    summary = chart.summary_label.text()
+    assert "expected by closing (computed deadline)" in summary
+    assert [p.count for p in chart.overlays.known][:1] == [10_000]
+    assert any(label.startswith("closes in ") and label.endswith("(computed)")
+               for label in chart.overlays.visible_event_labels())
+    debate = chart._threshold_lines["debate"].label.toPlainText()
+    assert debate.startswith("100,000 — considered for debate · ") and "chance" in debate
+    (x0, _), _ = view(chart).viewRange()
+    assert x0 <= (opened + timedelta(days=3)).timestamp()  # the curve runs back to the 10,000 milestone

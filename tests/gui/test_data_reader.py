@@ -34,14 +34,18 @@ def read(qtbot, service, petition_id, **options):
     return answered.args[0]
 
 
-def slow_for(monkeypatch, petition_id, seconds=SLOW_READ_S):
-    """Make the reader's reads of one petition take `seconds` longer; returns the ids it read."""
+def slow_for(monkeypatch, petition_id, seconds=SLOW_READ_S, until: threading.Event | None = None):
+    """Make the reader's reads of one petition take `seconds` longer (or last until `until` is set);
+    returns the ids it read."""
     original, started = DataReader._read, []
 
     def slow(self, request):
         started.append(request.petition_id)
         if request.petition_id == petition_id:
-            time.sleep(seconds)
+            if until is not None:
+                until.wait(WAIT_MS / 1000)
+            else:
+                time.sleep(seconds)
         return original(self, request)
 
     monkeypatch.setattr(DataReader, "_read", slow)
@@ -91,13 +95,15 @@ def test_only_the_newest_request_is_answered_and_queued_ones_are_skipped(qtbot, 
     with Store.open(reader.database) as store:
         for petition_id in (1, 2, 3):
             store.add_sample(petition_id, 1_000.0, petition_id * 10)
-    started = slow_for(monkeypatch, 1)
+    release = threading.Event()  # the first read lasts until both newer requests are made, however loaded the machine
+    started = slow_for(monkeypatch, 1, until=release)
     answers = []
     reader.loaded.connect(answers.append)
     with qtbot.waitSignal(reader.loaded, timeout=WAIT_MS):
         reader.request(1)  # in progress while the user moves on twice
         reader.request(2)
         reader.request(3)
+        release.set()
     qtbot.wait(100)  # anything else on its way lands meanwhile
     assert [answer.petition_id for answer in answers] == [3]
     assert answers[0].counts.tolist() == [30]
@@ -182,7 +188,7 @@ def test_a_slow_read_keeps_the_window_responsive_and_a_quick_reselection_drops_i
 
 def test_a_read_slower_than_a_moment_shows_the_new_petition_loading(qtbot, simulator, make_window,
                                                                    monkeypatch):
-    from petitiondesk.gui.main_window import LOADING_TEXT
+    from petitiondesk.gui.petition_presenter import LOADING_TEXT
 
     first, slow = simulator.world.ids("open")[:2]
     window = make_window([first, slow])

@@ -59,6 +59,7 @@ _LIST_PATHS = ("/petitions.json", "/archived/petitions.json")
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time
 BACKOFF_CAP = 30.0
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_WAITING_PATH = re.compile(r"^/petitions/([1-9][0-9]{0,8})/(gathering-support|moderation-info)$")
 
 
 class Outcome(enum.Enum):
@@ -67,11 +68,20 @@ class Outcome(enum.Enum):
     NOT_FOUND = "not_found"
     GONE = "gone"
     NOT_VISIBLE = "not_visible"
+    COLLECTING_SUPPORTERS = "collecting_supporters"  # not open yet; its count.json answers (§9)
+    IN_MODERATION = "in_moderation"  # likewise
     BLOCKED = "blocked"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
     NETWORK_ERROR = "network_error"
     BAD_RESPONSE = "bad_response"
+
+
+# The pages a petition that is not open yet redirects to (§9), with what they mean.
+_WAITING_PAGES = {
+    "gathering-support": (Outcome.COLLECTING_SUPPORTERS, "collecting supporters"),
+    "moderation-info": (Outcome.IN_MODERATION, "in moderation"),
+}
 
 
 @dataclass(frozen=True)
@@ -302,7 +312,8 @@ class PetitionsClient:
         if status == 304:
             return Fetched(Outcome.NOT_MODIFIED, message=f"{what} has not changed", **meta)
         if status in _REDIRECTS:
-            return Fetched(Outcome.NOT_VISIBLE, message=f"{what} is not publicly visible (yet)", **meta)
+            return _waiting(reply, what, meta) or Fetched(
+                Outcome.NOT_VISIBLE, message=f"{what} is not publicly visible (yet)", **meta)
         outcome, message = _status_outcome(status, what)
         retry_after = _retry_after(headers.get("retry-after")) if status in (429, 503) else None
         return Fetched(outcome, message=message, retry_after=retry_after, **meta)
@@ -441,6 +452,20 @@ def _list_params(*, state: str, q: str | None, topic: str | None, archived: bool
             raise ValueError(f"not a topic code: {topic!r}")
         params["topic"] = topic
     return params
+
+
+def _waiting(reply: _Reply, what: str, meta: dict) -> Fetched | None:
+    """A redirect to the same petition's "gathering support" or "moderation" page: not open yet."""
+    location = reply.headers.get("location")
+    if not location:
+        return None
+    target = httpx.URL(urljoin(str(reply.url), location))
+    page = _WAITING_PATH.match(target.path)
+    live = _LIVE_PATH.match(reply.url.path)
+    if target.host != reply.url.host or not page or not live or page.group(1) != live.group(1):
+        return None
+    outcome, stage = _WAITING_PAGES[page.group(2)]
+    return Fetched(outcome, message=f"{what} is {stage}; it is not open for signatures yet", **meta)
 
 
 def _status_outcome(status: int, what: str) -> tuple[Outcome, str]:

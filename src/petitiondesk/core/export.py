@@ -158,3 +158,19 @@ def uk_total(countries: Sequence[CountrySignatures] | None,
 
 def share_percent(part: int, total: int) -> float | str:
     return round(100.0 * part / total, 3) if total > 0 else ""
+
+
+def write_movers_csv(path: Path, petition_id: int, movers) -> None:
+    """24-hour movers (a `core.movers.Movers`): constituencies, then regions, then nations."""
+    since = iso_utc(movers.since) if movers.since is not None else ""
+    until = iso_utc(movers.until) if movers.until is not None else ""
+    rows = []
+    for level, places in (("constituency", movers.constituencies), ("region", movers.regions),
+                          ("nation", movers.nations)):
+        for place in places:
+            relative = round(100.0 * place.relative, 3) if place.relative is not None else ""
+            rows.append((petition_id, level, place.code, place.name, place.before, place.after, place.change,
+                         relative, since, until))
+    header = ("petition_id", "level", "code", "name", "signatures_before", "signatures_after", "change",
+              "change_percent", "since_utc", "until_utc")
+    write_csv(path, header, rows)

@@ -30,12 +30,20 @@ LATE_SIGNING = DAY  # signatures can still be confirmed for 24 h after closing (
 TROUBLE_LIMIT = 2  # consecutive network/site failures that end a pass
 HOLD_SETTING = "refresh.hold"
 YIELD_EVERY = 25  # petitions read between GIL yields (see _yield_gil)
+WAITING_INTERVAL = 10 * MINUTE  # a petition not open yet: its count, and whether it has opened
+WAITING = (Outcome.COLLECTING_SUPPORTERS, Outcome.IN_MODERATION)  # not open yet (§9)
+WAITING_WORDS = {  # what a petition not open yet is waiting for, by its problem word
+    "collecting_supporters": "not open yet: collecting supporters",
+    "in_moderation": "not open yet: in moderation",
+}
+WAITING_PROBLEMS = tuple(WAITING_WORDS)
 
 _WORDS = {
     "offline": "cannot reach the site",
     "not_found": "not found (404); it may not be published yet",
     "gone": "removed from the site (410); no longer checked",
     "not_visible": "not publicly visible (yet)",
+    **WAITING_WORDS,
     "blocked": "the site is refusing PetitionDesk's requests (403)",
     "rate_limited": "the site asked PetitionDesk to slow down (429)",
     "unavailable": "the site is unavailable",
@@ -201,13 +209,15 @@ class Refresher:
         with self.client.foreground():  # the user is waiting: ahead of any pass's requests
             fetched = self.client.petition(petition_id, archived=state.archived,
                                            if_modified_since=self._doc_validator(petition_id, state))
+            # Not open yet: its page redirects, but its count.json answers (§9).
+            count = self.client.count(petition_id) if fetched.outcome in WAITING else None
         refused = fetched.outcome in (Outcome.NOT_FOUND, Outcome.GONE, Outcome.NOT_VISIBLE, Outcome.BAD_RESPONSE)
         if refused and not self.store.is_pinned(petition_id):
             problem = _problem_of(fetched.outcome)
             return self._update(petition_id, problem=problem, message=fetched.message or _WORDS[problem])
         with self.store.transaction():
             self.store.pin(petition_id)
-            return self._apply(petition_id, state, run, full=fetched)
+            return self._apply(petition_id, state, run, count=count, full=fetched)
 
     def next_due_at(self) -> float:
         """When the next pass has something to do (never earlier than a block, pause or offline wait)."""
@@ -267,6 +277,8 @@ class Refresher:
         """"full", "count" or None (not due)."""
         if state.problem == "gone":
             return None
+        if state.problem in WAITING_PROBLEMS:  # the document says whether it has opened
+            return "full" if state.next_full_at <= run.now or run.force else None
         backing_off = state.problem in ("not_found", "not_visible")
         first_sight = state.petition_id not in self._docs and not backing_off
         if state.next_full_at <= run.now or (run.force and first_sight):
@@ -324,6 +336,8 @@ class Refresher:
         else:
             full = self.client.petition(pid, archived=state.archived,
                                         if_modified_since=self._doc_validator(pid, state))
+            if full.outcome in WAITING and not run.should_stop():
+                count = self.client.count(pid)  # answers while the document redirects (§9)
         if run.should_stop() and Outcome.NETWORK_ERROR in (getattr(count, "outcome", None), getattr(full, "outcome", None)):
             run.halted = "cancelled"  # cut short by quitting: not the petition's fault
             return
@@ -347,6 +361,9 @@ class Refresher:
         now = self.clock()
         before = self._known_count(pid)
         update = None
+        if full is not None and full.outcome in WAITING:
+            state, update = self._apply_waiting(pid, state, full, count, now)
+            count = full = None
         if count is not None and not (count.outcome is Outcome.NOT_FOUND and full is not None):
             state, update = self._apply_count(pid, state, count, run, now)
         if full is not None:
@@ -401,6 +418,20 @@ class Refresher:
         state = replace(state, archived=archived, next_full_at=next_full, checked_at=now,
                         next_check_at=min(next_check, next_full), problem=None, problem_detail=None, failures=0)
         return state, self._update(pid, signatures, sampled, changed=changed)
+
+    def _apply_waiting(self, pid, state, full, count, now) -> tuple[FetchState, PetitionUpdate]:
+        """Not open yet: record count.json's figure and look again soon, so that the petition opens
+        in place once the site publishes it."""
+        signatures = sampled = None
+        if count is not None and count.outcome is Outcome.OK and count.value is not None:
+            signatures = count.value.signature_count
+            sampled = self._sample(pid, now, signatures)
+        problem = _problem_of(full.outcome)
+        message = full.message or _WORDS[problem]
+        wait = self._jittered(WAITING_INTERVAL)
+        state = replace(state, checked_at=now, next_check_at=now + wait, next_full_at=now + wait,
+                        problem=problem, problem_detail=message[:500], failures=0)
+        return state, self._update(pid, signatures, sampled, problem=problem, message=message)
 
     def _apply_problem(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
         problem = _problem_of(fetched.outcome)
@@ -508,7 +539,8 @@ class Refresher:
         """When `_job` will next give this petition something to do."""
         if state.problem == "gone":
             return NEVER
-        if state.archived or state.problem in ("not_found", "not_visible") or self._settled(state.petition_id, now):
+        if state.archived or state.problem in ("not_found", "not_visible", *WAITING_PROBLEMS) \
+                or self._settled(state.petition_id, now):
             return state.next_full_at
         return min(state.next_check_at, state.next_full_at)
 

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 APPLICATION_ID = int.from_bytes(b"PtDk", "big")
 
 PROBLEMS = frozenset(
-    {"offline", "not_found", "gone", "not_visible", "blocked", "rate_limited", "unavailable", "bad_response"}
+    {"offline", "not_found", "gone", "not_visible", "collecting_supporters", "in_moderation", "blocked",
+     "rate_limited", "unavailable", "bad_response"}
 )
 
 #: Constituency snapshots: at most one per petition per hour; kept hourly for 48 h, then daily.
@@ -585,6 +586,17 @@ class Store:
         text = json.dumps(value)
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
+
+    # ------------------------------------------------------------- movers (reads snapshots only)
+
+    @_translating_errors
+    def constituency_snapshot_times(self, petition_id: int) -> list[float]:
+        """When each stored constituency snapshot of the petition was taken, oldest first."""
+        petition_id = _petition_id(petition_id)
+        rows = self._db.execute(
+            "SELECT t FROM constituency_snapshots WHERE petition_id = ? ORDER BY t", (petition_id,)
+        )
+        return [float(t) for (t,) in rows]
 
 
 # --------------------------------------------------------------------------------- file checks

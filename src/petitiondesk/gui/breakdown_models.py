@@ -251,11 +251,29 @@ class CountryTableModel(_NamedShareTableModel):
     SHARE_TIP = "Share of all signatures"
 
 
+class MoverTableModel(RecordTableModel):
+    """24-hour movers (`core.movers.Mover` records): places, regions or nations by their gain."""
+
+    NAME, SIGNATURES, CHANGE, GROWTH = range(4)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.columns = (
+            Column("Place", lambda m: m.name, lambda m: m.name),
+            Column("Signatures", lambda m: format_count(m.after), lambda m: m.after, numeric=True),
+            Column("24 h", lambda m: format_delta(m.change), lambda m: m.change, numeric=True,
+                   tooltip="Signatures gained between the two snapshots"),
+            Column("Growth", lambda m: format_percent(m.relative), lambda m: m.relative, numeric=True,
+                   tooltip="Gain as a share of the signatures before (places with at least 10)"),
+        )
+
+
 __all__ = [
     "RECORD_ROLE",
     "SORT_ROLE",
     "VACANT",
     "ConstituencyTableModel",
+    "MoverTableModel",
     "CountryTableModel",
     "RecordTableModel",
     "RegionTableModel",

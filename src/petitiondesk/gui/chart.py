@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -33,9 +34,11 @@ from petitiondesk.gui.chart_export import ChartSpec, spec_for
 from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, gap_mask
 from petitiondesk.gui.format import (
     display_zone,
+    format_chance,
     format_count,
     format_date,
     format_delta,
+    format_relative,
     format_uk_time,
     zone_name,
 )
@@ -81,6 +84,7 @@ class SignatureChart(QWidget):
         self._times = np.empty(0, dtype=float)
         self._counts = np.empty(0, dtype=float)
         self._log = False
+        self._outlook: analysis.Outlook | None = None
         self._fitted_range: list[list[float]] | None = None
         # The count range follows the samples in the time window until the user zooms it.
         self._counts_follow = True
@@ -208,6 +212,8 @@ class SignatureChart(QWidget):
     def set_petition(self, petition: Petition | None, times: np.ndarray, counts: np.ndarray) -> None:
         """Show another petition (or none) and its samples: POSIX seconds and counts."""
         self._petition = petition
+        self._outlook = None
+        self.overlays.set_context((), (), None)
         self._store_samples(times, counts)
         self._place_threshold_lines()
         self._hide_crosshair()
@@ -226,6 +232,39 @@ class SignatureChart(QWidget):
         if was_fitted:
             self.fit()
         self._show_state()
+
+    def set_outlook(self, seen: analysis.Outlook | None) -> None:
+        """The petition's past and future as the core works them out (on the reader thread): its
+        milestones, events, deadline, estimate and milestone odds."""
+        self._outlook = seen
+        if seen is None:
+            self.set_context()
+        else:
+            self.set_context(seen.known_points, self._event_marks(seen), self._cone(seen))
+        self._place_threshold_lines()
+        self._update_summary()
+
+    def _event_marks(self, seen: analysis.Outlook) -> tuple[EventLike, ...]:
+        """The events, with a future closing said as "closes in 3 days"."""
+        now = float(self.clock())
+        marks: list[EventLike] = []
+        for event in seen.events:
+            if event.kind == "closing" and event.at > now:
+                words = "closes " + format_relative(event.at - now)
+                marks.append(replace(event, label=words + ("" if seen.deadline and seen.deadline.stated
+                                                           else " (computed)")))
+            else:
+                marks.append(event)
+        return tuple(marks)
+
+    def _cone(self, seen: analysis.Outlook) -> Cone | None:
+        estimate, closing = seen.estimate, seen.deadline
+        if estimate is None or closing is None or seen.state != "open" or not self._times.size:
+            return None
+        last_t, last_count = float(self._times[-1]), float(self._counts[-1])
+        if closing.at <= last_t:
+            return None
+        return Cone(last_t, last_count, closing.at, estimate.low, estimate.final, estimate.high)
 
     def set_forecast_shown(self, on: bool) -> None:
         """Draw the forecast cone (and frame the time to the deadline) or not."""
@@ -424,11 +463,27 @@ class SignatureChart(QWidget):
                 line.setVisible(False)
                 continue
             kind = "government response" if key == "response" else "considered for debate"
-            text = f"{format_count(value)} — {kind}"
+            text = f"{format_count(value)} — {kind}{self._odds_words(value)}"
             line.label.setFormat(text)
             line.label.setText(text)  # setFormat skips hidden labels
             line.setPos(self._to_view_y(value))
         self._update_threshold_visibility()
+
+    def _odds_words(self, target: int) -> str:
+        """" · 12 % chance · in about 5 days" for a milestone not yet reached, from the outlook."""
+        seen = self._outlook
+        if seen is None or seen.state != "open":
+            return ""
+        for milestone in seen.milestones:
+            if milestone.target != target or milestone.reached_at is not None:
+                continue
+            words = ""
+            if milestone.chance is not None:
+                words += f" · {format_chance(milestone.chance)} chance"
+            if milestone.eta is not None:
+                words += f" · in about {format_relative(milestone.eta - float(self.clock())).removeprefix('in ')}"
+            return words
+        return ""
 
     def _update_threshold_visibility(self, *_args) -> None:
         _, (y_min, y_max) = self._view.viewRange()
@@ -556,7 +611,12 @@ class SignatureChart(QWidget):
             return ""
         latest = int(self._counts[-1]) if self._counts.size else petition.signature_count
         parts = [f"{format_count(latest)} signatures"]
-        if petition.state != "open":
+        state = self._outlook.state if self._outlook is not None else petition.state
+        if state != "open" and petition.state == "open":
+            closing = self._outlook.deadline if self._outlook else None
+            parts.append(f"closed {format_date(datetime.fromtimestamp(closing.at, UTC))} (computed)" if closing
+                         else "closed")
+        elif petition.state != "open":
             # A closed count is final: its last day and rate say nothing now.
             when = petition.closed_at or petition.rejected_at
             verb = "rejected" if petition.state == "rejected" else "closed"
@@ -576,21 +636,27 @@ class SignatureChart(QWidget):
         rate = analysis.rate_per_hour(times, counts, now)
         if rate is not None:
             parts.append("under 1 an hour" if 0 < rate < 1 else f"{format_count(rate)} an hour")
-        closes = analysis.closing_timestamp(petition)
-        if petition.state == "open" and closes is not None:
-            estimate = analysis.estimate_final(times, counts, now, closes)
-            if estimate is not None:
-                parts.append(
-                    f"about {format_count(estimate.final)} expected by closing "
-                    f"({format_count(estimate.low)}–{format_count(estimate.high)})"
-                )
+        seen = self._outlook
+        if seen is not None:
+            estimate = seen.estimate
+            computed = seen.deadline is not None and not seen.deadline.stated
+        else:  # before the reader's outlook arrives: the estimate from the samples alone
+            closes = analysis.closing_timestamp(petition)
+            estimate = analysis.estimate_final(times, counts, now, closes) if closes is not None else None
+            computed = False
+        if estimate is not None:
+            parts.append(
+                f"about {format_count(estimate.final)} expected by closing"
+                f"{' (computed deadline)' if computed else ''} "
+                f"({format_count(estimate.low)}–{format_count(estimate.high)})"
+            )
         return parts
 
     def _show_state(self) -> None:
         if self._petition is None:
             self.empty_label.setText(EMPTY_NO_PETITION)
             self._stack.setCurrentWidget(self.empty_label)
-        elif not self._times.size:
+        elif not self._times.size and not self.overlays.known:
             self.empty_label.setText(EMPTY_NO_SAMPLES)
             self._stack.setCurrentWidget(self.empty_label)
         else:

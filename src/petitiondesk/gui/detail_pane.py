@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -30,10 +36,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from petitiondesk.core import export as csv_export
+from petitiondesk.core.export import ExportError, atomic_write
+from petitiondesk.core.hexmap import choose_hexmap
 from petitiondesk.core.models import Petition
+from petitiondesk.core.movers import Movers, compute_movers
+from petitiondesk.gui import map_export
 from petitiondesk.gui.breakdown_models import (
+    RECORD_ROLE,
     ConstituencyTableModel,
     CountryTableModel,
+    MoverTableModel,
     RecordTableModel,
     RegionTableModel,
     uk_total,
@@ -45,7 +58,10 @@ from petitiondesk.gui.format import (
     format_uk_time,
     progress_label,
     state_label,
+    to_uk,
+    zone_name,
 )
+from petitiondesk.gui.map_view import MapPanel
 
 EMPTY_TEXT = "Select a petition to see its details."
 REJECTED_NO_BREAKDOWNS = (
@@ -53,6 +69,18 @@ REJECTED_NO_BREAKDOWNS = (
 )
 BREAKDOWNS_NOT_LOADED = (
     "The breakdowns of where signatures come from arrive with the petition's full details."
+)
+MOVERS_PENDING = (
+    "Movers will appear when two snapshots of the constituencies about a day apart exist{when}. "
+    "PetitionDesk records one at most hourly while it refreshes this petition."
+)
+MOVERS_NO_SEATS = "This petition has no signatures by constituency, so there are no movers."
+#: (label, which movers, column to sort by) for the movers table's selector.
+MOVER_VIEWS = (
+    ("Constituencies gaining most", "constituencies", MoverTableModel.CHANGE),
+    ("Constituencies growing fastest (%)", "constituencies", MoverTableModel.GROWTH),
+    ("Regions", "regions", MoverTableModel.CHANGE),
+    ("Nations", "nations", MoverTableModel.CHANGE),
 )
 SAFE_SCHEMES = ("http", "https")
 _SIZING_ROWS = 200  # rows read to size a table's columns
@@ -137,6 +165,11 @@ class DetailPane(QWidget):
     link_opened = Signal(str)
     #: A link that was not opened because it is not a web address.
     link_refused = Signal(str)
+    #: An export from the Signatures tab ended: (message, saved path or "" on failure).
+    export_finished = Signal(str, str)
+    #: The user found their constituency on the map (its ONS code), for the window to remember.
+    my_constituency_chosen = Signal(str)
+    _written = Signal(str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -144,6 +177,10 @@ class DetailPane(QWidget):
         self.setAccessibleName("Petition details")
         self._petition: Petition | None = None
         self._baseline: dict[str, int] | None = None
+        self._movers_ready_at: float | None = None
+        self.movers: Movers | None = None
+        self._writers: list[threading.Thread] = []
+        self._written.connect(self.export_finished)
 
         self._build_header()
         self._build_tabs()
@@ -212,20 +249,62 @@ class DetailPane(QWidget):
         self.breakdown_tabs.addTab(self.constituency_view, "Constituencies")
         self.breakdown_tabs.addTab(self.region_view, "Regions")
         self.breakdown_tabs.addTab(self.country_view, "Countries")
+        self.breakdown_tabs.addTab(self._build_movers_page(), "Movers (24 h)")
+        self.map_panel = MapPanel()
+        self.map_panel.constituency_clicked.connect(self.select_constituency)
+        self.map_panel.export_requested.connect(self.export_map)
+        self.map_panel.mine_chosen.connect(self.my_constituency_chosen)
+        self.constituency_view.selectionModel().currentRowChanged.connect(self._on_constituency_row)
         tables = QWidget()
         tables_layout = QVBoxLayout(tables)
-        tables_layout.setContentsMargins(6, 6, 6, 6)
-        tables_layout.addWidget(self.breakdown_summary)
+        tables_layout.setContentsMargins(0, 0, 0, 0)
         tables_layout.addWidget(self.breakdown_tabs, 1)
+        self.signatures_splitter = _map_beside(self.map_panel, tables)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(6, 6, 6, 6)
+        page_layout.addWidget(self.breakdown_summary)
+        page_layout.addWidget(self.map_panel.controls)
+        page_layout.addWidget(self.signatures_splitter, 1)
 
         self.breakdown_message = _plain_label("", None)
         self.breakdown_message.setAccessibleName("Signature breakdowns")
         self.breakdown_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._signatures_stack = QStackedWidget()
-        self._signatures_stack.addWidget(tables)
+        self._signatures_stack.addWidget(page)
         self._signatures_stack.addWidget(self.breakdown_message)
-        self._tables_page = tables
+        self._tables_page = page
         return self._signatures_stack
+
+    def _build_movers_page(self) -> QWidget:
+        self.movers_model = MoverTableModel(self)
+        self.movers_view = _table_view(self.movers_model, "24-hour movers")
+        self.movers_choice = QComboBox()
+        self.movers_choice.setAccessibleName("Which movers")
+        for label, _, _ in MOVER_VIEWS:
+            self.movers_choice.addItem(label)
+        self.movers_choice.currentIndexChanged.connect(self._show_movers_view)
+        self.movers_export_button = QPushButton("Export CSV…")
+        self.movers_export_button.setToolTip("Save the movers (constituencies, regions, nations) as CSV")
+        self.movers_export_button.clicked.connect(self.export_movers)
+        self.movers_heading = _plain_label("", None, muted=True)
+        controls = QHBoxLayout()
+        controls.addWidget(self.movers_choice, 1)
+        controls.addWidget(self.movers_export_button)
+        table_page = QWidget()
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(controls)
+        table_layout.addWidget(self.movers_heading)
+        table_layout.addWidget(self.movers_view, 1)
+        self.movers_message = _plain_label("", None)
+        self.movers_message.setAccessibleName("24-hour movers")
+        self.movers_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._movers_stack = QStackedWidget()
+        self._movers_stack.addWidget(table_page)
+        self._movers_stack.addWidget(self.movers_message)
+        self._movers_table_page = table_page
+        return self._movers_stack
 
     # -- public API ------------------------------------------------------------------------------
     def show_petition(
@@ -233,14 +312,17 @@ class DetailPane(QWidget):
         petition: Petition | None,
         *,
         constituency_baseline: dict[str, int] | None = None,
+        movers_ready_at: float | None = None,
     ) -> None:
         """Show a petition (None: the empty state). A baseline (signatures by ONS code about 24
-        hours ago) adds the constituencies' change over the last day."""
+        hours ago) adds the constituencies' change over the last day and the movers; without one,
+        `movers_ready_at` (POSIX time, when known) says when the movers will appear."""
         if petition is not None and petition == self._petition and (
-            constituency_baseline == self._baseline
+            constituency_baseline == self._baseline and movers_ready_at == self._movers_ready_at
         ):
             return  # an unchanged refresh: keep every widget, selection and scroll as they are
         self._baseline = constituency_baseline
+        self._movers_ready_at = movers_ready_at
         same_petition = (
             petition is not None
             and self._petition is not None
@@ -453,8 +535,9 @@ class DetailPane(QWidget):
         else:
             message = None
         if message is not None:
-            for model in (self.constituency_model, self.region_model, self.country_model):
+            for model in (self.constituency_model, self.region_model, self.country_model, self.movers_model):
                 model.set_records(())
+            self.movers = None
             self.breakdown_message.setText(message)
             self._signatures_stack.setCurrentWidget(self.breakdown_message)
             return
@@ -485,7 +568,123 @@ class DetailPane(QWidget):
         self.breakdown_tabs.setTabText(0, f"Constituencies ({len(constituencies)})")
         self.breakdown_tabs.setTabText(1, f"Regions ({len(regions)})")
         self.breakdown_tabs.setTabText(2, f"Countries ({len(countries)})")
+        self.map_panel.show_constituencies(constituencies, in_uk, baseline)
+        self._show_movers(constituencies, baseline)
         self._signatures_stack.setCurrentWidget(self._tables_page)
+
+    # -- map and movers --------------------------------------------------------------------------
+    def _show_movers(self, constituencies, baseline: dict[str, int] | None) -> None:
+        if not constituencies or baseline is None:
+            self.movers = None
+            self.movers_model.set_records(())
+            self.movers_message.setText(self._movers_pending_text() if constituencies else MOVERS_NO_SEATS)
+            self._movers_stack.setCurrentWidget(self.movers_message)
+            return
+        counts = {row.ons_code: row.signature_count for row in constituencies}
+        names = {row.ons_code: row.name for row in constituencies}
+        hexmap = choose_hexmap(counts).hexmap
+        self.movers = compute_movers(baseline, counts, names=names, hexmap=hexmap)
+        self.movers_heading.setText(
+            "Change since the snapshot recorded about 24 hours ago; regions and nations are summed "
+            "from their constituencies."
+        )
+        self._show_movers_view(self.movers_choice.currentIndex())
+        self._movers_stack.setCurrentWidget(self._movers_table_page)
+
+    def _movers_pending_text(self) -> str:
+        when = ""
+        if self._movers_ready_at is not None:
+            ready = to_uk(datetime.fromtimestamp(self._movers_ready_at, UTC))
+            when = f" (at {ready:%H:%M} on {ready.day} {ready:%b}, {zone_name()})"
+        return MOVERS_PENDING.format(when=when)
+
+    @Slot(int)
+    def _show_movers_view(self, index: int) -> None:
+        if self.movers is None or not 0 <= index < len(MOVER_VIEWS):
+            return
+        _, which, column = MOVER_VIEWS[index]
+        self.movers_model.set_records(getattr(self.movers, which))
+        self.movers_view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+
+    def set_my_constituency(self, code: str | None) -> None:
+        """Outline the user's own seat on every map from now on (e.g. restored from settings)."""
+        self.map_panel.set_mine(code)
+
+    @Slot(str)
+    def select_constituency(self, code: str) -> bool:
+        """Select the seat's row in the constituency table (and show that table); False if absent."""
+        for row, record in enumerate(self.constituency_model.records()):
+            if record.ons_code == code:
+                index = self.constituency_model.index(row, 0)
+                self.breakdown_tabs.setCurrentWidget(self.constituency_view)
+                self.constituency_view.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                )
+                self.constituency_view.scrollTo(index)
+                return True
+        return False
+
+    def _on_constituency_row(self, current, _previous) -> None:
+        record = current.data(RECORD_ROLE) if current.isValid() else None
+        self.map_panel.set_selected(record.ons_code if record is not None else None)
+
+    def export_map(self, path: Path | None = None) -> None:
+        """Save the map as PNG or SVG (asks where when `path` is None); drawn here, written off the GUI thread."""
+        petition = self._petition
+        if petition is None or not petition.signatures_by_constituency:
+            self.export_finished.emit("There is no map to export: this petition has no constituency figures.", "")
+            return
+        path = path or self._ask_path(f"petition-{petition.id}-map.png", "PNG image (*.png);;SVG image (*.svg)")
+        if path is None:
+            return
+        try:
+            spec = map_export.map_spec(petition, self.map_panel.mode, self._baseline, self.map_panel.view.mine_code)
+            data = map_export.map_bytes(spec, path)
+        except ExportError as error:
+            self.export_finished.emit(str(error), "")
+            return
+        self._write(path, "map", lambda: atomic_write(path, lambda file: file.write(data)))
+
+    def export_movers(self, path: Path | None = None) -> None:
+        movers, petition = self.movers, self._petition
+        if movers is None or petition is None:
+            self.export_finished.emit("There are no movers to export yet.", "")
+            return
+        path = path or self._ask_path(f"petition-{petition.id}-movers.csv", "CSV (*.csv)")
+        if path is not None:
+            self._write(path, "movers", lambda: csv_export.write_movers_csv(path, petition.id, movers))
+
+    def _ask_path(self, name: str, filters: str) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        chosen, chosen_filter = QFileDialog.getSaveFileName(self, "Export", str(Path(folder) / name), filters)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if not path.suffix:
+            path = path.with_suffix(".svg" if "svg" in chosen_filter.lower() else Path(name).suffix)
+        return path
+
+    def _write(self, path: Path, what: str, job: Callable[[], None]) -> None:
+        """Write off the GUI thread (a slow or full disk must not freeze the window)."""
+
+        def run() -> None:
+            try:
+                job()
+                self._written.emit(f"Saved the {what} to {path}", str(path))
+            except ExportError as error:
+                self._written.emit(str(error), "")
+            except Exception as error:
+                self._written.emit(f"Cannot save to {path}: {error}", "")
+
+        thread = threading.Thread(target=run, name=f"export-{what}", daemon=True)
+        self._writers = [t for t in self._writers if t.is_alive()] + [thread]
+        thread.start()
+
+    def wait_for_writers(self, timeout: float = 10.0) -> None:
+        """Let files being written finish (at quit, and in tests)."""
+        for thread in self._writers:
+            thread.join(timeout)
+        self._writers = []
 
     @property
     def shows_breakdown_tables(self) -> bool:
@@ -601,6 +800,23 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     model.modelReset.connect(view.resizeColumnsToContents)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
+
+
+def _map_beside(map_panel: QWidget, tables: QWidget) -> QSplitter:
+    """The map to the left of the tables (it is taller than wide, like the country). A short pane
+    scrolls the map's column rather than squeezing its legend over the map."""
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroller.setWidget(map_panel)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(scroller)
+    splitter.addWidget(tables)
+    splitter.setStretchFactor(0, 2)
+    splitter.setStretchFactor(1, 3)
+    return splitter
 
 
 def _department_name(name: str, acronym: str | None) -> str:

@@ -94,6 +94,17 @@ def format_date(d: date | datetime | None) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def format_chance(probability: float | None) -> str:
+    """0.123 -> "12 %"; below 1 % and above 99 % say so rather than a false "0 %" or "100 %"."""
+    if probability is None:
+        return MISSING
+    if 0 < probability < 0.01:
+        return "under 1 %"
+    if 0.99 < probability < 1:
+        return "over 99 %"
+    return f"{probability * 100:.0f} %"
+
+
 def format_relative(seconds: float) -> str:
     """An offset from now: positive is the future ("in 45 s"), negative the past ("3 min ago")."""
     magnitude = abs(seconds)

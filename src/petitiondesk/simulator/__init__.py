@@ -5,14 +5,21 @@ Used by the tests, the benches and `petitiondesk --demo`. Standard library only,
     with SimulatorServer(port=0, speed=60.0, seed=1, hexmap=None, faults="latency=0.1,error503=0.05",
                          open_count=400, archived_count=300) as server:
         server.url                      # "http://127.0.0.1:54321"
-        server.world.ids("open")        # also closed, rejected, archived, removed, hidden, pending, moderation
+        server.world.ids("open")        # also closed, rejected, archived, removed, hidden, pending, moderation,
+                                        # stopped, dormant, hidden_unpublished, archived_stopped
         server.world.set_count(700123, 10_001); server.world.advance(3600); server.world.remove(700123)
+        server.world.publish(700456)    # a pending or in-moderation petition opens from now
         server.faults.force("503", path_contains="count.json", times=2, retry_after=30)
         server.request_log              # [(method, path_with_query, status)], status 0: no response
 
 `speed` is simulated seconds per real second (0 freezes the clock). Counts move once a simulated
 minute, so `Cache-Control: max-age` is that minute in real seconds (1 s at x60); `Date` and
 `Last-Modified` are in simulated time. Pass `world=World(..., start=datetime)` for a fixed start.
+
+Held to the site's request specs by tests/test_simulator_fidelity.py. Where the site's answer
+depends on its database it is approximated, as docs/SIMULATOR.md lists: search `q` is whole
+stemmed words per column with a Porter-style stemmer (search.py), ties in signature order are
+broken newest first, and only the 2019-2024 parliament has archived petitions.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ Built directly as dicts, in the site's template key order; nothing here knows ab
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
@@ -151,10 +152,24 @@ def _seat_shares(world: World, plan: Plan, seats: tuple[Seat, ...]) -> tuple[flo
     return shares
 
 
+MAPPED = 0.985  # some UK signatures map to no constituency
+
+
+def _abroad_and_uk(rng: random.Random, count: int) -> tuple[int, int]:
+    abroad = int(count * rng.uniform(0.01, 0.05))
+    return abroad, count - abroad + int(count * 0.0003)  # batch jobs drift a little from the total
+
+
+def seat_signatures(world: World, petition_id: int, seat_index: int, moment: datetime) -> int:
+    """One current constituency's row of `signatures_by_constituency`, without building the rest."""
+    plan = world.plan(petition_id)
+    _, uk = _abroad_and_uk(random.Random(f"breakdown:{plan.id}"), world.count(petition_id, moment))
+    return int(uk * MAPPED * _seat_shares(world, plan, world.seats)[seat_index])
+
+
 def _breakdowns(world: World, plan: Plan, count: int, milestones: Milestones) -> dict:
     rng = random.Random(f"breakdown:{plan.id}")
-    abroad = int(count * rng.uniform(0.01, 0.05))
-    uk = count - abroad + int(count * 0.0003)  # batch jobs drift a little from the total
+    abroad, uk = _abroad_and_uk(rng, count)
     weights = [share for _, _, share in content.COUNTRIES]
     scale = abroad / sum(weights)
     countries = [{"name": "United Kingdom", "code": "GB", "signature_count": uk}] if uk > 0 else []
@@ -166,10 +181,9 @@ def _breakdowns(world: World, plan: Plan, count: int, milestones: Milestones) ->
 
     seats = world.old_seats if plan.archived else world.seats
     shares = _seat_shares(world, plan, seats)
-    mapped = uk * 0.985  # some UK signatures map to no constituency
     constituencies, regions = [], {}
-    for seat, share in zip(seats, shares):
-        signatures = int(mapped * share)
+    for seat, share in zip(seats, shares, strict=True):
+        signatures = int(uk * MAPPED * share)
         if signatures <= 0:
             continue
         constituencies.append(
@@ -279,12 +293,15 @@ def petition_document(world: World, petition_id: int, self_url: str, moment: dat
 def list_item(world: World, petition_id: int, base: str, moment: datetime) -> dict:
     plan = world.plan(petition_id)
     kind = "archived/petitions" if plan.archived else "petitions"
-    return {
+    item = {
         "type": "archived-petition" if plan.archived else "petition",
         "id": petition_id,
         "links": {"self": f"{base}/{kind}/{petition_id}.json"},
-        "attributes": petition_attributes(world, petition_id, moment, full=False),
     }
+    if plan.archived:  # archived/petitions/_petition.json.jbuilder:8-14, in lists too
+        item["parliament"] = parliament_block()
+    item["attributes"] = petition_attributes(world, petition_id, moment, full=False)
+    return item
 
 
 def count_document(world: World, petition_id: int, moment: datetime) -> dict:
@@ -312,57 +329,93 @@ def parliament_block() -> dict:
 
 
 def parliaments_document() -> list[dict]:
-    older = [
+    """`/parliaments.json`: the archived parliaments, most recently archived first
+    (`Parliament.archived` orders by archived_at desc before `order(:period)`; parliaments_spec.rb:58-77)."""
+    latest = parliament_block()
+    rows = [{key: latest[key] for key in
+             ("period", "dissolution_at", "government", "response_threshold", "debate_threshold")}]
+    earlier = [
         ("2017-2019", datetime(2019, 11, 6, 0, 1, tzinfo=UTC), "Conservative"),
         ("2015-2017", datetime(2017, 5, 2, 23, 1, tzinfo=UTC), "Conservative"),
         ("2010-2015", datetime(2015, 3, 29, 23, 1, tzinfo=UTC), "Conservative – Liberal Democrat coalition"),
     ]
-    current = parliament_block()
-    rows = [
-        {
-            "period": current["period"],
-            "dissolution_at": current["dissolution_at"],
-            "government": current["government"],
-            "response_threshold": RESPONSE_THRESHOLD,
-            "debate_threshold": DEBATE_THRESHOLD,
-        }
+    rows += [
+        {"period": period, "dissolution_at": rails_time(dissolved), "government": government,
+         "response_threshold": RESPONSE_THRESHOLD, "debate_threshold": DEBATE_THRESHOLD}
+        for period, dissolved, government in earlier
     ]
-    for period, dissolved, government in older:
-        rows.append(
-            {
-                "period": period,
-                "dissolution_at": rails_time(dissolved),
-                "government": government,
-                "response_threshold": RESPONSE_THRESHOLD,
-                "debate_threshold": DEBATE_THRESHOLD,
-            }
-        )
     return rows
 
 
-def parliament_document(world: World) -> dict:
-    """`/parliaments/2019-2024.json`: the parliament and its (pre-2024) constituencies."""
-    document = parliaments_document()[0]
+OLD_BOUNDARIES = ("2010-05-06", "2024-05-30")  # every archived parliament here sat on the 2010 boundaries
+
+
+def parliament_document(world: World, period: str) -> dict | None:
+    """`/parliaments/:period.json` (parliaments/show.json.jbuilder): the parliament and its
+    constituencies; None for a period that is not an archived parliament."""
+    rows = [row for row in parliaments_document() if row["period"] == period]
+    if not rows:
+        return None
+    start, end = OLD_BOUNDARIES
+    document = dict(rows[0])
     document["constituencies"] = {
-        seat.ons_code: {"constituency": seat.name, "ons_code": seat.ons_code, "start_date": "2010-05-06",
-                        "end_date": "2024-05-30"}
+        seat.ons_code: {"constituency": seat.name, "ons_code": seat.ons_code, "start_date": start, "end_date": end}
         for seat in sorted(world.old_seats, key=lambda seat: seat.ons_code)
     }
     return document
 
 
+def period_constituencies_document(world: World, period: str) -> dict | None:
+    """`/parliaments/:period/constituencies.json`: an archived parliament's seats, as `/constituencies.json`."""
+    if not any(row["period"] == period for row in parliaments_document()):
+        return None
+    return _constituencies(world.old_seats, *OLD_BOUNDARIES)
+
+
 def constituencies_document(world: World) -> dict:
+    return _constituencies(world.seats, "2024-07-05", None)
+
+
+def _constituencies(seats, start_date: str, end_date: str | None) -> dict:
     return {
         seat.ons_code: {
             "mp": seat.mp,
             "party": seat.party,
             "constituency": seat.name,
             "ons_code": seat.ons_code,
-            "start_date": "2024-07-05",
-            "end_date": None,
+            "start_date": start_date,
+            "end_date": end_date,
         }
-        for seat in sorted(world.seats, key=lambda seat: seat.ons_code)
+        for seat in sorted(seats, key=lambda seat: seat.ons_code)
     }
+
+
+def slug(name: str) -> str:
+    """A constituency name in URL form, as Rails' `parameterize`: "Croydon East" -> "croydon-east"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def local_petitions_document(world: World, seat_index: int, include_closed: bool, base: str,
+                             moment: datetime) -> dict:
+    """`/petitions/local/:slug.json` (open) or `.../all.json` (open and closed): the 50 petitions
+    with the most signatures in one constituency (local_petitions/_petitions.json.jbuilder)."""
+    seat = world.seats[seat_index]
+    states = ("open", "closed") if include_closed else ("open",)
+    rows = []
+    for pid in world.visible_ids():
+        state = petition_state(world, pid, moment)
+        if state in states and (local := seat_signatures(world, pid, seat_index, moment)) > 0:
+            rows.append((local, world.count(pid, moment), pid, state))
+    rows.sort(key=lambda row: (-row[0], -row[1]))
+    document: dict = {"constituency": seat.name}
+    if seat.mp:  # omitted for a vacant seat
+        document["mp"] = {"name": seat.mp, "url": f"https://members.parliament.uk/constituency/{seat.ons_code}"}
+    document["petitions"] = [
+        {"action": world.plan(pid).action, "url": f"{base}/petitions/{pid}", "state": state,
+         "constituency_signature_count": local, "total_signature_count": total}
+        for local, total, pid, state in rows[:50]
+    ]
+    return document
 
 
 def topics_document() -> dict:

@@ -6,7 +6,6 @@ Mirrors petitions-api.md: §3 lists and their facets, §4-§7 documents, §9 sta
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -18,14 +17,29 @@ from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from petitiondesk.simulator import documents
-from petitiondesk.simulator.world import UTC, World, floor_tick
+from petitiondesk.simulator import documents, search
+from petitiondesk.simulator.world import ARCHIVED_KINDS, UTC, World, floor_tick
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 50
 VALID_PAGE = re.compile(r"[1-9][0-9]{0,4}")
 VALID_COUNT = re.compile(r"[1-9]|[1-5][0-9]")
 DISALLOWED_FORMATS = {"xml", "rss", "atom", "js", "yaml", "txt"}
+KNOWN_FORMATS = {"json", "csv", "html"} | DISALLOWED_FORMATS  # other extensions redirect without it
+ACCEPTED_TYPES = (("application/json", "json"), ("text/csv", "csv"), ("text/html", "html"), ("*/*", "html"))
+PERIOD = re.compile(r"\d{4}-\d{4}")  # config/routes.rb: the `period` constraint
+STATIC_SINCE = datetime(2024, 7, 5, 9, 30, tzinfo=UTC)  # constituencies, parliaments, topics: last edited
+ARCHIVED_PARLIAMENT_IDS = {"2010-2015": 1, "2015-2017": 2, "2017-2019": 3, documents.ARCHIVED_PERIOD: 4}
+ARCHIVED_PARLIAMENT_ID = ARCHIVED_PARLIAMENT_IDS[documents.ARCHIVED_PERIOD]  # the only one with petitions here
+WAITING_REDIRECTS = {  # show of a petition not open yet; its count.json still answers
+    "pending": "{base}/petitions/{id}/gathering-support", "moderation": "{base}/petitions/{id}/moderation-info",
+    "stopped": "{base}/",
+}
+LEGACY_PAGES = {  # config/routes.rb:114-146, spec/requests/redirects_spec.rb
+    "privacy-policy": "{base}/privacy", "terms-and-conditions": "{base}/help", "help/standards": "{base}/standards",
+    "how-it-works": "{base}/help", "faq": "{base}/help",
+    "crown-copyright": "https://www.nationalarchives.gov.uk/information-management/our-services/crown-copyright.htm",
+}
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET",
@@ -82,6 +96,48 @@ def redirect(location: str, keep_cors: bool = False) -> Reply:
     return reply
 
 
+def csv_reply(header: tuple[str, ...], rows, filename: str) -> Reply:
+    """The site's CSV lists: a quoted header line, force_quotes on the three text columns, a leading
+    `= + - @` of the action escaped as %XX (app/views/petitions/index.csv.ruby, app/helpers/csv_helper.rb)."""
+    out = io.StringIO()
+    out.write(",".join(f'"{name}"' for name in header) + "\n")
+    for action, url, state, *numbers in rows:
+        if action[:1] in "=+-@":
+            action = f"%{ord(action[0]):02X}{action[1:]}"
+        quoted = ['"' + column.replace('"', '""') + '"' for column in (action, url, state)]
+        out.write(",".join([*quoted, *map(str, numbers)]) + "\n")
+    return Reply(200, out.getvalue().encode("utf-8"), {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f"attachment; filename={filename}",
+    })
+
+
+def moved_permanently(location: str) -> Reply:
+    """The legacy paths' 301, cached for a century (spec/requests/redirects_spec.rb:8-14)."""
+    reply = redirect(location)
+    reply.status = 301
+    reply.headers["Cache-Control"] = "max-age=3155695200, public"
+    return reply
+
+
+def negotiated_format(extension: str, accept: str) -> str:
+    """The format Rails picks: the extension, else the first known type in `Accept` (HTML when none
+    is sent); "unacceptable" when `Accept` names nothing the site renders (unknown_format_spec.rb:20-27)."""
+    if extension:
+        return extension
+    accept = accept.lower()
+    if not accept.strip():
+        return "html"
+    return next((name for mime, name in ACCEPTED_TYPES if mime in accept), "unacceptable")
+
+
+def refused(fmt: str, *formats: str) -> Reply | None:
+    """406 for a format the route does not render (disallowed_format_spec.rb), else None."""
+    if fmt in formats:
+        return None
+    return Reply(406, b"", {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
@@ -104,6 +160,7 @@ class Site:
         self.world = world
         self.base = base_url
         self._archived_orders: dict[tuple, list[int]] = {}  # archived petitions never change
+        self._slugs: dict[str, int] | None = None
 
     @property
     def max_age(self) -> int:
@@ -122,69 +179,124 @@ class Site:
         stem, dot, extension = path.rpartition(".")
         if not dot or "/" in extension:
             stem, extension = path, ""
-        accepts_json = "application/json" in headers.get("Accept", "")
-        wants_json = extension == "json" or (not extension and accepts_json)
-        if extension in DISALLOWED_FORMATS:
-            return Reply(406, b"", {"Content-Type": "text/plain; charset=utf-8"})
-        if extension and extension not in ("json", "csv"):
+        if stem == "/trending" and extension != "json":  # routes.rb: `scope format: true`, json only
+            return error_reply(404, as_json=False)
+        if extension and extension not in KNOWN_FORMATS:  # redirect_to_url_without_format
             return redirect(f"{self.base}{stem}" + (f"?{parts.query}" if parts.query else ""))
-        self_url = f"{self.base}{target}"
-        now = self.world.now()
+        fmt = negotiated_format(extension, headers.get("Accept", ""))
         segments = [segment for segment in stem.split("/") if segment]
-        return self._route(segments, extension, wants_json, query, headers, self_url, now)
+        return self._route(segments, fmt, query, headers, f"{self.base}{target}", self.world.now())
 
-    def _route(self, segments, extension, wants_json, query, headers, self_url, now) -> Reply:
+    def _route(self, segments, fmt, query, headers, self_url, now) -> Reply:
+        wants_json = fmt == "json"
         match segments:
+            case ["api", "petitions"] | ["api", "petitions", _] | ["departments"] | ["departments", _]:
+                return moved_permanently(f"{self.base}/")
+            case [*_] if "/".join(segments) in LEGACY_PAGES:
+                return moved_permanently(LEGACY_PAGES["/".join(segments)].replace("{base}", self.base))
             case []:
-                return html_reply(200, "Petitions", "<p>Petitions - UK Government and Parliament</p>")
-            case ["petitions"] if extension == "csv":
-                return self._csv(query, headers, archived=False, now=now)
-            case ["petitions"] if wants_json:
-                return self._list(query, headers, self_url, archived=False, now=now)
-            case ["petitions"]:
-                return html_reply(200, "Petitions", "<p>Browse petitions.</p>")
-            case ["archived", "petitions"] if extension == "csv":
-                return self._csv(query, headers, archived=True, now=now)
-            case ["archived", "petitions"] if wants_json:
-                return self._list(query, headers, self_url, archived=True, now=now)
-            case ["petitions", raw_id] | ["petitions", raw_id, "count"]:
-                return self._petition(raw_id, len(segments) == 3, wants_json, headers, self_url, now)
-            case ["petitions", raw_id, "gathering-support" | "moderation-info" as page] if not extension:
-                return self._waiting_page(raw_id, page)
+                home = html_reply(200, "Petitions", "<p>Petitions - UK Government and Parliament</p>")
+                return refused(fmt, "html") or home
+            case ["petitions"] | ["archived", "petitions"]:
+                archived = segments[0] == "archived"
+                return refused(fmt, "html", "json", "csv") or self._index(fmt, query, headers, self_url, archived, now)
+            case ["petitions", "local", slug] | ["petitions", "local", slug, "all"]:
+                return refused(fmt, "html", "json", "csv") or self._local(slug, len(segments) == 4, fmt, headers, now)
+            case ["petitions", raw_id]:
+                return refused(fmt, "html", "json") or self._petition(raw_id, False, wants_json, headers, self_url, now)
+            case ["petitions", raw_id, "count"]:
+                return refused(fmt, "json") or self._petition(raw_id, True, True, headers, self_url, now)
+            case ["petitions", raw_id, "gathering-support" | "moderation-info" as page]:
+                return refused(fmt, "html") or self._waiting_page(raw_id, page)
             case ["archived", "petitions", raw_id]:
-                return self._archived_petition(raw_id, wants_json, headers, self_url, now)
-            case ["trending"] if extension == "json":
-                return self._trending(headers, self_url, now)
-            case ["constituencies"] if wants_json:
-                return json_reply(200, documents.constituencies_document(self.world), self._static_headers())
-            case ["topics"] if wants_json:
-                return json_reply(200, documents.topics_document(), self._static_headers())
-            case ["parliaments"] if wants_json:
-                return json_reply(200, documents.parliaments_document(), self._static_headers())
-            case ["parliaments", period] if wants_json and period == documents.ARCHIVED_PERIOD:
-                return json_reply(200, documents.parliament_document(self.world), self._static_headers())
-        return error_reply(404, as_json=wants_json or extension == "csv")
+                archived = self._archived_petition
+                return refused(fmt, "html", "json") or archived(raw_id, wants_json, headers, self_url, now)
+            case ["trending"]:
+                return self._trending(headers, now)
+            case ["constituencies"]:
+                return refused(fmt, "json") or self._static(documents.constituencies_document(self.world), headers)
+            case ["parliaments", period, "constituencies"] if PERIOD.fullmatch(period) or period == "current":
+                return refused(fmt, "json") or self._period_constituencies(period, headers)
+            case ["parliaments"]:
+                return refused(fmt, "json") or self._static(documents.parliaments_document(), headers)
+            case ["parliaments", period] if PERIOD.fullmatch(period):
+                return refused(fmt, "json") or self._parliament(period, headers)
+            case ["topics"]:
+                return refused(fmt, "json") or self._static(documents.topics_document(), headers)
+        return error_reply(404, as_json=fmt in ("json", "csv"))
+
+    def _index(self, fmt, query, headers, self_url, archived: bool, now) -> Reply:
+        if fmt == "csv":
+            return self._csv(query, headers, archived=archived, now=now)
+        if fmt == "json":
+            return self._list(query, headers, self_url, archived=archived, now=now)
+        return html_reply(200, "Petitions", "<p>Browse petitions.</p>")
+
+    def _local(self, slug: str, include_closed: bool, fmt: str, headers, now) -> Reply:
+        """Local petitions: cached like trending, to the last count update (caching_spec.rb:71-82)."""
+        index = self._seat_by_slug().get(slug)
+        if index is None:
+            return error_reply(404, as_json=fmt == "json")
+        if fmt == "html":
+            return html_reply(200, "Petitions in your constituency", "<p>Local petitions.</p>")
+        last_tick = floor_tick(now)
+        cache = self._cache_headers(self.max_age, last_tick)
+        if self._not_modified_since(headers, last_tick):
+            return Reply(304, b"", cache)
+        document = documents.local_petitions_document(self.world, index, include_closed, self.base, now)
+        if fmt == "json":
+            return json_reply(200, document, cache)
+        # local_petitions/show.csv.ruby and all.csv.ruby; the file name: local_petitions_controller.rb csv_filename
+        rows = [(row["action"], row["url"], row["state"], row["constituency_signature_count"],
+                 row["total_signature_count"]) for row in document["petitions"]]
+        filename = f"{'all' if include_closed else 'open'}-popular-petitions-in-{slug}.csv"
+        reply = csv_reply(("Petition", "URL", "State", "Local Signatures", "Total Signatures"), rows, filename)
+        reply.headers.update(cache)
+        return reply
+
+    def _seat_by_slug(self) -> dict[str, int]:
+        if self._slugs is None:
+            self._slugs = {documents.slug(seat.name): index for index, seat in enumerate(self.world.seats)}
+        return self._slugs
+
+    def _static(self, document, headers) -> Reply:
+        """Constituencies, parliaments and topics: a minute's cache, Last-Modified, 304 (caching_spec.rb:84-97)."""
+        cache = self._cache_headers(60, STATIC_SINCE)
+        if self._not_modified_since(headers, STATIC_SINCE):
+            return Reply(304, b"", cache)
+        return json_reply(200, document, cache)
+
+    def _parliament(self, period: str, headers) -> Reply:
+        document = documents.parliament_document(self.world, period)
+        return self._static(document, headers) if document else error_reply(404)
+
+    def _period_constituencies(self, period: str, headers) -> Reply:
+        """`/parliaments/:period/constituencies.json`; `current` is the sitting parliament's."""
+        if period == "current":
+            return self._static(documents.constituencies_document(self.world), headers)
+        document = documents.period_constituencies_document(self.world, period)
+        return self._static(document, headers) if document is not None else error_reply(404)
 
     # --- single petitions
 
     def _petition(self, raw_id, is_count, wants_json, headers, self_url, now) -> Reply:
+        """show and count (petitions_controller.rb:10-23): the archived redirect comes first, then
+        410 for removed, 404 outside SHOW_STATES; the waiting pages' redirects apply to show only."""
         petition_id = parse_petition_id(raw_id)
         if petition_id is None:
             return error_reply(400, wants_json)
-        kind = self.world.current_kind(petition_id, now)
-        if kind is None or (is_count and not wants_json):  # count exists only as JSON
-            return error_reply(404, wants_json)
-        if kind in ("removed", "hidden"):
-            return error_reply(410, wants_json)
-        if kind == "pending":
-            return redirect(f"{self.base}/petitions/{petition_id}/gathering-support")
-        if kind == "moderation":
-            return redirect(f"{self.base}/petitions/{petition_id}/moderation-info")
-        if kind == "archived":
+        if self.world.kind_at_creation(petition_id) in ARCHIVED_KINDS:  # not in the live table any more
             if is_count:
-                return error_reply(404, wants_json)  # archived rows left the live table
+                return error_reply(404, wants_json)
             suffix = ".json" if wants_json else ""
             return redirect(f"{self.base}/archived/petitions/{petition_id}{suffix}", keep_cors=wants_json)
+        kind = self.world.current_kind(petition_id, now)
+        if kind in ("removed", "hidden"):  # Petition.removed?: removed, or hidden once published
+            return error_reply(410, wants_json)
+        if kind is None or kind in ("dormant", "hidden_unpublished"):  # not in SHOW_STATES (petition.rb:21)
+            return error_reply(404, wants_json)
+        if not is_count and kind in WAITING_REDIRECTS:
+            return redirect(WAITING_REDIRECTS[kind].format(base=self.base, id=petition_id))
         if not wants_json:
             action = escape(self.world.plan(petition_id).action)
             return html_reply(200, self.world.plan(petition_id).action, f"<p>{action}</p>")
@@ -200,11 +312,15 @@ class Site:
         petition_id = parse_petition_id(raw_id)
         if petition_id is None:
             return error_reply(400, wants_json)
-        if self.world.current_kind(petition_id, now) != "archived":
+        kind = self.world.current_kind(petition_id, now)
+        if kind == "removed" and self.world.kind_at_creation(petition_id) in ARCHIVED_KINDS:
+            return error_reply(410, wants_json)  # archived/petitions_controller.rb:80-82
+        if kind != "archived":
             return error_reply(404, wants_json)
         if not wants_json:
             return html_reply(200, self.world.plan(petition_id).action, "<p>Archived petition.</p>")
-        last_modified = self._last_modified(petition_id, now)
+        # Archived::Petition#last_modified_at is updated_at itself: to the second, not to 10 s.
+        last_modified = documents.updated_at(self.world, petition_id, now).replace(microsecond=0)
         cache = self._cache_headers(120, last_modified)
         if self._not_modified_since(headers, last_modified):
             return Reply(304, b"", cache)
@@ -242,17 +358,14 @@ class Site:
             headers["Last-Modified"] = http_date(last_modified)
         return headers
 
-    @staticmethod
-    def _static_headers() -> dict[str, str]:
-        return {"Cache-Control": "max-age=60, public"}
-
     # --- trending
 
-    def _trending(self, headers, self_url, now) -> Reply:
+    def _trending(self, headers, now) -> Reply:
         last_tick = floor_tick(now)
         cache = self._cache_headers(self.max_age, last_tick)
         if self._not_modified_since(headers, last_tick):
             return Reply(304, b"", cache)
+        self_url = f"{self.base}/trending.json"  # trending_url(:json): trending_petitions_spec.rb:37
         return json_reply(200, documents.trending_document(self.world, self_url, self.base, now), cache)
 
     # --- lists (§3, §6)
@@ -262,7 +375,8 @@ class Site:
         facets = ARCHIVED_FACETS if archived else LIVE_FACETS
         state = query.get("state", ["all"])[-1][:31] or "all"
         if any(key.startswith("state[") for key in query) or state not in facets:
-            kept = {key: query[key][-1] for key in ("page", "q") if key in query}
+            kept_keys = ("page", "parliament", "q") if archived else ("page", "q")
+            kept = {key: query[key][-1] for key in kept_keys if key in query}
             kept["state"] = "all"
             kind = "archived/petitions" if archived else "petitions"
             return redirect(f"{self.base}/{kind}?{urlencode(sorted(kept.items()))}")
@@ -277,18 +391,20 @@ class Site:
         if isinstance(params, Reply):
             return params
         state, text, page, size, count_given, topic = params
-        if not archived:
-            found = self._petition_named_by_digits(query)
-            if found is not None:
-                return redirect(f"{self.base}/petitions/{found}")
-        ids = self._select(state, text, topic, archived, now)
+        found = self._petition_named_by_digits(query, archived)
+        if found is not None:
+            return redirect(f"{self.base}/{'archived/' if archived else ''}petitions/{found}")
+        parliament = self._parliament_filter(query) if archived else None
+        if isinstance(parliament, Reply):
+            return parliament
+        ids = self._select(state, text, topic, archived, now) if parliament in (None, ARCHIVED_PARLIAMENT_ID) else []
         total_pages = max(1, math.ceil(len(ids) / size))
         on_page = ids[(page - 1) * size : page * size]
 
         def link(number: int) -> str:
             rebuilt = {"q": text or None, "state": None if state == "all" else state,
                        "page": None if number == 1 else number, "count": size if count_given else None,
-                       "topic": topic}
+                       "topic": topic or None, "parliament": parliament}
             pairs = sorted((key, value) for key, value in rebuilt.items() if value is not None)
             kind = "archived/petitions" if archived else "petitions"
             return f"{self.base}/{kind}.json" + (f"?{urlencode(pairs)}" if pairs else "")
@@ -311,21 +427,12 @@ class Site:
             return params
         state, text, _, _, _, topic = params
         ids = sorted(self._select(state, text, topic, archived, now))  # find_each: id order
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["Petition", "URL", "State", "Signatures Count"])
         kind = "archived/petitions" if archived else "petitions"
-        for pid in ids:
-            action = self.world.plan(pid).action
-            if action[:1] in "=+-@":
-                action = f"%{ord(action[0]):02X}{action[1:]}"
-            writer.writerow([action, f"{self.base}/{kind}/{pid}",
-                             documents.petition_state(self.world, pid, now), self.world.count(pid, now)])
-        reply = Reply(200, out.getvalue().encode("utf-8"), {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": "attachment; filename=filtered-petitions.csv",
-        })
-        return self._etagged(reply, headers)
+        state_of = documents.petition_state
+        rows = [(self.world.plan(pid).action, f"{self.base}/{kind}/{pid}", state_of(self.world, pid, now),
+                 self.world.count(pid, now)) for pid in ids]
+        filename = "filtered-archived-petitions.csv" if archived else "filtered-petitions.csv"
+        return self._etagged(csv_reply(("Petition", "URL", "State", "Signatures Count"), rows, filename), headers)
 
     @staticmethod
     def _etagged(reply: Reply, headers) -> Reply:
@@ -338,13 +445,27 @@ class Site:
             return Reply(304, b"", reply.headers)
         return reply
 
-    def _petition_named_by_digits(self, query) -> int | None:
-        """A digits-only `q` (or `query`) naming a visible petition redirects to its HTML page."""
-        for key in ("q", "query"):
-            text = query.get(key, [""])[-1].strip()
-            if text.isdigit() and self.world.current_kind(int(text)) in ("open", "closed", "rejected"):
-                return int(text)
-        return None
+    def _petition_named_by_digits(self, query, archived: bool) -> int | None:
+        """A digits-only `query`, else `q`, naming a visible petition redirects to its HTML page
+        (`query_param`: params.fetch(:query, params.fetch(:q, "")); both controllers)."""
+        text = query.get("query", query.get("q", [""]))[-1]
+        if not text.isdigit() or not text.isascii():
+            return None
+        visible = ("archived",) if archived else ("open", "closed", "rejected")
+        return int(text) if self.world.current_kind(int(text)) in visible else None
+
+    @staticmethod
+    def _parliament_filter(query) -> int | Reply | None:
+        """`parliament=`: Ruby's Integer() or 400, an archived parliament's id or 404
+        (archived/petitions_controller.rb:39-57)."""
+        if "parliament" not in query:
+            return None
+        parliament_id = parse_petition_id(query["parliament"][-1])
+        if parliament_id is None:
+            return error_reply(400)
+        if parliament_id not in ARCHIVED_PARLIAMENT_IDS.values():
+            return error_reply(404)
+        return parliament_id
 
     # --- selecting and sorting
 
@@ -364,24 +485,36 @@ class Site:
         ids = world.archived_ids() if archived else world.visible_ids()
         if topic is not None:
             ids = [pid for pid in ids if topic in world.plan(pid).topics]
-        words = re.findall(r"\w+", text.lower())
-        if words:
-            ids = [pid for pid in ids if _matches(world, pid, words)]
-        return _facet(world, ids, state, now)
+        if text.strip():  # Browseable searches only a present `q`
+            wanted = search.terms(text)
+            ids = [pid for pid in ids if search.matches(wanted, _columns(world.plan(pid)))]
+        return _facet(world, ids, state, now, archived)
 
 
-def _matches(world: World, petition_id: int, words: list[str]) -> bool:
-    plan = world.plan(petition_id)
-    haystack = f"{plan.action} {plan.background} {plan.additional_details}".lower()
-    return all(word in haystack for word in words)
+def _columns(plan) -> tuple[str, str, str]:
+    return plan.action, plan.background, plan.additional_details
 
 
 _FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def _facet(world: World, ids: list[int], state: str, now: datetime) -> list[int]:
-    """Filter and order as the site's facet scopes do (§3.1, §6)."""
+ARCHIVED_BY_SIGNATURES = ("rejected", "with_response")  # app/models/archived/petition.rb:66,68
+
+
+def _facet(world: World, ids: list[int], state: str, now: datetime, archived: bool = False) -> list[int]:
+    """Filter and order as the site's facet scopes do (§3.1, §6). The archived model picks the same
+    rows but sorts `rejected` and `with_response` by signatures (ties: newest first, for a stable order
+    where PostgreSQL's is unspecified)."""
+    chosen = _live_facet(world, ids, state, now)
+    if archived and state in ARCHIVED_BY_SIGNATURES:
+        created = {pid: world.plan(pid).created_at.timestamp() for pid in chosen}
+        return sorted(chosen, key=lambda pid: (-world.count(pid, now), -created[pid]))
+    return chosen
+
+
+def _live_facet(world: World, ids: list[int], state: str, now: datetime) -> list[int]:
+    """The live facets' rows and order (app/models/petition.rb:54-69)."""
     states = {pid: documents.petition_state(world, pid, now) for pid in ids}
     plans = {pid: world.plan(pid) for pid in ids}
     by_count = lambda pid: (-world.count(pid, now), -plans[pid].created_at.timestamp())  # noqa: E731
@@ -425,5 +558,5 @@ def _facet(world: World, ids: list[int], state: str, now: datetime) -> list[int]
         return sorted(chosen, key=debated_key)
     if state == "not_debated":
         chosen = [pid for pid, m in marks.items() if m.debate_state == "not_debated"]
-        return sorted(chosen, key=lambda pid: -stamp(marks[pid].debate_outcome_at))
+        return sorted(chosen, key=lambda pid: (-stamp(marks[pid].debate_outcome_at), newest_first(pid)))
     raise AssertionError(f"unhandled facet {state}")

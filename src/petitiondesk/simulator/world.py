@@ -13,7 +13,7 @@ import math
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -29,10 +29,24 @@ DAY = 86400.0
 _ONE_HOUR, _ZERO = timedelta(hours=1), timedelta(0)
 TOPIC_CODES = tuple(sorted(content.TOPICS))
 
-KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation")
+KINDS = ("open", "closed", "rejected", "archived", "removed", "hidden", "pending", "moderation", "stopped",
+         "dormant", "hidden_unpublished", "archived_stopped")
+UNPUBLISHED = ("pending", "moderation", "stopped", "dormant", "hidden_unpublished", "archived_stopped")  # no opened_at
+ARCHIVED_KINDS = ("archived", "archived_stopped")  # rows of the archive (the site redirects their live URLs there)
 ARCHIVED_PERIOD = "2019-2024"
 ARCHIVED_DISSOLUTION = datetime(2024, 5, 29, 23, 1, tzinfo=UTC)  # 00:01 BST on 30 May 2024
 ARCHIVED_OPENED = datetime(2019, 12, 17, tzinfo=UTC)
+
+# Final counts of the petitions that reached 10,000, as quantiles: 2,220 archived petitions of the
+# 2010-2024 parliaments (petition.parliament.uk, Open Government Licence; the project's shared
+# reference file final-counts-10k-plus.json). Half end below 19,400; 1 in 6 passes 100,000.
+FINALS_ABOVE_10K = (  # (quantile, final count); note the crowd just past 100,000, the debate threshold
+    (0.0, 10_036), (0.1, 10_936), (0.25, 12_828), (0.4, 16_006), (0.5, 19_396), (0.6, 25_897),
+    (0.7, 35_495), (0.75, 45_924), (0.8, 60_520), (0.835, 95_664), (0.8356, 100_000), (0.87, 107_598),
+    (0.9, 116_491), (0.95, 162_568), (0.99, 364_822), (0.998, 823_349), (1.0, 1_863_708),
+)
+DAILY_SWING = 0.6  # signing slows to 40 % of its mean pace at night and peaks at 160 % in the afternoon
+QUIETEST_HOUR = 4.0  # UTC
 
 
 # --- UK time, without needing a tz database on the user's machine -------------------------------
@@ -267,6 +281,7 @@ class World:
         self._crossings: dict[tuple[int, int], datetime | None] = {}
         self._manual: dict[int, _Manual] = {}
         self._removed: set[int] = set()
+        self._published: set[int] = set()
         self._archived_counts: dict[int, int] = {}
         self.version = 0  # bumped by every test edit, so that caches of frozen data can tell
         self.shares_cache: dict[int, tuple[float, ...]] = {}  # breakdown weights, see documents.py
@@ -323,12 +338,21 @@ class World:
             catalogue.kinds[next_id] = kind
             catalogue.created[next_id] = created
             catalogue.current_ids.append(next_id)
+        # Drawn after the rest so that every other petition keeps its id from earlier versions.
+        for kind in ("stopped", "dormant", "hidden_unpublished"):
+            next_id += 1
+            catalogue.kinds[next_id] = kind
+            catalogue.created[next_id] = start - timedelta(days=30)
+            catalogue.current_ids.append(next_id)
         archived_range = range(300_001, 665_000)  # the 2019-2024 parliament's ids
         archived = sorted(random.Random(f"archived:{self.seed}").sample(
             archived_range, min(archived_count, len(archived_range))))
         catalogue.archived_ids = archived
         for petition_id in archived:
             catalogue.kinds[petition_id] = "archived"
+        taken = set(archived)
+        stopped = next(pid for pid in range(300_011, 665_000, 7_919) if pid not in taken)  # stopped at dissolution
+        catalogue.kinds[stopped] = "archived_stopped"
         return catalogue
 
     def kind_at_creation(self, petition_id: int) -> str | None:
@@ -341,7 +365,7 @@ class World:
             return None
         if petition_id in self._removed:
             return "removed"
-        if kind in ("open", "closed"):
+        if petition_id in self._published or kind in ("open", "closed"):
             plan = self.plan(petition_id)
             return "closed" if (now or self.now()) > plan.deadline else "open"
         return kind
@@ -351,7 +375,9 @@ class World:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
         if kind == "archived":
-            return list(self._catalogue.archived_ids)
+            return self.archived_ids()
+        if kind == "archived_stopped":
+            return sorted(pid for pid, created_as in self._catalogue.kinds.items() if created_as == kind)
         now = self.now()
         return [pid for pid in self._catalogue.current_ids if self.current_kind(pid, now) == kind]
 
@@ -364,7 +390,23 @@ class World:
         ]
 
     def archived_ids(self) -> list[int]:
-        return list(self._catalogue.archived_ids)
+        """The universe of `/archived/petitions.json`: removed ones leave it."""
+        return [pid for pid in self._catalogue.archived_ids if pid not in self._removed]
+
+    def publish(self, petition_id: int) -> None:
+        """Open a pending or in-moderation petition from now on, as a moderator approving it would."""
+        if self._catalogue.kinds.get(petition_id) not in ("pending", "moderation"):
+            raise ValueError(f"petition {petition_id} is not waiting to open")
+        with self._lock:
+            plan = self.plan(petition_id)
+            opened = floor_tick(self.now())
+            self._plans[petition_id] = replace(
+                plan, opened_at=opened, deadline=end_of_london_day(add_months(london_date(opened), 6)),
+                scale=2_000.0, tau_hours=24.0, steady_per_hour=0.5)
+            self._published.add(petition_id)
+            for threshold in (RESPONSE_THRESHOLD, DEBATE_THRESHOLD):
+                self._crossings.pop((petition_id, threshold), None)
+            self.version += 1
 
     def remove(self, petition_id: int) -> None:
         """Make a petition `removed` from now on: its URLs answer 410 Gone."""
@@ -386,7 +428,7 @@ class World:
 
     def _draw_plan(self, petition_id: int, kind: str) -> Plan:
         rng = random.Random(self.seed * 1_000_003 + petition_id)
-        archived = kind == "archived"
+        archived = kind in ARCHIVED_KINDS
         if archived:
             span = (ARCHIVED_DISSOLUTION - ARCHIVED_OPENED).total_seconds() - 30 * DAY
             fraction = (petition_id - 300_000) / 365_000
@@ -408,12 +450,13 @@ class World:
         deadline = None
         if rejected:
             rejected_at = _with_millis(created + timedelta(days=rng.uniform(2, 12)), rng)
-        elif kind not in ("pending", "moderation"):
+        elif kind not in UNPUBLISHED:
             opened = _with_millis(created + timedelta(days=rng.uniform(2, 12)), rng)
             deadline = end_of_london_day(add_months(london_date(opened), 6))
             if archived:
                 deadline = min(deadline, ARCHIVED_DISSOLUTION)
-        scale, tau = self._draw_popularity(rng, petition_id, kind)
+        final, tau = self._draw_popularity(rng, petition_id, kind)
+        scale = final  # provisional: the shape is scaled to end at `final` below
         spikes = tuple(
             (rng.uniform(24, 170 * 24), scale * rng.uniform(0.1, 1.5), rng.uniform(3, 48))
             for _ in range(rng.choice((0, 0, 0, 1, 1, 2)))
@@ -423,7 +466,7 @@ class World:
             for _ in range(rng.choice((0, 0, 1)))
         )
         code, details = rng.choice(content.REJECTIONS)
-        return Plan(
+        plan = Plan(
             id=petition_id,
             kind=kind,
             action=_vary(rng.choice(actions), rng.choice(content.ACTION_ENDINGS)),
@@ -453,39 +496,37 @@ class World:
             local_bias=rng.randrange(len(self.seats)),
             archived=archived,
         )
+        return _ending_at(plan, final) if opened else plan
 
     @staticmethod
     def _draw_popularity(rng: random.Random, petition_id: int, kind: str) -> tuple[float, float]:
-        """A heavy tail: most petitions stay small, every 12th passes 10k, every 50th 100k."""
+        """(final count, launch decay in hours). One petition in ten reaches 10,000 (ids ending in
+        03, 07, 15, 27, 39 of each 50) and then ends as real ones did (FINALS_ABOVE_10K); the rest
+        stay small, on a long tail below 10,000."""
         bucket = petition_id % 50
-        if kind in ("pending", "moderation", "rejected"):
+        if kind in UNPUBLISHED or kind == "rejected":
             return 0.0, 1.0
-        if bucket == 7:
-            scale = rng.uniform(100_000, 900_000) if rng.random() < 0.9 else rng.uniform(1e6, 1.6e6)
-        elif bucket % 12 == 3:
-            scale = rng.uniform(10_000, 90_000)
+        if bucket == 7 or bucket % 12 == 3:
+            final = final_above_10k(rng.random())
         else:
-            scale = min(rng.lognormvariate(math.log(300), 1.4), 9_000)
-        return scale, rng.uniform(6, 240)
+            final = min(rng.lognormvariate(math.log(300), 1.4), 9_000)
+        return final, rng.uniform(6, 240)
 
     # --- counts
 
     def natural_count(self, plan: Plan, moment: datetime) -> int:
         """The count the batch job would report at `moment` (left alone by tests)."""
         if plan.opened_at is None:
-            return plan.sponsors if plan.rejected_at else min(plan.sponsors, 5)
+            if plan.rejected_at or plan.kind != "pending":
+                return plan.sponsors
+            return 1 + plan.sponsors % 5  # the creator and fewer than the 5 supporters moderation needs
         if plan.deadline is not None and moment > plan.deadline:
             moment = plan.deadline
         moment = floor_tick(moment)
         hours = (moment - plan.opened_at).total_seconds() / HOUR
         if hours <= 0:
             return plan.sponsors
-        total = plan.sponsors + plan.scale * (1 - math.exp(-hours / plan.tau_hours))
-        total += plan.steady_per_hour * hours
-        for at, size, tau in plan.spikes:
-            if hours > at:
-                total += size * (1 - math.exp(-(hours - at) / tau))
-        count = int(total)
+        count = int(plan.sponsors + _growth(plan, hours))
         for at, lost in plan.dips:
             if hours > at:
                 count -= lost
@@ -567,8 +608,8 @@ class World:
         if manual is not None and moment >= manual.at:
             return manual.at
         plan = self.plan(petition_id)
-        if plan.opened_at is None:
-            return floor_tick(plan.rejected_at or plan.moderation_at)
+        if plan.opened_at is None:  # a sponsor's signature or the move to moderation, never ahead of now
+            return floor_tick(min(plan.rejected_at or plan.moderation_at, moment))
         end = floor_tick(min(moment, plan.deadline) if not plan.archived else plan.deadline)
         current = self.natural_count(plan, end)
         low, high = int(plan.opened_at.timestamp()) // TICK, int(end.timestamp()) // TICK
@@ -617,6 +658,48 @@ class World:
         if outcome <= moment:
             result.debate_outcome_at = outcome
         return result
+
+
+def final_above_10k(u: float) -> float:
+    """The final count at quantile `u` of FINALS_ABOVE_10K, interpolated on a log scale."""
+    for (low_q, low), (high_q, high) in zip(FINALS_ABOVE_10K, FINALS_ABOVE_10K[1:], strict=False):
+        if u <= high_q:
+            share = (u - low_q) / (high_q - low_q)
+            return low * (high / low) ** share
+    return float(FINALS_ABOVE_10K[-1][1])
+
+
+def _daily_hours(plan: Plan, hours: float) -> float:
+    """Hours since opening on a clock that runs slow at night and fast by day: the integral of
+    1 - DAILY_SWING * cos(2 pi (t - QUIETEST_HOUR) / 24), so growth keeps a daily rhythm and never reverses."""
+    omega = 2 * math.pi / 24
+    start = plan.opened_at.timestamp() / HOUR - QUIETEST_HOUR
+    return hours - DAILY_SWING / omega * (math.sin(omega * (start + hours)) - math.sin(omega * start))
+
+
+def _growth(plan: Plan, hours: float) -> float:
+    """Signatures gathered after opening: a launch burst that decays, a steady trickle, news-driven
+    surges later on; all on the daily clock."""
+    hours = _daily_hours(plan, hours)
+    total = plan.scale * (1 - math.exp(-hours / plan.tau_hours)) + plan.steady_per_hour * hours
+    for at, size, tau in plan.spikes:
+        if hours > at:
+            total += size * (1 - math.exp(-(hours - at) / tau))
+    return total
+
+
+def _ending_at(plan: Plan, final: float) -> Plan:
+    """The plan with its growth scaled so that it closes at `final` signatures (after its dips)."""
+    hours = (plan.deadline - plan.opened_at).total_seconds() / HOUR
+    unit = _growth(plan, hours)
+    if unit <= 0:
+        return plan
+    lost = sum(count for _, count in plan.dips)
+    factor = max(final + lost - plan.sponsors, 0.0) / unit
+    return replace(
+        plan, scale=plan.scale * factor, steady_per_hour=plan.steady_per_hour * factor,
+        spikes=tuple((at, size * factor, tau) for at, size, tau in plan.spikes),
+    )
 
 
 def _with_millis(moment: datetime, rng: random.Random) -> datetime:
