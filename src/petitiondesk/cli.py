@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add PetitionDesk to the desktop's application menu (Linux)")
     window.add_argument("--uninstall-desktop-entry", action="store_true",
                         help="remove what --install-desktop-entry added")
+    window.add_argument("--minimized", action="store_true",
+                        help="start in the system tray (as start at login does), where there is one")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -194,6 +196,7 @@ def _open_window(args) -> int:
         demo=args.demo,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        minimized=args.minimized,
     ))
 
 

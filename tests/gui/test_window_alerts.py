@@ -77,8 +77,6 @@ def test_a_window_that_only_reads_says_who_records(parts):
     window, service, _, _, _ = parts
     service.refresh_finished.emit(RefreshResult(rows=(), polling=False))
     assert window.statusBar().currentMessage() == READER_MESSAGE
-    service.refresh_finished.emit(RefreshResult(rows=()))
-    assert window.statusBar().currentMessage() == ""
 
 
 def test_closing_keeps_recording_in_the_tray_asked_once(parts, monkeypatch):
@@ -119,3 +117,22 @@ def test_the_tray_menu_refreshes_and_quits_and_the_rules_dialog_saves(parts, mon
     monkeypatch.setattr(QApplication, "quit", lambda: quits.append(1))
     alerts.tray.quit_action.trigger()
     assert quits == [1] and not window.isVisible()
+
+
+def test_the_main_window_tells_a_new_alert_and_lists_it(qtbot, make_window, simulator):
+    world = simulator.world
+    petition_id = next(i for i in world.ids("open") if 1_000 < world.count(i) < 9_000)
+    window = make_window([petition_id])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and window.model.watch_row(petition_id).petition
+                    is not None, timeout=15_000)
+    with qtbot.waitSignal(window.service.refresh_finished, timeout=15_000):
+        window.service.refresh_now(True)  # the baseline is taken by now
+    world.advance(120)
+    world.set_count(petition_id, 10_600)
+    with qtbot.waitSignal(window.alerts.view.model.rowsInserted, timeout=15_000):
+        window.service.refresh_now(True)
+    assert window.status.text().endswith(": reached 10,000 signatures")
+    assert window.alerts.view.model.alert_at(0).alert.petition_id == petition_id
+    assert window.alerts.dock.toggleViewAction() in window.menu_actions.view_menu.actions()
+    window.alerts.view.table.activated.emit(window.alerts.view.model.index(0, 1))
+    assert window.selected_ids() == [petition_id]

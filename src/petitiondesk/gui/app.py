@@ -43,6 +43,7 @@ class GuiOptions:
     demo: bool = False
     screenshot: Path | None = None  # save a grab of the window to this PNG once data is shown, then quit
     quit_after: float | None = None  # seconds, then quit with status 0 (smoke tests, --self-test)
+    minimized: bool = False  # start in the tray, if there is one (start at login)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     from petitiondesk.core.store import Store, StoreError
     from petitiondesk.gui.main_window import MainWindow
     from petitiondesk.gui.service import stop_all
+    from petitiondesk.gui.single_instance import SingleInstance
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
 
     try:
@@ -166,10 +168,16 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
         return 1
 
+    instance = SingleInstance(session.data_dir)
+    if not options.demo and not instance.claim([]):
+        log.info("PetitionDesk is already open on %s: raised it", session.data_dir)
+        return 0
+    stack.callback(instance.close)
     stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
-        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
+        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
+        one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(service, database, settings, clock=session.clock,
@@ -182,9 +190,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         for petition_id in session.pins:
             service.pin(str(petition_id))
 
-    # The worker's imports and first reads would compete with the first paint for the GIL.
-    _OnFirstPaint(window, start_refreshing)
-    window.show()
+    instance.raise_requested.connect(lambda references: _raise_for(window, references))
+    if options.minimized and window.alerts.tray is not None:
+        QTimer.singleShot(0, start_refreshing)  # no first paint to wait for
+    else:
+        # The worker's imports and first reads would compete with the first paint for the GIL.
+        _OnFirstPaint(window, start_refreshing)
+        window.show()
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
     finish = window.close
@@ -195,6 +207,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def _raise_for(window, references: list[str]) -> None:
+    """Another start on this data folder: show this window, and pin what it was given."""
+    window.alerts.show_window()
+    if references:
+        window.add_text("\n".join(references))
 
 
 class _OnFirstPaint(QObject):

@@ -35,7 +35,8 @@ READER_MESSAGE = "Recording by another PetitionDesk process (this window shows w
 class WindowAlerts(QObject):
     def __init__(self, window: QMainWindow, service, open_petition: Callable[[int], None],
                  settings: QSettings | None = None, notifier: Notifier | None = None,
-                 tray: Tray | None = None, use_tray: bool | None = None) -> None:
+                 tray: Tray | None = None, use_tray: bool | None = None,
+                 say: Callable[[str], None] | None = None) -> None:
         """`service` is the window's RefreshService; `notifier` and `tray` are for tests (by default
         the platform's, and a tray only where the desktop has one)."""
         super().__init__(window)
@@ -45,6 +46,7 @@ class WindowAlerts(QObject):
         self._qsettings = settings if settings is not None else QSettings()
         self._quitting = False
         self._reading = False
+        self._say = say or (lambda text: window.statusBar().showMessage(text, 15_000))
         self.rules = AlertRules()  # the stored defaults, once the worker has read them
         self.rules_dialog: QDialog | None = None
         self.settings = AlertSettings(self._qsettings, self)
@@ -94,10 +96,8 @@ class WindowAlerts(QObject):
         self.center.deliver(result.alerts, result.unread)
         if result.alerts:
             self._service.load_alerts()
-        if not result.polling:
-            self._window.statusBar().showMessage(READER_MESSAGE)
-        elif self._reading:
-            self._window.statusBar().clearMessage()
+        if not result.polling and not self._reading:
+            self._say(READER_MESSAGE)
         self._reading = not result.polling
 
     @Slot(object, int, object)
@@ -109,7 +109,7 @@ class WindowAlerts(QObject):
 
     @Slot(str)
     def _show_status(self, message: str) -> None:
-        self._window.statusBar().showMessage(message, 15_000)
+        self._say(message)
 
     # --- what the user does ---------------------------------------------------------------------
 
@@ -153,12 +153,14 @@ class WindowAlerts(QObject):
     def let_close(self) -> None:
         """From now on closing the window closes it (the window's own Quit calls this first)."""
         self._quitting = True
+        QApplication.setQuitOnLastWindowClosed(True)
 
     # --- closing to the tray --------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Close and self._keep_running():
             event.ignore()
+            QApplication.setQuitOnLastWindowClosed(False)  # a dialog closing must not end the app
             self._window.hide()  # the tray icon stays, with Quit in its menu
             return True
         return super().eventFilter(watched, event)
