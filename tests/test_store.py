@@ -150,7 +150,7 @@ def test_refuses_files_it_cannot_trust_and_leaves_them_untouched(db_path, make_f
 def test_a_folder_that_cannot_be_created_is_a_store_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(StoreError, match="Cannot use"):
+    with pytest.raises(StoreError, match="a-file is a file, not a folder"):
         Store.open(blocker / "data" / "petitiondesk.sqlite3")
 
 
