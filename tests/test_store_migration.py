@@ -77,8 +77,9 @@ def test_before_upgrading_a_backup_identical_to_the_old_file_is_written_beside_i
     with sqlite3.connect(old_database) as raw:
         history = raw.execute("SELECT version, release, backup FROM schema_history").fetchall()
     raw.close()
-    steps = range(2, Store.SCHEMA_VERSION + 1)  # each step of the upgrade names the one copy made before it
-    assert [(version, path) for version, _release, path in history] == [(step, str(backup)) for step in steps]
+    # every step of the upgrade is recorded, each naming the one copy made before it began
+    assert [(version, path) for version, _release, path in history] == [
+        (version, str(backup)) for version in range(2, Store.SCHEMA_VERSION + 1)]
 
 
 def test_an_upgraded_database_is_not_upgraded_or_backed_up_again(old_database):

@@ -139,7 +139,18 @@ def _v2_schema_history(db: sqlite3.Connection) -> None:
         backup TEXT)""")
 
 
-def _v3_alerts(db: sqlite3.Connection) -> None:
+def _v3_comparisons(db: sqlite3.Connection) -> None:
+    """Saved comparisons (issue 14): named sets of petitions and how they were last drawn."""
+    db.execute("""CREATE TABLE comparisons (
+        name TEXT PRIMARY KEY,
+        petition_ids TEXT NOT NULL,
+        alignment TEXT NOT NULL DEFAULT 'calendar',
+        units TEXT NOT NULL DEFAULT 'signatures',
+        log_scale INTEGER NOT NULL DEFAULT 0,
+        saved_at REAL NOT NULL)""")
+
+
+def _v4_alerts(db: sqlite3.Connection) -> None:
     """Alerts (core/alert_store.py): one row per (petition, key) that ever held, so that each alert
     fires once in any process; status is silent, unread, read or cleared."""
     db.execute("""CREATE TABLE alerts (
@@ -161,9 +172,21 @@ def _v3_alerts(db: sqlite3.Connection) -> None:
 
 
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_schema_history, _v3_alerts)
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
+
+
+@dataclass(frozen=True)
+class SavedComparison:
+    """A named set of petitions to compare, with the alignment, units and scale last used."""
+
+    name: str
+    petition_ids: tuple[int, ...]
+    alignment: str = "calendar"
+    units: str = "signatures"
+    log_scale: bool = False
 
 
 class StoreError(Exception):
@@ -717,6 +740,50 @@ class Store:
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
 
+    # ------------------------------------------------------------------------- saved comparisons
+
+    @_translating_errors
+    def comparisons(self) -> list[SavedComparison]:
+        """The saved comparisons by name (case-insensitive order); unreadable rows are skipped."""
+        rows = self._db.execute(
+            "SELECT name, petition_ids, alignment, units, log_scale FROM comparisons ORDER BY name COLLATE NOCASE")
+        saved = []
+        for name, ids, alignment, units, log_scale in rows:
+            try:
+                petition_ids = tuple(_petition_id(pid) for pid in json.loads(ids))
+            except (ValueError, TypeError):
+                log.warning("saved comparison %r holds unreadable petition ids; skipped", name)
+                continue
+            saved.append(SavedComparison(name, petition_ids, alignment, units, bool(log_scale)))
+        return saved
+
+    @_translating_errors
+    def save_comparison(self, comparison: SavedComparison) -> None:
+        """Save (or replace) a comparison under its name."""
+        name = _comparison_name(comparison.name)
+        ids = json.dumps([_petition_id(pid) for pid in comparison.petition_ids])
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO comparisons (name, petition_ids, alignment, units, log_scale, saved_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (name, ids, comparison.alignment, comparison.units, int(comparison.log_scale), time.time()))
+
+    @_translating_errors
+    def rename_comparison(self, old: str, new: str) -> None:
+        """Rename a saved comparison; StoreError if the new name is taken or the old one is gone."""
+        new = _comparison_name(new)
+        with self.transaction():
+            if new != old and self._db.execute("SELECT 1 FROM comparisons WHERE name = ?", (new,)).fetchone():
+                raise StoreError(f"There is already a comparison named “{new}”.")
+            if not self._db.execute("UPDATE comparisons SET name = ? WHERE name = ?", (new, old)).rowcount:
+                raise StoreError(f"There is no saved comparison named “{old}”.")
+
+    @_translating_errors
+    def delete_comparison(self, name: str) -> bool:
+        """Forget a saved comparison; False if there was none by that name."""
+        with self.transaction():
+            return self._db.execute("DELETE FROM comparisons WHERE name = ?", (name,)).rowcount > 0
+
     # ------------------------------------------------------------- movers (reads snapshots only)
 
     @_translating_errors
@@ -1013,6 +1080,13 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 def _petition_id(value: SupportsIndex | int) -> int:
     """Ids may arrive as numpy integers, which sqlite3 cannot bind."""
     return int(value)
+
+
+def _comparison_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise StoreError("A saved comparison needs a name.")
+    return name[:200]
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -120,6 +120,11 @@ class BrowseModel(QAbstractTableModel):
                 return "Pinned to your watchlist (sort by this column for the site's own order)"
         return super().headerData(section, orientation, role)
 
+    def refresh_texts(self) -> None:
+        """Repaint every cell (the time zone changed: the opening dates follow it); no reset."""
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, BrowseColumn.COUNT - 1))
+
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
