@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,3 +96,22 @@ def run(simulator, data_dir, capsys):
         return status, out, err
 
     return _run
+
+
+class AheadClock:
+    """A clock moved by hand that starts a day ahead, so that every `updated_at` the simulator
+    reports lies in its past."""
+
+    def __init__(self) -> None:
+        self.now = time.time() + 86400.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> AheadClock:
+    return AheadClock()

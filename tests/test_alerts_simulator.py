@@ -3,7 +3,6 @@ refresh pass, and each event is told exactly once, across restarts too."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -17,26 +16,13 @@ from petitiondesk.core.store import Store
 COUNT_INTERVAL = 120.0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time() + 86400.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 @pytest.fixture
 def client(simulator):
     with PetitionsClient(simulator.url, min_interval=0.0, sleep=lambda s: None, timeout=2.0) as made:
         yield made
 
 
-def surge_key(clock: Clock) -> str:
+def surge_key(clock) -> str:
     return f"surge:{datetime.fromtimestamp(clock.now, UTC).date().isoformat()}"
 
 
@@ -52,7 +38,7 @@ class Poller:
 
     def pass_(self, simulator, minutes: float = 3) -> list[tuple[Kind, str]]:
         simulator.world.advance(minutes * 60)
-        self.clock.now += minutes * 60
+        self.clock.advance(minutes * 60)
         self.refresher.refresh()
         return [(stored.alert.kind, stored.alert.key) for stored in self.tracker.check(self.clock.now)]
 
