@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from petitiondesk.core.alerts import Alert, Kind
 from petitiondesk.core.store import _translating_errors
@@ -80,7 +81,7 @@ class AlertStore:
                     (int(alert.petition_id), alert.key, str(alert.kind), alert.title, alert.message,
                      alert.happened_at, float(detected_at), str(status), int(away)),
                 )
-                if cursor.rowcount == 1:
+                if cursor.rowcount == 1 and cursor.lastrowid is not None:
                     added.append(StoredAlert(cursor.lastrowid, alert, float(detected_at), status, away))
         return added
 
@@ -138,11 +139,12 @@ class AlertStore:
 
     @_translating_errors
     def last_id(self) -> int:
-        return self._db.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0]
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0])
 
     @_translating_errors
     def unread_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM alerts WHERE status = ?", (str(Status.UNREAD),)).fetchone()[0]
+        row = self._db.execute("SELECT count(*) FROM alerts WHERE status = ?", (str(Status.UNREAD),)).fetchone()
+        return int(row[0])
 
     @_translating_errors
     def active_at(self) -> float | None:
@@ -150,10 +152,10 @@ class AlertStore:
         return None if row is None else float(row[0])
 
 
-def _stored(row) -> StoredAlert:
-    alert_id, petition_id, key, kind, title, message, happened_at, detected_at, status, away = row
+def _stored(row: tuple[Any, ...]) -> StoredAlert:
+    alert_id, petition_id, key, kind_name, title, message, happened_at, detected_at, status, away = row
     try:
-        kind = Kind(kind)
+        kind = Kind(kind_name)
     except ValueError:  # written by a newer release
         kind = Kind.OTHER
     alert = Alert(petition_id, key, kind, title, message, happened_at)

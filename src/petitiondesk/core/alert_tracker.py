@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from petitiondesk.core.alert_store import AlertStore, StoredAlert
-from petitiondesk.core.alerts import HOUR, SURGE_HISTORY, Alert, AlertRules, conditions
+from petitiondesk.core.alerts import SURGE_HISTORY, Alert, AlertRules, conditions
+from petitiondesk.core.analysis import HOUR
+from petitiondesk.core.models import Petition
 from petitiondesk.core.store import Store
 
 AWAY_GAP = 10 * 60.0  # a poller silent for longer than this was "not running"
@@ -80,7 +82,7 @@ class AlertTracker:
         last = self._alerts.active_at()
         return last is not None and now - last > self._away_gap
 
-    def _conditions(self, pid: int, petition, now: float, rules: AlertRules) -> list[Alert]:
+    def _conditions(self, pid: int, petition: Petition | None, now: float, rules: AlertRules) -> list[Alert]:
         times, counts = self._store.samples(pid, since=now - SAMPLE_WINDOW)
         problem = self._store.fetch_state(pid).problem
         return conditions(pid, petition, times, counts, now, rules, problem)

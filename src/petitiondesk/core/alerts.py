@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -67,18 +68,18 @@ class AlertRules:
     stall_hours: float = 24.0
     removed: bool = True
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["round_numbers"] = list(self.round_numbers)
         return data
 
     @classmethod
-    def from_json(cls, data, base: AlertRules | None = None) -> AlertRules:
+    def from_json(cls, data: object, base: AlertRules | None = None) -> AlertRules:
         """Rules from stored JSON; unknown keys and wrongly typed values fall back to `base`."""
         rules = base or cls()
         if not isinstance(data, Mapping):
             return rules
-        changes = {}
+        changes: dict[str, Any] = {}
         for field in fields(cls):
             value = data.get(field.name)
             current = getattr(rules, field.name)
@@ -93,7 +94,7 @@ class AlertRules:
         return replace(rules, **changes)
 
 
-def _round_numbers(values: Iterable) -> tuple[int, ...]:
+def _round_numbers(values: Iterable[object]) -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in values if isinstance(v, int) and not isinstance(v, bool) and v > 0}))
 
 
@@ -127,8 +128,8 @@ class Announcement:
 def conditions(
     petition_id: int,
     petition: Petition | None,
-    times,
-    counts,
+    times: Any,
+    counts: Any,
     now: float,
     rules: AlertRules,
     problem: str | None = None,
@@ -179,7 +180,7 @@ def _response_conditions(pid: int, petition: Petition, title: str) -> list[Alert
     if response is None and petition.government_response_at is None:
         return []
     found = [Alert(pid, "response", Kind.RESPONSE, title, "the government responded",
-                   _ts(petition.government_response_at or (response and response.created_at)))]
+                   _ts(petition.government_response_at or (response.created_at if response else None)))]
     created = response.created_at if response else None
     if response is not None and response.updated_at and created and response.updated_at > created:
         stamp = response.updated_at.isoformat()
@@ -195,7 +196,7 @@ def _debate_conditions(pid: int, petition: Petition, title: str) -> list[Alert]:
     if scheduled is not None and not (debate and debate.debated):
         found.append(Alert(pid, f"debate_scheduled:{scheduled.isoformat()}", Kind.DEBATE_SCHEDULED, title,
                            f"a debate is scheduled for {_day(scheduled)}"))
-    if debate is not None and debate.debated:
+    if debate is not None and debate.debated_on is not None:
         found.append(Alert(pid, "debated", Kind.DEBATED, title, f"was debated on {_day(debate.debated_on)}"))
     if petition.debate_outcome_at is not None:
         outcome = "the debate's outcome was published" if debate and debate.debated else (
@@ -277,7 +278,8 @@ def _seen_spans(t: np.ndarray, c: np.ndarray, edges: np.ndarray) -> np.ndarray:
     last = np.searchsorted(t, edges[1:], side="left") - 1  # segment holding its end
     inside = (edges[:-1] >= t[0]) & (edges[1:] <= t[-1])
     first, last = np.clip(first, 0, t.size - 2), np.clip(last, 0, t.size - 2)
-    return inside & (unknown_before[last + 1] - unknown_before[first] == 0)
+    seen: np.ndarray = inside & (unknown_before[last + 1] - unknown_before[first] == 0)
+    return seen
 
 
 def last_change_time(t: np.ndarray, c: np.ndarray) -> float | None:

@@ -48,5 +48,5 @@ class PollerLock:
     def __enter__(self) -> PollerLock:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.release()

@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
 
@@ -240,11 +240,19 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn sqlite and OS failures into a StoreError with a clear message."""
+class _HasPath(Protocol):
+    path: Path
+
+
+S = TypeVar("S", bound=_HasPath)
+
+
+def _translating_errors(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Turn sqlite and OS failures into a StoreError with a clear message (for the Store and for
+    the AlertStore on its connection)."""
 
     @functools.wraps(method)
-    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
@@ -709,7 +717,7 @@ class Store:
     @_translating_errors
     def data_version(self) -> int:
         """A number that changes when another connection (thread or process) commits a change."""
-        return self._db.execute("PRAGMA data_version").fetchone()[0]
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     # ------------------------------------------------------------------------------------ alerts
 

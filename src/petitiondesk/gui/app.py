@@ -18,13 +18,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
 from petitiondesk import APP_ID, APP_NAME, paths
+
+if TYPE_CHECKING:
+    from petitiondesk.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +241,7 @@ def _show_notices(window: QWidget, notices: list[str]) -> None:
     box.open()
 
 
-def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
+def _close_on_signals(window: MainWindow, stack: ExitStack) -> None:
     """SIGTERM and Ctrl+C close the window like its close button, so that the exit stack runs
     (the demo's folder is removed, the store is closed). Qt's loop runs no Python between events:
     the signal's byte on a socket wakes it, without polling."""

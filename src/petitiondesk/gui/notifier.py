@@ -17,7 +17,7 @@ import html
 import logging
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -120,7 +120,7 @@ class FreedesktopNotifier(Notifier):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notifier")
+        self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notifier")
         self._router = None
         self._markup = False
         self._petitions: dict[int, int] = {}  # notification id -> petition id (GUI thread)
@@ -131,9 +131,8 @@ class FreedesktopNotifier(Notifier):
 
     def _submit(self, function, *args) -> None:
         """Run on the notifier thread; a failure there is logged rather than lost in a Future."""
-        future = self._pool.submit(function, *args)
-        future.add_done_callback(lambda done: done.exception() and log.error(
-            "notifier thread failed", exc_info=done.exception()))
+        assert self._pool is not None
+        self._pool.submit(function, *args).add_done_callback(_log_failure)
 
     def notify(self, announcement: Announcement) -> None:
         if self._pool is None:
@@ -227,6 +226,12 @@ class FreedesktopNotifier(Notifier):
             self.activated.emit(petition_id)
         elif len(self._early) < 100:  # the receiver thread can beat the notifier thread to it
             self._early.add(notification_id)
+
+
+def _log_failure(done: Future[None]) -> None:
+    error = done.exception()
+    if error is not None:
+        log.error("notifier thread failed", exc_info=error)
 
 
 def make_notifier(tray: QSystemTrayIcon | None, parent: QObject | None = None) -> Notifier:

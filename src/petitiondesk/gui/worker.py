@@ -21,7 +21,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -379,10 +379,10 @@ class RefreshWorker(ServiceWorker):
         delay = self._schedule()
         if self._config.freeze_gc:
             freeze_long_lived_objects()
-        alerts = {} if outcome is None else {"alerts": outcome.alerts, "unread": outcome.unread,
-                                             "polling": outcome.polling}
-        self.refresh_finished.emit(RefreshResult(rows=rows, watched=watched, report=report, error=error,
-                                                 next_pass_in=delay, **alerts))
+        result = RefreshResult(rows=rows, watched=watched, report=report, error=error, next_pass_in=delay)
+        if outcome is not None:
+            result = replace(result, alerts=outcome.alerts, unread=outcome.unread, polling=outcome.polling)
+        self.refresh_finished.emit(result)
 
     def _progress(self, done: int, total: int) -> None:
         """Between two petitions of a pass (nothing half-done): report, and let the user's
