@@ -3,8 +3,8 @@
 The real main window runs against the simulator through a transport that appends markup and escape
 sequences (bench/hostile_servers.py's HOSTILE_TEXT) to every text field of every document: titles,
 texts, the response, the debate, constituencies, MPs, departments. The test opens everything a user
-would (the add dialog, the petition with every tab, related petitions, a search in the browse tab, the
-comparison window), then walks every widget, item view, tab, action, tooltip and chart text, and
+would (the add dialog, an alert, the petition with every tab, related petitions, a search in the browse
+tab, the comparison window), then walks every widget, item view, tab, action, tooltip and chart text, and
 fails wherever Qt would draw that markup as formatting, a link or an image.
 """
 
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
-from tests.gui.test_main_window import WAIT_MS, debated_with_response, settled
+from tests.gui.test_main_window import WAIT_MS, debated_with_response, settled, wait_for_pass
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from hostile_servers import HOSTILE_TEXT, poison_texts
@@ -53,6 +53,7 @@ REACHED = {
     "related petitions": r"relatedPanel/.*QLabel tooltip",
     "the browse tab": r"browseTable cell .* tooltip",
     "the comparison": r"CompareWindow/.*cell .* tooltip",
+    "the alerts list": r"alertsTable cell .* tooltip",
 }
 
 
@@ -168,14 +169,20 @@ def open_every_tab(qtbot, top: QWidget) -> None:
 
 
 def test_no_widget_draws_markup_from_the_site(qtbot, simulator, make_window, select_and_wait):
-    chosen = debated_with_response(simulator.world)
+    world = simulator.world
+    chosen = debated_with_response(world)
+    nearing = next(pid for pid in world.ids("open") if 1_000 < world.count(pid) < 9_000)  # for an alert
     window = settled(qtbot, make_window(refresh_on_start=False, transport=PoisonedSite()))
 
-    window.show_add_dialog()  # added as a user would, so the dialog shows its title too
+    window.show_add_dialog()  # added as a user would, so the dialog shows their titles too
     dialog = window.add_dialog()
-    dialog.input.setPlainText(str(chosen))
+    dialog.input.setPlainText(f"{chosen}\n{nearing}")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.waiting == 0, timeout=WAIT_MS)
+    wait_for_pass(qtbot, window, window.refresh_now)  # what holds on pinning is remembered silently
+    world.advance(120)
+    world.set_count(nearing, 10_500)
+    wait_for_pass(qtbot, window, window.refresh_now)  # "passed 10,000 signatures" in the alerts list
     select_and_wait(window, chosen, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     open_every_tab(qtbot, window.detail)
