@@ -7,6 +7,8 @@ emits `pin_requested(petition_id, archived)` for the window, as the browse view 
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
@@ -107,7 +109,7 @@ class RelatedPanel(QWidget):
         self.status_label.setVisible(True)
         for number, item in enumerate(self._items):
             row = item.row
-            title = QLabel(f'<a href="{row.web_url}">{_escape(row.action)}</a>', self._rows)
+            title = QLabel(f'<a href="{row.web_url}">{html.escape(row.action, quote=False)}</a>', self._rows)
             title.setTextFormat(Qt.TextFormat.RichText)
             title.setToolTip(plain_tooltip(f"{row.action}\nOpen on the website"))
             title.setOpenExternalLinks(False)
@@ -140,7 +142,3 @@ def _reason_text(reason: str) -> str:
     """"topic: culture-media-and-sport" -> "topic: culture media and sport" (topic codes are slugs)."""
     kind, _, value = reason.partition(": ")
     return f"{kind}: {value.replace('-', ' ')}" if kind == "topic" else reason
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
