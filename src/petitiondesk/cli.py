@@ -763,7 +763,8 @@ def _export_one_chart(args, petition_id, petition, times, counts) -> str:
 
     if len(times) == 0:
         raise CommandError(f"{petition_id}: no samples recorded yet, so there is no chart to export")
-    known, cone = (), None
+    known: tuple[tuple[float, int], ...] = ()
+    cone = None
     if petition is not None:
         seen = analysis.outlook(petition, times, counts, time.time())
         known = tuple((point.at, point.count) for point in seen.known_points)
@@ -773,7 +774,7 @@ def _export_one_chart(args, petition_id, petition, times, counts) -> str:
     return f"{args.width} x {args.height}"
 
 
-def _forecast_cone(seen, times, counts) -> tuple[float, ...] | None:
+def _forecast_cone(seen, times, counts) -> tuple[float, float, float, float, float, float] | None:
     """From the latest sample to the deadline, as the window draws it (gui.chart's cone)."""
     estimate, closing = seen.estimate, seen.deadline
     if estimate is None or closing is None or seen.state != "open" or closing.at <= float(times[-1]):
