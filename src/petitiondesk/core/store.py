@@ -18,13 +18,14 @@ transaction. Before the first step on a file that holds data, a copy of the file
 it with SQLite's backup API (`petitiondesk.sqlite3.bak-v1-20261201-2130`); `Store.notices` says
 where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
 
-Adding a table (alerts, saved comparisons, ...) is a new function and one line in `_MIGRATIONS`:
+Adding a table (alerts, whole-site recording, ...) is a new function and one line in `_MIGRATIONS`
+(saved comparisons came in this way as step 3):
 
-    def _v3_alerts(db: sqlite3.Connection) -> None:
+    def _v4_alerts(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE alerts (petition_id INTEGER NOT NULL, key TEXT NOT NULL, "
                    "fired_at REAL NOT NULL, PRIMARY KEY (petition_id, key)) WITHOUT ROWID")
 
-    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_alerts)
+    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts)
 
 Never edit a released step: users' files already ran it. tests/test_store_migration.py opens the
 0.1.0 fixture (tests/data/db/) with the new code and checks that nothing was lost.
