@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add PetitionDesk to the desktop's application menu (Linux)")
     window.add_argument("--uninstall-desktop-entry", action="store_true",
                         help="remove what --install-desktop-entry added")
+    window.add_argument("--minimized", action="store_true",
+                        help="start in the system tray (as start at login does), where there is one")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -76,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     record = _command(commands, "record", "refresh in a loop until interrupted (for cron or a service)")
     record.add_argument("--interval", type=float, default=120.0, metavar="SECONDS",
                         help="seconds between passes (default 120; never faster than the site allows)")
+    told = record.add_mutually_exclusive_group()
+    told.add_argument("--alerts", action="store_true", help="print each new alert as a line")
+    told.add_argument("--alerts-json", action="store_true", help="print each new alert as a JSON line")
+
+    alerts = _command(commands, "alerts", "the recent alerts (milestones, responses, debates, surges...)")
+    alerts.add_argument("--json", action="store_true", help="print JSON")
+    alerts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N, newest first (default 50)")
 
     rates = _command(commands, "base-rates", "the spread of past petitions' final counts that the forecast uses")
     rates.add_argument("--learn", action="store_true",
@@ -202,6 +211,7 @@ def _open_window(args) -> int:
         demo=args.demo,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        minimized=args.minimized,
     ))
 
 
@@ -557,6 +567,8 @@ def _is_busy(error: BaseException) -> bool:
 
 
 def cmd_record(args) -> int:
+    from petitiondesk.core.poller import PollerSession
+    from petitiondesk.core.poller_lock import PollerLock
     from petitiondesk.core.store import Store, StoreError
 
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
@@ -574,7 +586,13 @@ def cmd_record(args) -> int:
         store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
         if store is not None:
             with store, _open_refresher(args, store, client) as refresher:
-                _record(args, refresher, stop, busy)
+                lock = PollerLock(paths.data_dir(args.data_dir))
+                session = busy.run(lambda: PollerSession(store, refresher, lock))
+                try:
+                    if session is not None:
+                        _record(args, session, stop, busy)
+                finally:
+                    lock.release()
     except StoreError as error:
         raise CommandError(str(error)) from None
     finally:
@@ -585,17 +603,72 @@ def cmd_record(args) -> int:
     return EXIT_OK
 
 
-def _record(args, refresher, stop: threading.Event, busy: _BusyWaiter) -> None:
+def _record(args, session, stop: threading.Event, busy: _BusyWaiter) -> None:
     print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
+    polling = None
     while not stop.is_set():
-        report = busy.run(lambda: refresher.refresh(should_stop=stop.is_set))
-        if report is None:
+        outcome = busy.run(lambda: session.run_pass(should_stop=stop.is_set))
+        if outcome is None:
             return
-        if not report.cancelled:
-            _print_report(report)
-            sys.stdout.flush()
-        wait = max(args.interval, report.next_due_at - report.finished_at)
-        stop.wait(max(1.0, wait))
+        if outcome.polling != polling:
+            polling = outcome.polling
+            if not polling:
+                print("Another PetitionDesk process is recording this data folder; this one only reports "
+                      "its results until it stops.")
+        if outcome.report is not None and not outcome.report.cancelled:
+            _print_report(outcome.report)
+        for stored in outcome.alerts:
+            if args.alerts_json:
+                print(json.dumps(_alert_dict(stored), ensure_ascii=False))
+            elif args.alerts:
+                print(_alert_line(stored))
+        sys.stdout.flush()
+        wait = args.interval
+        if outcome.report is not None:
+            wait = max(args.interval, outcome.report.next_due_at - outcome.report.finished_at)
+        session.wait(max(1.0, wait), stop)
+
+
+def cmd_alerts(args) -> int:
+    if args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}", EXIT_USAGE)
+    with _open_store(args, create=False) as store:
+        listed = store.alerts().listing(limit=args.limit)
+    if args.json:
+        _print_json([_alert_dict(stored) for stored in listed])
+        return EXIT_OK
+    if not listed:
+        print("No alerts yet. They come while PetitionDesk records (the window, or `petitiondesk record`).")
+    for stored in listed:
+        print(_alert_line(stored))
+    return EXIT_OK
+
+
+def _alert_line(stored) -> str:
+    alert = stored.alert
+    mark = " (unread)" if stored.unread else ""
+    away = " (while you were away)" if stored.away else ""
+    return for_terminal(f"{_iso(stored.detected_at)}  {alert.petition_id}  {alert.title}: {alert.message}{away}{mark}")
+
+
+def _alert_dict(stored) -> dict:
+    """An alert for --json: the same names as the store, times in ISO 8601 UTC."""
+    from petitiondesk.core.models import SITE_BASE
+
+    alert = stored.alert
+    return {
+        "id": stored.id,
+        "petition_id": alert.petition_id,
+        "kind": str(alert.kind),
+        "key": alert.key,
+        "title": alert.title,
+        "message": alert.message,
+        "happened_at": None if alert.happened_at is None else _iso(alert.happened_at),
+        "detected_at": _iso(stored.detected_at),
+        "status": str(stored.status),
+        "away": stored.away,
+        "url": f"{SITE_BASE}/petitions/{alert.petition_id}",
+    }
 
 
 HISTORY_COLUMNS = ("time", "signature_count", "source", "name")
@@ -877,6 +950,7 @@ COMMANDS = {
     "show": cmd_show,
     "refresh": cmd_refresh,
     "record": cmd_record,
+    "alerts": cmd_alerts,
     "history": cmd_history,
     "base-rates": cmd_base_rates,
     "search": cmd_search,

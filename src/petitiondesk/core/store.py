@@ -48,12 +48,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
 
 from petitiondesk import __version__
 from petitiondesk.core.models import Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.alert_store import AlertStore
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +151,30 @@ def _v3_comparisons(db: sqlite3.Connection) -> None:
         saved_at REAL NOT NULL)""")
 
 
+def _v4_alerts(db: sqlite3.Connection) -> None:
+    """Alerts (core/alert_store.py): one row per (petition, key) that ever held, so that each alert
+    fires once in any process; status is silent, unread, read or cleared."""
+    db.execute("""CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        petition_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        happened_at REAL,
+        detected_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        away INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (petition_id, key))""")
+    db.execute("CREATE INDEX alerts_by_status ON alerts (status, id)")
+    db.execute("""CREATE TABLE alert_state (
+        name TEXT PRIMARY KEY,
+        value REAL NOT NULL)""")
+
+
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_schema_history, _v3_comparisons)
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
 
@@ -216,11 +241,19 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn sqlite and OS failures into a StoreError with a clear message."""
+class _HasPath(Protocol):
+    path: Path
+
+
+S = TypeVar("S", bound=_HasPath)
+
+
+def _translating_errors(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Turn sqlite and OS failures into a StoreError with a clear message (for the Store and for
+    the AlertStore on its connection)."""
 
     @functools.wraps(method)
-    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
@@ -681,6 +714,19 @@ class Store:
             log.warning("constituency snapshot of petition %s at %s is unreadable", petition_id, row[0])
             return None
         return float(row[0]), counts
+
+    @_translating_errors
+    def data_version(self) -> int:
+        """A number that changes when another connection (thread or process) commits a change."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------ alerts
+
+    def alerts(self) -> AlertStore:
+        """The alerts' memory and list on this store's connection (core/alert_store.py)."""
+        from petitiondesk.core.alert_store import AlertStore  # it builds on this module
+
+        return AlertStore(self._db, self.path, self.transaction)
 
     # ---------------------------------------------------------------------------------- settings
 

@@ -5,7 +5,7 @@ each at the place the current sort gives it; only a new query resets the model. 
 filtering use core.browse's `sort_rows` / `filter_rows` over plain lists and announce the new order
 with one `layoutChanged`, moving persistent indexes (the selection) with their petitions: a
 QSortFilterProxyModel would call Python `data()` for every comparison and take seconds at 30,000
-rows (ENGINEERING.md §3; bench/bench_browse_model.py).
+rows (13-17 s measured for 100,000; bench/bench_browse_model.py prints today's figures).
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from petitiondesk.gui.watchlist_files import WatchlistFiles, warn
 from petitiondesk.gui.watchlist_model import WatchlistModel
 from petitiondesk.gui.watchlist_view import WatchlistView
 from petitiondesk.gui.window_actions import WindowActions
+from petitiondesk.gui.window_alerts import WindowAlerts
 from petitiondesk.gui.worker import PinResult, RefreshResult, RefreshService
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.status.offer_undo)
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
+        self.alerts = WindowAlerts(self, service, self.show_petition, settings, say=self.status.answer)
+        self.menu_actions.add_view_action(self.alerts.dock.toggleViewAction())
         window_state.restore(self, self.settings)
         self._apply_saved_preferences()
         self.preferences.changed.connect(self._apply_preference)
@@ -301,6 +304,16 @@ class MainWindow(QMainWindow):
 
     def select_petition(self, petition_id: int) -> bool:
         return self.watchlist.select_petition(petition_id)
+
+    def show_petition(self, petition_id: int) -> None:
+        """Bring a petition into view (from an alert): the watchlist tab, its row selected."""
+        self.left_tabs.setCurrentIndex(WATCHLIST_TAB)
+        self.select_petition(petition_id)
+
+    def quit(self) -> None:
+        """Close for good, even when closing would otherwise keep recording in the tray."""
+        self.alerts.let_close()
+        self.close()
 
     @property
     def is_reading(self) -> bool:
