@@ -15,17 +15,17 @@ files in it 0600. A read-only folder or file opens read-only, with writes off an
 
 Upgrading: schema version N is reached by running `_MIGRATIONS[N - 1]`, each in its own
 transaction. Before the first step on a file that holds data, a copy of the file is written beside
-it with SQLite's backup API (`petitiondesk.sqlite3.bak-v1-20261201-2130`); `Store.notices` says
-where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
+it (`petitiondesk.sqlite3.bak-v1-20261201-213000`: byte for byte, or through SQLite's backup API while
+the WAL holds commits, see `_write_backup`); `Store.notices` says where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
 
-Adding a table (alerts, whole-site recording, ...) is a new function and one line in `_MIGRATIONS`
-(saved comparisons came in this way as step 3):
+Adding a table (whole-site recording, an archive cache, ...) is a new function and one line in
+`_MIGRATIONS` (saved comparisons came in this way as step 3, alerts as step 4):
 
-    def _v4_alerts(db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE alerts (petition_id INTEGER NOT NULL, key TEXT NOT NULL, "
-                   "fired_at REAL NOT NULL, PRIMARY KEY (petition_id, key)) WITHOUT ROWID")
+    def _v5_site_counts(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE site_counts (petition_id INTEGER NOT NULL, t INTEGER NOT NULL, "
+                   "count INTEGER NOT NULL, PRIMARY KEY (petition_id, t)) WITHOUT ROWID")
 
-    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts)
+    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_site_counts)
 
 Never edit a released step: users' files already ran it. tests/test_store_migration.py opens the
 0.1.0 fixture (tests/data/db/) with the new code and checks that nothing was lost.
