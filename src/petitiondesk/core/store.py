@@ -16,7 +16,8 @@ files in it 0600. A read-only folder or file opens read-only, with writes off an
 Upgrading: schema version N is reached by running `_MIGRATIONS[N - 1]`, each in its own
 transaction. Before the first step on a file that holds data, a copy of the file is written beside
 it (`petitiondesk.sqlite3.bak-v1-20261201-213000`: byte for byte, or through SQLite's backup API while
-the WAL holds commits, see `_write_backup`); `Store.notices` says where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
+the WAL holds commits, see `_write_backup`); `Store.notices` says where. Recorded history cannot be
+fetched again, so the copy is kept, never deleted by the app.
 
 Adding a table (whole-site recording, an archive cache, ...) is a new function and one line in
 `_MIGRATIONS` (saved comparisons came in this way as step 3, alerts as step 4):
