@@ -133,7 +133,7 @@ def _filled_store(path: Path) -> None:
         (_random_bytes, "not an SQLite file"),
         (_foreign_sqlite, "another application"),
         (_other_application_id, "another application"),
-        (_newer_schema, "made by a newer PetitionDesk (schema 7; this one reads up to 1)"),
+        (_newer_schema, "made by a newer PetitionDesk (schema 7; this one reads up to 2)"),
         (_truncated_mid_page, "damaged"),
         (_truncated_on_page_boundary, "damaged"),
     ],
