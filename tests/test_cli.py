@@ -369,3 +369,23 @@ def test_a_bad_api_base_is_a_usage_error_that_writes_nothing(data_dir, capsys, c
     assert status == 2
     assert err.startswith("petitiondesk: ") and "nonsense" in err and err.count("\n") == 1
     assert not database_path(data_dir).exists()
+
+
+def test_list_and_show_print_network_text_without_terminal_escapes(run, samples_dir, data_dir):
+    from petitiondesk.core.store import Store
+
+    document = json.loads((samples_dir / "composed-petition-open-752318.json").read_text())
+    hostile = "Ban \x1b[2J\x1b]0;owned\x07this\r\nnow\x9b31m"
+    document["data"]["attributes"].update(action=hostile, background=f"First line\n{hostile}")
+    with Store.open(database_path(data_dir)) as store:
+        store.pin(752318)
+        store.save_document(752318, json.dumps(document).encode(), time.time())
+    for args in (("list",), ("show", "752318")):
+        status, out, _ = run(*args)
+        assert status == 0
+        assert not any(ord(c) < 32 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in out), repr(out)
+        assert "Ban this  now" in out  # on one line: the escapes gone, the words kept
+    _, out, _ = run("show", "752318")
+    assert "\n  First line\n  Ban this \n  now" in out  # long text keeps its lines, indented
+    _, out, _ = run("show", "752318", "--json")
+    assert json.loads(out)["action"] == hostile  # JSON keeps the text exactly (escaped)

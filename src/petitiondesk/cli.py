@@ -346,61 +346,52 @@ def cmd_remove(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from petitiondesk.core.refresh import WAITING_PROBLEMS
+    import time
 
-    rows = []
+    from petitiondesk.core.refresh import WAITING_PROBLEMS
+    from petitiondesk.core.terminal import for_terminal
+    from petitiondesk.core.watch_rows import WatchRow, build_rows
+
+    rows: tuple[WatchRow, ...] = ()
     if _database_exists(args):
         with _open_store(args) as store:
-            rows = [_watch_row(store, entry) for entry in store.watchlist()]
+            rows = build_rows(store, time.time())
     if args.json:
-        _print_json(rows)
+        _print_json([row.as_dict() for row in rows])
         return EXIT_OK
     if not rows:
         print("The watchlist is empty. Pin a petition with: petitiondesk add LINK")
         return EXIT_OK
     print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
     for row in rows:
-        problem = f"  [{row['problem']}]" if row["problem"] else ""
-        state = row["state"] or ("not open" if row["problem"] in WAITING_PROBLEMS else "?")
-        print(f"{row['id']:>7}  {_count(row['signature_count']):>11}  {state:<9} "
-              f"{row['action'] or '(not fetched yet)'}{problem}")
+        problem = f"  [{row.problem}]" if row.problem else ""
+        if row.petition:
+            state = for_terminal(row.petition.state)
+        else:  # a petition not open yet (hidden, or waiting for sponsors) is not a mystery
+            state = "not open" if row.problem in WAITING_PROBLEMS else "?"
+        title = for_terminal(row.petition.action) if row.petition else "(not fetched yet)"
+        print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {title}{problem}")
     return EXIT_OK
 
 
-def _watch_row(store, entry) -> dict:
-    petition = store.petition(entry.petition_id)
-    latest = store.latest_sample(entry.petition_id)
-    state = store.fetch_state(entry.petition_id)
-    count = latest[1] if latest else (petition.signature_count if petition else None)
-    return {
-        "id": entry.petition_id,
-        "position": entry.position,
-        "pinned_at": _iso(entry.pinned_at),
-        "action": petition.action if petition else None,
-        "state": petition.state if petition else None,
-        "signature_count": count,
-        "archived": bool(petition and petition.archived),
-        "url": petition.web_url if petition else f"{paths.DEFAULT_API_BASE}/petitions/{entry.petition_id}",
-        "problem": state.problem,
-        "problem_detail": state.problem_detail,
-    }
-
-
 def cmd_show(args) -> int:
+    import time
+
     from petitiondesk.core.serialize import petition_to_api_dict
+    from petitiondesk.core.watch_rows import read_row
 
     (ref,) = _parse_refs([args.ref])
-    petition, latest = None, None
+    row = None
     if _database_exists(args):
         with _open_store(args) as store:
-            petition = store.petition(ref.id)
-            latest = store.latest_sample(ref.id)
+            row = read_row(store, ref.id, time.time())
+    petition = row.petition if row is not None else None
     if petition is None:
-        petition = _fetch_without_storing(args, ref)
+        petition, row = _fetch_without_storing(args, ref), None
     if args.json:
         _print_json(petition_to_api_dict(petition))
     else:
-        _print_petition(petition, latest)
+        _print_petition(petition, row)
     return EXIT_OK
 
 
@@ -414,15 +405,17 @@ def _fetch_without_storing(args, ref):
     return fetched.value
 
 
-def _print_petition(p, latest) -> None:
+def _print_petition(p, row) -> None:
+    """`row` is what was recorded about it (None when fetched just now): its latest count."""
     from petitiondesk.core.serialize import petition_to_api_dict
+    from petitiondesk.core.terminal import for_terminal
 
-    print(p.action)
-    print(f"{p.web_url}")
+    print(for_terminal(p.action))
+    print(p.web_url)
     count = f"{p.signature_count:,} signatures"
-    if latest and latest[1] != p.signature_count:
-        count += f" ({latest[1]:,} at {_iso(latest[0])})"
-    print(f"{p.state}, {count}")
+    if row is not None and row.counted_at is not None and row.signature_count != p.signature_count:
+        count += f" ({_count(row.signature_count)} at {_iso(row.counted_at.timestamp())})"
+    print(f"{for_terminal(p.state)}, {count}")
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
     for key, value in data.items():
@@ -432,7 +425,7 @@ def _print_petition(p, latest) -> None:
             text = json.dumps(value, indent=2, ensure_ascii=False)
         else:
             text = str(value)
-        print(f"\n{key}:\n  " + text.replace("\n", "\n  "))
+        print(f"\n{key}:\n  " + for_terminal(text, keep_newlines=True).replace("\n", "\n  "))
 
 
 def cmd_refresh(args) -> int:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from petitiondesk.core.parse import parse_petition_document
-from petitiondesk.gui.watchlist_model import WatchRow
+from petitiondesk.core.watch_rows import WatchRow
 
 
 @pytest.fixture

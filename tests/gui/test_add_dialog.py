@@ -81,7 +81,10 @@ def test_mixed_lines_each_get_their_result_and_only_good_ones_are_pinned(qtbot, 
     assert "example.com" in details[5]
     assert "Added: 2" in dialog.summary_label.text()
     assert watchlist(database) == [already, fresh, archived]
-    assert dialog.input.toPlainText() == ""
+    # What failed stays in the box for fixing; what was added or already pinned leaves it.
+    assert sorted(dialog.input.toPlainText().splitlines()) == sorted(
+        ["999999", f"https://petition.parliament.uk/petitions/{removed}", "https://example.com/petitions/12",
+         "sign this please"])
 
 
 def test_results_for_other_references_are_left_to_the_window(qtbot, dialog):

@@ -188,7 +188,7 @@ def test_a_slow_read_keeps_the_window_responsive_and_a_quick_reselection_drops_i
 
 def test_a_read_slower_than_a_moment_shows_the_new_petition_loading(qtbot, simulator, make_window,
                                                                    monkeypatch):
-    from petitiondesk.gui.main_window import LOADING_TEXT
+    from petitiondesk.gui.petition_presenter import LOADING_TEXT
 
     first, slow = simulator.world.ids("open")[:2]
     window = make_window([first, slow])

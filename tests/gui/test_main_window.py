@@ -111,7 +111,7 @@ def test_a_refresh_leaves_the_users_zoom_alone(qtbot, simulator, make_window):
         simulator.world.advance(3600)
         wait_for_pass(qtbot, window, window.refresh_now)
     view = window.chart.plot_widget.getPlotItem().getViewBox()
-    first, second = float(window._times[0]), float(window._times[1])
+    first, second = float(window.presenter.times[0]), float(window.presenter.times[1])
     view.setRange(xRange=(first - 60, second), padding=0)  # zoomed on the start, latest out of view
     zoomed = view.viewRange()[0]
     simulator.world.advance(4 * 3600)  # new samples, and the document is due again
@@ -271,7 +271,7 @@ def test_the_filter_box_filters_and_find_focuses_it(qtbot, simulator, make_windo
     window = make_window(ids)
     wait_for_pass(qtbot, window)
     target = window.model.watch_row(ids[3])
-    window.find_action.trigger()
+    window.menu_actions.find_action.trigger()
     assert window.filter_edit.hasFocus() or QApplication.focusWidget() is window.filter_edit
     qtbot.keyClicks(window.filter_edit, str(target.petition_id))
     assert [window.model.record(r).petition_id for r in range(window.model.rowCount())] == [ids[3]]
@@ -387,7 +387,7 @@ def test_pinning_from_the_browse_tab_adds_the_row_and_marks_it_pinned(qtbot, sim
     from petitiondesk.gui.browse_model import PINNED_MARK, BrowseColumn
 
     window = settled(qtbot, make_window(refresh_on_start=False))
-    window.browse_action.trigger()
+    window.menu_actions.browse_action.trigger()
     assert window.left_tabs.currentWidget() is window.browse
     assert window.browse.search_edit.hasFocus() or QApplication.focusWidget() is window.browse.search_edit
     browse = window.browse
@@ -407,7 +407,7 @@ def test_pinning_from_the_browse_tab_adds_the_row_and_marks_it_pinned(qtbot, sim
     assert browse.model.index(0, BrowseColumn.PINNED).data() == PINNED_MARK
     assert browse.model.index(1, BrowseColumn.PINNED).data() == PINNED_MARK
     assert not browse.pin_button.isEnabled()  # both selected rows are pinned now
-    window.watchlist_action.trigger()
+    window.menu_actions.watchlist_action.trigger()
     assert window.left_tabs.currentIndex() == 0 and window.model.rowCount() == 2
 
 
@@ -510,10 +510,10 @@ def another_window(qtbot, simulator, folder):
 
 
 def choose_file(monkeypatch, path, kind="PetitionDesk watchlist (*.json)"):
-    from petitiondesk.gui import main_window
+    from petitiondesk.gui import watchlist_files
 
-    monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), kind))
-    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    monkeypatch.setattr(watchlist_files.QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), kind))
+    monkeypatch.setattr(watchlist_files.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
 
 
 def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot, simulator, make_window,
@@ -525,13 +525,13 @@ def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot,
     exported = tmp_path / "mine.json"
     choose_file(monkeypatch, exported)
     with qtbot.waitSignal(window.service.export_finished, timeout=WAIT_MS):
-        window.export_action.trigger()
+        window.menu_actions.export_action.trigger()
     assert window.status_label.text() == "Exported 4 petitions to mine.json"
 
     other, store = another_window(qtbot, simulator, tmp_path / "empty")
     try:
         with qtbot.waitSignal(other.service.import_finished, timeout=WAIT_MS) as imported:
-            other.import_action.trigger()
+            other.menu_actions.import_action.trigger()
         report = imported.args[0].report
         assert [entry.petition_id for entry in report.added] == ids and not report.skipped
         assert [entry.petition_id for entry in store.watchlist()] == ids
@@ -540,7 +540,7 @@ def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot,
         after = store.watchlist()
         assert [(e.petition_id, e.position) for e in after] == [(e.petition_id, e.position) for e in before]
         # Pin times travel as ISO text to the microsecond.
-        assert all(abs(a.pinned_at - b.pinned_at) < 1e-5 for a, b in zip(after, before))
+        assert all(abs(a.pinned_at - b.pinned_at) < 1e-5 for a, b in zip(after, before, strict=True))
         assert sorted(other.model.petition_ids()) == sorted(ids)
         assert shown_boxes(other)[-1].text() == "mine.json: 4 added, 0 already pinned, 0 skipped."
     finally:
@@ -558,7 +558,7 @@ def test_importing_links_into_a_watchlist_merges_without_duplicates_and_bad_file
                      f"https://petition.parliament.uk/petitions/{new}\nhttps://example.com/petitions/4\n")
     choose_file(monkeypatch, links)
     with qtbot.waitSignal(window.service.import_finished, timeout=WAIT_MS):
-        window.import_action.trigger()
+        window.menu_actions.import_action.trigger()
     assert stored_order(window) == [*have, new]
     report_box = shown_boxes(window)[-1]
     assert report_box.text() == "links.txt: 1 added, 1 already pinned, 1 skipped."
@@ -569,7 +569,7 @@ def test_importing_links_into_a_watchlist_merges_without_duplicates_and_bad_file
     hostile.write_text("[" * 100_000)
     choose_file(monkeypatch, hostile)
     with qtbot.waitSignal(window.service.import_finished, timeout=WAIT_MS):
-        window.import_action.trigger()
+        window.menu_actions.import_action.trigger()
     warning = shown_boxes(window)[-1]
     assert "nothing was imported" in warning.text()
     assert stored_order(window) == [*have, new]

@@ -169,3 +169,31 @@ def test_a_long_run_of_changed_rows_is_announced_in_blocks_a_view_repaints_in_pa
     assert all((bottom - top + 1) * (right - left + 1) < 200 for top, left, bottom, right in spans)
     assert {(left, right) for _, left, _, right in spans} == {(Column.SIGNATURES, Column.COUNT - 1)}
     assert model.index(299, Column.SIGNATURES).data() == "1,300"
+
+
+def test_whoever_hears_of_a_removal_finds_the_petition_already_gone(make_row):
+    model = loaded(make_row, 1, 2, 3)
+    heard = []
+    model.rowsRemoved.connect(lambda *args: heard.append(sorted(model.petition_ids())))
+    model.watched_changed.connect(lambda: heard.append(sorted(model.petition_ids())))
+    model.remove([2])
+    assert heard == [[1, 3], [1, 3]]
+
+
+def test_moving_by_one_passes_the_shown_neighbour_and_leaves_filtered_rows_in_place(make_row):
+    model = WatchlistModel()
+    model.load([make_row(1, "Ban cats"), make_row(2, "Fund dogs"), make_row(3, "Ban dogs"), make_row(4, "Ban owls")])
+    moves = []
+    model.order_changed.connect(moves.append)
+    assert model.move_by([4], -1)
+    assert model.watch_order() == [1, 2, 4, 3] and moves == [(1, 2, 4, 3)]
+    model.set_filter("ban")  # "Fund dogs" hidden
+    assert titles(model) == ["Ban cats", "Ban owls", "Ban dogs"]
+    assert model.move_by([4], -1)
+    assert titles(model) == ["Ban owls", "Ban cats", "Ban dogs"] and model.watch_order() == [4, 1, 2, 3]
+    assert not model.move_by([4], -1)  # at the top already
+    assert model.move_by([1], 1)
+    assert titles(model) == ["Ban owls", "Ban dogs", "Ban cats"] and model.watch_order() == [4, 2, 3, 1]
+    assert not model.move_by([1], 1)
+    model.sort(Column.TITLE)
+    assert not model.can_reorder()

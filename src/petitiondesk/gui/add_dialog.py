@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -145,8 +145,10 @@ class AddPetitionsDialog(QDialog):
 
     @Slot()
     def submit(self) -> None:
-        """Check every line; pin the good ones through `pin_requested`."""
+        """Check every line; pin the good ones through `pin_requested`. Lines that fail stay in the
+        box for fixing; those added or already pinned leave it."""
         lines = self.input.toPlainText().splitlines()
+        to_fix: list[str] = []
         self.results.setRowCount(0)
         self._waiting.clear()
         pinned = set(self._pinned_ids())
@@ -159,6 +161,7 @@ class AddPetitionsDialog(QDialog):
                 ref = parse_reference(text)
             except BadReference as error:
                 self._add_row(number, text, NOT_A_PETITION, _why(error))
+                to_fix.append(text)
                 continue
             if ref.id in seen:
                 self._add_row(number, text, LISTED_ABOVE, f"petition {ref.id} is on line {seen[ref.id]}")
@@ -169,7 +172,7 @@ class AddPetitionsDialog(QDialog):
                 continue
             row = self._add_row(number, text, ADDING, f"asking the site about petition {ref.id}")
             self._waiting[text] = row
-        self.input.clear()
+        self.input.setPlainText("\n".join(to_fix))
         self._update_summary()
         for text in list(self._waiting):
             self.pin_requested.emit(text)
@@ -184,6 +187,8 @@ class AddPetitionsDialog(QDialog):
         if outcome == ADDED and result.row is not None:
             detail = result.row.title
         self._set_row(row, outcome, detail)
+        if outcome != ADDED:
+            self._keep_for_fixing(result.reference)
         self._update_summary()
         return True
 
@@ -196,10 +201,19 @@ class AddPetitionsDialog(QDialog):
 
     def outcomes(self) -> list[tuple[str, str]]:
         """(reference, outcome) of each line shown, in order."""
-        return [(self.results.item(row, self.Col.REFERENCE).text(), self.results.item(row, self.Col.OUTCOME).text())
+        return [(self._cell(row, self.Col.REFERENCE), self._cell(row, self.Col.OUTCOME))
                 for row in range(self.results.rowCount())]
 
+    def _cell(self, row: int, column: int) -> str:
+        item = self.results.item(row, column)
+        return item.text() if item is not None else ""
+
     # --- inside ---------------------------------------------------------------------------------
+
+    def _keep_for_fixing(self, reference: str) -> None:
+        lines = [line for line in self.input.toPlainText().splitlines() if line.strip()]
+        if reference not in lines:
+            self.input.setPlainText("\n".join([*lines, reference]))
 
     def _add_row(self, line: int, text: str, outcome: str, detail: str) -> int:
         row = self.results.rowCount()
@@ -264,24 +278,23 @@ class ReferenceDropTarget(QObject):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+        if isinstance(event, QDragMoveEvent):  # and QDragEnterEvent, a kind of it
             if _usable(event.mimeData()):
                 event.acceptProposedAction()
                 return True
-        elif kind == QEvent.Type.Drop:
+        elif isinstance(event, QDropEvent):
             text = mime_text(event.mimeData())
             if text.strip():
                 event.acceptProposedAction()
                 self.text_received.emit(text)
                 return True
-        elif kind == QEvent.Type.KeyPress and watched is self._widget and event.matches(QKeySequence.StandardKey.Paste):
-            self.paste()
-            return True
-        elif kind == QEvent.Type.ShortcutOverride and watched is self._widget \
-                and event.matches(QKeySequence.StandardKey.Paste):
-            event.accept()  # Ctrl+V belongs to the list here, not to a window-wide shortcut
-            return True
+        elif isinstance(event, QKeyEvent) and watched is self._widget and event.matches(QKeySequence.StandardKey.Paste):
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # Ctrl+V belongs to the list here, not to a window-wide shortcut
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.paste()
+                return True
         return False
 
 

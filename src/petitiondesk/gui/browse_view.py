@@ -9,7 +9,7 @@ refresh worker, and shows which rows are pinned through `set_pinned`.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,7 +37,7 @@ from petitiondesk.core.browse import (
 from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel, trending_rows
 from petitiondesk.gui.browse_service import BrowseService
 from petitiondesk.gui.format import format_uk_time
-from petitiondesk.gui.tables import set_up_petition_table
+from petitiondesk.gui.tables import copy_petitions, set_up_petition_table
 
 #: The facet chooser's entry for /trending.json; its counts are NOT totals (API §7.1).
 RISING_NOW = "Rising now (signatures in the last hour)"
@@ -162,7 +162,7 @@ class BrowseView(QWidget):
         self.pin_action.triggered.connect(self.pin_selected)
         self.open_action = QAction("&Open on the Website", self)
         self.open_action.triggered.connect(self.open_on_website)
-        self.copy_action = QAction("&Copy Link", self)
+        self.copy_action = QAction("&Copy Title and Link", self)
         self.copy_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.copy_action.triggered.connect(self.copy_link)
@@ -267,9 +267,7 @@ class BrowseView(QWidget):
 
     @Slot()
     def copy_link(self) -> None:
-        rows = self.selected_rows()
-        if rows:
-            QGuiApplication.clipboard().setText("\n".join(row.web_url for row in rows))
+        copy_petitions((row.action, row.web_url) for row in self.selected_rows())
 
     # --- results --------------------------------------------------------------------------------
 

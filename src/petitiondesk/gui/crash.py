@@ -1,7 +1,9 @@
 """A crash never vanishes silently.
 
 An unexpected exception, in any thread, is written to the log file in the platform's log folder
-and shown in a dialog whose text can be copied. A hard crash (a segfault in Qt, an abort) cannot
+and shown in a dialog whose text can be copied. One dialog at a time: the same error again while
+it is open adds to its count ("This happened 5 times") instead of opening another, and a
+different error waits for its turn. A hard crash (a segfault in Qt, an abort) cannot
 run Python code, so `faulthandler` writes its traceback to a file; on the next start that file is
 found non-empty and offered to the user.
 """
@@ -14,9 +16,12 @@ import logging.handlers
 import sys
 import threading
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TextIO
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
@@ -51,6 +56,10 @@ class CrashDialog(QDialog):
         label = QLabel(message, self)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("crashCount")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.hide()
         self.report_view = QPlainTextEdit(report, self)
         self.report_view.setReadOnly(True)
         self.report_view.setAccessibleName("Error report")
@@ -66,8 +75,14 @@ class CrashDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
+        layout.addWidget(self.count_label)
         layout.addWidget(self.report_view, 1)
         layout.addWidget(buttons)
+
+    def set_count(self, count: int) -> None:
+        """How often this error happened while the dialog was waiting to be read."""
+        self.count_label.setText(f"This happened {count} times." if count > 1 else "")
+        self.count_label.setVisible(count > 1)
 
     @Slot()
     def copy_report(self) -> None:
@@ -76,6 +91,17 @@ class CrashDialog(QDialog):
     @Slot()
     def _open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_dir)))
+
+
+@dataclass
+class _Pending:
+    report: str
+    count: int = 1
+
+
+def _error_of(report: str) -> str:
+    """What makes two reports the same error: the traceback, not the thread it happened in."""
+    return report.partition("\n\n")[2] or report
 
 
 class CrashReporter(QObject):
@@ -90,9 +116,11 @@ class CrashReporter(QObject):
         self.log_path = self.log_dir / LOG_FILE
         self.fault_path = self.log_dir / FAULT_FILE
         self.dialogs: list[CrashDialog] = []
+        self._shown: tuple[str, CrashDialog, _Pending] | None = None  # the error on show, its dialog
+        self._waiting: dict[str, _Pending] = {}  # errors to show once it is closed, in order
         self._handler: logging.Handler | None = None
-        self._fault_file = None
-        self._previous_hooks = None
+        self._fault_file: TextIO | None = None
+        self._previous_hooks: tuple[Callable[..., Any], Callable[..., Any]] | None = None
         self.exception_caught.connect(self._show_exception, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> str | None:
@@ -108,8 +136,8 @@ class CrashReporter(QObject):
         sys.excepthook = self._excepthook
         threading.excepthook = self._thread_excepthook
         try:
-            self._fault_file = open(self.fault_path, "w", encoding="utf-8")
-            faulthandler.enable(self._fault_file, all_threads=True)
+            fault_file = self._fault_file = open(self.fault_path, "w", encoding="utf-8")
+            faulthandler.enable(fault_file, all_threads=True)
         except OSError as error:
             log.warning("cannot write %s: %s", self.fault_path, error)
         log.info("%s %s started", APP_NAME, __version__)
@@ -187,14 +215,37 @@ class CrashReporter(QObject):
 
     @Slot(str)
     def _show_exception(self, report: str) -> None:
+        error = _error_of(report)
+        if self._shown is not None and self._shown[0] == error:
+            self._shown[2].count += 1
+            self._shown[1].set_count(self._shown[2].count)
+        elif error in self._waiting:
+            self._waiting[error].count += 1
+        elif self._shown is not None:
+            self._waiting[error] = _Pending(report)
+        else:
+            self._show_next(error, _Pending(report))
+
+    def _show_next(self, error: str, pending: _Pending) -> None:
         try:
-            self._open_dialog(
+            dialog = self._open_dialog(
                 "Unexpected error",
                 f"Something went wrong inside {APP_NAME}. It keeps running, but what you were doing "
                 f"may not have finished. The details below were saved to {self.log_path}.",
-                report, QApplication.activeWindow())
+                pending.report, QApplication.activeWindow())
         except Exception:  # never let the reporter itself loop on its own failure
             log.exception("could not show the error dialog")
+            return
+        dialog.set_count(pending.count)
+        self._shown = (error, dialog, pending)
+        dialog.finished.connect(self._on_closed)
+
+    @Slot()
+    def _on_closed(self, *args) -> None:
+        self._shown = None
+        if self._waiting:
+            error = next(iter(self._waiting))
+            self._show_next(error, self._waiting.pop(error))
 
     def _open_dialog(self, title: str, message: str, report: str, parent: QWidget | None) -> CrashDialog:
         dialog = CrashDialog(title, message, report, self.log_dir, parent)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
@@ -13,9 +16,19 @@ def set_up_petition_table(table: QTableView, object_name: str, accessible_name: 
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setTabKeyNavigation(False)  # Tab leaves the list for the next pane instead of walking cells
     table.setSortingEnabled(True)
     table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # no column: the list's own order
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.verticalHeader().setVisible(False)
+
+
+def copy_petitions(petitions: Iterable[tuple[str, str]]) -> bool:
+    """Ctrl+C in every list: each petition's title with its link on the next line, a blank line
+    between petitions; False when there is none."""
+    text = "\n\n".join(f"{title}\n{url}" for title, url in petitions)
+    if text:
+        QGuiApplication.clipboard().setText(text)
+    return bool(text)

@@ -11,16 +11,16 @@ scroll position. The model is only reset by `load()`, the initial fill.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from petitiondesk.core.models import Petition
 from petitiondesk.core.refresh import WAITING_PROBLEMS, WAITING_WORDS
+from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui.format import (
     MISSING,
     format_count,
@@ -30,55 +30,6 @@ from petitiondesk.gui.format import (
     format_uk_time,
     state_label,
 )
-
-# Problems a row can carry, with the word the table shows; the detail goes in the tooltip.
-PROBLEM_LABELS = {
-    "offline": "Offline",
-    "not_found": "Not found",
-    "gone": "Removed",
-    "not_visible": "Not visible",
-    "collecting_supporters": "Not open yet",
-    "in_moderation": "Not open yet",
-    "blocked": "Blocked",
-    "rate_limited": "Rate limited",
-    "unavailable": "Site down",
-    "bad_response": "Bad answer",
-    "error": "Error",
-}
-
-
-@dataclass(frozen=True)
-class WatchRow:
-    """What the watchlist shows about one petition. Built in the worker thread, so immutable."""
-
-    petition_id: int
-    position: int = 0
-    petition: Petition | None = None
-    signature_count: int | None = None
-    change: int | None = None
-    # True when `change` covers the whole 24 hours; False when recording began less than 24 h ago.
-    change_complete: bool = True
-    change_since: datetime | None = None
-    checked_at: datetime | None = None
-    problem: str | None = None
-    problem_detail: str | None = None
-
-    @property
-    def title(self) -> str:
-        return self.petition.action if self.petition else f"Petition {self.petition_id}"
-
-    @property
-    def problem_label(self) -> str:
-        if not self.problem:
-            return ""
-        return PROBLEM_LABELS.get(self.problem, self.problem.replace("_", " ").capitalize())
-
-    @property
-    def closing(self) -> date | datetime | None:
-        """When it closes (open) or closed (closed); nothing for a rejected petition."""
-        if self.petition is None:
-            return None
-        return self.petition.closed_at or self.petition.closing_date
 
 
 class Column:
@@ -98,6 +49,7 @@ _RIGHT_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCent
 _CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _CELL_FLAGS_DRAGGABLE = _CELL_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
 _DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+_ROOT = QModelIndex()
 #: Cells per `dataChanged` at most: Qt repaints a whole view for a range of 200 cells or more.
 _CELLS_PER_ANNOUNCEMENT = 128
 _SERVED_ROLES = frozenset(int(role) for role in (
@@ -206,6 +158,8 @@ class WatchlistModel(QAbstractTableModel):
 
     #: The watchlist's new order after a drag (petition ids), for the worker to store.
     order_changed = Signal(object)
+    #: Petitions joined or left the watchlist (sent once `petition_ids()` says so).
+    watched_changed = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -220,10 +174,10 @@ class WatchlistModel(QAbstractTableModel):
 
     # --- Qt model interface -----------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._view)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else Column.COUNT
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -238,8 +192,13 @@ class WatchlistModel(QAbstractTableModel):
         column = index.column()
         if role == _DISPLAY_ROLE:
             texts = self._text_cache.get(petition_id)
-            return (texts or self._texts(petition_id))[column]
-        row = self._rows[petition_id]
+            if texts is not None:
+                return texts[column]
+        row = self._rows.get(petition_id)
+        if row is None:  # asked while its row is on its way out
+            return None
+        if role == _DISPLAY_ROLE:
+            return self._texts(petition_id)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(row, column)
         if role == Qt.ItemDataRole.DecorationRole:
@@ -309,7 +268,7 @@ class WatchlistModel(QAbstractTableModel):
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         try:
-            ids = [int(text) for text in bytes(data.data(IDS_MIME_TYPE)).decode("ascii").split(",") if text]
+            ids = [int(text) for text in bytes(data.data(IDS_MIME_TYPE).data()).decode("ascii").split(",") if text]
         except ValueError:
             return False
         before = self._view[row] if 0 <= row < len(self._view) else None
@@ -340,13 +299,16 @@ class WatchlistModel(QAbstractTableModel):
         self._view = self._visible_order()
         self._index_rows()
         self.endResetModel()
+        self.watched_changed.emit()
 
     def upsert(self, rows: Iterable[WatchRow]) -> int:
         """Update rows in place and add new ones; returns how many rows changed or appeared."""
         changed: dict[int, int] = {}  # petition id -> the first column whose cell changed
+        joined = False
         for row in rows:
             old = self._rows.get(row.petition_id)
             if old != row:
+                joined = joined or old is None
                 self._rows[row.petition_id] = row
                 self._text_cache.pop(row.petition_id, None)
                 changed[row.petition_id] = _first_changed_column(old, row)
@@ -354,17 +316,21 @@ class WatchlistModel(QAbstractTableModel):
             return 0
         self._sync()
         self._announce_changed(changed)
+        if joined:
+            self.watched_changed.emit()
         return len(changed)
 
     def remove(self, petition_ids: Iterable[int]) -> None:
+        """Forget petitions, then take their rows out: whoever hears `rowsRemoved` (the browse view's
+        pinned marks) already finds them gone from `petition_ids()`."""
         gone = {pid for pid in petition_ids if pid in self._rows}
         if not gone:
             return
-        keep = [pid for pid in self._view if pid not in gone]
-        self._remove_missing(keep)
         for pid in gone:
             del self._rows[pid]
             self._text_cache.pop(pid, None)
+        self._remove_missing([pid for pid in self._view if pid not in gone])
+        self.watched_changed.emit()
 
     def can_reorder(self) -> bool:
         return self._sort_column < 0
@@ -389,6 +355,23 @@ class WatchlistModel(QAbstractTableModel):
         self.order_changed.emit(tuple(new))
         return True
 
+    def move_by(self, petition_ids: Iterable[int], step: int) -> bool:
+        """Move petitions one shown row up (step -1) or down (+1) past their neighbour, keeping
+        petitions hidden by the filter where they are; False at the top or the bottom."""
+        wanted = set(petition_ids)
+        moving = [pid for pid in self._view if pid in wanted]
+        if not moving or step not in (-1, 1):
+            return False
+        if step < 0:
+            first = self._row_of[moving[0]]
+            return first > 0 and self.move_before(moving, self._view[first - 1])
+        last = self._row_of[moving[-1]]
+        if last + 1 >= len(self._view):
+            return False
+        order = self.watch_order()
+        after = order.index(self._view[last + 1]) + 1
+        return self.move_before(moving, order[after] if after < len(order) else None)
+
     def set_order(self, petition_ids: Sequence[int]) -> None:
         """Positions from this order (ids not in it keep theirs, after it); the view keeps its selection."""
         place = {pid: number for number, pid in enumerate(petition_ids)}
@@ -403,10 +386,17 @@ class WatchlistModel(QAbstractTableModel):
         return self._row_of.get(petition_id, -1)
 
     def record(self, row: int) -> WatchRow | None:
-        return self._rows[self._view[row]] if 0 <= row < len(self._view) else None
+        return self._rows.get(self._view[row]) if 0 <= row < len(self._view) else None
 
     def watch_row(self, petition_id: int) -> WatchRow | None:
         return self._rows.get(petition_id)
+
+    def rows(self) -> list[WatchRow]:
+        """Every watched petition's row, shown or filtered out."""
+        return list(self._rows.values())
+
+    def problem_count(self) -> int:
+        return sum(1 for row in self._rows.values() if row.problem)
 
     def petition_ids(self) -> list[int]:
         """Every watched petition, shown or filtered out."""

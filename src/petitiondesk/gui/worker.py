@@ -20,18 +20,16 @@ import logging
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from petitiondesk.core.analysis import change_over
 from petitiondesk.core.scheduler import RequestScheduler
+from petitiondesk.core.watch_rows import WatchRow, build_rows
 from petitiondesk.gui.service import BackgroundService, ServiceWorker, describe_error, shared_scheduler
-from petitiondesk.gui.watchlist_model import WatchRow
 
 if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
     import httpx
@@ -42,13 +40,10 @@ log = logging.getLogger(__name__)
 
 NOT_OPEN = "the database is not open"
 
-DAY = 86400.0
 #: Bounds on the wait between passes, whatever `next_due_at()` says (seconds, real time).
 MIN_PASS_DELAY = 1.0
 MAX_PASS_DELAY = 3600.0
 FALLBACK_PASS_DELAY = 300.0
-#: `build_rows` yields the GIL this often: 500 rows are ~50 ms of Python on the worker thread.
-ROWS_BETWEEN_YIELDS = 25
 
 
 @dataclass(frozen=True)
@@ -119,46 +114,6 @@ class ExportResult:
     path: str
     count: int = 0
     error: str | None = None
-
-
-def _utc(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
-def build_rows(store, now: float, ids: Iterable[int] | None = None,
-               problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
-    """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
-    `store`; `problems` overrides the stored fetch problem."""
-    entries = store.watchlist()
-    if ids is not None:
-        wanted = set(ids)
-        entries = [entry for entry in entries if entry.petition_id in wanted]
-    petitions = store.petitions(entry.petition_id for entry in entries)
-    problems = problems or {}
-    rows = []
-    for number, entry in enumerate(entries):
-        if number % ROWS_BETWEEN_YIELDS == 0:
-            time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
-        pid = entry.petition_id
-        petition = petitions.get(pid)
-        state = store.fetch_state(pid)
-        times, counts = store.samples(pid, since=now - DAY)
-        count = int(counts[-1]) if len(counts) else (petition.signature_count if petition else None)
-        change = change_over(times, counts, now, DAY) if len(counts) else None
-        problem, detail = problems.get(pid, (state.problem, state.problem_detail))
-        rows.append(WatchRow(
-            petition_id=pid,
-            position=entry.position,
-            petition=petition,
-            signature_count=count,
-            change=None if change is None else int(change.delta),
-            change_complete=True if change is None else bool(change.complete),
-            change_since=None if change is None else _utc(change.since),
-            checked_at=_utc(state.checked_at),
-            problem=problem,
-            problem_detail=detail,
-        ))
-    return tuple(rows)
 
 
 def freeze_long_lived_objects() -> None:

@@ -1,0 +1,153 @@
+"""What PetitionDesk knows about each watched petition, read from the store: one `WatchRow` each.
+
+The same rows feed the window's watchlist (built in the refresh worker's thread, hence immutable)
+and the command line's `list` and `show`, so that both say the same count, state and problem.
+Imports no Qt.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from petitiondesk.core.analysis import change_over
+from petitiondesk.core.models import SITE_BASE, Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.store import Store, WatchEntry
+
+DAY = 86400.0
+#: `build_rows` yields the GIL this often: 500 rows are ~50 ms of Python on the worker thread.
+ROWS_BETWEEN_YIELDS = 25
+
+# Problems a row can carry, with the word the table shows; the detail goes in the tooltip.
+PROBLEM_LABELS = {
+    "offline": "Offline",
+    "not_found": "Not found",
+    "gone": "Removed",
+    "not_visible": "Not visible",
+    "collecting_supporters": "Not open yet",
+    "in_moderation": "Not open yet",
+    "blocked": "Blocked",
+    "rate_limited": "Rate limited",
+    "unavailable": "Site down",
+    "bad_response": "Bad answer",
+    "error": "Error",
+}
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """What the watchlist shows about one petition."""
+
+    petition_id: int
+    position: int = 0
+    petition: Petition | None = None
+    signature_count: int | None = None
+    change: int | None = None
+    # True when `change` covers the whole 24 hours; False when recording began less than 24 h ago.
+    change_complete: bool = True
+    change_since: datetime | None = None
+    checked_at: datetime | None = None
+    problem: str | None = None
+    problem_detail: str | None = None
+    pinned_at: datetime | None = None
+    counted_at: datetime | None = None  # when `signature_count` was recorded; None: from the document
+
+    @property
+    def title(self) -> str:
+        return self.petition.action if self.petition else f"Petition {self.petition_id}"
+
+    @property
+    def problem_label(self) -> str:
+        if not self.problem:
+            return ""
+        return PROBLEM_LABELS.get(self.problem, self.problem.replace("_", " ").capitalize())
+
+    @property
+    def closing(self) -> date | datetime | None:
+        """When it closes (open) or closed (closed); nothing for a rejected petition."""
+        if self.petition is None:
+            return None
+        return self.petition.closed_at or self.petition.closing_date
+
+    @property
+    def web_url(self) -> str:
+        return self.petition.web_url if self.petition else f"{SITE_BASE}/petitions/{self.petition_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The command line's JSON for one watched petition."""
+        petition = self.petition
+        return {
+            "id": self.petition_id,
+            "position": self.position,
+            "pinned_at": _iso(self.pinned_at),
+            "action": petition.action if petition else None,
+            "state": petition.state if petition else None,
+            "signature_count": self.signature_count,
+            "archived": bool(petition and petition.archived),
+            "url": self.web_url,
+            "problem": self.problem,
+            "problem_detail": self.problem_detail,
+        }
+
+
+def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
+               problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
+    """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
+    `store`; `problems` overrides the stored fetch problem."""
+    entries = store.watchlist()
+    if ids is not None:
+        wanted = set(ids)
+        entries = [entry for entry in entries if entry.petition_id in wanted]
+    petitions = store.petitions(entry.petition_id for entry in entries)
+    problems = problems or {}
+    rows = []
+    for number, entry in enumerate(entries):
+        if number % ROWS_BETWEEN_YIELDS == 0:
+            time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
+        rows.append(_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
+                         problems.get(entry.petition_id), entry))
+    return tuple(rows)
+
+
+def read_row(store: Store, petition_id: int, now: float) -> WatchRow:
+    """One petition's row, watched or not (`show`)."""
+    entry = next((entry for entry in store.watchlist() if entry.petition_id == petition_id), None)
+    return _row(store, petition_id, now, store.petition(petition_id), None, entry)
+
+
+def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
+         problem: tuple[str, str] | None, entry: WatchEntry | None) -> WatchRow:
+    """The row of a petition whose document (or None) and watchlist entry (or None) are known."""
+    state = store.fetch_state(petition_id)
+    times, counts = store.samples(petition_id, since=now - DAY)  # with the last one before, if older
+    latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
+    count = latest[1] if latest else (petition.signature_count if petition else None)
+    change = change_over(times, counts, now, DAY) if len(counts) else None
+    problem_code, detail = problem or (state.problem, state.problem_detail)
+    return WatchRow(
+        petition_id=petition_id,
+        position=entry.position if entry is not None else 0,
+        petition=petition,
+        signature_count=count,
+        change=None if change is None else int(change.delta),
+        change_complete=True if change is None else bool(change.complete),
+        change_since=None if change is None else _utc(change.since),
+        checked_at=_utc(state.checked_at),
+        problem=problem_code,
+        problem_detail=detail,
+        pinned_at=_utc(entry.pinned_at) if entry is not None else None,
+        counted_at=_utc(latest[0]) if latest else None,
+    )
+
+
+def _utc(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,216 @@
+"""The selected petition: which one is shown, its graph, details and related petitions.
+
+The presenter asks the `DataReaderService` for the selected petition's samples and constituency
+baseline (read in the reader's thread) and shows them in the chart and the detail pane together.
+Until a new selection's samples arrive the previous petition stays on show; a read that takes
+longer than `LOADING_STATE_DELAY_MS` shows a loading state instead. Related petitions are asked
+for only once the selection rests (`RELATED_DELAY_MS`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from petitiondesk.core.watch_rows import WatchRow
+from petitiondesk.gui.browse_service import BrowseService
+from petitiondesk.gui.chart import SignatureChart
+from petitiondesk.gui.data_reader import DataReaderService, ReadResult
+from petitiondesk.gui.detail_pane import DetailPane
+from petitiondesk.gui.export_actions import ExportSubject
+from petitiondesk.gui.related_panel import RelatedPanel
+
+DAY = 86400.0
+#: Selecting a petition asks the site for related ones only once the selection rests this long.
+RELATED_DELAY_MS = 400
+#: A selection whose samples take longer than this to read shows "Loading" instead of the previous one.
+LOADING_STATE_DELAY_MS = 200
+LOADING_TEXT = "Loading the recorded samples…"
+
+
+class PetitionPresenter(QObject):
+    #: The selected petition's samples (all of them, or those a refresh added) are on show.
+    selection_loaded = Signal(int)
+    #: What is on show changed (the exports follow it).
+    shown_changed = Signal()
+    #: The database could not be read; one line for the status bar.
+    read_failed = Signal(str)
+
+    def __init__(self, reader: DataReaderService, browse_service: BrowseService,
+                 lookup: Callable[[int], WatchRow | None], *, clock: Callable[[], float] = time.time,
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self.reader = reader
+        self.lookup = lookup  # the watchlist's row of a petition: its latest document
+        self.clock = clock
+        self.selected_id: int | None = None  # the list's current petition
+        self.shown_id: int | None = None  # whose samples are in times/counts and on show
+        self.shown_petition = None
+        self.shown_baseline: dict[str, int] | None = None
+        self.times = np.empty(0, dtype=np.float64)
+        self.counts = np.empty(0, dtype=np.int64)
+        self.closed = False
+        self.chart = SignatureChart(parent)
+        self.chart.clock = clock
+        self.detail = DetailPane(parent)
+        self.related = RelatedPanel(browse_service, parent)
+        self._related_timer = self._single_shot(RELATED_DELAY_MS, self._show_related)
+        self._loading_timer = self._single_shot(LOADING_STATE_DELAY_MS, self._show_loading)
+        reader.loaded.connect(self._on_read)
+
+    def _single_shot(self, delay_ms: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(delay_ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    # --- what the window asks -------------------------------------------------------------------
+
+    @property
+    def is_reading(self) -> bool:
+        """True while samples of the selected petition are on their way from the database."""
+        return self.reader.is_waiting
+
+    def export_subject(self) -> ExportSubject | None:
+        if self.selected_id is None or self.shown_id != self.selected_id:
+            return None  # nothing selected, or its samples are still on their way
+        return ExportSubject(self.selected_id, self.shown_petition, self.shown_baseline)
+
+    def show_petition(self, petition_id: int | None) -> None:
+        if petition_id == self.selected_id:
+            return
+        self.selected_id = petition_id
+        if petition_id is None:
+            self.reader.cancel()
+            self._loading_timer.stop()
+            self._forget_shown()
+            self.chart.set_petition(None, self.times, self.counts)
+            self.detail.show_petition(None)
+            self._related_timer.stop()
+            self.related.show_petition(None)
+        elif petition_id == self.shown_id:  # back to the one still on show: only what is new
+            self._loading_timer.stop()
+            self._request_new_samples()
+        else:  # the previous petition stays on show until this one's samples arrive
+            self._request_all_samples(petition_id)
+            self._loading_timer.start()
+
+    def refresh_selected(self) -> None:
+        """After a pass: read what it recorded for the selected petition (a new document brings a
+        new baseline for the constituencies' change)."""
+        petition_id = self.selected_id
+        record = None if petition_id is None else self.lookup(petition_id)
+        if petition_id is None or record is None:
+            return
+        if petition_id != self.shown_id:
+            self._request_all_samples(petition_id)  # this pass's samples may be newer than the read on its way
+            return
+        new_document = record.petition is not None and record.petition != self.shown_petition
+        self._request_new_samples(with_baseline=new_document)
+
+    def stop(self) -> None:
+        """Show nothing more (the window stops the reader with the other services)."""
+        self.closed = True
+        self._related_timer.stop()
+        self._loading_timer.stop()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _petition_of(self, petition_id: int):
+        record = self.lookup(petition_id)
+        return record.petition if record else None
+
+    def _forget_shown(self) -> None:
+        self.shown_id = None
+        self.times, self.counts = np.empty(0, np.float64), np.empty(0, np.int64)
+        self.shown_petition = self.shown_baseline = None
+
+    def _request_all_samples(self, petition_id: int) -> None:
+        self.reader.request(petition_id, baseline_at=self.clock() - DAY)
+
+    def _request_new_samples(self, with_baseline: bool = False) -> None:
+        """What was recorded since the last sample on show (only the newest stored row can change)."""
+        if self.shown_id is None:
+            return
+        since = float(self.times[-1]) if self.times.size else None
+        self.reader.request(self.shown_id, since=since,
+                            baseline_at=self.clock() - DAY if with_baseline else None)
+
+    @Slot()
+    def _show_loading(self) -> None:
+        """A slow read: the selected petition without samples yet, rather than the previous one."""
+        petition_id = self.selected_id
+        if petition_id is None or petition_id == self.shown_id or not self.is_reading:
+            return
+        petition = self._petition_of(petition_id)
+        self._forget_shown()  # nothing of this petition is on show yet
+        self.chart.set_petition(petition, self.times, self.counts)
+        if petition is not None:
+            self.chart.empty_label.setText(LOADING_TEXT)
+        self.detail.show_petition(petition)
+        self._related_timer.stop()
+        self.shown_changed.emit()
+
+    @Slot(object)
+    def _on_read(self, result: ReadResult) -> None:
+        if self.closed or result.petition_id != self.selected_id:
+            return  # the user has moved on (the reader drops most of these itself)
+        if result.error:
+            self.read_failed.emit(f"Cannot read the database: {result.error}")
+        if result.petition_id == self.shown_id:
+            self._show_new_samples(result)
+        else:
+            self._show_loaded_petition(result)
+        self.shown_changed.emit()
+        self.selection_loaded.emit(result.petition_id)
+
+    def _show_loaded_petition(self, result: ReadResult) -> None:
+        """A newly selected petition's samples have arrived: show it, graph and details together."""
+        self._loading_timer.stop()
+        petition = self._petition_of(result.petition_id)
+        self.shown_id = result.petition_id
+        self.times, self.counts = result.times, result.counts
+        self.shown_petition = petition
+        self.shown_baseline = result.baseline
+        self.chart.set_petition(petition, self.times, self.counts)
+        if result.error and petition is not None:
+            self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
+        self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
+        self._related_timer.start()
+
+    def _show_new_samples(self, result: ReadResult) -> None:
+        """New samples or a new document of the petition on show, without moving the user's view."""
+        times, counts = self._merged(result.times, result.counts)
+        if not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts):
+            self.times, self.counts = times, counts
+            self.chart.update_samples(times, counts)
+        petition = self._petition_of(result.petition_id)
+        new_baseline = result.request.baseline_at is not None and result.error is None
+        if new_baseline:
+            self.shown_baseline = result.baseline
+        new_document = petition is not None and petition != self.shown_petition
+        if new_document:
+            if self.shown_petition is None:  # its first document: thresholds and closing date
+                self.chart.set_petition(petition, self.times, self.counts)
+                self._related_timer.start()  # topics and departments are known now
+            self.shown_petition = petition
+        if petition is not None and (new_document or new_baseline):
+            self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
+
+    def _merged(self, fresh_t: np.ndarray, fresh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The samples on show with those read since the last of them (which replace it)."""
+        if not fresh_t.size:
+            return self.times, self.counts
+        keep = self.times < fresh_t[0]
+        return np.concatenate([self.times[keep], fresh_t]), np.concatenate([self.counts[keep], fresh_c])
+
+    @Slot()
+    def _show_related(self) -> None:
+        petition = self.shown_petition
+        if petition is None or self.related.petition_id != petition.id:
+            self.related.show_petition(petition)

@@ -1,0 +1,55 @@
+"""The rows the window's watchlist and the command line's `list` and `show` share, read from a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+from petitiondesk.core.store import FetchState, Store
+from petitiondesk.core.watch_rows import build_rows, read_row
+
+DAY = 86400.0
+NOW = 1_800_000_000.0
+
+
+def test_rows_follow_the_watchlist_with_the_newest_count_and_the_24_hour_change(tmp_path, samples_dir):
+    raw = (samples_dir / "composed-petition-open-752318.json").read_bytes()
+    with Store.open(tmp_path / "p.db") as store:
+        for pid in (752318, 700002, 700001):
+            store.pin(pid, pinned_at=NOW - 3 * DAY)
+        store.save_document(752318, raw, NOW - 60)
+        store.add_sample(752318, NOW - 2 * DAY, 1_000)
+        store.add_sample(752318, NOW - DAY, 1_500)
+        store.add_sample(752318, NOW - 60, 2_100)
+        store.add_sample(700002, NOW - 3 * DAY, 40)  # recorded long ago only
+        store.save_fetch_state(FetchState(700001, checked_at=NOW - 30, problem="not_found", problem_detail="404"))
+        rows = build_rows(store, NOW)
+        one = build_rows(store, NOW, [700001])
+    assert [row.petition_id for row in rows] == [752318, 700002, 700001]
+    first, old, missing = rows
+    assert first.signature_count == 2_100 and first.change == 600 and first.change_complete
+    assert first.title == json.loads(raw)["data"]["attributes"]["action"]
+    assert first.counted_at == datetime.fromtimestamp(NOW - 60, UTC)
+    assert old.signature_count == 40 and old.change == 0  # its last count, even days old: no change since
+    assert old.title == "Petition 700002" and old.web_url == "https://petition.parliament.uk/petitions/700002"
+    assert missing.problem_label == "Not found" and missing.signature_count is None
+    assert [row.petition_id for row in one] == [700001]
+    listed = first.as_dict()
+    assert listed["id"] == 752318 and listed["signature_count"] == 2_100 and listed["state"] == "open"
+    assert listed["pinned_at"] == datetime.fromtimestamp(NOW - 3 * DAY, UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_a_petition_not_on_the_watchlist_still_has_a_row(tmp_path):
+    with Store.open(tmp_path / "p.db") as store:
+        store.add_sample(700003, NOW - 10, 77)
+        row = read_row(store, 700003, NOW)
+    assert row.signature_count == 77 and row.pinned_at is None and row.petition is None
+
+
+def test_the_rows_module_imports_no_qt():
+    import subprocess
+
+    code = ("import sys, petitiondesk.core.watch_rows; "
+            "sys.exit(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
