@@ -576,11 +576,12 @@ def cmd_history(args) -> int:
 
 
 def cmd_backup(args) -> int:
+    from petitiondesk.core.site_history import describe_usage
+
     with _open_store(args, create=False) as store:  # a StoreError (full disk...) is one line, exit 1
         store.backup(args.file)
         usage = store.history_usage()
-    print(f"Backed up to {args.file}: {_plural(usage.samples, 'recorded count')} of "
-          f"{_plural(usage.petitions, 'petition')}, {usage.file_bytes / 1e6:.1f} MB in all")
+    print(f"Backed up to {args.file}. {describe_usage(usage)}")
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from petitiondesk.core.store import Store
+from petitiondesk.core.store import HistoryUsage, Store
 
 DEFAULT_INTERVAL = 600.0  # seconds: 10 minutes
 MIN_INTERVAL = 60.0  # never more than one listing a minute, whatever the settings say
@@ -75,3 +75,16 @@ def record_listing(store: Store, counts: Mapping[int, int], now: float, options:
         if options.forget_after_days > 0:
             forgotten = store.forget_unpinned_history(now - options.forget_after_days * DAY)
     return SitePass(listed=len(counts), recorded=recorded, forgotten=forgotten)
+
+
+def describe_usage(usage: HistoryUsage) -> str:
+    """The history's size in words, for Preferences and the command line."""
+    if usage.samples == 0:
+        return f"No signature counts recorded yet. The whole data file: {_megabytes(usage.file_bytes)}."
+    size = f" takes {_megabytes(usage.history_bytes)}" if usage.history_bytes else ""
+    return (f"The recorded history{size}: {usage.samples:,} counts of {usage.petitions:,} petitions, "
+            f"{usage.never_pinned:,} of them never pinned. The whole data file: {_megabytes(usage.file_bytes)}.")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1e3)):,} kB"

@@ -149,7 +149,9 @@ def run_gui(options: GuiOptions) -> int:
 
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.history_settings import follow_preferences, site_history_options
     from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.preferences import Preferences
     from petitiondesk.gui.service import stop_all
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
 
@@ -167,13 +169,15 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         return 1
 
     stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
+    settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
-        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
+        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
+        refresher_options={"site_history": site_history_options(Preferences(settings))}))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
 
     def start_refreshing() -> None:

@@ -30,6 +30,7 @@ from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.petition_presenter import PetitionPresenter
+from petitiondesk.gui.preferences import Preferences
 from petitiondesk.gui.service import stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         # Reads of the database happen in the reader's thread, through its own connection.
         self.reader = data_reader or DataReaderService(self.database, self)
         self.settings = settings
+        self.preferences = Preferences(settings)  # the one instance whose `changed` the app follows
         self.clock = clock
         # Qt adds the application's name to a title that does not end with it: say it once.
         self.setWindowTitle(f"{title_suffix.strip(' —-')} — {APP_NAME}" if title_suffix.strip() else APP_NAME)
