@@ -31,15 +31,14 @@ KEYS = (RECORD_ALL, RECORD_MINUTES, FORGET_DAYS)
 
 register(Preference(
     RECORD_ALL, "Record &every open petition", SECTION, True,
-    help="The site keeps no history: with this on, PetitionDesk records the count of every open petition "
-         "(one request for all of them), so a petition you pin later already has its curve."))
+    help="The site keeps no history. One request records them all, so a petition you pin later "
+         "already has its curve."))
 register(Preference(
     RECORD_MINUTES, "Record them e&very", SECTION, int(DEFAULT_INTERVAL // 60), minimum=1, maximum=1440,
-    suffix=" min", help="Pinned petitions are checked more often, as set under General."))
+    suffix=" min", help="Pinned petitions are checked more often (General)."))
 register(Preference(
     FORGET_DAYS, "&Forget petitions never pinned after", SECTION, 0, minimum=0, maximum=3650, suffix=" days",
-    help="Counts older than this of petitions you never pinned are deleted as they are recorded. "
-         "0 keeps everything."))
+    help="Their older counts are deleted as new ones are recorded. 0 keeps everything."))
 
 
 def site_history_options(preferences: Preferences) -> SiteHistoryOptions:
@@ -100,6 +99,8 @@ class HistoryPage(QWidget):
         self.usage_label.setObjectName("historyUsage")
         self.usage_label.setWordWrap(True)
         self.usage_label.setTextFormat(Qt.TextFormat.PlainText)
+        # Room for the figures from the start: the dialog does not grow when the answer arrives.
+        self.usage_label.setMinimumHeight(self.usage_label.fontMetrics().lineSpacing() * 3)
         self.backup_button = QPushButton("&Back Up Data…", self)
         self.backup_button.setToolTip("Write a copy of everything PetitionDesk has recorded to a file of your choice")
         self.backup_button.clicked.connect(self.choose_backup_file)
