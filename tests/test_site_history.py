@@ -4,7 +4,6 @@ its own interval; forgetting what was never pinned; backups that are whole datab
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 
@@ -12,20 +11,10 @@ from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import Refresher
 from petitiondesk.core.site_history import SiteHistoryOptions
 from petitiondesk.core.store import Store, StoreError
+from test_refresh import Clock
 
 DAY = 86400.0
 CSV_PATH = "/petitions.csv"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time() + DAY  # ahead of every `updated_at` the simulator reports
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -217,3 +206,10 @@ def test_a_database_from_before_whole_site_history_remembers_its_pins(tmp_path):
         store.add_sample(22, 1_000, 1)
         assert store.forget_unpinned_history(2_000) == 1
         assert store.latest_sample(21) is not None and store.latest_sample(22) is None
+
+
+def test_a_clock_put_back_does_not_stop_the_recording(still_site, client, store, clock):
+    refresher = make_refresher(client, store, clock)
+    refresher.refresh()
+    clock.advance(-DAY)  # the computer's clock corrected backwards by a day
+    assert refresher.refresh().site is not None

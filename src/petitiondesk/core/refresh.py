@@ -235,7 +235,7 @@ class Refresher:
         self._remember_documents(states)
         due = [self._due_at(state, now) for state in states.values()]
         due = [t for t in due if t < NEVER]
-        site_due = site_history.due_at(self.store, self.site_history)
+        site_due = site_history.due_at(self.store, self.site_history, now)
         if site_due is not None:
             due.append(site_due)
         earliest = min(due) if due else now + self.count_interval
@@ -249,7 +249,7 @@ class Refresher:
         self._remember_documents(states)
         jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
         bulk = self._bulk_candidates(states, jobs)
-        site_due = site_history.due_at(self.store, self.site_history)
+        site_due = site_history.due_at(self.store, self.site_history, run.now)
         record_site = site_due is not None and site_due <= run.now
         total = len(jobs) - len(bulk) + (1 if bulk or record_site else 0)
         done = 0

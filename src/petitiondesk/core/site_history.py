@@ -48,13 +48,14 @@ class SitePass:
     forgotten: int = 0  # samples of never-pinned petitions removed as too old
 
 
-def due_at(store: Store, options: SiteHistoryOptions | None) -> float | None:
-    """When the next site pass is due (POSIX seconds); None when whole-site recording is off."""
+def due_at(store: Store, options: SiteHistoryOptions | None, now: float) -> float | None:
+    """When the next site pass is due (POSIX seconds); None when whole-site recording is off.
+    A last pass in the future (the computer's clock was put back) does not hold recording up."""
     if options is None or not options.enabled:
         return None
     last = store.setting(LAST_PASS_SETTING, None)
-    if not isinstance(last, (int, float)):
-        return 0.0
+    if not isinstance(last, (int, float)) or last > now:
+        return now
     return float(last) + options.spacing
 
 

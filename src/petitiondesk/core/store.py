@@ -661,13 +661,13 @@ class Store:
                 os.fsync(file.fileno())
             os.replace(temporary, target)
         except sqlite3.Error as error:
-            _remove_quietly(temporary)
+            Path(temporary).unlink(missing_ok=True)
             raise StoreError(_describe_sqlite_error(error, target) + " No backup was written.") from error
         except OSError as error:
-            _remove_quietly(temporary)
+            Path(temporary).unlink(missing_ok=True)
             raise _backup_failed(target, error) from error
         except BaseException:
-            _remove_quietly(temporary)
+            Path(temporary).unlink(missing_ok=True)
             raise
 
 
@@ -788,13 +788,6 @@ def _unpack_counts(blob: bytes) -> dict[str, int] | None:
     if not isinstance(data, dict):
         return None
     return {str(code): int(count) for code, count in data.items() if isinstance(count, int)}
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _backup_failed(target: Path, error: OSError) -> StoreError:
