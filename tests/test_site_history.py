@@ -213,3 +213,29 @@ def test_a_clock_put_back_does_not_stop_the_recording(still_site, client, store,
     refresher.refresh()
     clock.advance(-DAY)  # the computer's clock corrected backwards by a day
     assert refresher.refresh().site is not None
+
+
+def test_a_malformed_listing_records_nothing_and_is_asked_for_again_an_interval_later(store, clock):
+    import httpx
+
+    answers = iter([b"<html>Service busy</html>", b"not,a,petitions,csv\n1,2,3,4\n",
+                    b'Petition,URL,State,Signatures Count\n"Ban x",https://petition.parliament.uk/petitions/700123,'
+                    b'open,42\n'])
+    asked = []
+
+    def site(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, content=next(answers), headers={"Content-Type": "text/csv"})
+
+    with PetitionsClient("https://petition.parliament.uk", transport=httpx.MockTransport(site),
+                         min_interval=0.0, retries=0) as client:
+        refresher = make_refresher(client, store, clock)
+        for _ in range(2):
+            report = refresher.refresh()
+            assert report.site is None and store.sample_total() == 0
+            clock.advance(300)
+            assert refresher.refresh().requests == 0  # not asked again before the interval
+            clock.advance(301)
+        report = refresher.refresh()
+    assert report.site is not None and store.samples(700123)[1].tolist() == [42]
+    assert asked == ["/petitions.csv"] * 3
