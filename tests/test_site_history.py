@@ -169,7 +169,7 @@ def test_a_backup_is_a_complete_valid_database_that_opens(store, tmp_path):
     target = tmp_path / "backups" / "copy.sqlite3"
     target.parent.mkdir()
     target.write_bytes(b"an older backup")
-    store.backup(target)
+    store.back_up_to(target)
     raw = sqlite3.connect(target)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one file, nothing beside it
@@ -183,13 +183,13 @@ def test_a_backup_is_a_complete_valid_database_that_opens(store, tmp_path):
 
 def test_a_failed_backup_says_why_and_leaves_nothing(store, tmp_path):
     with pytest.raises(StoreError, match="No backup was written"):
-        store.backup(tmp_path / "missing" / "copy.sqlite3")
+        store.back_up_to(tmp_path / "missing" / "copy.sqlite3")
     with pytest.raises(StoreError, match="onto itself"):
-        store.backup(store.path)
+        store.back_up_to(store.path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_bytes(b"a file where a folder should be")
     with pytest.raises(StoreError, match="Cannot back up to .*No backup was written"):
-        store.backup(blocker / "copy.sqlite3")
+        store.back_up_to(blocker / "copy.sqlite3")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "not-a-folder"]
 
 

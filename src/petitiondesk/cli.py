@@ -579,7 +579,7 @@ def cmd_backup(args) -> int:
     from petitiondesk.core.site_history import describe_usage
 
     with _open_store(args, create=False) as store:  # a StoreError (full disk...) is one line, exit 1
-        store.backup(args.file)
+        store.back_up_to(args.file)
         usage = store.history_usage()
     print(f"Backed up to {args.file}. {describe_usage(usage)}")
     return EXIT_OK

@@ -634,7 +634,7 @@ class Store:
             return cursor.rowcount
 
     @_translating_errors
-    def backup(self, target: Path) -> None:
+    def back_up_to(self, target: Path) -> None:
         """Write a consistent copy of the whole database to `target`, all or nothing.
 
         SQLite's backup API copies one snapshot while the worker goes on writing; the copy is made

@@ -166,7 +166,7 @@ def _back_up(database: Path, target: Path) -> Path:
     from petitiondesk.core.store import Store
 
     with Store.open(database, readonly=True) as store:
-        store.backup(target)
+        store.back_up_to(target)
     return target
 
 
