@@ -7,13 +7,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup run demo test bench bundle system-deps clean
+.PHONY: help setup run demo test bench soak bundle system-deps clean
 
 help:
 	@echo "make run      open PetitionDesk (sets everything up first)"
 	@echo "make demo     open PetitionDesk against the built-in simulator (no network needed)"
 	@echo "make test     run the test suite (sets everything up first)"
 	@echo "make bench    print the performance figures"
+	@echo "make soak     faults, kill -9, hostile servers, bad files, a long-running window (~5 min; prints a table)"
 	@echo "make bundle   build the PyInstaller one-folder app in dist/"
 
 $(STAMP): pyproject.toml
@@ -38,6 +39,9 @@ test: system-deps $(STAMP)
 
 bench: system-deps $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+soak: system-deps $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 bundle: system-deps $(STAMP)
 	BUNDLE_VENV=$(VENV) bash packaging/build-bundle.sh

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -125,10 +126,10 @@ def test_refresh_records_samples_and_history_csv(run, simulator, tmp_path):
     status, out, _ = run("history", str(pid), "--csv")
     assert status == 0
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["time", "signature_count"]
-    assert len(rows) >= 2
-    assert rows[1][0].endswith("Z")
-    assert int(rows[-1][1]) > 0
+    assert rows[0] == ["time", "signature_count", "source", "name"]
+    recorded = [row for row in rows[1:] if row[2] == "recorded"]
+    assert recorded and recorded[0][0].endswith("Z") and int(recorded[-1][1]) > 0
+    assert [row[0] for row in rows[1:]] == sorted(row[0] for row in rows[1:])  # one curve, in time order
 
 
 def test_history_of_unknown_petition_fails_cleanly(run):
@@ -371,6 +372,41 @@ def test_a_bad_api_base_is_a_usage_error_that_writes_nothing(data_dir, capsys, c
     assert not database_path(data_dir).exists()
 
 
+HOSTILE = "Ban\x1b[2K fees\x1b]0;pwned\x07 \x1b]8;;https://evil.example\x1b\\now\x1b]8;;\x1b\\\x07\u202e"
+
+
+def _with_hostile_title(simulator) -> int:
+    from dataclasses import replace
+
+    world = simulator.world
+    petition_id = world.ids("open")[0]
+    world._plans[petition_id] = replace(world.plan(petition_id), action=HOSTILE)
+    return petition_id
+
+
+def _shows_no_controls(text: str) -> bool:
+    return not any(ord(char) < 0x20 and char != "\n" or 0x7F <= ord(char) < 0xA0 or char == "\u202e"
+                   for char in text)
+
+
+def test_add_prints_a_hostile_title_without_its_escape_sequences(run, simulator):
+    petition_id = _with_hostile_title(simulator)
+    status, out, err = run("add", str(petition_id))
+    assert status == 0, err
+    assert f"{petition_id}: pinned: Ban fees now (" in out
+    assert _shows_no_controls(out) and _shows_no_controls(err)
+
+
+def test_search_strips_escape_sequences_for_people_and_keeps_them_in_json(run, simulator):
+    petition_id = _with_hostile_title(simulator)
+    status, out, err = run("search", str(petition_id))
+    assert status == 0, err
+    assert "Ban fees now" in out and _shows_no_controls(out)
+    status, out, _ = run("search", str(petition_id), "--json")
+    assert status == 0
+    assert json.loads(out)[0]["action"] == HOSTILE
+
+
 def test_list_and_show_print_network_text_without_terminal_escapes(run, samples_dir, data_dir):
     from petitiondesk.core.store import Store
 
@@ -389,3 +425,98 @@ def test_list_and_show_print_network_text_without_terminal_escapes(run, samples_
     assert "\n  First line\n  Ban this \n  now" in out  # long text keeps its lines, indented
     _, out, _ = run("show", "752318", "--json")
     assert json.loads(out)["action"] == hostile  # JSON keeps the text exactly (escaped)
+
+
+# --- where a petition is going: a 2019 document (no closing_date) ----------------------------------
+
+
+def store_2019(data_dir, now: float) -> None:
+    """The 2019 document captured while open, pinned, with three days recorded up to `now`."""
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core.store import Store
+
+    with Store.open(database_path(data_dir)) as store:
+        store.pin(PETITION_ID, pinned_at=now - 3 * 86400)
+        # the count the site stated a minute ago is the one recorded last
+        store.save_document(PETITION_ID, document_2019(593_120, updated_at=now - 60), now - 60)
+        for hour in range(72, -1, -1):
+            store.add_sample(PETITION_ID, now - hour * 3600.0, 560_000 + (72 - hour) * 460)
+
+
+@pytest.fixture
+def open_in_2019(monkeypatch, data_dir):
+    """The clock at 26 Mar 2019, 18:00 UTC, while the 2019 petition is open, and its data stored."""
+    now = 1_553_623_200.0
+    monkeypatch.setattr(time, "time", lambda: now)
+    store_2019(data_dir, now)
+    return now
+
+
+def test_show_json_adds_the_computed_deadline_the_estimate_and_the_milestones(run, open_in_2019):
+    from outlook_documents import PETITION_ID
+
+    status, out, _ = run("show", str(PETITION_ID), "--json")
+    data = json.loads(out)
+    assert status == 0 and data["state"] == "open" and data.get("closing_date") is None
+    assert data["deadline"] == {"at": "2019-06-03T22:59:59Z", "stated": False, "source": "opened_at + 6 months"}
+    estimate = data["estimate"]
+    assert set(estimate) == {"final", "low", "high", "method"}
+    assert 593_120 <= estimate["low"] <= estimate["final"] <= estimate["high"] and "curve" in estimate["method"]
+    assert data["milestones"] == [
+        {"target": 10_000, "reached_at": "2018-12-03T18:03:00Z", "eta": None, "chance": 1.0},
+        {"target": 100_000, "reached_at": "2018-12-07T20:14:58Z", "eta": None, "chance": 1.0},
+    ]
+
+
+def test_show_text_says_where_it_is_going(run, open_in_2019):
+    status, out, _ = run("show", "229963")
+    assert status == 0
+    section = out.split("where it is going:\n", 1)[1].splitlines()
+    assert section[0].startswith("  Closes: 3 Jun 2019, 23:59 (UK time; computed from the opening date")
+    assert section[1].startswith("  Expected final count: about ") and "80 % range" in section[1]
+    assert section[2:4] == ["  10,000 reached 3 Dec 2018", "  100,000 reached 7 Dec 2018"]
+
+
+def test_show_json_without_an_opening_or_history_says_null_not_a_guess(run, data_dir):
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core.store import Store
+
+    with Store.open(database_path(data_dir)) as store:  # old data: no opening date, no thresholds
+        store.save_document(PETITION_ID, document_2019(signature_count=40, opened_at=None, open_at=None,
+                                                       response_threshold_reached_at=None,
+                                                       debate_threshold_reached_at=None), time.time())
+    data = json.loads(run("show", str(PETITION_ID), "--json")[1])
+    assert data["deadline"] is None and data["estimate"] is None
+    assert data["milestones"] == [{"target": 10_000, "reached_at": None, "eta": None, "chance": None},
+                                  {"target": 100_000, "reached_at": None, "eta": None, "chance": None}]
+
+
+def test_list_shows_the_computed_deadline_marked_and_closed_once_past_it(run, data_dir, monkeypatch):
+    store_2019(data_dir, 1_553_623_200.0)
+    monkeypatch.setattr(time, "time", lambda: 1_553_623_200.0)
+    _, out, _ = run("list")
+    assert "229963      593,120  open      2019-06-03* Leave the EU" in out
+    assert "* computed" in out
+    monkeypatch.setattr(time, "time", lambda: 1_764_590_400.0)  # 1 Dec 2025: long past its deadline
+    _, out, _ = run("list")
+    assert "593,120  closed    2019-06-03*" in out
+    listed = json.loads(run("list", "--json")[1])[0]
+    assert listed["state"] == "closed" and listed["closes"] == "2019-06-03T22:59:59Z" and listed["closes_computed"]
+
+
+def test_history_includes_the_sites_milestones_with_their_names(run, data_dir):
+    from outlook_documents import PETITION_ID, RESPONSE_REACHED
+
+    store_2019(data_dir, 1_553_623_200.0)
+    rows = list(csv.reader(io.StringIO(run("history", str(PETITION_ID), "--csv")[1])))
+    milestones = [row for row in rows[1:] if row[2] == "milestone"]
+    assert [row[3] for row in milestones] == ["moderation", "response_threshold", "debate_threshold", "updated"]
+    assert milestones[1][:2] == [datetime.fromtimestamp(RESPONSE_REACHED, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                 "10000"]
+    assert sum(row[2] == "recorded" for row in rows[1:]) == 73
+    as_json = json.loads(run("history", str(PETITION_ID), "--json")[1])
+    assert len(as_json) == len(rows) - 1
+    assert as_json[1] == {"time": milestones[1][0], "signature_count": 10_000, "source": "milestone",
+                          "name": "response_threshold"}
+    _, out, _ = run("history", str(PETITION_ID))
+    assert "10,000  response threshold, from the site" in out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import gzip
 import json
 import time
+import tracemalloc
+import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -530,3 +532,33 @@ def test_nothing_listening_is_a_network_error():
         fetched = client.petition(700001)
     assert fetched.outcome is Outcome.NETWORK_ERROR and "could not reach" in fetched.message
     assert len(waits) == 3
+
+
+def _gzipped_spaces(megabytes: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return b"".join([*(packer.compress(b" " * 1_000_000) for _ in range(megabytes)), packer.flush()])
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it_in_memory():
+    bomb = _gzipped_spaces(60)  # 60 MB of spaces in about 60 KB
+    headers = {**JSON, "content-encoding": "gzip"}
+    # A stream, as from the network: `content=` would make httpx inflate it before the client sees it.
+    with make_client(lambda request: httpx.Response(200, stream=httpx.ByteStream(bomb), headers=headers)) as client:
+        tracemalloc.start()
+        try:
+            fetched = client.petition(752318)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert fetched.outcome is Outcome.BAD_RESPONSE and "larger than 5 MB" in fetched.message
+    assert peak < 3 * client.max_bytes  # what is kept, plus a step: not the 60 MB it would inflate to
+
+
+def test_garbled_gzip_is_a_bad_response_in_one_line(open_doc):
+    body = gzip.compress(open_doc)
+    garbled = body[:20] + bytes(b ^ 0xFF for b in body[20:60]) + body[60:]
+    headers = {**JSON, "content-encoding": "gzip"}
+    with make_client(lambda request: httpx.Response(200, stream=httpx.ByteStream(garbled), headers=headers),
+                     retries=0) as client:
+        fetched = client.petition(752318)
+    assert fetched.outcome is Outcome.BAD_RESPONSE and "garbled" in fetched.message

@@ -36,7 +36,9 @@ def test_rows_follow_the_watchlist_with_the_newest_count_and_the_24_hour_change(
     assert missing.problem_label == "Not found" and missing.signature_count is None
     assert [row.petition_id for row in one] == [700001]
     listed = first.as_dict()
-    assert listed["id"] == 752318 and listed["signature_count"] == 2_100 and listed["state"] == "open"
+    assert listed["id"] == 752318 and listed["signature_count"] == 2_100
+    # The document says open, but its closing date (3 Aug 2026) is long past at NOW: the site closed it.
+    assert listed["state"] == "closed" and listed["closes"] == "2026-08-03" and not listed["closes_computed"]
     assert listed["pinned_at"] == datetime.fromtimestamp(NOW - 3 * DAY, UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -53,3 +55,49 @@ def test_the_rows_module_imports_no_qt():
     code = ("import sys, petitiondesk.core.watch_rows; "
             "sys.exit(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# --- the outlook: computed deadline, estimate, closed past the deadline ----------------------------
+
+HOUR = 3600.0
+
+
+def record_2019_curve(store, now: float) -> None:
+    """A 2019 document captured while open, and three days of counts recorded up to `now`."""
+    from outlook_documents import PETITION_ID, document_2019
+
+    store.pin(PETITION_ID, pinned_at=now - 3 * DAY)
+    store.save_document(PETITION_ID, document_2019(updated_at=now - 60), now - 60)
+    for hour in range(72, -1, -1):
+        store.add_sample(PETITION_ID, now - hour * HOUR, 560_000 + (72 - hour) * 460)
+
+
+def test_a_2019_document_without_closing_date_gets_the_computed_deadline_and_an_estimate(tmp_path):
+    from outlook_documents import COMPUTED_DEADLINE, PETITION_ID
+
+    now = datetime(2019, 3, 26, 18, 0, tzinfo=UTC).timestamp()
+    with Store.open(tmp_path / "p.db") as store:
+        record_2019_curve(store, now)
+        (row,) = build_rows(store, now)
+    assert row.petition.closing_date is None
+    assert row.closing == datetime.fromtimestamp(COMPUTED_DEADLINE, UTC) and row.closing_computed
+    assert row.state == "open"
+    estimate = row.outlook.estimate
+    assert estimate is not None and estimate.low <= estimate.final <= estimate.high
+    assert estimate.final >= 593_120  # never below the count now (the last sample: 560,000 + 72 x 460)
+    # the site's milestones are on its curve, and both thresholds read as reached on their dates
+    assert [point.name for point in row.outlook.known_points][:3] == ["moderation", "response_threshold",
+                                                                      "debate_threshold"]
+    assert all(milestone.reached_at is not None for milestone in row.outlook.milestones)
+    listed = row.as_dict()
+    assert listed["closes"] == "2019-06-03T22:59:59Z" and listed["closes_computed"]
+    assert row.petition_id == PETITION_ID
+
+
+def test_a_document_past_its_computed_deadline_reads_as_closed_with_no_estimate(tmp_path):
+    now = datetime(2019, 3, 26, 18, 0, tzinfo=UTC).timestamp()
+    with Store.open(tmp_path / "p.db") as store:
+        record_2019_curve(store, now)
+        (row,) = build_rows(store, datetime(2026, 12, 1, tzinfo=UTC).timestamp())
+    assert row.petition.state == "open" and row.state == "closed" and row.as_dict()["state"] == "closed"
+    assert row.outlook.estimate.method == "closed"  # its last count is final

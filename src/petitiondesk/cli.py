@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from petitiondesk import __version__, paths
+from petitiondesk.core.terminal import for_terminal
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -67,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = _command(commands, "show", "everything known about one petition")
     show.add_argument("ref", metavar="ID")
     show.add_argument("--json", action="store_true",
-                      help="one object: id plus the API's attribute names and values")
+                      help="one object: id plus the API's attribute names and values, with the deadline, "
+                           "estimate and milestones")
 
     _command(commands, "refresh", "one polite refresh of every watched petition")
 
@@ -86,9 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup = _command(commands, "backup", "write a consistent copy of everything recorded to FILE")
     backup.add_argument("file", type=Path, metavar="FILE")
 
+    rates = _command(commands, "base-rates", "the spread of past petitions' final counts that the forecast uses")
+    rates.add_argument("--learn", action="store_true",
+                       help="read them once from the site's archive (a request per 50 petitions that reached "
+                            "10,000) and keep them; without this, the built-in ones are used")
+
     history = _command(commands, "history", "the signature counts recorded for one petition")
     history.add_argument("ref", metavar="ID")
-    history.add_argument("--csv", action="store_true", help="print CSV")
+    history.add_argument("--csv", action="store_true",
+                         help="print CSV: time, signature_count, source (recorded or milestone), name")
+    history.add_argument("--json", action="store_true", help="print JSON (the same columns)")
 
     search = _command(commands, "search", "find petitions on the site (by words, or a number)")
     search.add_argument("text", nargs="?", default="", metavar="TEXT")
@@ -168,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_api_base(args)  # before anything is written
         return handler(args)
     except CommandError as error:
-        print(f"petitiondesk: {error}", file=sys.stderr)
+        print(f"petitiondesk: {for_terminal(str(error))}", file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
         return 130
@@ -321,10 +330,10 @@ def cmd_add(args) -> int:
             if store.is_pinned(ref.id):
                 title = update.petition.action if update.petition else "(details not fetched yet)"
                 note = f" ({update.message})" if update.problem else ""
-                print(f"{ref.id}: pinned: {title} ({_count(update.signature_count)} signatures){note}")
+                print(for_terminal(f"{ref.id}: pinned: {title} ({_count(update.signature_count)} signatures){note}"))
             else:
                 failed += 1
-                print(f"petitiondesk: {ref.id}: not pinned: {update.message or update.problem}",
+                print(for_terminal(f"petitiondesk: {ref.id}: not pinned: {update.message or update.problem}"),
                       file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -349,7 +358,6 @@ def cmd_list(args) -> int:
     import time
 
     from petitiondesk.core.refresh import WAITING_PROBLEMS
-    from petitiondesk.core.terminal import for_terminal
     from petitiondesk.core.watch_rows import WatchRow, build_rows
 
     rows: tuple[WatchRow, ...] = ()
@@ -362,21 +370,36 @@ def cmd_list(args) -> int:
     if not rows:
         print("The watchlist is empty. Pin a petition with: petitiondesk add LINK")
         return EXIT_OK
-    print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} TITLE")
+    print(f"{'ID':>7}  {'SIGNATURES':>11}  {'STATE':<9} {'CLOSES':<11} TITLE")
     for row in rows:
         problem = f"  [{row.problem}]" if row.problem else ""
         if row.petition:
-            state = for_terminal(row.petition.state)
+            state = for_terminal(row.state)  # closed once past its deadline, whatever an old document says
         else:  # a petition not open yet (hidden, or waiting for sponsors) is not a mystery
             state = "not open" if row.problem in WAITING_PROBLEMS else "?"
         title = for_terminal(row.petition.action) if row.petition else "(not fetched yet)"
-        print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {title}{problem}")
+        closes = _closes(row)
+        print(f"{row.petition_id:>7}  {_count(row.signature_count):>11}  {state:<9} {closes:<11} {title}{problem}")
+    if any(row.closing_computed for row in rows):
+        print("* computed: the document states no closing date (the site's six-month rule from opening)")
     return EXIT_OK
+
+
+def _closes(row) -> str:
+    """ "2026-08-03", or "2019-06-03*" when computed; the day in UK time."""
+    from petitiondesk.core.milestones import uk_zone
+
+    closing = row.closing
+    if closing is None:
+        return "-"
+    day = closing.astimezone(uk_zone()).date() if isinstance(closing, datetime) else closing
+    return day.isoformat() + ("*" if row.closing_computed else "")
 
 
 def cmd_show(args) -> int:
     import time
 
+    from petitiondesk.core import analysis
     from petitiondesk.core.serialize import petition_to_api_dict
     from petitiondesk.core.watch_rows import read_row
 
@@ -388,11 +411,39 @@ def cmd_show(args) -> int:
     petition = row.petition if row is not None else None
     if petition is None:
         petition, row = _fetch_without_storing(args, ref), None
+    now = time.time()
+    seen = row.outlook if row is not None else analysis.outlook(petition, (), (), now)
     if args.json:
-        _print_json(petition_to_api_dict(petition))
+        _print_json({**petition_to_api_dict(petition), **_outlook_json(seen)})
     else:
         _print_petition(petition, row)
+        _print_outlook(seen, now)
     return EXIT_OK
+
+
+def _outlook_json(seen) -> dict:
+    """`show --json`'s additions: the deadline, the estimate and the milestones (ISO UTC or null)."""
+    def iso(t: float | None) -> str | None:
+        return None if t is None else _iso(t)
+
+    estimate, deadline = seen.estimate, seen.deadline
+    return {
+        "deadline": None if deadline is None else {"at": _iso(deadline.at), "stated": deadline.stated,
+                                                   "source": deadline.source},
+        "estimate": None if estimate is None else {"final": round(estimate.final), "low": round(estimate.low),
+                                                   "high": round(estimate.high), "method": estimate.method},
+        "milestones": [{"target": m.target, "reached_at": iso(m.reached_at), "eta": iso(m.eta), "chance": m.chance}
+                       for m in seen.milestones],
+    }
+
+
+def _print_outlook(seen, now: float) -> None:
+    from petitiondesk.core.terminal import for_terminal
+    from petitiondesk.gui.format import outlook_lines  # plain Python: no Qt
+
+    print("\nwhere it is going:")
+    for line in outlook_lines(seen, now):
+        print("  " + for_terminal(line))
 
 
 def _fetch_without_storing(args, ref):
@@ -408,7 +459,6 @@ def _fetch_without_storing(args, ref):
 def _print_petition(p, row) -> None:
     """`row` is what was recorded about it (None when fetched just now): its latest count."""
     from petitiondesk.core.serialize import petition_to_api_dict
-    from petitiondesk.core.terminal import for_terminal
 
     print(for_terminal(p.action))
     print(p.web_url)
@@ -444,7 +494,7 @@ def _print_report(report) -> int:
     print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled{site}, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
-        print(f"  {update.petition_id}: {update.problem}: {update.message}", file=sys.stderr)
+        print(for_terminal(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
     if report.blocked_until:
         print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
               file=sys.stderr)
@@ -559,19 +609,33 @@ def _record(args, refresher, stop: threading.Event, busy: _BusyWaiter) -> None:
         stop.wait(max(1.0, wait))
 
 
+HISTORY_COLUMNS = ("time", "signature_count", "source", "name")
+
+
 def cmd_history(args) -> int:
+    from petitiondesk.core.milestones import known_points
+
     (ref,) = _parse_refs([args.ref])
     with _open_store(args, create=False) as store:
         times, counts = store.samples(ref.id)
+        petition = store.petition(ref.id)
+    # The counts the site states (10,000 reached at ...) join the recorded ones: the curve before pinning.
+    points = known_points(petition, times, counts) if petition is not None else ()
+    rows = sorted([(float(t), int(c), "recorded", "") for t, c in zip(times.tolist(), counts.tolist(), strict=True)]
+                  + [(point.at, point.count, "milestone", point.name) for point in points])
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["time", "signature_count"])
-        writer.writerows((_iso(t), int(c)) for t, c in zip(times.tolist(), counts.tolist()))
+        writer.writerow(HISTORY_COLUMNS)
+        writer.writerows((_iso(t), count, source, name) for t, count, source, name in rows)
         return EXIT_OK
-    if len(times) == 0:
+    if args.json:
+        _print_json([dict(zip(HISTORY_COLUMNS, (_iso(row[0]), *row[1:]), strict=True)) for row in rows])
+        return EXIT_OK
+    if not rows:
         raise CommandError(f"{ref.id}: no samples recorded (pin it and keep PetitionDesk running)")
-    for t, c in zip(times.tolist(), counts.tolist()):
-        print(f"{_iso(t)}  {int(c):>11,}")
+    for t, count, source, name in rows:
+        note = f"  {name.replace('_', ' ')}, from the site" if source == "milestone" else ""
+        print(f"{_iso(t)}  {count:>11,}{note}")
     return EXIT_OK
 
 
@@ -583,6 +647,48 @@ def cmd_backup(args) -> int:
         usage = store.history_usage()
     print(f"Backed up to {args.file}. {describe_usage(usage)}")
     return EXIT_OK
+
+
+def cmd_base_rates(args) -> int:
+    import time
+
+    from petitiondesk.core import base_rates
+
+    if not args.learn and not _database_exists(args):  # nothing learnt yet; looking creates nothing
+        _print_base_rates(None, base_rates.stored(None))
+        return EXIT_OK
+    with _open_store(args) as store:
+        if args.learn and not base_rates.learnt_already(store):
+            print("Reading the site's archive of past petitions, most signed first, down to 10,000…", flush=True)
+            with _client(args) as client:
+                try:
+                    learnt = base_rates.learn(client)
+                except base_rates.LearningFailed as error:
+                    raise CommandError(f"could not read the archive: {error}") from None
+            if learnt is not None:
+                base_rates.save(store, learnt, time.time())
+                print(f"Read {_plural(learnt.requests, 'page')}: {_plural(learnt.petitions, 'petition')} "
+                      "reached 10,000" + ("" if learnt.rates else " (too few to use: the built-in rates stay)"))
+        elif args.learn:
+            print("Already learnt from the archive (archived petitions do not change).")
+        _print_base_rates(store.setting(base_rates.SETTING), base_rates.stored(store))
+    return EXIT_OK
+
+
+def _print_base_rates(kept, rates) -> None:
+    import numpy as np
+
+    from petitiondesk.core.forecast import BUILT_IN_BASE_RATES
+
+    if rates is BUILT_IN_BASE_RATES:
+        print("In use: the built-in base rates (2,220 archived petitions of 2011-2024 that reached 10,000).")
+    else:
+        print(f"In use: learnt from the site's archive at {_iso(kept['learnt_at'])} "
+              f"({_plural(kept['petitions'], 'petition')} that reached 10,000).")
+    half = next(count for count, share in zip(rates.counts, rates.survival, strict=True) if share <= 0.5)
+    debated = float(np.interp(np.log(100_000), np.log(rates.counts), rates.survival))
+    print(f"Of the petitions that reach 10,000, half end below {round(half):,}; "
+          f"{debated:.0%} reach 100,000.")
 
 
 def cmd_search(args) -> int:
@@ -605,13 +711,13 @@ def cmd_search(args) -> int:
         _print_json([row.as_dict() for row in rows])
         return EXIT_OK
     if not rows:
-        print(f"No petitions: {query.label}.")
+        print(for_terminal(f"No petitions: {query.label}."))
         return EXIT_OK
     for row in rows:
         status = f"  ({row.status})" if row.status else ""
-        print(f"{row.id:>7}  {row.signature_count:>11,}  {row.state:<8} {row.action}{status}")
+        print(for_terminal(f"{row.id:>7}  {row.signature_count:>11,}  {row.state:<8} {row.action}{status}"))
     more = "" if browser.finished else f" (the first {len(rows)}; more with --limit)"
-    print(f"{_plural(len(rows), 'petition')}: {query.label}{more}.")
+    print(for_terminal(f"{_plural(len(rows), 'petition')}: {query.label}{more}."))
     return EXIT_OK
 
 
@@ -726,7 +832,7 @@ def cmd_simulator(args) -> int:
     return simulator_main(argv)
 
 
-_NETWORK_COMMANDS = frozenset({"add", "show", "refresh", "record", "search"})
+_NETWORK_COMMANDS = frozenset({"add", "show", "refresh", "record", "search", "base-rates"})
 
 COMMANDS = {
     "add": cmd_add,
@@ -737,6 +843,7 @@ COMMANDS = {
     "record": cmd_record,
     "history": cmd_history,
     "backup": cmd_backup,
+    "base-rates": cmd_base_rates,
     "search": cmd_search,
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,

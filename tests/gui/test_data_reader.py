@@ -239,3 +239,67 @@ def test_the_reader_thread_is_gone_after_the_window_closes_mid_read(qtbot, simul
     assert window.reader.request(first) is None
     assert {thread.name for thread in threading.enumerate()} <= names_before
 
+
+
+# --- the outlook, worked out in the reader's thread ------------------------------------------------
+
+
+def test_with_its_document_a_read_brings_the_outlook_over_every_sample_even_those_already_shown(qtbot, reader):
+    from outlook_documents import COMPUTED_DEADLINE, PETITION_ID, document_2019
+    from petitiondesk.core import analysis
+    from petitiondesk.core.parse import parse_petition_document
+
+    now = 1_553_623_200.0  # 26 Mar 2019, 18:00 UTC: the petition is open
+    petition = parse_petition_document(document_2019(updated_at=now - 60))
+    with Store.open(reader.database) as store:
+        for hour in range(72, -1, -1):
+            store.add_sample(PETITION_ID, now - hour * 3600.0, 560_000 + (72 - hour) * 460)
+
+    without = read(qtbot, reader, PETITION_ID)
+    assert without.outlook is None  # no document asked about: samples only
+    first = read(qtbot, reader, PETITION_ID, petition=petition, now=now)
+    assert first.outlook.deadline.at == COMPUTED_DEADLINE and not first.outlook.deadline.stated
+    assert first.outlook.estimate is not None and first.outlook.state == "open"
+    assert first.outlook == analysis.outlook(petition, first.times, first.counts, now)
+
+    with Store.open(reader.database) as store:
+        store.add_sample(PETITION_ID, now + 600, 600_000)
+    later = read(qtbot, reader, PETITION_ID, since=float(first.times[-1]), petition=petition, now=now + 600,
+                 shown=(first.times, first.counts))
+    assert later.times.tolist() == [now, now + 600]  # only what is new crosses the thread
+    everything = (np.append(first.times, now + 600), np.append(first.counts, 600_000))
+    assert later.outlook == analysis.outlook(petition, *everything, now + 600)  # but the whole curve counts
+    assert later.outlook.estimate.final >= 600_000
+
+
+def test_a_document_the_outlook_cannot_handle_still_brings_its_samples(qtbot, reader, monkeypatch):
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core import analysis
+    from petitiondesk.core.parse import parse_petition_document
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("a contradiction nobody foresaw")
+
+    monkeypatch.setattr(analysis, "outlook", broken)
+    with Store.open(reader.database) as store:
+        store.add_sample(PETITION_ID, 1_000.0, 5)
+    answer = read(qtbot, reader, PETITION_ID, petition=parse_petition_document(document_2019()))
+    assert answer.error is None and answer.counts.tolist() == [5] and answer.outlook is None
+
+
+def test_the_outlook_uses_the_base_rates_learnt_from_the_archive_once_kept(qtbot, reader):
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core import analysis, base_rates
+    from petitiondesk.core.forecast import BaseRates
+    from petitiondesk.core.parse import parse_petition_document
+
+    now = 1_553_623_200.0
+    petition = parse_petition_document(document_2019(30_000, updated_at=now - 60, debate_threshold_reached_at=None))
+    few = BaseRates((10_000.0, 11_000.0, 12_000.0), (1.0, 0.5, 0.1), above_index=6.0)
+    with Store.open(reader.database) as store:
+        for hour in range(72, -1, -1):
+            store.add_sample(PETITION_ID, now - hour * 3600.0, 25_000 + (72 - hour) * 68)
+        base_rates.save(store, base_rates.Learnt(few, 80, 2), now)
+    answer = read(qtbot, reader, PETITION_ID, petition=petition, now=now)
+    assert answer.outlook == analysis.outlook(petition, answer.times, answer.counts, now, few)
+    assert answer.outlook != analysis.outlook(petition, answer.times, answer.counts, now)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,45 @@ def test_the_demo_window_under_xvfb_saves_a_screenshot_with_content(tmp_path):
     assert distinct_colours(image) > 40  # rows, a curve, text: not a blank or uniform window
     assert "Traceback" not in finished.stderr
     assert not list(Path(tmp_path / "state").rglob("faulthandler.log"))  # a clean exit leaves none
+
+
+def _wait_for_pins(folder_glob, timeout: float) -> Path:
+    """The demo's folder once its window runs and the refresh worker has pinned petitions."""
+    from petitiondesk import paths
+    from petitiondesk.core.store import Store, StoreError
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for folder in folder_glob():
+            database = paths.database_path(folder)
+            if database.exists():
+                try:
+                    with Store.open(database, readonly=True) as store:
+                        if store.watchlist():
+                            return folder
+                except StoreError:
+                    pass
+        time.sleep(0.2)
+    raise AssertionError("the demo pinned nothing in time")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_demo_with_a_signal_removes_its_temporary_folder(tmp_path, signum):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp), XDG_STATE_HOME=str(tmp_path / "state"), QT_QPA_PLATFORM="offscreen")
+    demo = subprocess.Popen([sys.executable, "-m", "petitiondesk", "--demo", "--quit-after", "120"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        folder = _wait_for_pins(lambda: temp.glob("petitiondesk-demo-*"), timeout=60)
+        demo.send_signal(signum)
+        _, stderr = demo.communicate(timeout=20)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.communicate()
+    assert demo.returncode == 0, stderr[-2000:]
+    assert not folder.exists()
+    assert list(temp.iterdir()) == []
+    assert "Traceback" not in stderr

@@ -48,9 +48,9 @@ def test_change_since_recording_began_says_over_how_long(make_row):
     model = WatchlistModel()
     model.load([make_row(1, count=50, change=40, change_complete=False, change_since=began),
                 make_row(2, count=900, change=300, change_complete=True)])
-    assert model.index(0, Column.CHANGE).data() == "+40 in 2 h"
+    assert model.index(0, Column.CHANGE).data() == "+40*"  # marked, and short enough for the column
     tooltip = model.index(0, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
-    assert "recording began" in tooltip and "09:30" in tooltip
+    assert "recording began over 2 h" in tooltip and "09:30" in tooltip and "less than 24 hours" in tooltip
     assert model.index(1, Column.CHANGE).data() == "+300"
     assert "last 24 hours" in model.index(1, Column.CHANGE).data(Qt.ItemDataRole.ToolTipRole)
 
@@ -197,3 +197,45 @@ def test_moving_by_one_passes_the_shown_neighbour_and_leaves_filtered_rows_in_pl
     assert not model.move_by([1], 1)
     model.sort(Column.TITLE)
     assert not model.can_reorder()
+
+
+# --- the outlook: a computed deadline, the estimate, closed past the deadline ----------------------
+
+def row_2019(make_row, now: float):
+    """The watchlist row of a 2019 document (no closing_date) with three days recorded up to `now`."""
+    import numpy as np
+
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core import analysis
+    from petitiondesk.core.parse import parse_petition_document
+
+    petition = parse_petition_document(document_2019(updated_at=now - 60))
+    times = now - np.arange(72, -1, -1) * 3600.0
+    counts = 560_000 + np.arange(73) * 460
+    return make_row(PETITION_ID, petition.action, int(counts[-1]), position=0, petition=petition,
+                    outlook=analysis.outlook(petition, times, counts, now))
+
+
+def test_a_computed_deadline_is_marked_and_explained_and_the_estimate_has_its_range(qapp, make_row):
+    model = WatchlistModel()
+    model.load([row_2019(make_row, datetime(2019, 3, 26, 18, 0, tzinfo=UTC).timestamp()), make_row(2, "Plain")])
+    closes = model.index(0, Column.CLOSING)
+    assert closes.data() == "3 Jun 2019*"
+    assert "six-month rule" in closes.data(Qt.ItemDataRole.ToolTipRole)
+    estimate = model.record(0).outlook.estimate
+    assert model.index(0, Column.ESTIMATE).data() == f"{round(estimate.final):,}"
+    tooltip = model.index(0, Column.ESTIMATE).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"between {round(estimate.low):,} and {round(estimate.high):,}" in tooltip and "80 %" in tooltip
+    assert model.index(0, Column.STATE).data() == "Open"
+    assert model.index(1, Column.CLOSING).data() == "—" and model.index(1, Column.ESTIMATE).data() == "—"
+    model.sort(Column.ESTIMATE, Qt.SortOrder.AscendingOrder)
+    assert titles(model)[-1] == "Plain"  # no estimate sorts last
+
+
+def test_a_document_past_its_computed_deadline_reads_closed_without_an_estimate(qapp, make_row):
+    model = WatchlistModel()
+    model.load([row_2019(make_row, datetime(2026, 12, 1, tzinfo=UTC).timestamp())])
+    assert model.index(0, Column.STATE).data() == "Closed"
+    assert model.index(0, Column.ESTIMATE).data() == "—"
+    assert "final" in model.index(0, Column.ESTIMATE).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, Column.CLOSING).data() == "3 Jun 2019*"

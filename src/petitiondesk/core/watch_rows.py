@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from petitiondesk.core.analysis import change_over
+from petitiondesk.core import base_rates
+from petitiondesk.core.analysis import Outlook, change_over, outlook
+from petitiondesk.core.forecast import BaseRates
+from petitiondesk.core.milestones import effective_state
 from petitiondesk.core.models import SITE_BASE, Petition
 
 if TYPE_CHECKING:
@@ -56,6 +59,10 @@ class WatchRow:
     problem_detail: str | None = None
     pinned_at: datetime | None = None
     counted_at: datetime | None = None  # when `signature_count` was recorded; None: from the document
+    #: Deadline, estimate and milestones from the document and every recorded sample; None without a document.
+    #: In `build_rows`, a closed petition's is worked out from its last day only: its count is final, and
+    #: its state and deadline come from the document (reading its whole curve would cost 10 ms a row).
+    outlook: Outlook | None = None
 
     @property
     def title(self) -> str:
@@ -69,10 +76,28 @@ class WatchRow:
 
     @property
     def closing(self) -> date | datetime | None:
-        """When it closes (open) or closed (closed); nothing for a rejected petition."""
-        if self.petition is None:
+        """When it closes (open) or closed (closed), computed by the site's rule when the document
+        does not say (`closing_computed`); nothing for a rejected petition."""
+        if self.petition is None or self.petition.state == "rejected":
             return None
-        return self.petition.closed_at or self.petition.closing_date
+        stated = self.petition.closed_at or self.petition.closing_date
+        if stated is not None or self.outlook is None or self.outlook.deadline is None:
+            return stated
+        return _utc(self.outlook.deadline.at)
+
+    @property
+    def closing_computed(self) -> bool:
+        """True when `closing` is worked out by the site's rule (six months from opening, or the
+        dissolution), not stated by the document."""
+        deadline = self.outlook.deadline if self.outlook is not None else None
+        return deadline is not None and not deadline.stated and self.closing is not None
+
+    @property
+    def state(self) -> str | None:
+        """The document's state, except that an open one past its (computed) deadline is closed."""
+        if self.outlook is not None:
+            return self.outlook.state
+        return self.petition.state if self.petition else None
 
     @property
     def web_url(self) -> str:
@@ -86,12 +111,14 @@ class WatchRow:
             "position": self.position,
             "pinned_at": _iso(self.pinned_at),
             "action": petition.action if petition else None,
-            "state": petition.state if petition else None,
+            "state": self.state,
             "signature_count": self.signature_count,
             "archived": bool(petition and petition.archived),
             "url": self.web_url,
             "problem": self.problem,
             "problem_detail": self.problem_detail,
+            "closes": _iso(self.closing) if isinstance(self.closing, datetime) else _day(self.closing),
+            "closes_computed": self.closing_computed,
         }
 
 
@@ -104,27 +131,33 @@ def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
         wanted = set(ids)
         entries = [entry for entry in entries if entry.petition_id in wanted]
     petitions = store.petitions(entry.petition_id for entry in entries)
+    rates = base_rates.stored(store)
     problems = problems or {}
     rows = []
     for number, entry in enumerate(entries):
         if number % ROWS_BETWEEN_YIELDS == 0:
             time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
         rows.append(_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
-                         problems.get(entry.petition_id), entry))
+                         problems.get(entry.petition_id), entry, rates, whole_curve=False))
     return tuple(rows)
 
 
 def read_row(store: Store, petition_id: int, now: float) -> WatchRow:
     """One petition's row, watched or not (`show`)."""
     entry = next((entry for entry in store.watchlist() if entry.petition_id == petition_id), None)
-    return _row(store, petition_id, now, store.petition(petition_id), None, entry)
+    return _row(store, petition_id, now, store.petition(petition_id), None, entry, base_rates.stored(store),
+                whole_curve=True)
 
 
 def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
-         problem: tuple[str, str] | None, entry: WatchEntry | None) -> WatchRow:
-    """The row of a petition whose document (or None) and watchlist entry (or None) are known."""
+         problem: tuple[str, str] | None, entry: WatchEntry | None, rates: BaseRates, *,
+         whole_curve: bool) -> WatchRow:
+    """The row of a petition whose document (or None) and watchlist entry (or None) are known; its
+    outlook from every sample if `whole_curve` or it is open (the estimate reads the whole curve)."""
     state = store.fetch_state(petition_id)
-    times, counts = store.samples(petition_id, since=now - DAY)  # with the last one before, if older
+    open_now = petition is not None and effective_state(petition, now) == "open"
+    # Else the last day's, with the last one before it (the 24 h change needs no more).
+    times, counts = store.samples(petition_id, since=None if whole_curve or open_now else now - DAY)
     latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
     count = latest[1] if latest else (petition.signature_count if petition else None)
     change = change_over(times, counts, now, DAY) if len(counts) else None
@@ -142,11 +175,16 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
         problem_detail=detail,
         pinned_at=_utc(entry.pinned_at) if entry is not None else None,
         counted_at=_utc(latest[0]) if latest else None,
+        outlook=outlook(petition, times, counts, now, rates) if petition is not None else None,
     )
 
 
 def _utc(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _iso(moment: datetime | None) -> str | None:

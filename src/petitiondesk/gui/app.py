@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -17,7 +19,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
@@ -179,6 +181,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
+    _close_on_signals(window, stack)
 
     def start_refreshing() -> None:
         freeze_long_lived_objects()
@@ -199,6 +202,28 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
+    """SIGTERM and Ctrl+C close the window like its close button, so that the exit stack runs
+    (the demo's folder is removed, the store is closed). Qt's loop runs no Python between events:
+    the signal's byte on a socket wakes it, without polling."""
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    stack.callback(reader.close)
+    stack.callback(writer.close)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def on_wake() -> None:
+        reader.recv(64)
+        window.close()
+
+    notifier.activated.connect(on_wake)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    stack.callback(signal.set_wakeup_fd, previous_fd)
+    # A Python-level handler is needed for the wake-up byte to be written; the work is done in on_wake.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
 
 
 class _OnFirstPaint(QObject):

@@ -12,6 +12,10 @@ were superseded before it got to them, and the service drops answers that arrive
 one (the user has moved on). Everything that crosses the thread is immutable: `ReadRequest`,
 `ReadResult` (its arrays are made read-only and never touched again).
 
+With the petition's document in the request, the reader also works out its outlook there
+(`core.analysis.outlook`: known points, events, deadline, estimate, milestone odds; about 12 ms
+for 100,000 samples) from every sample: those the window already shows plus those just read.
+
 A database that is not there yet (no file, or an empty one) reads as no samples, not as an
 error: the refresh worker creates it. Any other failure comes back as a one-line message.
 """
@@ -19,12 +23,15 @@ error: the refresh worker creates it. Any other failure comes back as a one-line
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from petitiondesk.core import analysis, base_rates
+from petitiondesk.core.models import Petition
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,20 @@ log = logging.getLogger(__name__)
 def _frozen(values: np.ndarray) -> np.ndarray:
     values.flags.writeable = False
     return values
+
+
+_NO_TIMES = _frozen(np.empty(0, np.float64))
+_NO_COUNTS = _frozen(np.empty(0, np.int64))
+
+
+def merge_samples(times: np.ndarray, counts: np.ndarray, fresh_t: np.ndarray,
+                  fresh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples on show with those read since the last of them (which replace it: only the
+    newest stored row can change), read-only."""
+    if not fresh_t.size:
+        return times, counts
+    keep = times < fresh_t[0]
+    return _frozen(np.concatenate([times[keep], fresh_t])), _frozen(np.concatenate([counts[keep], fresh_c]))
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,12 @@ class ReadRequest:
     since: float | None = None
     #: When set: the constituency counts of the last snapshot at or before this time.
     baseline_at: float | None = None
+    #: When set: its outlook is worked out at `now` (POSIX seconds; None: the time of the read).
+    petition: Petition | None = None
+    now: float | None = None
+    #: With `since`: the samples the window shows already (read-only), which the outlook needs too.
+    shown_times: np.ndarray = field(default_factory=lambda: _NO_TIMES, compare=False)
+    shown_counts: np.ndarray = field(default_factory=lambda: _NO_COUNTS, compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,8 @@ class ReadResult:
     #: Signatures by ONS code at `request.baseline_at`; None when not asked for or not recorded.
     baseline: dict[str, int] | None = None
     error: str | None = None
+    #: The petition's past and future (None without a document in the request).
+    outlook: analysis.Outlook | None = None
 
     @property
     def petition_id(self) -> int:
@@ -89,14 +118,16 @@ class DataReader(ServiceWorker):
 
     def _read(self, request: ReadRequest) -> ReadResult:
         store = self._open()
-        if store is None:
-            return ReadResult(request)  # not there yet: nothing recorded
+        if store is None:  # not there yet: nothing recorded, but the document has its own past
+            return ReadResult(request, outlook=_outlook_of(request, _NO_TIMES, _NO_COUNTS, base_rates.stored(None)))
         times, counts = store.samples(request.petition_id, since=request.since)
         baseline = None
         if request.baseline_at is not None:
             snapshot = store.constituency_counts_at(request.petition_id, request.baseline_at)
             baseline = snapshot[1] if snapshot else None
-        return ReadResult(request, _frozen(times), _frozen(counts), baseline)
+        times, counts = _frozen(times), _frozen(counts)
+        outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
+        return ReadResult(request, times, counts, baseline, outlook=outlook)
 
     def _open(self):
         """The thread's read-only connection, opened on first use; None while there is no database."""
@@ -118,6 +149,22 @@ class DataReader(ServiceWorker):
             except Exception:
                 log.exception("closing the reader's database connection failed")
             self._store = None
+
+
+def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray,
+                rates: analysis.BaseRates) -> analysis.Outlook | None:
+    """The outlook of the request's petition over every sample; None (logged) if the document
+    defeats it: the samples still arrive."""
+    if request.petition is None:
+        return None
+    if request.since is not None:
+        times, counts = merge_samples(request.shown_times, request.shown_counts, times, counts)
+    now = time.time() if request.now is None else request.now
+    try:
+        return analysis.outlook(request.petition, times, counts, now, rates)
+    except Exception:
+        log.exception("working out the outlook of petition %s failed", request.petition_id)
+        return None
 
 
 class DataReaderService(BackgroundService):
@@ -142,16 +189,20 @@ class DataReaderService(BackgroundService):
         """True while the answer to the newest request is still to come."""
         return self._waiting_for is not None
 
-    def request(self, petition_id: int, *, since: float | None = None,
-                baseline_at: float | None = None) -> ReadRequest | None:
-        """Ask for a petition's samples; any earlier request's answer will be dropped.
+    def request(self, petition_id: int, *, since: float | None = None, baseline_at: float | None = None,
+                petition: Petition | None = None, now: float | None = None,
+                shown: tuple[np.ndarray, np.ndarray] = (_NO_TIMES, _NO_COUNTS)) -> ReadRequest | None:
+        """Ask for a petition's samples (and, given its document, its outlook at `now`, over `shown`
+        and what is read `since`); any earlier request's answer will be dropped.
         None (and nothing is read) once shut down."""
         if self.is_stopped:
             return None
         self.start()
         request = ReadRequest(int(petition_id), self._latest.bump(),
                               None if since is None else float(since),
-                              None if baseline_at is None else float(baseline_at))
+                              None if baseline_at is None else float(baseline_at),
+                              petition, None if now is None else float(now),
+                              _frozen(shown[0]), _frozen(shown[1]))
         self._waiting_for = request.generation
         self._read_requested.emit(request)
         return request

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from petitiondesk.core import analysis
 from petitiondesk.core import export as csv_export
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.hexmap import choose_hexmap
@@ -56,6 +58,7 @@ from petitiondesk.gui.format import (
     format_date,
     format_percent,
     format_uk_time,
+    outlook_lines,
     progress_label,
     state_label,
     to_uk,
@@ -179,6 +182,11 @@ class DetailPane(QWidget):
         self._baseline: dict[str, int] | None = None
         self._movers_ready_at: float | None = None
         self.movers: Movers | None = None
+        self._outlook: analysis.Outlook | None = None
+        #: Seconds since the epoch: "10,000 in about 3 days" counts from it (tests pin it).
+        self.clock = time.time
+        self.outlook_section: QWidget | None = None  # made with each petition's overview
+        self.outlook_label: QLabel | None = None
         self._writers: list[threading.Thread] = []
         self._written.connect(self.export_finished)
 
@@ -329,6 +337,8 @@ class DetailPane(QWidget):
             and petition.id == self._petition.id
         )
         self._petition = petition
+        if not same_petition:
+            self._outlook = None  # the previous petition's; this one's follows
         if petition is None:
             self._stack.setCurrentWidget(self.empty_label)
             self._show_breakdowns(None, None)
@@ -348,6 +358,16 @@ class DetailPane(QWidget):
     @property
     def petition(self) -> Petition | None:
         return self._petition
+
+    def show_outlook(self, outlook: analysis.Outlook | None) -> None:
+        """Where the shown petition is going (worked out by the reader): its deadline, the estimate
+        and its milestones, in the overview's "Where it is going" section."""
+        self._outlook = outlook
+        self._fill_outlook_section()
+
+    def outlook_lines(self) -> list[str]:
+        """The "Where it is going" section's lines (empty while there is no outlook)."""
+        return outlook_lines(self._outlook, float(self.clock())) if self._outlook is not None else []
 
     def open_link(self, url: str) -> bool:
         """Open a web address in the browser; anything but http(s) is refused."""
@@ -373,7 +393,7 @@ class DetailPane(QWidget):
 
     # -- overview --------------------------------------------------------------------------------
     def _overview_sections(self, petition: Petition) -> list[QWidget]:
-        widgets: list[QWidget] = []
+        widgets: list[QWidget] = [self._build_outlook_section()]
         if petition.committee_note:
             widgets += [
                 _heading("Note from the Petitions Committee"),
@@ -387,6 +407,25 @@ class DetailPane(QWidget):
         widgets += [_heading("Dates"), _facts(self._date_facts(petition), self)]
         widgets += [_heading("About"), _facts(self._about_facts(petition), self)]
         return widgets
+
+    def _build_outlook_section(self) -> QWidget:
+        """Rebuilt with the overview; `show_outlook` refills its label in place."""
+        self.outlook_section = QWidget()
+        layout = QVBoxLayout(self.outlook_section)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading("Where it is going"))
+        self.outlook_label = _plain_label("")
+        self.outlook_label.setAccessibleName("Where it is going")
+        layout.addWidget(self.outlook_label)
+        self._fill_outlook_section()
+        return self.outlook_section
+
+    def _fill_outlook_section(self) -> None:
+        if self.outlook_label is None:
+            return  # no petition shown yet
+        lines = self.outlook_lines()
+        self.outlook_label.setText("\n".join(lines))
+        self.outlook_section.setVisible(bool(lines))
 
     def _rejection_section(self, petition: Petition) -> list[QWidget]:
         rejection = petition.rejection

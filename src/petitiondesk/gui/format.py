@@ -159,3 +159,58 @@ def plain_tooltip(text: str) -> str:
     so text from the network goes in escaped, inside a rich-text wrapper of our own."""
     escaped = html.escape(text, quote=False).replace("\n", "<br>")
     return f"<qt>{escaped}</qt>"
+
+
+# -- where a petition is going (core.analysis.Outlook): the detail pane, the watchlist and `show` ----------
+
+#: Why a deadline the document does not state is what it is (`core.milestones.Deadline.source`).
+DEADLINE_RULES = {
+    "opened_at + 6 months": "computed from the opening date: the site's six-month rule",
+    "dissolution": "computed: the dissolution of Parliament closes petitions early",
+}
+
+
+def deadline_words(deadline) -> str:
+    """ "3 Aug 2026, 23:59 (UK time)", with why when computed: "… (computed from the opening date: …)"."""
+    moment = format_uk_time(datetime.fromtimestamp(deadline.at, UTC))
+    if deadline.stated:
+        return f"{moment} ({zone_name()})"
+    return f"{moment} ({zone_name()}; {DEADLINE_RULES.get(deadline.source, 'computed')})"
+
+
+def estimate_words(estimate) -> str:
+    """ "about 652,000 (80 % range 601,000–720,000; method: curve)"."""
+    return (f"about {format_count(estimate.final)} (80 % range {format_count(estimate.low)}–"
+            f"{format_count(estimate.high)}; method: {estimate.method})")
+
+
+def milestone_words(milestone, now: float) -> str:
+    """ "10,000 reached 3 Dec 2025", "10,000 reached before recording began",
+    "100,000 in about 3 days · 64 % chance", "100,000: 12 % chance" (not by the median path)."""
+    target = format_count(milestone.target)
+    if milestone.chance == 1.0 or milestone.reached_at is not None:
+        if milestone.reached_at is None:
+            return f"{target} reached before recording began"
+        return f"{target} reached {format_date(datetime.fromtimestamp(milestone.reached_at, UTC))}"
+    if milestone.chance is None:
+        return f"{target}: too little recorded yet to say"
+    if milestone.chance == 0.0:
+        return f"{target} not reached"  # closed below it
+    chance = f"{format_chance(milestone.chance)} chance"
+    if milestone.eta is None:
+        return f"{target}: {chance}"
+    return f"{target} in about {format_relative(max(milestone.eta - now, 1.0)).removeprefix('in ')} · {chance}"
+
+
+def outlook_lines(outlook, now: float) -> list[str]:
+    """Where a petition is going, a line each: its deadline, the estimate (while open: a closed
+    count is final) and its milestones. The detail pane's "Where it is going" and `show` print these."""
+    lines = []
+    if outlook.deadline is not None:
+        verb = "Closes" if outlook.state == "open" else "Closed"
+        lines.append(f"{verb}: {deadline_words(outlook.deadline)}")
+    if outlook.state == "open":
+        estimate = estimate_words(outlook.estimate) if outlook.estimate else "too little recorded yet to say"
+        lines.append(f"Expected final count: {estimate}")
+    lines += [milestone_words(milestone, now) for milestone in outlook.milestones]
+    return lines

@@ -1,7 +1,9 @@
 """The selected petition: which one is shown, its graph, details and related petitions.
 
 The presenter asks the `DataReaderService` for the selected petition's samples and constituency
-baseline (read in the reader's thread) and shows them in the chart and the detail pane together.
+baseline (read in the reader's thread) and shows them in the chart and the detail pane together,
+with the outlook the reader works out from the document and every sample (milestones, events,
+deadline, forecast), again with each new sample or document.
 Until a new selection's samples arrive the previous petition stays on show; a read that takes
 longer than `LOADING_STATE_DELAY_MS` shows a loading state instead. Related petitions are asked
 for only once the selection rests (`RELATED_DELAY_MS`).
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui.browse_service import BrowseService
 from petitiondesk.gui.chart import SignatureChart
-from petitiondesk.gui.data_reader import DataReaderService, ReadResult
+from petitiondesk.gui.data_reader import DataReaderService, ReadResult, merge_samples
 from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.export_actions import ExportSubject
 from petitiondesk.gui.related_panel import RelatedPanel
@@ -57,6 +59,7 @@ class PetitionPresenter(QObject):
         self.chart = SignatureChart(parent)
         self.chart.clock = clock
         self.detail = DetailPane(parent)
+        self.detail.clock = clock
         self.related = RelatedPanel(browse_service, parent)
         self._related_timer = self._single_shot(RELATED_DELAY_MS, self._show_related)
         self._loading_timer = self._single_shot(LOADING_STATE_DELAY_MS, self._show_loading)
@@ -131,15 +134,18 @@ class PetitionPresenter(QObject):
         self.shown_petition = self.shown_baseline = None
 
     def _request_all_samples(self, petition_id: int) -> None:
-        self.reader.request(petition_id, baseline_at=self.clock() - DAY)
+        now = self.clock()
+        self.reader.request(petition_id, baseline_at=now - DAY, petition=self._petition_of(petition_id), now=now)
 
     def _request_new_samples(self, with_baseline: bool = False) -> None:
-        """What was recorded since the last sample on show (only the newest stored row can change)."""
+        """What was recorded since the last sample on show (only the newest stored row can change),
+        and the outlook over them all."""
         if self.shown_id is None:
             return
+        now = self.clock()
         since = float(self.times[-1]) if self.times.size else None
-        self.reader.request(self.shown_id, since=since,
-                            baseline_at=self.clock() - DAY if with_baseline else None)
+        self.reader.request(self.shown_id, since=since, baseline_at=now - DAY if with_baseline else None,
+                            petition=self._petition_of(self.shown_id), now=now, shown=(self.times, self.counts))
 
     @Slot()
     def _show_loading(self) -> None:
@@ -178,14 +184,16 @@ class PetitionPresenter(QObject):
         self.shown_petition = petition
         self.shown_baseline = result.baseline
         self.chart.set_petition(petition, self.times, self.counts)
+        self.chart.set_outlook(result.outlook)
         if result.error and petition is not None:
             self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
         self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
+        self.detail.show_outlook(result.outlook)
         self._related_timer.start()
 
     def _show_new_samples(self, result: ReadResult) -> None:
         """New samples or a new document of the petition on show, without moving the user's view."""
-        times, counts = self._merged(result.times, result.counts)
+        times, counts = merge_samples(self.times, self.counts, result.times, result.counts)
         if not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts):
             self.times, self.counts = times, counts
             self.chart.update_samples(times, counts)
@@ -201,13 +209,9 @@ class PetitionPresenter(QObject):
             self.shown_petition = petition
         if petition is not None and (new_document or new_baseline):
             self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
-
-    def _merged(self, fresh_t: np.ndarray, fresh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The samples on show with those read since the last of them (which replace it)."""
-        if not fresh_t.size:
-            return self.times, self.counts
-        keep = self.times < fresh_t[0]
-        return np.concatenate([self.times[keep], fresh_t]), np.concatenate([self.counts[keep], fresh_c])
+        if result.outlook is not None:
+            self.chart.set_outlook(result.outlook)
+            self.detail.show_outlook(result.outlook)
 
     @Slot()
     def _show_related(self) -> None:

@@ -22,27 +22,31 @@ from PySide6.QtWidgets import QApplication, QStyle
 from petitiondesk.core.refresh import WAITING_PROBLEMS, WAITING_WORDS
 from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui.format import (
+    DEADLINE_RULES,
     MISSING,
     format_count,
     format_date,
     format_delta,
     format_relative,
     format_uk_time,
-    state_label,
+    state_words,
+    zone_name,
 )
 
 
 class Column:
-    PROBLEM, TITLE, STATE, SIGNATURES, CHANGE, CLOSING, UPDATED = range(7)
-    COUNT = 7
-    HEADERS = ("", "Petition", "State", "Signatures", "24 h change", "Closes", "Last updated")
+    PROBLEM, TITLE, STATE, SIGNATURES, CHANGE, ESTIMATE, CLOSING, UPDATED = range(8)
+    COUNT = 8
+    HEADERS = ("", "Petition", "State", "Signatures", "24 h change", "Estimate", "Closes", "Last updated")
 
 
 RecordRole = Qt.ItemDataRole.UserRole + 1  # the WatchRow itself
 SortRole = Qt.ItemDataRole.UserRole + 2  # a native value that sorts correctly
 PetitionIdRole = Qt.ItemDataRole.UserRole + 3
 
-_RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE}
+_RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE, Column.ESTIMATE}
+#: Marks a figure that is not what its column's title says: a computed deadline, a change over less than 24 h.
+MARK = "*"
 #: Dragged rows carry their petition ids under this type (and no text, so no drop target reads them).
 IDS_MIME_TYPE = "application/x-petitiondesk-petition-ids"
 _RIGHT_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -60,20 +64,59 @@ _SERVED_ROLES = frozenset(int(role) for role in (
 
 def _state_text(row: WatchRow) -> str:
     if row.petition:
-        return state_label(row.petition)
+        return state_words(row.state or row.petition.state, row.petition.archived)
     # Before it opens the site shows only a petition's count; the tooltip says which stage it is at.
     return "Not open" if row.problem in WAITING_PROBLEMS else MISSING
 
 
 def _change_text(row: WatchRow) -> str:
-    """"+2,400"; when recording began less than 24 h ago, says over how long: "+310 in 5 h"."""
+    """"+2,400"; "+310*" when recording began less than 24 h ago (the tooltip says over how long)."""
     if row.change is None:
         return MISSING
-    if row.change_complete or row.change_since is None or row.checked_at is None:
-        return format_delta(row.change)
-    recorded = max(0.0, (row.checked_at - row.change_since).total_seconds())
-    span = "<1 min" if recorded < 60 else format_relative(recorded).removeprefix("in ")
-    return f"{format_delta(row.change)} in {span}"
+    return format_delta(row.change) + ("" if row.change_complete else MARK)
+
+
+def _change_tooltip(row: WatchRow) -> str:
+    if row.change_complete:
+        return "Change in signatures over the last 24 hours"
+    span = ""
+    if row.change_since is not None and row.checked_at is not None:
+        recorded = max(0.0, (row.checked_at - row.change_since).total_seconds())
+        span = "under a minute" if recorded < 60 else format_relative(recorded).removeprefix("in ")
+        span = f" over {span}"
+    return (f"{MARK} Change since recording began{span} ({format_uk_time(row.change_since)}, {zone_name()}): "
+            "less than 24 hours")
+
+
+def _estimate(row: WatchRow):
+    """The final-count estimate of an open petition (a closed one's count is final); None if unknown."""
+    seen = row.outlook
+    return seen.estimate if seen is not None and seen.state == "open" else None
+
+
+def _estimate_tooltip(row: WatchRow) -> str | None:
+    estimate = _estimate(row)
+    if estimate is None:
+        if row.outlook is not None and row.outlook.state != "open":
+            return "Not open: its count is final"
+        return "No estimate yet: it needs a few hours of recorded counts and a deadline"
+    deadline = " (computed)" if row.closing_computed else ""
+    return (f"Expected final count by closing{deadline}: about {format_count(estimate.final)}; "
+            f"80 % likely between {format_count(estimate.low)} and {format_count(estimate.high)} "
+            f"(method: {estimate.method})")
+
+
+def _closing_text(row: WatchRow) -> str:
+    if not row.closing:
+        return MISSING
+    return format_date(row.closing) + (MARK if row.closing_computed else "")
+
+
+def _closing_tooltip(row: WatchRow) -> str | None:
+    if not row.closing_computed or row.outlook is None or row.outlook.deadline is None:
+        return None
+    rule = DEADLINE_RULES.get(row.outlook.deadline.source, "computed")
+    return f"{MARK} The document states no closing date: {rule}"
 
 
 def _display(row: WatchRow, column: int) -> str:
@@ -85,8 +128,11 @@ def _display(row: WatchRow, column: int) -> str:
         return format_count(row.signature_count)
     if column == Column.CHANGE:
         return _change_text(row)
+    if column == Column.ESTIMATE:
+        estimate = _estimate(row)
+        return format_count(estimate.final) if estimate is not None else MISSING
     if column == Column.CLOSING:
-        return format_date(row.closing) if row.closing else MISSING
+        return _closing_text(row)
     if column == Column.UPDATED:
         return format_uk_time(row.checked_at)
     return ""
@@ -100,9 +146,11 @@ def _tooltip(row: WatchRow, column: int) -> str | None:
     if column == Column.STATE and row.petition is None and row.problem in WAITING_PROBLEMS:
         return WAITING_WORDS[row.problem].capitalize()
     if column == Column.CHANGE and row.change is not None:
-        if row.change_complete:
-            return "Change in signatures over the last 24 hours"
-        return f"Change since recording began ({format_uk_time(row.change_since)}): less than 24 hours"
+        return _change_tooltip(row)
+    if column == Column.ESTIMATE and row.petition is not None:
+        return _estimate_tooltip(row)
+    if column == Column.CLOSING:
+        return _closing_tooltip(row)
     return None
 
 
@@ -118,6 +166,9 @@ def _sort_value(row: WatchRow, column: int) -> Any:
         return row.signature_count
     if column == Column.CHANGE:
         return row.change
+    if column == Column.ESTIMATE:
+        estimate = _estimate(row)
+        return estimate.final if estimate is not None else None
     if column == Column.CLOSING:
         closing = row.closing
         if isinstance(closing, datetime):

@@ -35,7 +35,7 @@ MY_ORDER = "My order"
 SORTED_HINT = ("Sorted by {column}: petitions keep to that order. Choose View > Sort by > My order "
                "(or click the header until the arrow goes) to move them by hand.")
 _COLUMN_WIDTHS = ((Column.PROBLEM, 30), (Column.TITLE, 250), (Column.STATE, 80), (Column.SIGNATURES, 85),
-                  (Column.CHANGE, 105), (Column.CLOSING, 92), (Column.UPDATED, 130))
+                  (Column.CHANGE, 90), (Column.ESTIMATE, 90), (Column.CLOSING, 92), (Column.UPDATED, 130))
 
 
 class WatchlistTable(QTableView):
