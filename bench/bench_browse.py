@@ -63,10 +63,10 @@ def main() -> int:
     print(f"sort and filter of {len(rows):,} rows, median of {args.repeat}:")
     for key in ("signature_count", "action", "opened_at", "status", "id"):
         for descending in (False, True):
-            ms, _ = timed(lambda: sort_rows(rows, key, descending), args.repeat)
+            ms, _ = timed(lambda key=key, descending=descending: sort_rows(rows, key, descending), args.repeat)
             print(f"  sort by {key:<16} {'desc' if descending else 'asc ':<4}  {ms:7.1f} ms")
     for text in ("sewage", "ban the", "2030 rivers", "zzzz-nothing", "1"):
-        ms, matched = timed(lambda: filter_rows(rows, text), args.repeat)
+        ms, matched = timed(lambda text=text: filter_rows(rows, text), args.repeat)
         print(f"  filter {text!r:<16}  {ms:7.1f} ms  ({len(matched):,} rows)")
     sorted_rows = sort_rows(rows, "signature_count", True)
     ms, _ = timed(lambda: sort_rows(filter_rows(sorted_rows, "ban"), "action"), args.repeat)

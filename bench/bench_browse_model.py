@@ -103,7 +103,7 @@ def main() -> int:
     for column in (BrowseColumn.SIGNATURES, BrowseColumn.TITLE, BrowseColumn.OPENED, BrowseColumn.STATUS,
                    BrowseColumn.STATE, BrowseColumn.PINNED):
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            ms, _ = timed(lambda: model.sort(column, order), args.repeat)
+            ms, _ = timed(lambda column=column, order=order: model.sort(column, order), args.repeat)
             name = BrowseColumn.HEADERS[column] or "pinned (site order)"
             print(f"  {name:<22} {'asc ' if order == Qt.SortOrder.AscendingOrder else 'desc'}  {ms:7.1f} ms")
     model.sort(BrowseColumn.SIGNATURES, Qt.SortOrder.DescendingOrder)

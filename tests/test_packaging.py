@@ -318,7 +318,8 @@ def package_source(package: str, package_dir: dict[str, str]) -> Path:
 
 def run_isolated(site: Path, code: str) -> list[str]:
     """Runs `code` in a fresh Python that sees only `site` and the standard library."""
-    result = subprocess.run([sys.executable, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
+    prelude = f"import sys; sys.path.insert(0, {str(site)!r}); "
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", prelude + code],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()

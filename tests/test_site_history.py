@@ -199,9 +199,11 @@ def test_a_database_from_before_whole_site_history_remembers_its_pins(tmp_path):
         store.pin(21)
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("DROP TABLE ever_pinned")
-    raw.execute("PRAGMA user_version = 1")  # as the release before this one left it
+    raw.execute("DELETE FROM schema_history WHERE version = 3")
+    raw.execute("PRAGMA user_version = 2")  # as the release before this one left it
     raw.close()
     with Store.open(path) as store:
+        assert store.backup is not None and store.backup.exists()  # the copy made before upgrading
         store.add_sample(21, 1_000, 1)
         store.add_sample(22, 1_000, 1)
         assert store.forget_unpinned_history(2_000) == 1

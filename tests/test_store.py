@@ -133,7 +133,7 @@ def _filled_store(path: Path) -> None:
         (_random_bytes, "not an SQLite file"),
         (_foreign_sqlite, "another application"),
         (_other_application_id, "another application"),
-        (_newer_schema, "made by a newer PetitionDesk (schema 7; this one reads up to 2)"),
+        (_newer_schema, f"made by a newer PetitionDesk (schema 7; this one reads up to {Store.SCHEMA_VERSION})"),
         (_truncated_mid_page, "damaged"),
         (_truncated_on_page_boundary, "damaged"),
     ],
@@ -150,7 +150,7 @@ def test_refuses_files_it_cannot_trust_and_leaves_them_untouched(db_path, make_f
 def test_a_folder_that_cannot_be_created_is_a_store_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(StoreError, match="Cannot use"):
+    with pytest.raises(StoreError, match="a-file is a file, not a folder"):
         Store.open(blocker / "data" / "petitiondesk.sqlite3")
 
 

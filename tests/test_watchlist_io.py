@@ -50,7 +50,7 @@ def snapshot(store: Store) -> list[tuple[int, int, float]]:
 def assert_same_watchlist(copy: Store, original: Store) -> None:
     got, want = snapshot(copy), snapshot(original)
     assert [(pid, position) for pid, position, _ in got] == [(pid, position) for pid, position, _ in want]
-    for (_, _, pinned_copy), (_, _, pinned_original) in zip(got, want):
+    for (_, _, pinned_copy), (_, _, pinned_original) in zip(got, want, strict=True):
         assert pinned_copy == pytest.approx(pinned_original, abs=1e-6)
 
 

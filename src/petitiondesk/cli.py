@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--scale", type=float, default=1.0,
                        help="draw as on a screen with this pixel ratio (2 for HiDPI-style text)")
 
+    _command(commands, "repair", "copy what can be read from a damaged database into a new file beside it")
     hexmap = _command(commands, "export-map", "save a petition's constituency map as PNG or SVG, and its movers as CSV")
     hexmap.add_argument("ref", metavar="ID")
     hexmap.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
@@ -257,6 +258,8 @@ def _open_store(args, *, create: bool = True) -> Iterator:
         store = Store.open(path)
     except StoreError as error:
         raise CommandError(str(error)) from None
+    for notice in store.notices:  # an upgrade and where its backup went; writes off
+        print(f"petitiondesk: {notice}", file=sys.stderr)
     try:
         yield store
     except StoreError as error:  # e.g. another PetitionDesk holds the write lock
@@ -374,7 +377,7 @@ def cmd_list(args) -> int:
     for row in rows:
         problem = f"  [{row.problem}]" if row.problem else ""
         if row.petition:
-            state = for_terminal(row.state)  # closed once past its deadline, whatever an old document says
+            state = for_terminal(row.state or "")  # closed once past its deadline, whatever an old document says
         else:  # a petition not open yet (hidden, or waiting for sponsors) is not a mystery
             state = "not open" if row.problem in WAITING_PROBLEMS else "?"
         title = for_terminal(row.petition.action) if row.petition else "(not fetched yet)"
@@ -776,6 +779,20 @@ def cmd_export_chart(args) -> int:
     return EXIT_OK
 
 
+def cmd_repair(args) -> int:
+    from petitiondesk.core.store import StoreError, repair
+
+    path = paths.database_path(paths.data_dir(args.data_dir))
+    if not path.exists():
+        raise CommandError(f"there is no database to repair at {path}")
+    try:
+        report = repair(path)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    print(report.describe())
+    return EXIT_OK
+
+
 def cmd_export_map(args) -> int:
     import os
     import time
@@ -847,6 +864,7 @@ COMMANDS = {
     "search": cmd_search,
     "watchlist": cmd_watchlist,
     "export-chart": cmd_export_chart,
+    "repair": cmd_repair,
     "export-map": cmd_export_map,
     "simulator": cmd_simulator,
 }

@@ -170,7 +170,7 @@ def _file_contents(home: Path, exec_value: str) -> dict[Path, bytes]:
         payloads += [source.read_bytes() for source in sources]
     except (OSError, UnicodeError) as error:
         raise DesktopEntryError(f"this installation of PetitionDesk is incomplete: {_describe(error)}") from error
-    return dict(zip(_destinations(home), payloads))
+    return dict(zip(_destinations(home), payloads, strict=True))
 
 
 def _desktop_file(template: str, exec_value: str) -> str:

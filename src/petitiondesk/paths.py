@@ -15,7 +15,7 @@ DEFAULT_API_BASE = "https://petition.parliament.uk"
 DATABASE_NAME = "petitiondesk.sqlite3"
 
 
-def data_dir(override: str | os.PathLike | None = None) -> Path:
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data folder: `--data-dir`, else $PETITIONDESK_DATA_DIR, else the platform's user data dir."""
     chosen = override or os.environ.get(DATA_DIR_ENV)
     if chosen:

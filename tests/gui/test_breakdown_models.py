@@ -112,7 +112,7 @@ def test_change_column_is_empty_without_a_baseline_and_counts_new_places_from_ze
     assert set(column_texts(model, ConstituencyTableModel.CHANGE)) == {""}
     aldershot = next(c for c in debated.signatures_by_constituency if c.name == "Aldershot")
     model.set_baseline({aldershot.ons_code: aldershot.signature_count - 40})
-    changes = dict(zip(column_texts(model, 0), column_texts(model, ConstituencyTableModel.CHANGE)))
+    changes = dict(zip(column_texts(model, 0), column_texts(model, ConstituencyTableModel.CHANGE), strict=True))
     assert changes["Aldershot"] == "+40"
     # absent from the baseline: it had no signatures a day ago
     assert changes["Walthamstow"] == "+281"

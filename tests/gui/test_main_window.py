@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from petitiondesk.core.store import Store
 from petitiondesk.gui.watchlist_model import Column
 
-WAIT_MS = 15_000
+WAIT_MS = 45_000  # a refresh pass of the simulator; generous for a loaded 2-core machine
 
 
 def wait_for_pass(qtbot, window, action=None):

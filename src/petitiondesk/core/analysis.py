@@ -12,9 +12,12 @@ petition document says about its past and its deadline lives in ``core.milestone
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from petitiondesk.core.forecast import (
     BUILT_IN_BASE_RATES,
@@ -61,7 +64,7 @@ class Change:
     complete: bool
 
 
-def _series(times, counts, now: float) -> tuple[np.ndarray, np.ndarray]:
+def _series(times: ArrayLike, counts: ArrayLike, now: float) -> tuple[np.ndarray, np.ndarray]:
     """The samples at or before ``now``, as float64 times and int64 counts sorted by time."""
     t = np.asarray(times, dtype=np.float64).ravel()
     c = np.asarray(counts, dtype=np.int64).ravel()
@@ -80,7 +83,7 @@ def _count_at(t: np.ndarray, c: np.ndarray, when: float) -> int | None:
     return int(c[index]) if index >= 0 else None
 
 
-def change_over(times, counts, now: float, window: float = DAY) -> Change:
+def change_over(times: ArrayLike, counts: ArrayLike, now: float, window: float = DAY) -> Change:
     """How much the count changed in the ``window`` seconds up to ``now`` (may be negative:
     the site removes invalid signatures)."""
     t, c = _series(times, counts, now)
@@ -95,7 +98,7 @@ def change_over(times, counts, now: float, window: float = DAY) -> Change:
     return Change(delta=latest - baseline, since=start, complete=True)
 
 
-def rate_per_hour(times, counts, now: float, window: float = 3 * HOUR) -> float | None:
+def rate_per_hour(times: ArrayLike, counts: ArrayLike, now: float, window: float = 3 * HOUR) -> float | None:
     """Signatures per hour over the last ``window`` seconds, measured between real samples.
 
     None when there are fewer than two samples, when they span less than 10 minutes, or when the
@@ -108,16 +111,17 @@ def rate_per_hour(times, counts, now: float, window: float = 3 * HOUR) -> float 
     span = t[-1] - t[start_index]
     if span < MIN_RATE_SPAN:
         return None
-    return float(c[-1] - c[start_index]) / span * HOUR
+    rate: float = float(c[-1] - c[start_index]) / span * HOUR
+    return rate
 
 
-def milestones_in_range(low: float, high: float, thresholds=(10_000, 100_000)) -> tuple[int, ...]:
+def milestones_in_range(low: float, high: float, thresholds: Iterable[float] = (10_000, 100_000)) -> tuple[int, ...]:
     """The thresholds a chart showing counts from ``low`` to ``high`` should draw, ascending."""
     bottom, top = min(low, high), max(low, high)
     return tuple(sorted(int(level) for level in thresholds if bottom <= level <= top))
 
 
-def closing_timestamp(petition) -> float | None:
+def closing_timestamp(petition: Petition) -> float | None:
     """When the petition closes (or closed), in POSIX seconds; None if unknown: ``closed_at``, else the
     end of ``closing_date`` in UK time, else the site's rule from ``opened_at`` (``milestones.deadline``)."""
     closing = deadline(petition)
@@ -137,13 +141,13 @@ class Outlook:
     milestones: tuple[MilestoneOutlook, ...]  # the response and debate thresholds
 
 
-def outlook(petition: Petition, times, counts, now: float,
+def outlook(petition: Petition, times: ArrayLike, counts: ArrayLike, now: float,
             base_rates: BaseRates | None = BUILT_IN_BASE_RATES) -> Outlook:
     """The petition's known points, events, deadline, final-count estimate and milestone odds at ``now``."""
     closing = deadline(petition)
     points = known_points(petition, times, counts)
     closes_at = closing.at if closing is not None else None
-    options = {"known_points": points, "opened_at": petition.opened_at, "base_rates": base_rates}
+    options: dict[str, Any] = {"known_points": points, "opened_at": petition.opened_at, "base_rates": base_rates}
     prediction = forecast(times, counts, now, closes_at, **options)
     targets = (petition.response_threshold, petition.debate_threshold)
     return Outlook(

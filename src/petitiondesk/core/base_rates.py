@@ -14,7 +14,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from petitiondesk.core.browse import BrowseQuery, Browser
 from petitiondesk.core.forecast import BUILT_IN_BASE_RATES, BaseRates
@@ -76,7 +76,7 @@ def learnt_already(store: Store) -> bool:
     return isinstance(store.setting(SETTING), dict)
 
 
-def _parse(value) -> BaseRates:
+def _parse(value: Any) -> BaseRates:  # any JSON: checked below
     """Stored rates, checked (a damaged setting falls back to the built-in rates, with a log line)."""
     if value is None:
         return BUILT_IN_BASE_RATES

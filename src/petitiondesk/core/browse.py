@@ -18,8 +18,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from petitiondesk.core.client import MAX_PAGE, Outcome, PetitionsClient
+from petitiondesk.core.client import MAX_PAGE, Fetched, Outcome, PetitionsClient
 from petitiondesk.core.models import SITE_BASE, Petition, PetitionPage, TrendingPetition
 from petitiondesk.core.refs import BadReference, PetitionRef, parse_reference
 
@@ -136,7 +137,7 @@ class BrowseRow:
         kind = "archived/petitions" if self.archived else "petitions"
         return f"{SITE_BASE}/{kind}/{self.id}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (for `petitiondesk search --json`)."""
         opened = self.opened_at.isoformat().replace("+00:00", "Z") if self.opened_at else None
         return {"id": self.id, "action": self.action, "state": self.state,
@@ -183,7 +184,7 @@ def _utc_today() -> date:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Each key maps a row to a value that sorts naturally; None means "unknown", always last.
-SORT_KEYS: dict[str, Callable[[BrowseRow], object]] = {
+SORT_KEYS: dict[str, Callable[[BrowseRow], Any]] = {
     "id": lambda row: row.id,
     "action": lambda row: row.title_key or row.action.casefold(),
     "state": lambda row: row.state,
@@ -199,7 +200,8 @@ def sort_rows(rows: Sequence[BrowseRow], key: str, descending: bool = False) -> 
         value_of = SORT_KEYS[key]
     except KeyError:
         raise ValueError(f"cannot sort by {key!r}; expected one of {sorted(SORT_KEYS)}") from None
-    known, unknown = [], []
+    known: list[BrowseRow] = []
+    unknown: list[BrowseRow] = []
     for row in rows:
         (unknown if value_of(row) is None else known).append(row)
     if descending:
@@ -309,6 +311,7 @@ class Browser:
             url = None
         else:
             url = self._next_url
+            assert url is not None  # started and not finished: the last page named the next one
             fetched = self.client.list_url(url)
         if not fetched.ok or fetched.value is None:
             self.error = fetched.message or "the petition list could not be loaded"
@@ -330,7 +333,7 @@ class Browser:
             self.pages_loaded = 1
             self.error = None
             return self._page((row,), has_more=False, jumped_to=row.id)
-        if fetched.outcome in _NOT_THERE and self.query.q.strip().isdigit():
+        if fetched.outcome in _NOT_THERE and (self.query.q or "").strip().isdigit():
             return None  # as the site does: a number that names no petition is searched as text
         self.error = fetched.message or f"petition {reference.id} could not be loaded"
         if fetched.outcome in _NOT_THERE:
@@ -438,7 +441,7 @@ def related(petition: Petition, client: PetitionsClient, limit: int = 5) -> Rela
     return RelatedResult(items=tuple(ranked[:limit]), error="; ".join(errors) or None)
 
 
-def _collect(fetched, petition: Petition, topics: set[str], departments: set[str],
+def _collect(fetched: Fetched[PetitionPage], petition: Petition, topics: set[str], departments: set[str],
              found: dict[int, Related], errors: list[str]) -> None:
     if not fetched.ok or fetched.value is None:
         errors.append(fetched.message or "related petitions could not be loaded")

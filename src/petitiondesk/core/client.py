@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
@@ -252,19 +252,19 @@ class PetitionsClient:
     def __enter__(self) -> PetitionsClient:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- the exchange ------------------------------------------------------------------------
 
-    def _fetch(self, url: httpx.URL, headers: dict, parser: Callable[[bytes], T], what: str,
+    def _fetch(self, url: httpx.URL, headers: dict[str, str], parser: Callable[[bytes], T], what: str,
                follow_id: int | None = None) -> Fetched[T]:
         try:
             return self._exchange(url, headers, parser, what, follow_id)
         finally:
             self._gate.finish()
 
-    def _exchange(self, url: httpx.URL, headers: dict, parser: Callable[[bytes], T], what: str,
+    def _exchange(self, url: httpx.URL, headers: dict[str, str], parser: Callable[[bytes], T], what: str,
                   follow_id: int | None) -> Fetched[T]:
         reply = self._get_with_retries(url, headers, what)
         if isinstance(reply, Fetched):
@@ -320,7 +320,7 @@ class PetitionsClient:
         return Fetched(outcome, message=message, retry_after=retry_after, **meta)
 
     @staticmethod
-    def _parsed(body: bytes, parser: Callable[[bytes], T], what: str, meta: dict) -> Fetched[T]:
+    def _parsed(body: bytes, parser: Callable[[bytes], T], what: str, meta: dict[str, Any]) -> Fetched[T]:
         try:
             value = parser(body)
         except parse.ParseError as error:
@@ -330,12 +330,12 @@ class PetitionsClient:
                            message=f"{what}: the response could not be read ({type(error).__name__})", **meta)
         return Fetched(Outcome.OK, value=value, raw=body, message="", **meta)
 
-    def _get_with_retries(self, url: httpx.URL, headers: dict, what: str) -> _Reply | Fetched:
+    def _get_with_retries(self, url: httpx.URL, headers: dict[str, str], what: str) -> _Reply | Fetched[Any]:
         """Retries only what may pass: network failures, 5xx other than 503 (which says when) and
         error pages served as 200; never past the deadline, nor once stopped."""
         attempt = 0
         while True:
-            failure: Fetched | None = None
+            failure: Fetched[Any] | None = None
             try:
                 reply = self._get_once(url, headers)
             except Aborted:
@@ -367,7 +367,7 @@ class PetitionsClient:
             return f"the site took too long to answer (more than {self.deadline:g} s in all)"
         return _network_message(error)
 
-    def _get_once(self, url: httpx.URL, headers: dict) -> _Reply:
+    def _get_once(self, url: httpx.URL, headers: dict[str, str]) -> _Reply:
         if not self.scheduler.take_turn(foreground=self._foreground, cancelled=self._gate.aborted.is_set):
             raise Aborted("stopped while waiting for a turn")
         self._gate.start(self.deadline)  # from the first send: waiting for a turn is not the site's fault
@@ -402,7 +402,7 @@ class PetitionsClient:
 
     # -- URLs --------------------------------------------------------------------------------
 
-    def _url(self, path: str, params: dict | None = None) -> httpx.URL:
+    def _url(self, path: str, params: dict[str, Any] | None = None) -> httpx.URL:
         query = f"?{urlencode(sorted(params.items()))}" if params else ""
         return httpx.URL(f"{self.base_url}{path}{query}")
 
@@ -460,7 +460,7 @@ def _checked_id(petition_id: object) -> int:
     return petition_id
 
 
-def _list_params(*, state: str, q: str | None, topic: str | None, archived: bool) -> dict:
+def _list_params(*, state: str, q: str | None, topic: str | None, archived: bool) -> dict[str, Any]:
     allowed = ARCHIVED_STATES if archived else LIVE_STATES
     if state not in allowed:
         # An unknown state is answered with a redirect to an HTML page (§3.1): refuse it here.
@@ -479,7 +479,7 @@ def _list_params(*, state: str, q: str | None, topic: str | None, archived: bool
     return params
 
 
-def _waiting(reply: _Reply, what: str, meta: dict) -> Fetched | None:
+def _waiting(reply: _Reply, what: str, meta: dict[str, Any]) -> Fetched[Any] | None:
     """A redirect to the same petition's "gathering support" or "moderation" page: not open yet."""
     location = reply.headers.get("location")
     if not location:
@@ -531,7 +531,8 @@ def _system_tls_context() -> ssl.SSLContext | bool:
         import truststore
     except ImportError:
         return True
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return context
 
 
 def _certificate_problem(error: BaseException) -> str | None:

@@ -142,7 +142,8 @@ def _days_to(petition: Petition | None, field_name: str) -> float | None:
     opened = petition.opened_at or petition.created_at
     if reached is None or opened is None or reached < opened:
         return None
-    return (reached - opened).total_seconds() / DAY
+    days: float = (reached - opened).total_seconds() / DAY
+    return days
 
 
 def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple[object, ...]]:

@@ -16,8 +16,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from petitiondesk.core.models import ConstituencySignatures, CountrySignatures, Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.movers import Movers
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -45,7 +49,7 @@ def iso_utc(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+def atomic_write(path: Path, write: Callable[[io.BufferedWriter], object]) -> None:
     """Write through `write(file)` into `path`, all or nothing."""
     path = Path(path)
     if path.is_dir():
@@ -60,10 +64,8 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        # mkstemp makes a private file; an export should get the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        # mkstemp's file is private while it is written; the export then gets the usual permissions.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
     except OSError as error:
         _remove_quietly(temporary)
@@ -71,6 +73,21 @@ def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None
     except BaseException:
         _remove_quietly(temporary)
         raise
+
+
+def _current_umask() -> int:
+    """Read, never set: os.umask() would change it for every thread of the process for a moment.
+
+    Linux shows it in /proc; elsewhere the export stays private (0600), the safe side.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o077
 
 
 def _remove_quietly(path: str) -> None:
@@ -91,14 +108,14 @@ def _explain(error: OSError, path: Path) -> str:
         errno.EISDIR: "a folder of that name is there",
         errno.ENAMETOOLONG: "the name is too long",
     }
-    reason = reasons.get(error.errno, error.strerror or str(error))
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
     return f"Cannot save to {path}: {reason}. Nothing was written."
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A CSV with a header row, UTF-8 with a BOM so that Excel reads accents, formulas neutralised."""
 
-    def write(file) -> None:
+    def write(file: io.BufferedWriter) -> None:
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
@@ -109,14 +126,14 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     atomic_write(path, write)
 
 
-def write_history_csv(path: Path, petition_id: int, times: Sequence[float], counts: Sequence[int],
+def write_history_csv(path: Path, petition_id: int, times: Iterable[float], counts: Iterable[int],
                       title: str = "") -> None:
     """The recorded samples: one row per sample, ISO-8601 UTC times."""
-    rows = ((petition_id, title, iso_utc(float(t)), int(c)) for t, c in zip(times, counts))
+    rows = ((petition_id, title, iso_utc(float(t)), int(c)) for t, c in zip(times, counts, strict=True))
     write_csv(path, ("petition_id", "petition", "time_utc", "signature_count"), rows)
 
 
-def constituency_rows(petition: Petition, baseline: dict[str, int] | None = None) -> list[tuple]:
+def constituency_rows(petition: Petition, baseline: dict[str, int] | None = None) -> list[tuple[Any, ...]]:
     rows = []
     total = uk_total(petition.signatures_by_country, petition.signatures_by_constituency)
     for row in petition.signatures_by_constituency or ():
@@ -160,7 +177,7 @@ def share_percent(part: int, total: int) -> float | str:
     return round(100.0 * part / total, 3) if total > 0 else ""
 
 
-def write_movers_csv(path: Path, petition_id: int, movers) -> None:
+def write_movers_csv(path: Path, petition_id: int, movers: Movers) -> None:
     """24-hour movers (a `core.movers.Movers`): constituencies, then regions, then nations."""
     since = iso_utc(movers.since) if movers.since is not None else ""
     until = iso_utc(movers.until) if movers.until is not None else ""

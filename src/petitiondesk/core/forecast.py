@@ -32,8 +32,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "BUILT_IN_BASE_RATES",
@@ -115,7 +117,8 @@ class BaseRates:
         survival = np.interp(log_final, log_counts, log_survival)
         survival = survival - np.where(log_final < log_counts[0], self.below_index * (log_final - log_counts[0]), 0.0)
         survival = survival - np.where(log_final > log_counts[-1], self.above_index * (log_final - log_counts[-1]), 0.0)
-        return np.log(np.maximum(index, 1e-6)) + survival
+        weights: np.ndarray = np.log(np.maximum(index, 1e-6)) + survival
+        return weights
 
     def reweigh(self, count: int, growth: np.ndarray) -> np.ndarray:
         """The growth quantiles after weighing each outcome by how common such a final count is."""
@@ -215,10 +218,12 @@ class Forecast:
         if median <= 0 or needed > median:
             return None
         age, life = self.at - self.opened_at, self.closes_at - self.opened_at
-        return self.opened_at + age * (life / age) ** (needed / median)
+        eta: float = self.opened_at + age * (life / age) ** (needed / median)
+        return eta
 
 
-def estimate_final(times, counts, now: float, closes_at: float | None, **optional) -> Estimate | None:
+def estimate_final(times: ArrayLike, counts: ArrayLike, now: float, closes_at: float | None,
+                   **optional: Any) -> Estimate | None:
     """The final count expected at ``closes_at`` with its 80 % range, or None without enough history.
 
     Optional keywords: ``known_points`` (the site's milestones: objects with ``at`` and ``count``,
@@ -228,7 +233,8 @@ def estimate_final(times, counts, now: float, closes_at: float | None, **optiona
     return prediction.estimate() if prediction is not None else None
 
 
-def chance_of_reaching(times, counts, now: float, closes_at: float | None, target: float, **optional) -> float | None:
+def chance_of_reaching(times: ArrayLike, counts: ArrayLike, now: float, closes_at: float | None, target: float,
+                       **optional: Any) -> float | None:
     """The probability in [0, 1] that the count reaches ``target`` before closing (1.0 once reached,
     0.0 once closed below it); None when there is too little history to say (same keywords as
     ``estimate_final``)."""
@@ -236,7 +242,8 @@ def chance_of_reaching(times, counts, now: float, closes_at: float | None, targe
     return prediction.chance(target) if prediction is not None else None
 
 
-def eta_of_reaching(times, counts, now: float, closes_at: float | None, target: float, **optional) -> datetime | None:
+def eta_of_reaching(times: ArrayLike, counts: ArrayLike, now: float, closes_at: float | None, target: float,
+                    **optional: Any) -> datetime | None:
     """When the count is expected to reach ``target`` ("10,000 in about 3 days"), in UTC: the median
     path's crossing; None if it does not cross before closing or there is too little history (same
     keywords as ``estimate_final``). A target already reached gives the latest known moment."""
@@ -246,7 +253,8 @@ def eta_of_reaching(times, counts, now: float, closes_at: float | None, target: 
 
 
 def milestone_outlook(
-    times, counts, now: float, closes_at: float | None, targets: Iterable[int] = (10_000, 100_000), **optional
+    times: ArrayLike, counts: ArrayLike, now: float, closes_at: float | None,
+    targets: Iterable[int] = (10_000, 100_000), **optional: Any,
 ) -> tuple[MilestoneOutlook, ...]:
     """Each target's time reached, ETA and chance, for the detail pane, the chart and ``show --json``.
 
@@ -269,7 +277,8 @@ def milestone_outlook(
     return tuple(outlook)
 
 
-def forecast(times, counts, now: float, closes_at: float | None, *, known_points=None, opened_at=None,
+def forecast(times: ArrayLike, counts: ArrayLike, now: float, closes_at: float | None, *,
+             known_points: Iterable[Any] | None = None, opened_at: datetime | float | None = None,
              base_rates: BaseRates | None = BUILT_IN_BASE_RATES) -> Forecast | None:
     """The distribution behind ``estimate_final`` and ``chance_of_reaching`` (see module doc)."""
     t, c = _known_curve(times, counts, now, known_points)
@@ -296,7 +305,8 @@ def forecast(times, counts, now: float, closes_at: float | None, *, known_points
     return Forecast(count, at, opened, float(closes_at), tuple(float(g) for g in growth), method)
 
 
-def _known_curve(times, counts, now: float, known_points) -> tuple[np.ndarray, np.ndarray]:
+def _known_curve(times: ArrayLike, counts: ArrayLike, now: float,
+                 known_points: Iterable[Any] | None) -> tuple[np.ndarray, np.ndarray]:
     """Recorded samples and the site's milestone points at or before ``now``, sorted by time."""
     t = np.asarray(times, dtype=np.float64).ravel()
     c = np.asarray(counts, dtype=np.int64).ravel()
@@ -312,7 +322,7 @@ def _known_curve(times, counts, now: float, known_points) -> tuple[np.ndarray, n
     return t[:keep], c[:keep]
 
 
-def _as_pair(point) -> tuple[float, int]:
+def _as_pair(point: Any) -> tuple[float, int]:
     if isinstance(point, tuple):
         when, count = point
     else:
@@ -320,11 +330,11 @@ def _as_pair(point) -> tuple[float, int]:
     return _seconds(when), int(count)
 
 
-def _seconds(when) -> float:
+def _seconds(when: datetime | float) -> float:
     return when.timestamp() if isinstance(when, datetime) else float(when)
 
 
-def _opening(t: np.ndarray, closes_at: float, opened_at) -> tuple[float, str]:
+def _opening(t: np.ndarray, closes_at: float, opened_at: datetime | float | None) -> tuple[float, str]:
     """When the petition opened, and the method's name; assumed if unknown or after the last point."""
     if opened_at is not None and _seconds(opened_at) < t[-1]:
         return _seconds(opened_at), "curve"

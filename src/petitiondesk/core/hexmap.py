@@ -19,7 +19,9 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from petitiondesk.core.models import ConstituencySignatures
 from petitiondesk.resources import resource_path
 
 MAP_YEARS = (2024, 2010)
@@ -121,7 +123,7 @@ def parse_hexjson(text: bytes | str, year: int) -> HexMap:
     return HexMap(year, hexes)
 
 
-def _hex(code: str, fields: dict) -> Hex:
+def _hex(code: str, fields: dict[str, Any]) -> Hex:
     region = fields.get("region") or _REGION_LETTERS.get(fields.get("a", ""), "")
     electorate = fields.get("e")
     return Hex(code, str(fields["n"]), int(fields["q"]), int(fields["r"]), region,
@@ -225,8 +227,8 @@ def map_values(mode: str, counts: Mapping[str, int], hexmap: HexMap, uk_total: i
     if mode == SHARE:
         return {code: count / uk_total for code, count in on_map.items()} if uk_total > 0 else {}
     if mode == PER_1000:
-        return {code: 1000.0 * count / hexmap.hexes[code].electorate
-                for code, count in on_map.items() if hexmap.hexes[code].electorate}
+        return {code: 1000.0 * count / electorate
+                for code, count in on_map.items() if (electorate := hexmap.hexes[code].electorate)}
     if mode == CHANGE:
         if baseline is None:
             return {}
@@ -247,7 +249,7 @@ class Colouring:
         return {code: self.scale.colour(value) for code, value in self.values.items()}
 
 
-def colour_petition(constituencies, uk_total: int, mode: str,
+def colour_petition(constituencies: Iterable[ConstituencySignatures] | None, uk_total: int, mode: str,
                     baseline: Mapping[str, int] | None = None) -> Colouring:
     """`constituencies`: the document's rows (ons_code, signature_count); the map is chosen from them,
     and a mode the map cannot show (per 1,000 electors on 2024 seats) falls back to signatures."""

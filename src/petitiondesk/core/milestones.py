@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from petitiondesk.core.models import Petition
 
@@ -138,7 +139,7 @@ def effective_state(petition: Petition, now: float) -> str:
     return "closed" if closing is not None and closing.at <= now else "open"
 
 
-def known_points(petition: Petition, times=(), counts=()) -> tuple[KnownPoint, ...]:
+def known_points(petition: Petition, times: ArrayLike = (), counts: ArrayLike = ()) -> tuple[KnownPoint, ...]:
     """The counts the document states, sorted by time, consistent with each other and with the
     recorded samples ``times``/``counts`` (see module doc)."""
     candidates = _candidate_points(petition)  # most trusted first
@@ -197,7 +198,8 @@ def _consistent(a: KnownPoint, b: KnownPoint) -> bool:
     return earlier.count <= later.count
 
 
-def _agrees_with_samples(point: KnownPoint, t, highest_before, lowest_after) -> bool:
+def _agrees_with_samples(point: KnownPoint, t: np.ndarray, highest_before: np.ndarray,
+                         lowest_after: np.ndarray) -> bool:
     if t.size == 0:
         return True
     before = int(np.searchsorted(t, point.at, side="left")) - 1
@@ -207,7 +209,7 @@ def _agrees_with_samples(point: KnownPoint, t, highest_before, lowest_after) -> 
     return not (after < t.size and lowest_after[after] < point.count)
 
 
-def events(petition: Petition, times=(), counts=()) -> tuple[Event, ...]:
+def events(petition: Petition, times: ArrayLike = (), counts: ArrayLike = ()) -> tuple[Event, ...]:
     """The document's dated facts (and the count drops among the recorded samples), sorted by time."""
     found = [
         *_timed("created", petition.created_at, "created"),
@@ -256,7 +258,7 @@ def _closing(petition: Petition) -> list[Event]:
     return [Event("closing", closing.at, "closes" if closing.stated else "closes (computed)")]
 
 
-def _count_drops(times, counts) -> list[Event]:
+def _count_drops(times: ArrayLike, counts: ArrayLike) -> list[Event]:
     """Where the recorded count fell (the site removing invalid signatures): one event per fall."""
     t = np.asarray(times, dtype=np.float64).ravel()
     c = np.asarray(counts, dtype=np.int64).ravel()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 RESPONSE_THRESHOLD = 10_000
 DEBATE_THRESHOLD = 100_000
@@ -166,7 +167,7 @@ class PetitionCount:
     debate_outcome_at: datetime | None = None
     debated: bool | None = None
 
-    def milestones(self) -> tuple:
+    def milestones(self) -> tuple[Any, ...]:
         """What, when it changes, means the full document is worth fetching again."""
         return (
             self.response_threshold_reached_at,

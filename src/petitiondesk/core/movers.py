@@ -11,10 +11,14 @@ the nation by the ONS code's first letter), so they work on 2015 documents witho
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from petitiondesk.core.hexmap import REGION_NAMES, HexMap, nation_of
+
+if TYPE_CHECKING:
+    from petitiondesk.core.store import Store
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -56,7 +60,7 @@ class Movers:
 
     def fastest_relative(self, limit: int | None = None) -> tuple[Mover, ...]:
         ranked = sorted((m for m in self.constituencies if m.relative is not None),
-                        key=lambda m: (-m.relative, m.name.casefold()))
+                        key=lambda m: (-(m.relative or 0.0), m.name.casefold()))
         return tuple(ranked[:limit])
 
 
@@ -95,7 +99,7 @@ def ready_at(times: Sequence[float], now: float) -> float | None:
     return min(usable) + MIN_GAP if usable else None
 
 
-def read_movers(store, petition_id: int, *, names: Mapping[str, str], hexmap: HexMap | None,
+def read_movers(store: Store, petition_id: int, *, names: Mapping[str, str], hexmap: HexMap | None,
                 now: float) -> Movers | MoversPending:
     """The movers between the two newest snapshots about a day apart, from `store` (a core Store)."""
     times = store.constituency_snapshot_times(petition_id)
@@ -108,11 +112,12 @@ def read_movers(store, petition_id: int, *, names: Mapping[str, str], hexmap: He
     return compute_movers(earlier[1], latest[1], names=names, hexmap=hexmap, since=earlier[0], until=latest[0])
 
 
-def _ranked(movers) -> list[Mover]:
+def _ranked(movers: Iterable[Mover]) -> list[Mover]:
     return sorted(movers, key=lambda m: (-m.change, m.name.casefold()))
 
 
-def _summed(seats: Sequence[Mover], group_of, group_names: Mapping[str, str | None]) -> tuple[Mover, ...]:
+def _summed(seats: Sequence[Mover], group_of: Callable[[str], str | None],
+            group_names: Mapping[str, str | None]) -> tuple[Mover, ...]:
     totals: dict[str, list[int]] = {}
     for seat in seats:
         group = group_of(seat.code)

@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, TypeGuard
 
 from .models import (
     Constituency,
@@ -113,16 +115,16 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     # bool is an int in Python, but `true` is not a count.
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[int]:
     return _is_int(value) and 1 <= value <= MAX_PETITION_ID
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int]:
     return _is_int(value) and 0 <= value <= MAX_COUNT
 
 
@@ -134,7 +136,7 @@ def _str_or_empty(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _dict_or_empty(value: object) -> dict:
+def _dict_or_empty(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -142,7 +144,7 @@ def _dict_or_empty(value: object) -> dict:
 # JSON bodies
 
 
-def load_json(body: bytes | str) -> object:
+def load_json(body: bytes | bytearray | memoryview | str) -> object:
     """Decode a response body, refusing anything that is not a complete JSON document."""
     if isinstance(body, (bytes, bytearray, memoryview)):
         try:
@@ -215,7 +217,7 @@ def _describe(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _as_object(doc: object, expected: str) -> dict:
+def _as_object(doc: object, expected: str) -> dict[str, Any]:
     """The top-level object of a document (raw body or decoded), or a ParseError saying why not."""
     if isinstance(doc, (bytes, bytearray, memoryview, str)):
         doc = load_json(doc)
@@ -225,7 +227,7 @@ def _as_object(doc: object, expected: str) -> dict:
     return doc
 
 
-def _raise_if_error_object(doc: dict) -> None:
+def _raise_if_error_object(doc: dict[str, Any]) -> None:
     """Rails renders errors as {"status": 404, "error": "Not Found"} (§9)."""
     if "error" not in doc or "data" in doc or "signature_count" in doc:
         return
@@ -239,7 +241,7 @@ def _raise_if_error_object(doc: dict) -> None:
 # Petitions
 
 
-def parse_petition_document(doc: bytes | str | dict) -> Petition:
+def parse_petition_document(doc: bytes | str | dict[str, Any]) -> Petition:
     """`/petitions/:id.json` or `/archived/petitions/:id.json` (§4, §6)."""
     envelope = _as_object(doc, "a petition")
     if "data" not in envelope:
@@ -250,7 +252,7 @@ def parse_petition_document(doc: bytes | str | dict) -> Petition:
     return parse_petition_item(data)
 
 
-def parse_petition_item(item: dict) -> Petition:
+def parse_petition_item(item: dict[str, Any]) -> Petition:
     """One ``{type, id, attributes}`` object: the ``data`` of a single view or a list item."""
     if not isinstance(item, dict):
         raise ParseError(f"expected a petition but got {_describe(item)}")
@@ -309,7 +311,7 @@ def _archived_from_type(kind: object) -> bool:
     return PETITION_TYPES[kind]
 
 
-def _required_attributes(petition_id: int, attrs: dict) -> tuple[str, str, int]:
+def _required_attributes(petition_id: int, attrs: dict[str, Any]) -> tuple[str, str, int]:
     action, state, count = attrs.get("action"), attrs.get("state"), attrs.get("signature_count")
     if not isinstance(action, str):
         raise ParseError(f"petition {petition_id} has no title ('action')")
@@ -327,11 +329,11 @@ def _short_repr(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _list_or_empty(value: object) -> list:
+def _list_or_empty(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _rows(value: object, build) -> tuple | None:
+def _rows(value: object, build: Callable[[dict[str, Any]], object | None]) -> tuple[Any, ...] | None:
     """A breakdown array: None when absent/null/not a list, else the rows that make sense."""
     if not isinstance(value, list):
         return None
@@ -374,21 +376,21 @@ def _debate(value: object) -> Debate | None:
     )
 
 
-def _department(row: dict) -> Department | None:
+def _department(row: dict[str, Any]) -> Department | None:
     name = row.get("name")
     if not isinstance(name, str):
         return None
     return Department(name=name, acronym=_str_or_none(row.get("acronym")), url=_str_or_none(row.get("url")))
 
 
-def _country(row: dict) -> CountrySignatures | None:
+def _country(row: dict[str, Any]) -> CountrySignatures | None:
     name, count = row.get("name"), row.get("signature_count")
     if not isinstance(name, str) or not _is_int(count):
         return None
     return CountrySignatures(name=name, signature_count=count, code=_str_or_none(row.get("code")))
 
 
-def _constituency(row: dict) -> ConstituencySignatures | None:
+def _constituency(row: dict[str, Any]) -> ConstituencySignatures | None:
     name, code, count = row.get("name"), row.get("ons_code"), row.get("signature_count")
     if not isinstance(name, str) or not isinstance(code, str) or not _is_int(count):
         return None
@@ -397,14 +399,14 @@ def _constituency(row: dict) -> ConstituencySignatures | None:
     )
 
 
-def _region(row: dict) -> RegionSignatures | None:
+def _region(row: dict[str, Any]) -> RegionSignatures | None:
     name, code, count = row.get("name"), row.get("ons_code"), row.get("signature_count")
     if not isinstance(name, str) or not isinstance(code, str) or not _is_int(count):
         return None
     return RegionSignatures(name=name, ons_code=code, signature_count=count)
 
 
-def _business(row: dict) -> ParliamentaryBusiness:
+def _business(row: dict[str, Any]) -> ParliamentaryBusiness:
     return ParliamentaryBusiness(
         subject=_str_or_empty(row.get("subject")),
         body=_str_or_empty(row.get("body")),
@@ -434,7 +436,7 @@ def _positive_int_or_none(value: object) -> int | None:
 # Other endpoints
 
 
-def parse_count(doc: bytes | str | dict) -> PetitionCount:
+def parse_count(doc: bytes | str | dict[str, Any]) -> PetitionCount:
     """`/petitions/:id/count.json` (§5), including the pre-2025 form ``{"signature_count": N}``."""
     body = _as_object(doc, "a signature count")
     count = body.get("signature_count")
@@ -452,7 +454,7 @@ def parse_count(doc: bytes | str | dict) -> PetitionCount:
     )
 
 
-def parse_list_page(doc: bytes | str | dict) -> PetitionPage:
+def parse_list_page(doc: bytes | str | dict[str, Any]) -> PetitionPage:
     """One page of `/petitions.json` or `/archived/petitions.json` (§3.4, §6).
 
     An item that is not a petition is skipped: one bad record must not hide the other 49.
@@ -468,7 +470,7 @@ def parse_list_page(doc: bytes | str | dict) -> PetitionPage:
     return PetitionPage(items=tuple(items), links=_links(body.get("links")))
 
 
-def _list_data(body: dict, expected: str) -> list:
+def _list_data(body: dict[str, Any], expected: str) -> list[Any]:
     if "data" not in body:
         raise ParseError(f"expected {expected} but the response has no 'data'")
     data = body["data"]
@@ -488,7 +490,7 @@ def _links(value: object) -> ListLinks:
     )
 
 
-def parse_trending(doc: bytes | str | dict) -> Trending:
+def parse_trending(doc: bytes | str | dict[str, Any]) -> Trending:
     """`/trending.json` (§7.1): its `signature_count` is the last hour's, kept apart from totals."""
     body = _as_object(doc, "trending petitions")
     items = []
@@ -513,7 +515,7 @@ def _trending_item(raw: object) -> TrendingPetition | None:
     return TrendingPetition(id=petition_id, action=action, signatures_last_hour=last_hour)
 
 
-def parse_petitions_csv(text: str) -> tuple[CsvPetition, ...]:
+def parse_petitions_csv(text: str | bytes) -> tuple[CsvPetition, ...]:
     """`/petitions.csv` (§3.6): every match at once; rows without a petition URL are skipped.
 
     The site escapes a leading ``= + - @`` of the action as ``%XX`` (against spreadsheet formula
@@ -556,7 +558,7 @@ def _csv_row(fields: list[str]) -> CsvPetition | None:
     )
 
 
-def parse_constituencies(doc: bytes | str | dict) -> dict[str, Constituency]:
+def parse_constituencies(doc: bytes | str | dict[str, Any]) -> dict[str, Constituency]:
     """`/constituencies.json` (§7.2): ONS code -> Constituency; entries without a name are skipped."""
     body = _as_object(doc, "constituencies")
     result: dict[str, Constituency] = {}

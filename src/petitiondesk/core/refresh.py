@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from petitiondesk.core import site_history
 from petitiondesk.core.client import Fetched, Outcome, PetitionsClient
 from petitiondesk.core.models import Petition, PetitionCount
 from petitiondesk.core.site_history import SiteHistoryOptions, SitePass
-from petitiondesk.core.store import FetchState, Store
+from petitiondesk.core.store import FetchState, Store, WatchEntry
 
 NEVER = 253402300799.0  # 9999-12-31: a removed (410) petition is never asked for again
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
@@ -281,8 +282,8 @@ class Refresher:
             done += 1
             _report_progress(progress, done, total)
 
-    def _fetch_states(self, entries) -> dict[int, FetchState]:
-        states = {}
+    def _fetch_states(self, entries: Iterable[WatchEntry]) -> dict[int, FetchState]:
+        states: dict[int, FetchState] = {}
         for number, entry in enumerate(entries):
             if number % YIELD_EVERY == 0:
                 _yield_gil()
@@ -372,13 +373,14 @@ class Refresher:
                                         if_modified_since=self._doc_validator(pid, state))
             if full.outcome in WAITING and not run.should_stop():
                 count = self.client.count(pid)  # answers while the document redirects (§9)
-        if run.should_stop() and Outcome.NETWORK_ERROR in (getattr(count, "outcome", None), getattr(full, "outcome", None)):
+        outcomes = (getattr(count, "outcome", None), getattr(full, "outcome", None))
+        if run.should_stop() and Outcome.NETWORK_ERROR in outcomes:
             run.halted = "cancelled"  # cut short by quitting: not the petition's fault
             return
         with self.store.transaction():
             run.updates[pid] = self._apply(pid, state, run, count=count, full=full)
 
-    def _needs_document_after(self, count: Fetched, state: FetchState) -> bool:
+    def _needs_document_after(self, count: Fetched[PetitionCount], state: FetchState) -> bool:
         """A count.json 404 may mean "archived" (§5): the document says. New milestones too."""
         if count.outcome is Outcome.NOT_FOUND:
             return True
@@ -389,8 +391,8 @@ class Refresher:
 
     # -- applying results --------------------------------------------------------------------
 
-    def _apply(self, pid: int, state: FetchState, run: _Pass, *, count: Fetched | None = None,
-               full: Fetched | None = None) -> PetitionUpdate:
+    def _apply(self, pid: int, state: FetchState, run: _Pass, *, count: Fetched[PetitionCount] | None = None,
+               full: Fetched[Petition] | None = None) -> PetitionUpdate:
         """Write what the responses say (inside the caller's transaction); returns the update."""
         now = self.clock()
         before = self._known_count(pid)
@@ -408,12 +410,14 @@ class Refresher:
         changed = update.changed or self._known_count(pid) != before
         return replace(update, changed=changed)
 
-    def _apply_count(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+    def _apply_count(self, pid: int, state: FetchState, fetched: Fetched[PetitionCount], run: _Pass,
+                     now: float) -> tuple[FetchState, PetitionUpdate]:
         if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
             return self._apply_problem(pid, state, fetched, run, now)
         self._clear_trouble()
         run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         memo = _Memo.load(state.milestones)
+        signatures: int | None
         if fetched.outcome is Outcome.OK and fetched.value is not None:
             signatures = fetched.value.signature_count
             memo = _Memo(_milestones_text(fetched.value), fetched.last_modified or memo.count_modified)
@@ -424,13 +428,15 @@ class Refresher:
                         problem=None, problem_detail=None, failures=0, milestones=memo.text())
         return state, self._update(pid, signatures, sampled)
 
-    def _apply_full(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+    def _apply_full(self, pid: int, state: FetchState, fetched: Fetched[Petition], run: _Pass,
+                    now: float) -> tuple[FetchState, PetitionUpdate]:
         if fetched.outcome not in (Outcome.OK, Outcome.NOT_MODIFIED):
             return self._apply_problem(pid, state, fetched, run, now)
         self._clear_trouble()
         run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         changed = False
         archived = state.archived or fetched.archived
+        signatures: int | None
         if fetched.outcome is Outcome.OK and fetched.value is not None and fetched.raw is not None:
             petition = fetched.value
             # A fresh document says where the petition lives now: an archived link may lead back
@@ -453,7 +459,8 @@ class Refresher:
                         next_check_at=min(next_check, next_full), problem=None, problem_detail=None, failures=0)
         return state, self._update(pid, signatures, sampled, changed=changed)
 
-    def _apply_waiting(self, pid, state, full, count, now) -> tuple[FetchState, PetitionUpdate]:
+    def _apply_waiting(self, pid: int, state: FetchState, full: Fetched[Petition],
+                       count: Fetched[PetitionCount] | None, now: float) -> tuple[FetchState, PetitionUpdate]:
         """Not open yet: record count.json's figure and look again soon, so that the petition opens
         in place once the site publishes it."""
         signatures = sampled = None
@@ -467,10 +474,11 @@ class Refresher:
                         problem=problem, problem_detail=message[:500], failures=0)
         return state, self._update(pid, signatures, sampled, problem=problem, message=message)
 
-    def _apply_problem(self, pid, state, fetched, run, now) -> tuple[FetchState, PetitionUpdate]:
+    def _apply_problem(self, pid: int, state: FetchState, fetched: Fetched[Any], run: _Pass,
+                       now: float) -> tuple[FetchState, PetitionUpdate]:
         problem = _problem_of(fetched.outcome)
         message = fetched.message or _WORDS[problem]
-        detail = dict(problem=problem, problem_detail=message[:500])
+        detail: dict[str, Any] = dict(problem=problem, problem_detail=message[:500])
         if self._site_trouble(fetched, run, now):
             # A block or pause concerns the whole site: the hold delays this petition too.
             return replace(state, **detail), self._update(pid, problem=problem, message=message)
@@ -485,7 +493,7 @@ class Refresher:
                         failures=failures, **detail)
         return state, self._update(pid, problem=problem, message=message)
 
-    def _site_trouble(self, fetched: Fetched, run: _Pass, now: float) -> bool:
+    def _site_trouble(self, fetched: Fetched[Any], run: _Pass, now: float) -> bool:
         """Blocks, pauses and repeated failures concern the whole site; True if it was one."""
         hold = self._load_hold()
         outcome = fetched.outcome
@@ -578,7 +586,7 @@ class Refresher:
             return state.next_full_at
         return min(state.next_check_at, state.next_full_at)
 
-    def _count_gap(self, fetched: Fetched) -> float:
+    def _count_gap(self, fetched: Fetched[Any]) -> float:
         """No faster than the site's max-age (§10.5), nor than our own interval."""
         return max(self.count_interval, fetched.max_age or 0.0)
 
@@ -616,9 +624,10 @@ class Refresher:
         if self._hold is None:
             saved = self.store.setting(HOLD_SETTING, {})
             saved = saved if isinstance(saved, dict) else {}
-            self._hold = _Hold(**{key: float(value) for key, value in saved.items()
-                                  if key in ("blocked_until", "block_seconds", "paused_until")
-                                  and isinstance(value, (int, float))})
+            times: dict[str, Any] = {key: float(value) for key, value in saved.items()
+                                     if key in ("blocked_until", "block_seconds", "paused_until")
+                                     and isinstance(value, (int, float))}
+            self._hold = _Hold(**times)
             if saved.get("paused_by") in ("rate_limited", "unavailable"):
                 self._hold.paused_by = saved["paused_by"]
         return self._hold
@@ -643,7 +652,8 @@ def _problem_of(outcome: Outcome) -> str:
 
 def _doubling(bounds: tuple[float, float], failures: int) -> float:
     first, cap = bounds
-    return min(first * 2 ** max(0, min(failures - 1, 30)), cap)
+    wait: float = min(first * 2 ** max(0, min(failures - 1, 30)), cap)
+    return wait
 
 
 def _next_wait(bounds: tuple[float, float], previous: float) -> float:

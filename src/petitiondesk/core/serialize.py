@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from .models import Petition, PetitionCount
 
@@ -86,10 +87,10 @@ def _attribute_order() -> tuple[str, ...]:
     return _API_ORDER + tuple(extra)
 
 
-def petition_to_api_dict(petition: Petition) -> dict:
+def petition_to_api_dict(petition: Petition) -> dict[str, Any]:
     """One JSON-ready object: ``id``, every attribute under its API name in the API's order, and
     ``archived: true`` plus the ``parliament`` block for archived petitions."""
-    result: dict = {"id": petition.id}
+    result: dict[str, Any] = {"id": petition.id}
     for name in _attribute_order():
         value = getattr(petition, name)
         if name in _BREAKDOWNS and value is None:
@@ -104,6 +105,6 @@ def petition_to_api_dict(petition: Petition) -> dict:
     return result
 
 
-def count_to_dict(count: PetitionCount) -> dict:
+def count_to_dict(count: PetitionCount) -> dict[str, Any]:
     """The shape of `/petitions/:id/count.json` (timestamps in UTC rather than London time)."""
     return {field.name: _jsonable(getattr(count, field.name)) for field in fields(count)}

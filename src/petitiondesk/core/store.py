@@ -1,14 +1,34 @@
 """The local store: one SQLite file in the data folder.
 
-It keeps the watchlist, the latest full document of each petition (raw, compressed), the refresh
-engine's fetch state, signature samples, constituency snapshots and the app's settings.
+It keeps the watchlist (and every petition ever pinned), the latest full document of each petition
+(raw, compressed), the refresh engine's fetch state, signature samples (of pinned petitions and,
+from the whole-site recorder, of every open one), constituency snapshots and the app's settings.
 
 Threads: one `Store` (one connection) per thread. WAL mode lets the GUI thread read while the
 worker writes. Every write runs in one transaction; `transaction()` groups several.
 
 Safety: the file carries our `application_id` and its schema version in `user_version`. A file
-that is not ours, is damaged, or was made by a newer release is refused with a `StoreError` and is
-never written to. Later releases append steps to `_MIGRATIONS`.
+that is not ours, or was made by a newer release, is refused with a `StoreError` and is never
+written to. Before the first write of a session `PRAGMA quick_check` runs: a damaged file is
+refused for writing (reading what is still readable goes on), and `repair()` copies what can be
+read into a new file without touching the damaged one. The folder is kept private (0700) and the
+files in it 0600. A read-only folder or file opens read-only, with writes off and a notice saying so.
+
+Upgrading: schema version N is reached by running `_MIGRATIONS[N - 1]`, each in its own
+transaction. Before the first step on a file that holds data, a copy of the file is written beside
+it with SQLite's backup API (`petitiondesk.sqlite3.bak-v1-20261201-2130`); `Store.notices` says
+where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
+
+Adding a table (alerts, saved comparisons, ...) is a new function and one line in `_MIGRATIONS`:
+
+    def _v3_alerts(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE alerts (petition_id INTEGER NOT NULL, key TEXT NOT NULL, "
+                   "fired_at REAL NOT NULL, PRIMARY KEY (petition_id, key)) WITHOUT ROWID")
+
+    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_alerts)
+
+Never edit a released step: users' files already ran it. tests/test_store_migration.py opens the
+0.1.0 fixture (tests/data/db/) with the new code and checks that nothing was lost.
 """
 
 from __future__ import annotations
@@ -19,20 +39,27 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
 
 import numpy as np
 
+from petitiondesk import __version__
 from petitiondesk.core.models import Petition
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: "PtDk": marks a SQLite file as PetitionDesk's (PRAGMA application_id).
 APPLICATION_ID = int.from_bytes(b"PtDk", "big")
@@ -49,63 +76,81 @@ DAY = 86400
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_MS = 5000
-
-# Each entry migrates the schema from version i to i + 1, inside one transaction.
-_MIGRATIONS: list[tuple[str, ...]] = [
-    (
-        f"PRAGMA application_id = {APPLICATION_ID}",
-        """CREATE TABLE watchlist (
-            petition_id INTEGER PRIMARY KEY,
-            position INTEGER NOT NULL,
-            pinned_at REAL NOT NULL)""",
-        """CREATE TABLE documents (
-            petition_id INTEGER PRIMARY KEY,
-            fetched_at REAL NOT NULL,
-            raw BLOB NOT NULL)""",
-        """CREATE TABLE fetch_state (
-            petition_id INTEGER PRIMARY KEY,
-            last_modified TEXT,
-            etag TEXT,
-            fetched_at REAL,
-            checked_at REAL,
-            next_check_at REAL NOT NULL DEFAULT 0,
-            next_full_at REAL NOT NULL DEFAULT 0,
-            failures INTEGER NOT NULL DEFAULT 0,
-            problem TEXT,
-            problem_detail TEXT,
-            archived INTEGER NOT NULL DEFAULT 0,
-            milestones TEXT)""",
-        # Only changes are stored; a plateau is kept as its two ends.
-        """CREATE TABLE samples (
-            petition_id INTEGER NOT NULL,
-            t INTEGER NOT NULL,
-            count INTEGER NOT NULL,
-            PRIMARY KEY (petition_id, t)) WITHOUT ROWID""",
-        # counts: zlib-compressed JSON object {ons_code: count}.
-        """CREATE TABLE constituency_snapshots (
-            petition_id INTEGER NOT NULL,
-            t INTEGER NOT NULL,
-            counts BLOB NOT NULL,
-            PRIMARY KEY (petition_id, t)) WITHOUT ROWID""",
-        """CREATE TABLE settings (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL)""",
-    ),
-]
+#: Private: a watchlist and its notes are nobody else's business (the folder 0700, each file 0600).
+_FOLDER_MODE = 0o700
+_FILE_MODE = 0o600
+_SIDE_FILES = ("-wal", "-shm")
 
 
-def _ever_pinned_migration() -> tuple[str, ...]:
-    """Schema 2: remember every petition ever pinned, so that forgetting the history of petitions
-    recorded only by the whole-site recorder never touches one the user once watched."""
-    return (
-        """CREATE TABLE ever_pinned (
-            petition_id INTEGER PRIMARY KEY,
-            first_pinned_at REAL NOT NULL)""",
-        "INSERT OR IGNORE INTO ever_pinned (petition_id, first_pinned_at) SELECT petition_id, pinned_at FROM watchlist",
-    )
+def _v1_tables(db: sqlite3.Connection) -> None:
+    """The schema of release 0.1.0."""
+    for statement in _V1_STATEMENTS:
+        db.execute(statement)
 
 
-_MIGRATIONS.append(_ever_pinned_migration())
+_V1_STATEMENTS = (
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    """CREATE TABLE watchlist (
+        petition_id INTEGER PRIMARY KEY,
+        position INTEGER NOT NULL,
+        pinned_at REAL NOT NULL)""",
+    """CREATE TABLE documents (
+        petition_id INTEGER PRIMARY KEY,
+        fetched_at REAL NOT NULL,
+        raw BLOB NOT NULL)""",
+    """CREATE TABLE fetch_state (
+        petition_id INTEGER PRIMARY KEY,
+        last_modified TEXT,
+        etag TEXT,
+        fetched_at REAL,
+        checked_at REAL,
+        next_check_at REAL NOT NULL DEFAULT 0,
+        next_full_at REAL NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        problem TEXT,
+        problem_detail TEXT,
+        archived INTEGER NOT NULL DEFAULT 0,
+        milestones TEXT)""",
+    # Only changes are stored; a plateau is kept as its two ends.
+    """CREATE TABLE samples (
+        petition_id INTEGER NOT NULL,
+        t INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (petition_id, t)) WITHOUT ROWID""",
+    # counts: zlib-compressed JSON object {ons_code: count}.
+    """CREATE TABLE constituency_snapshots (
+        petition_id INTEGER NOT NULL,
+        t INTEGER NOT NULL,
+        counts BLOB NOT NULL,
+        PRIMARY KEY (petition_id, t)) WITHOUT ROWID""",
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+)
+
+
+def _v2_schema_history(db: sqlite3.Connection) -> None:
+    """Which release upgraded the file, when, and where the copy made before it went."""
+    db.execute("""CREATE TABLE schema_history (
+        version INTEGER PRIMARY KEY,
+        applied_at REAL NOT NULL,
+        release TEXT NOT NULL,
+        backup TEXT)""")
+
+
+def _v3_ever_pinned(db: sqlite3.Connection) -> None:
+    """Every petition ever pinned (whole-site history): forgetting the counts of petitions the user
+    never pinned must never touch one they once watched. The pins of older files count."""
+    db.execute("""CREATE TABLE ever_pinned (
+        petition_id INTEGER PRIMARY KEY,
+        first_pinned_at REAL NOT NULL)""")
+    db.execute("INSERT INTO ever_pinned (petition_id, first_pinned_at) SELECT petition_id, pinned_at FROM watchlist")
+
+
+#: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_schema_history, _v3_ever_pinned)
+#: The first version whose files have a schema_history table to record upgrades in.
+_HISTORY_FROM = 2
 
 
 class StoreError(Exception):
@@ -164,25 +209,25 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     if "locked" in lowered or "busy" in lowered:
         return f"{path} is busy: another PetitionDesk is writing to it. Try again in a moment."
     if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
-        return f"{path} is damaged ({text}). Move it aside to start afresh."
+        return f"{path} is damaged ({text}). {REPAIR_HINT}"
     if "unable to open" in lowered:
         return f"Cannot open {path}: check that the folder exists and is writable."
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method):
+def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
     """Turn sqlite and OS failures into a StoreError with a clear message."""
 
     @functools.wraps(method)
-    def wrapper(self: Store, *args, **kwargs):
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return method(self, *args, **kwargs)
+            return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
             raise  # a bug in the caller (e.g. a closed store), not a user's problem
         except sqlite3.Error as error:
-            raise StoreError(_describe_sqlite_error(error, self.path)) from error
+            raise StoreError(_describe_sqlite_error(error, store.path)) from error
         except OSError as error:
-            raise StoreError(f"Cannot use {self.path}: {error.strerror or error}") from error
+            raise StoreError(f"Cannot use {store.path}: {error.strerror or error}") from error
 
     return wrapper
 
@@ -190,12 +235,20 @@ def _translating_errors(method):
 class Store:
     SCHEMA_VERSION: int = len(_MIGRATIONS)
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, readonly: bool) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, readonly: bool,
+                 writes_off: str | None = None) -> None:
         """Use `Store.open`; this only wraps a connection that has been checked."""
         self._db = connection
         self.path = path
         self.readonly = readonly
+        #: Why this store cannot write (None when it can): the message every write raises.
+        self._writes_off = writes_off
         self._depth = 0
+        self._integrity_checked = False
+        #: Things the user should be told once (writes off; an upgrade and where its backup went).
+        self.notices: list[str] = [writes_off] if writes_off else []
+        #: The copy made before this session's upgrade, if there was one.
+        self.backup: Path | None = None
         # Parsed documents by id, with the (fetched_at, stored size) they came from: parsing costs
         # far more than reading those two columns, and a replaced document changes them.
         self._parsed: dict[int, tuple[tuple[float, int], Petition | None]] = {}
@@ -204,13 +257,25 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Store:
-        """Open (creating the folder and file if missing, unless read-only) and migrate."""
+        """Open (creating the folder and file if missing, unless read-only) and migrate.
+
+        A file or folder that cannot be written opens read-only instead, and `notices` says so.
+        """
         path = Path(path)
+        _prepare_folder(path.parent, create=not readonly)
         _refuse_if_not_sqlite(path, readonly)
         if path.exists() and path.stat().st_size > 0:
             _refuse_if_foreign_or_newer(path, readonly)
-        connection = _connect(path, readonly)
-        store = cls(connection, path, readonly)
+        read_only = _read_only_part(path)
+        if read_only and not readonly and not path.exists():
+            raise StoreError(f"Cannot create {path}: {read_only} is read-only.")
+        if not read_only and not readonly:
+            _make_private(path)
+        connection = _connect(path, readonly or read_only is not None)
+        writes_off = None if read_only is None else (
+            f"Writes are off: {read_only} is read-only, so PetitionDesk shows what is recorded and records nothing new."
+        )
+        store = cls(connection, path, readonly or writes_off is not None, writes_off)
         try:
             store._prepare()
         except BaseException:
@@ -243,18 +308,59 @@ class Store:
         return version, app_id, has_tables
 
     def _migrate(self) -> None:
-        if self._identity()[0] == self.SCHEMA_VERSION:
+        found = self._identity()[0]
+        if found == self.SCHEMA_VERSION:
             return  # up to date: take no write lock, so opening never waits for a busy writer
-        for step, statements in enumerate(_MIGRATIONS):
+        if found > 0:  # fold the WAL into the file, so that the backup can be a plain copy
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for target, step in enumerate(_MIGRATIONS, start=1):
             with self.transaction():
                 # Re-read inside the lock: another process may have migrated meanwhile.
                 version, app_id, has_tables = self._identity()
                 _check_identity(self.path, version, app_id, has_tables)
-                if version != step:
+                if version != target - 1:
                     continue
-                for statement in statements:
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {step + 1}")
+                if found > 0 and self.backup is None:
+                    self.backup = self._write_backup(version)
+                step(self._db)
+                self._db.execute(f"PRAGMA user_version = {target}")
+                if target >= _HISTORY_FROM:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO schema_history (version, applied_at, release, backup) "
+                        "VALUES (?, ?, ?, ?)",
+                        (target, time.time(), __version__, None if self.backup is None else str(self.backup)),
+                    )
+        if self.backup is not None:
+            self.notices.append(
+                f"Upgraded {self.path} to this release's format; a copy of the file as it was is at {self.backup}."
+            )
+
+    def _write_backup(self, version: int) -> Path:
+        """A copy of the whole file beside it, taken under the write lock before the first step.
+
+        With the WAL empty, the file alone holds every commit and nobody can change it while we hold
+        the lock: it is copied as it is, byte for byte. Otherwise SQLite's backup API copies the last
+        commit (from a second connection: one in a write transaction cannot be a backup's source);
+        that copy is the same data, with a few header counters of its own.
+        """
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.bak-v{version}-{stamp}")
+        for extra in itertools.count(2):
+            if not target.exists():
+                break
+            target = self.path.with_name(f"{self.path.name}.bak-v{version}-{stamp}-{extra}")
+        _create_private(target)
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            shutil.copyfile(self.path, target)
+            return target
+        source, copy = sqlite3.connect(self.path), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return target
 
     def close(self) -> None:
         self._db.close()
@@ -262,14 +368,17 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------------------ transactions
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One BEGIN IMMEDIATE .. COMMIT; nested calls join the outer transaction."""
+        """One BEGIN IMMEDIATE .. COMMIT; nested calls join the outer transaction.
+
+        The first one of a session checks the file's integrity: nothing is written to a damaged file.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -277,6 +386,10 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        if self.readonly:
+            raise StoreError(self._writes_off or f"Cannot write to {self.path}: it was opened read-only.")
+        if not self._integrity_checked:
+            self._run(self._check_integrity)
         self._run(self._db.execute, "BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -294,8 +407,18 @@ class Store:
                 self._db.execute("ROLLBACK")
             raise
 
+    def _check_integrity(self) -> None:
+        """PRAGMA quick_check: a damaged file gets no new writes (they could spread the damage)."""
+        try:
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreError(damaged_message(self.path, "; ".join(problems)))
+        self._integrity_checked = True
+
     @_translating_errors
-    def _run(self, function, *args):
+    def _run(self, function: Callable[..., object], *args: object) -> object:
         return function(*args)
 
     # --------------------------------------------------------------------------------- watchlist
@@ -378,7 +501,7 @@ class Store:
 
     def petition(self, petition_id: int) -> Petition | None:
         """The latest stored document parsed, or None if there is none or it no longer parses."""
-        return self.petitions([petition_id]).get(petition_id)
+        return self.petitions([petition_id]).get(_petition_id(petition_id))
 
     @_translating_errors
     def petitions(self, ids: Iterable[int]) -> dict[int, Petition]:
@@ -494,7 +617,7 @@ class Store:
         holds the count in force at `since`, so a step chart or a 24-hour change starts right.
         """
         petition_id = _petition_id(petition_id)
-        start = -(2**63)
+        start: float = -(2**63)
         if since is not None:
             in_force = self._db.execute(
                 "SELECT max(t) FROM samples WHERE petition_id = ? AND t <= ?", (petition_id, float(since))
@@ -518,7 +641,8 @@ class Store:
     @_translating_errors
     def sample_total(self) -> int:
         """Stored sample rows across all petitions (after compaction)."""
-        return self._db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        total: int = self._db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        return total
 
     # -------------------------------------------------------------------- constituency snapshots
 
@@ -573,7 +697,7 @@ class Store:
     # ---------------------------------------------------------------------------------- settings
 
     @_translating_errors
-    def setting(self, key: str, default=None):
+    def setting(self, key: str, default: Any = None) -> Any:
         """The JSON value stored under `key`, or `default` if absent or unreadable."""
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         if row is None:
@@ -585,7 +709,7 @@ class Store:
             return default
 
     @_translating_errors
-    def set_setting(self, key: str, value) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         """Store any JSON-serialisable value (TypeError otherwise)."""
         text = json.dumps(value)
         with self.transaction():
@@ -601,7 +725,6 @@ class Store:
             "SELECT t FROM constituency_snapshots WHERE petition_id = ? ORDER BY t", (petition_id,)
         )
         return [float(t) for (t,) in rows]
-
 
     # ----------------------------------------------- whole-site history: its size, forgetting, backups
 
@@ -671,7 +794,189 @@ class Store:
             raise
 
 
+# ------------------------------------------------------------------------------------- repair
+
+REPAIR_HINT = "`petitiondesk repair` copies what can still be read into a new file and leaves this one as it is."
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    return f"{path} is damaged ({detail}); nothing was written to it. {REPAIR_HINT}"
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    damaged: Path  # left exactly as it was
+    repaired: Path  # a new, healthy file beside it
+    rows: dict[str, int]  # rows copied, by table
+    incomplete: tuple[str, ...]  # tables where damage hid some rows
+
+    def describe(self) -> str:
+        copied = ", ".join(f"{table} {count:,}" for table, count in self.rows.items())
+        lost = f" Some rows of {', '.join(self.incomplete)} could not be read." if self.incomplete else ""
+        return (
+            f"Copied what could be read from {self.damaged} into {self.repaired} (rows: {copied}).{lost} "
+            f"The damaged file was left as it was. To use the copy: quit PetitionDesk, move {self.damaged.name} "
+            f"aside and rename {self.repaired.name} to {self.damaged.name}."
+        )
+
+
+def repair(path: Path) -> RepairReport:
+    """Copy every row that can still be read from a damaged database into a new file beside it.
+
+    The original (and its -wal) is only ever read, and through a private copy: SQLite may write to
+    a file it opens (recovering a WAL), and that must not happen to the only copy of someone's history.
+    """
+    path = Path(path)
+    _refuse_if_not_sqlite(path, readonly=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    repaired = path.with_name(f"{path.name}.repaired-{stamp}")
+    if repaired.exists():
+        raise StoreError(f"{repaired} is already there; move it aside and try again.")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.repair-", dir=path.parent))
+    except OSError as error:
+        raise StoreError(f"Cannot repair {path}: {error.strerror or error}") from error
+    try:
+        source = _staged_copy(path, staging)
+        try:
+            with Store.open(repaired) as target:
+                rows, incomplete = _salvage_all(source, target)
+        finally:
+            source.close()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RepairReport(path, repaired, rows, tuple(incomplete))
+
+
+def _staged_copy(path: Path, staging: Path) -> sqlite3.Connection:
+    for side in ("", "-wal"):
+        original = path.with_name(path.name + side)
+        if original.exists():
+            shutil.copyfile(original, staging / (path.name + side))
+    copy = sqlite3.connect(staging / path.name)
+    try:
+        version = copy.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        version = 0  # page 1 itself may be damaged: salvage what the tables still give
+    if version > Store.SCHEMA_VERSION:
+        copy.close()
+        raise StoreError(f"{path} was made by a newer PetitionDesk (schema {version}); repair it with that release.")
+    return copy
+
+
+def _salvage_all(source: sqlite3.Connection, target: Store) -> tuple[dict[str, int], list[str]]:
+    rows: dict[str, int] = {}
+    incomplete: list[str] = []
+    tables = [name for (name,) in target._db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    with target.transaction():
+        for table in tables:
+            info = list(target._db.execute(f"PRAGMA table_info({table})"))
+            key = [name for _, name, _, _, _, pk in sorted(info, key=lambda column: column[5]) if pk]
+            columns = key + [column[1] for column in info if not column[5]]
+            salvaged, complete = _salvage_rows(source, table, columns, len(key))
+            marks = ",".join("?" * len(columns))
+            target._db.executemany(f"INSERT OR REPLACE INTO {table} ({','.join(columns)}) VALUES ({marks})", salvaged)
+            rows[table] = len(salvaged)
+            if not complete:
+                incomplete.append(table)
+        # Positions lost with a damaged row would leave gaps; the order itself is kept.
+        target._db.execute(
+            "UPDATE watchlist SET position = "
+            "(SELECT count(*) FROM watchlist AS w WHERE w.position < watchlist.position)"
+        )
+    return rows, incomplete
+
+
+def _salvage_rows(source: sqlite3.Connection, table: str, columns: list[str], keys: int,
+                  ) -> tuple[list[tuple[Any, ...]], bool]:
+    """Rows in key order; past a damaged page, go on from the next petition (integer first key)."""
+    found: list[tuple[Any, ...]] = []
+    complete = True
+    key = ",".join(columns[:keys])
+    after: tuple[Any, ...] | None = None
+    for attempt in range(200):
+        where = "" if after is None else f"WHERE ({key}) > ({','.join('?' * keys)})"
+        try:
+            cursor = source.execute(f"SELECT {','.join(columns)} FROM {table} {where} ORDER BY {key}", after or ())
+            for row in cursor:
+                found.append(row)
+                after = row[:keys]
+            return found, complete
+        except sqlite3.OperationalError as error:
+            if "no such" in str(error):
+                return found, complete  # an older schema without this table or column: nothing lost
+            complete = False
+        except sqlite3.DatabaseError:
+            complete = False
+        if after is None or not isinstance(after[0], int):
+            return found, complete
+        # Composite keys: the next petition. A single key: ever longer strides over the damaged pages.
+        after = (after[0] + 1, *(-(2**63),) * (keys - 1)) if keys > 1 else (after[0] + (1 << min(attempt, 40)),)
+    return found, complete
+
+
 # --------------------------------------------------------------------------------- file checks
+
+
+def _prepare_folder(folder: Path, *, create: bool) -> None:
+    """The data folder: a clear word when a file is in the way; created private, kept private."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                raise StoreError(f"Cannot use {folder} as the data folder: {candidate} is a file, not a folder.")
+            break
+    if create:
+        try:
+            folder.mkdir(mode=_FOLDER_MODE, parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"Cannot create the data folder {folder}: {error.strerror or error}") from error
+    if folder.is_dir() and _owned_and_plain(folder):
+        _tighten(folder, _FOLDER_MODE)
+
+
+def _owned_and_plain(folder: Path) -> bool:
+    """Only the user's own folder is tightened: never a shared one such as /tmp or their home."""
+    info = folder.stat()
+    shared = info.st_mode & 0o1000 or folder.resolve() in (Path.home().resolve(), Path(folder.anchor))
+    return hasattr(os, "geteuid") and info.st_uid == os.geteuid() and not shared
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Remove group and other permissions; a file we may not change is left as it is."""
+    try:
+        current = path.stat().st_mode & 0o777
+        if current & ~mode:
+            path.chmod(current & mode)
+    except OSError as error:
+        log.info("could not make %s private: %s", path, error)
+
+
+def _make_private(path: Path) -> None:
+    """The database 0600 before SQLite opens it: its -wal and -shm files take the same mode."""
+    if not path.exists():
+        _create_private(path)
+    for each in (path, *(path.with_name(path.name + side) for side in _SIDE_FILES)):
+        if each.exists():
+            _tighten(each, _FILE_MODE)
+
+
+def _create_private(path: Path) -> None:
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, _FILE_MODE))
+    except OSError as error:
+        raise StoreError(f"Cannot create {path}: {error.strerror or error}") from error
+
+
+def _read_only_part(path: Path) -> Path | None:
+    """The folder or file that keeps PetitionDesk from writing `path` (SQLite also needs the folder
+    for its -wal and -shm files), or None."""
+    for each in (path.parent, path):
+        if each.exists() and not os.access(each, os.W_OK):
+            return each
+    return None
+
+
 
 
 def _refuse_if_not_sqlite(path: Path, readonly: bool) -> None:
@@ -680,7 +985,6 @@ def _refuse_if_not_sqlite(path: Path, readonly: bool) -> None:
         if not path.exists():
             if readonly:
                 raise StoreError(f"There is no PetitionDesk database at {path}.")
-            path.parent.mkdir(parents=True, exist_ok=True)
             return
         if path.is_dir():
             raise StoreError(f"Cannot use {path}: it is a folder, not a database file.")
@@ -694,7 +998,7 @@ def _refuse_if_not_sqlite(path: Path, readonly: bool) -> None:
     if not header.startswith(_SQLITE_MAGIC):
         raise StoreError(f"{path} is not a PetitionDesk database (it is not an SQLite file); it was left untouched.")
     if len(header) < 100 or _looks_truncated(path, header, size):
-        raise StoreError(f"{path} is damaged (the file is truncated); it was left untouched. Move it aside to start afresh.")
+        raise StoreError(f"{path} is damaged (the file is truncated); it was left untouched. {REPAIR_HINT}")
 
 
 def _looks_truncated(path: Path, header: bytes, size: int) -> bool:
@@ -713,7 +1017,7 @@ def _looks_truncated(path: Path, header: bytes, size: int) -> bool:
 def _refuse_if_foreign_or_newer(path: Path, readonly: bool) -> None:
     """Read the identity through a read-only connection: nothing is written before it passes."""
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        probe = _connect_readonly(path)
     except sqlite3.Error as error:
         raise StoreError(_describe_sqlite_error(error, path)) from error
     try:
@@ -744,23 +1048,39 @@ def _check_identity(path: Path, version: int, app_id: int, has_tables: bool) -> 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     try:
         if readonly:
-            return sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-            )
+            return _connect_readonly(path)
         return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as error:
         raise StoreError(_describe_sqlite_error(error, path)) from error
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """mode=ro; in a read-only folder where SQLite cannot make the -shm file, the file as it is.
+
+    `immutable` reads without locks or the WAL, which is right only where nobody can write: a
+    read-only folder with no -wal file (a -wal file there means mode=ro worked, it needs no -shm).
+    """
+    uri = path.resolve().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA user_version").fetchone()  # SQLite opens the file on first use
+        return connection
+    except sqlite3.OperationalError:
+        connection.close()
+        if _read_only_part(path) is None or path.with_name(path.name + "-wal").exists():
+            raise
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
 # ------------------------------------------------------------------------------------- helpers
 
 
-def _petition_id(value) -> int:
+def _petition_id(value: SupportsIndex | int) -> int:
     """Ids may arrive as numpy integers, which sqlite3 cannot bind."""
     return int(value)
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -15,15 +15,17 @@ import json
 import math
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeGuard
 
 from petitiondesk.core.export import atomic_write
 from petitiondesk.core.models import SITE_BASE
 from petitiondesk.core.parse import parse_timestamp
 from petitiondesk.core.refs import MAX_ID_DIGITS, BadReference, find_references, parse_reference
-from petitiondesk.core.store import Store
+from petitiondesk.core.store import Store, WatchEntry
 
 __all__ = [
     "FORMAT",
@@ -72,7 +74,7 @@ class ImportEntry:
     where: str
     archived: bool = False
     pinned_at: float | None = None
-    settings: dict | None = None
+    settings: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def export_text(store: Store, path: Path) -> int:
     return len(links)
 
 
-def _entries_with_archived(store: Store):
+def _entries_with_archived(store: Store) -> Iterator[tuple[WatchEntry, bool]]:
     entries = store.watchlist()
     documents = store.petitions(entry.petition_id for entry in entries)
     for entry in entries:
@@ -174,7 +176,7 @@ def _iso(t: float) -> str:
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _petition_settings(store: Store) -> dict:
+def _petition_settings(store: Store) -> dict[str, Any]:
     value = store.setting(PETITION_SETTINGS_KEY, {})
     return value if isinstance(value, dict) else {}
 
@@ -390,7 +392,7 @@ def _json_entry(item: object, index: int, name: str) -> ImportEntry:
     return ImportEntry(petition_id, where, archived=archived, pinned_at=pinned_at, settings=settings or None)
 
 
-def _position(item: dict) -> float:
+def _position(item: dict[str, Any]) -> float:
     position = item.get("position")
     return position if _is_int(position) else math.inf
 
@@ -416,7 +418,7 @@ def _archived_from_url(url: object) -> bool:
         return False
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
@@ -58,7 +59,7 @@ class _Session:
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -160,11 +161,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     try:
         session = _start_demo(stack) if options.demo else _Session(
             options.data_dir, options.api_base, time.time, None, None)
-        session.data_dir.mkdir(parents=True, exist_ok=True)
         database = paths.database_path(session.data_dir)
-        # Created or upgraded here, so that a database we cannot use stops us with a clear message;
-        # after this the worker writes it and the window's reader reads it, each in its own thread.
-        Store.open(database).close()
+        # Created (with its private folder) or upgraded here, so that a database we cannot use stops
+        # us with a clear message; after this the worker writes it and the window's reader reads it.
+        with Store.open(database) as store:
+            notices = store.notices  # an upgrade and where its backup went; writes off
     except (StoreError, OSError) as error:
         log.error("cannot start: %s", error)
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
@@ -192,9 +193,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     # The worker's imports and first reads would compete with the first paint for the GIL.
     _OnFirstPaint(window, start_refreshing)
     window.show()
+    if notices:
+        _show_notices(window, notices)
     if previous_crash:
         reporter.offer_previous_crash(previous_crash, window)
-    finish = window.close
+    finish: Callable[[], object] = window.close
     if options.screenshot is not None:
         taker = _ScreenshotTaker(window, Path(options.screenshot), wanted_rows=max(1, len(session.pins)),
                                  wanted_passes=SCREENSHOT_DEMO_PASSES if options.demo else 1)
@@ -202,6 +205,14 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def _show_notices(window: QWidget, notices: list[str]) -> None:
+    """Said once, without blocking start-up; paths are shown as they are (plain text)."""
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(notices), parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
 
 
 def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
@@ -233,11 +244,16 @@ class _OnFirstPaint(QObject):
         super().__init__(window)
         self._window = window
         self._callback = callback
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.window() is self._window:
-            QApplication.instance().removeEventFilter(self)
+        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)
         return False
 
@@ -248,7 +264,7 @@ class _ScreenshotTaker:
 
     def __init__(self, window, path: Path, wanted_rows: int, wanted_passes: int) -> None:
         self.window = window
-        self.path = path
+        self.path: Path | None = path
         self.wanted_rows = wanted_rows
         self.passes_left = wanted_passes
         self.scheduled = False

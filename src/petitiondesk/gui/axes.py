@@ -40,7 +40,7 @@ def linear_ticks_in_log_space(low_log: float, high_log: float, size: float) -> l
     wanted = max(2, min(8, int(size / 80)))
     step = _nice_step((high - low) / wanted)
     first = math.ceil(low / step) * step
-    ticks = []
+    ticks: list[float] = []
     value = first
     while value <= high and len(ticks) < 50:
         if value > 0:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from petitiondesk.core.export import uk_total
 from petitiondesk.core.models import ConstituencySignatures
@@ -24,6 +24,7 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 
 VACANT = "vacant"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ROOT = QModelIndex()  # the parent of every row (one shared default, not one per call)
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ class RecordTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
 
     # -- reading ---------------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -138,7 +139,7 @@ class RecordTableModel(QAbstractTableModel):
         new_position = {id(record): row for row, record in enumerate(self._rows)}
         new_persistent = [
             self.index(new_position[id(record)], old.column())
-            for record, old in zip(old_records, old_persistent)
+            for record, old in zip(old_records, old_persistent, strict=True)
         ]
         self.changePersistentIndexList(old_persistent, new_persistent)
         self.layoutChanged.emit()
@@ -172,9 +173,10 @@ class _ShareMixin:
 
     def set_total(self, total: int) -> None:
         self._total = max(total, 0)
-        if self.rowCount():
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+        model = cast(QAbstractTableModel, self)  # the model this is mixed into
+        if model.rowCount():
+            model.dataChanged.emit(
+                model.index(0, 0), model.index(model.rowCount() - 1, model.columnCount() - 1)
             )
 
     def share(self, record) -> float | None:

@@ -39,6 +39,7 @@ _ROLES = frozenset(int(role) for role in (
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+_ROOT = QModelIndex()  # the parent of every row (one shared default, not one per call)
 
 PINNED_MARK = "✓"
 PINNED_TIP = "On your watchlist"
@@ -77,10 +78,10 @@ class BrowseModel(QAbstractTableModel):
 
     # --- Qt model interface -----------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._shown)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else BrowseColumn.COUNT
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -226,6 +227,7 @@ class BrowseModel(QAbstractTableModel):
 
     def _compare(self, a: BrowseRow, b: BrowseRow) -> int:
         """The order of `sort_rows`: unknown values last either way, ties in the site's order."""
+        assert self._sort_key is not None  # only sorting compares
         value_of: Callable[[BrowseRow], Any] = SORT_KEYS[self._sort_key]
         va, vb = value_of(a), value_of(b)
         if (va is None) != (vb is None):

@@ -31,6 +31,9 @@ from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorke
 if TYPE_CHECKING:  # httpx is imported by the client, in the browse thread, off the start-up path
     import httpx
 
+    from petitiondesk.core.browse import Browser
+    from petitiondesk.core.client import PetitionsClient
+
 log = logging.getLogger(__name__)
 
 
@@ -68,8 +71,8 @@ class BrowseWorker(ServiceWorker):
         self._config = config
         self._wanted = generation
         self._related_wanted = related_wanted
-        self._client = None
-        self._browser = None
+        self._client: PetitionsClient | None = None
+        self._browser: Browser | None = None
         self._query_id = -1  # tags the pages: which query they belong to
         self._generation = -1  # the loop runs while this is the generation the GUI wants
         self._pending = False  # a next page is queued on this thread's event loop

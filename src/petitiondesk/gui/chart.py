@@ -392,7 +392,8 @@ class SignatureChart(QWidget):
         if not self._times.size:
             return
         latest = datetime.fromtimestamp(self._times[-1], UTC).astimezone(display_zone())
-        self._date_axis.utcOffset = -int(latest.utcoffset().total_seconds())
+        offset = latest.utcoffset()
+        self._date_axis.utcOffset = -int(offset.total_seconds()) if offset is not None else 0
 
     # -- view range ------------------------------------------------------------------------------
     def _count_frame(self, counts: np.ndarray) -> tuple[float, float]:

@@ -83,7 +83,7 @@ class ChartSpec:
             return self.y_range
         times, counts = self.visible()
         span = self.time_span()
-        extra = []
+        extra: list[float] = []
         if span is not None:
             extra = [count for at, count in self.known if span[0] <= at <= span[1]]
             if self.cone and self.cone[2] >= span[0] and self.cone[0] <= span[1]:
@@ -273,12 +273,12 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         if spec.known:
             first = float(spec.times[0]) if len(spec.times) else math.inf
             points = sorted(spec.known)
-            joined = [(at, count) for at, count in points if at < first]
+            joined: list[tuple[float, float]] = [(at, count) for at, count in points if at < first]
             if joined and len(spec.times):
                 joined.append((first, float(spec.counts[0])))
             if len(joined) > 1:
-                x, y = zip(*joined, strict=True)
-                plot.plot((np.array(x) - origin) / HOUR, np.maximum(np.array(y, dtype=float), floor),
+                joined_at, joined_count = zip(*joined, strict=True)
+                plot.plot((np.array(joined_at) - origin) / HOUR, np.maximum(np.array(joined_count, dtype=float), floor),
                           pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine))
             x = np.array([at for at, _ in points])
             y = np.maximum(np.array([count for _, count in points], dtype=float), floor)
@@ -335,7 +335,8 @@ def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not render_image(spec, width, height, scale).save(buffer, "PNG"):
+    # PySide6's stubs want bytes for the format; at run time it takes only str.
+    if not render_image(spec, width, height, scale).save(buffer, "PNG"):  # type: ignore[call-overload]
         raise ExportError("Could not encode the chart as PNG.")
     return bytes(data.data())
 
@@ -389,7 +390,8 @@ def _check_size(width: int, height: int) -> None:
 def _zone_offset(t: float | None) -> float:
     """Seconds east of UTC in the shown zone at time t (in the UK: BST or GMT), for the date axis."""
     moment = datetime.fromtimestamp(t, UTC) if t else datetime.now(UTC)
-    return moment.astimezone(display_zone()).utcoffset().total_seconds()
+    offset = moment.astimezone(display_zone()).utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
 
 
 def _when(moment: datetime) -> str:

@@ -26,16 +26,22 @@ _GAP_MEDIAN_FACTOR = 6.0
 _EVENT_POOL = 12
 
 
-class PointLike(Protocol):
-    at: float
-    count: int
-    label: str
+class PointLike(Protocol):  # read-only, as the frozen records that fit it
+    @property
+    def at(self) -> float: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def label(self) -> str: ...
 
 
 class EventLike(Protocol):
-    kind: str
-    at: float
-    label: str
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> float: ...
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)

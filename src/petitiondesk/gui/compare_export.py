@@ -135,7 +135,9 @@ def export_comparison(series, path: Path, alignment: str = "calendar", units: st
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not render_image(series, alignment, units, log_scale, width, height, hidden).save(buffer, "PNG"):
+        image = render_image(series, alignment, units, log_scale, width, height, hidden)
+        # PySide6's stubs want bytes for the format; at run time it takes only str.
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise ExportError("Could not encode the comparison as PNG.")
         payload = bytes(data.data())
     elif suffix == ".svg":

@@ -121,9 +121,9 @@ class CompareView(QWidget):
 
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("&Align:", self, buddy=self.align_box))
+        controls.addWidget(_label_for("&Align:", self.align_box, self))
         controls.addWidget(self.align_box)
-        controls.addWidget(QLabel("&Count as:", self, buddy=self.units_box))
+        controls.addWidget(_label_for("&Count as:", self.units_box, self))
         controls.addWidget(self.units_box)
         controls.addWidget(self.log_box)
         controls.addStretch(1)
@@ -304,3 +304,10 @@ def _days(value: float | None) -> str:
     if value is None:
         return MISSING
     return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"
+
+
+def _label_for(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+    """A label whose &-mnemonic focuses `buddy` (PySide6's stubs lack the buddy= keyword)."""
+    label = QLabel(text, parent)
+    label.setBuddy(buddy)
+    return label

@@ -26,6 +26,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -33,6 +34,10 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from petitiondesk.core import analysis, base_rates
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
+
+if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
+    from petitiondesk.core.forecast import BaseRates
+    from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ class DataReader(ServiceWorker):
         super().__init__()
         self._database = Path(database)
         self._latest = latest
-        self._store = None
+        self._store: Store | None = None
 
     @Slot(object)
     def read(self, request: ReadRequest) -> None:
@@ -152,7 +157,7 @@ class DataReader(ServiceWorker):
 
 
 def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray,
-                rates: analysis.BaseRates) -> analysis.Outlook | None:
+                rates: BaseRates) -> analysis.Outlook | None:
     """The outlook of the request's petition over every sample; None (logged) if the document
     defeats it: the samples still arrive."""
     if request.petition is None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeGuard
 
 from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QPalette
@@ -115,7 +116,7 @@ _REFERENCE = re.compile(r"\[(\d+)\](?!:)")
 
 
 # -- safe text ------------------------------------------------------------------------------------
-def is_safe_url(url: str | None) -> bool:
+def is_safe_url(url: str | None) -> TypeGuard[str]:
     """Only web addresses with a host are ever linked or opened."""
     if not url:
         return False
@@ -421,7 +422,7 @@ class DetailPane(QWidget):
         return self.outlook_section
 
     def _fill_outlook_section(self) -> None:
-        if self.outlook_label is None:
+        if self.outlook_label is None or self.outlook_section is None:
             return  # no petition shown yet
         lines = self.outlook_lines()
         self.outlook_label.setText("\n".join(lines))
@@ -429,9 +430,11 @@ class DetailPane(QWidget):
 
     def _rejection_section(self, petition: Petition) -> list[QWidget]:
         rejection = petition.rejection
+        if rejection is None:
+            return []
         reason = REJECTION_REASONS.get(rejection.code, "")
         code_text = f"Reason: {rejection.code}" + (f" — {reason}" if reason else "")
-        widgets = [_heading("Why it was rejected"), _plain_label(code_text)]
+        widgets: list[QWidget] = [_heading("Why it was rejected"), _plain_label(code_text)]
         if rejection.details:
             widgets.append(_plain_label(rejection.details))
         return widgets
@@ -512,7 +515,7 @@ class DetailPane(QWidget):
                 )
             ]
         responded = response.responded_on or response.created_at
-        widgets = []
+        widgets: list[QWidget] = []
         if responded:
             widgets.append(_plain_label(f"Responded on {format_date(responded)}", muted=True))
         if response.summary:
@@ -580,7 +583,7 @@ class DetailPane(QWidget):
             self.breakdown_message.setText(message)
             self._signatures_stack.setCurrentWidget(self.breakdown_message)
             return
-
+        assert petition is not None  # no petition has a message (above)
         constituencies = petition.signatures_by_constituency or ()
         regions = petition.signatures_by_region or ()
         countries = petition.signatures_by_country or ()

@@ -131,8 +131,8 @@ def _draw_hexes(painter: QPainter, spec: MapSpec, area: QRectF) -> None:
             mine = polygon
     if mine is not None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for colour, width in ((QColor("white"), 0.45), (INK, 0.2)):  # readable on dark and light seats
-            painter.setPen(QPen(colour, max(1.0, scale * width)))
+        for outline, width in ((QColor("white"), 0.45), (INK, 0.2)):  # readable on dark and light seats
+            painter.setPen(QPen(outline, max(1.0, scale * width)))
             painter.drawPolygon(mine)
 
 
@@ -171,7 +171,8 @@ def png_bytes(spec: MapSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_H
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not render_image(spec, width, height).save(buffer, "PNG"):
+    # PySide6's stubs want bytes for the format; at run time it takes only str.
+    if not render_image(spec, width, height).save(buffer, "PNG"):  # type: ignore[call-overload]
         raise ExportError("Could not encode the map as PNG.")
     return bytes(data.data())
 

@@ -337,7 +337,7 @@ class MapPanel(QWidget):
             self._mode = mode
             self._recolour()
 
-    def find(self, text: str) -> str | None:
+    def find(self, text: str) -> str | None:  # type: ignore[override]  # QWidget.find(WId) is not used here
         """Outline the seat whose name matches `text` (exactly, else the one name containing it)."""
         wanted = text.strip()
         matches = self._codes_named(wanted)

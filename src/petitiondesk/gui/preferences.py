@@ -207,7 +207,8 @@ class PreferencesDialog(QDialog):
     def control_for(self, key: str) -> QWidget:
         """The widget editing `key` (tests and accessibility checks)."""
         for form_page in range(self.tabs.count()):
-            for child in self.tabs.widget(form_page).findChildren(QWidget):
+            page = self.tabs.widget(form_page)
+            for child in page.findChildren(QWidget) if page is not None else ():
                 if child.property("preferenceKey") == key:
                     return child
         raise KeyError(key)

@@ -98,7 +98,8 @@ class RelatedPanel(QWidget):
 
     def _set_items(self, items: tuple[Related, ...]) -> None:
         while self._grid.count():
-            widget = self._grid.takeAt(0).widget()
+            layout_item = self._grid.takeAt(0)
+            widget = layout_item.widget() if layout_item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.pin_buttons = {}

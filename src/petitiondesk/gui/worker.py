@@ -34,7 +34,9 @@ from petitiondesk.gui.service import BackgroundService, ServiceWorker, describe_
 if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
     import httpx
 
-    from petitiondesk.core.refresh import RefreshReport
+    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.refresh import Refresher, RefreshReport
+    from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +164,9 @@ class RefreshWorker(ServiceWorker):
     def __init__(self, config: WorkerConfig) -> None:
         super().__init__()
         self._config = config
-        self._store = None
-        self._client = None
-        self._refresher = None
+        self._store: Store | None = None
+        self._client: PetitionsClient | None = None
+        self._refresher: Refresher | None = None
         self._timer: QTimer | None = None
         #: References to pin, appended by the GUI thread (a deque: appends and pops are atomic).
         self.waiting_pins: deque[str] = deque()
@@ -304,9 +306,9 @@ class RefreshWorker(ServiceWorker):
         from petitiondesk.core.store import Store
 
         config = self._config
-        self._store = Store.open(config.database)
-        self._client = self.new_client(config.api_base, config.scheduler, config.transport)
-        self._refresher = Refresher(self._client, self._store, clock=config.clock, **config.refresher_options)
+        self._store = store = Store.open(config.database)
+        self._client = client = self.new_client(config.api_base, config.scheduler, config.transport)
+        self._refresher = Refresher(client, store, clock=config.clock, **config.refresher_options)
 
     @Slot()
     def _scheduled_pass(self) -> None:
@@ -317,6 +319,7 @@ class RefreshWorker(ServiceWorker):
         self.refresh_started.emit()
         report, error = None, None
         try:
+            assert self._refresher is not None, "the worker is not open"
             report = self._refresher.refresh(force=force, should_stop=self.stopping,
                                              progress=self._progress)
         except Exception as exc:  # anything the core did not foresee: report it, keep going
@@ -325,6 +328,7 @@ class RefreshWorker(ServiceWorker):
         rows: tuple[WatchRow, ...] = ()
         watched: tuple[int, ...] = ()
         try:
+            assert self._store is not None, "the worker is not open"
             watched = tuple(entry.petition_id for entry in self._store.watchlist())
             problems = self._problems(report, error, watched)
             # Only the rows that changed: rebuilding every row costs the GUI its share of the GIL.
@@ -360,6 +364,8 @@ class RefreshWorker(ServiceWorker):
         cannot be reached or refuses us, marks every petition it did not get to."""
         if error is not None:
             reason = ("offline", f"The last refresh failed: {error}")
+        elif report is None:  # no error means a report: never here
+            return {}
         elif report.offline:
             reason = ("offline", "Not checked: the site cannot be reached")
         elif report.blocked_until:
@@ -382,7 +388,7 @@ class RefreshWorker(ServiceWorker):
             return PinResult(reference, error=describe_error(error))
         try:
             update = self._refresher.pin(ref.id, archived=ref.archived)
-            rows = build_rows(self._store, self._config.clock(), [ref.id])
+            rows = build_rows(self._refresher.store, self._config.clock(), [ref.id])
         except Exception as error:
             log.exception("pinning %s failed", reference)
             return PinResult(reference, ref.id, error=describe_error(error))
@@ -393,6 +399,7 @@ class RefreshWorker(ServiceWorker):
 
     def _emit_rows(self) -> None:
         try:
+            assert self._store is not None, "the worker is not open"
             self.rows_loaded.emit(build_rows(self._store, self._config.clock()))
         except Exception as error:
             log.exception("reading the watchlist failed")
@@ -406,6 +413,7 @@ class RefreshWorker(ServiceWorker):
             delay = self._config.pass_interval
         else:
             try:
+                assert self._refresher is not None, "the worker is not open"
                 due = self._refresher.next_due_at()
             except Exception:  # the database went away: try again later rather than never
                 log.exception("cannot tell when the next refresh is due")

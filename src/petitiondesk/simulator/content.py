@@ -257,7 +257,7 @@ PLACE_STEMS = (
 )
 PLACE_SUFFIXES = ("ford", "ton", "bury", "field", "ley", "wood", "minster", "bridge", "mouth", "ham")
 
-REJECTIONS: tuple[tuple[str, str], ...] = (
+REJECTIONS: tuple[tuple[str, str | None], ...] = (
     ("duplicate", "There's already a petition about this issue. We cannot accept a new petition "
      "when we already have one about a very similar issue."),
     ("irrelevant", "It's about something that the UK Government or Parliament is not directly "

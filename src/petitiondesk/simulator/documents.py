@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD
 from petitiondesk.simulator import content
@@ -100,6 +101,7 @@ def _debate(plan: Plan, milestones: Milestones) -> dict:
             "because the issue was debated recently.",
         }
     day = milestones.scheduled_debate_date
+    assert day is not None  # debated: the debate had a date
     return {
         "debated_on": api_date(day),
         "transcript_url": f"https://hansard.parliament.uk/commons/{day}/debates/{plan.id}/Petition{plan.id}",
@@ -177,11 +179,12 @@ def _breakdowns(world: World, plan: Plan, count: int, milestones: Milestones) ->
         signatures = int(share * scale * rng.uniform(0.7, 1.3))
         if signatures > 0:
             countries.append({"name": name, "code": code, "signature_count": signatures})
-    countries.sort(key=lambda row: row["name"])
+    countries.sort(key=lambda row: str(row["name"]))
 
     seats = world.old_seats if plan.archived else world.seats
     shares = _seat_shares(world, plan, seats)
-    constituencies, regions = [], {}
+    constituencies: list[dict[str, Any]] = []
+    regions: dict[str, int] = {}
     for seat, share in zip(seats, shares, strict=True):
         signatures = int(uk * MAPPED * share)
         if signatures <= 0:
@@ -191,7 +194,7 @@ def _breakdowns(world: World, plan: Plan, count: int, milestones: Milestones) ->
         )
         regions[seat.region] = regions.get(seat.region, 0) + signatures
     if not plan.archived:
-        constituencies.sort(key=lambda row: row["ons_code"])
+        constituencies.sort(key=lambda row: str(row["ons_code"]))
     region_names = {letter: name for letter, name in content.REGIONS.values()}
     return {
         "signatures_by_country": countries,
@@ -213,6 +216,7 @@ def petition_state(world: World, petition_id: int, moment: datetime) -> str:
         return "rejected"
     if plan.archived:
         return "closed"
+    assert plan.deadline is not None  # published and not rejected: it opened
     return "closed" if moment > plan.deadline else "open"
 
 
@@ -232,7 +236,7 @@ def petition_attributes(world: World, petition_id: int, moment: datetime, full: 
     count = world.count(petition_id, moment)
     milestones = world.milestones(petition_id, moment)
     updated = updated_at(world, petition_id, moment, milestones)
-    attributes = {
+    attributes: dict[str, Any] = {
         "action": plan.action,
         "background": plan.background,
         "additional_details": plan.additional_details,
@@ -240,7 +244,7 @@ def petition_attributes(world: World, petition_id: int, moment: datetime, full: 
         "state": state,
         "signature_count": count,
     }
-    if state == "open" and not plan.archived:
+    if state == "open" and not plan.archived and plan.deadline is not None:
         attributes["closing_date"] = api_date(london_date(plan.deadline))
     closed_at = plan.deadline if state == "closed" else None
     attributes.update(

@@ -97,6 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "drop":
             return self._hang_up()
         try:
+            assert simulator.site is not None  # set before the server thread starts
             reply = _faulty_reply(fault, simulator.site, self.path, self.headers)
         except Exception as error:  # a simulator bug must show as a 500, not kill the connection
             reply = error_reply(500)
@@ -255,7 +256,8 @@ class SimulatorServer:
         self._httpd.shutdown()
         self._httpd.drop_all_connections()
         self._httpd.server_close()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         self._httpd = None
         self._thread = None
 

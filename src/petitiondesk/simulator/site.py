@@ -525,7 +525,10 @@ def _live_facet(world: World, ids: list[int], state: str, now: datetime) -> list
     if state in ("open", "closed"):
         return sorted((pid for pid in ids if states[pid] == state), key=by_count)
     if state == "recent":
-        newest_opened = lambda pid: -plans[pid].opened_at.timestamp()  # noqa: E731
+        def newest_opened(pid: int) -> float:
+            opened = plans[pid].opened_at  # an open petition has opened
+            return -opened.timestamp() if opened is not None else 0.0
+
         return sorted((pid for pid in ids if states[pid] == "open"), key=newest_opened)
     if state == "rejected":
         return sorted((pid for pid in ids if states[pid] == "rejected"), key=newest_first)

@@ -367,6 +367,7 @@ class World:
             return "removed"
         if petition_id in self._published or kind in ("open", "closed"):
             plan = self.plan(petition_id)
+            assert plan.deadline is not None  # every published petition has one
             return "closed" if (now or self.now()) > plan.deadline else "open"
         return kind
 
@@ -574,6 +575,7 @@ class World:
         crossing = None
         if plan.opened_at is not None:
             end = plan.deadline
+            assert end is not None  # an opened petition has a deadline
             if self.natural_count(plan, end) >= threshold:
                 low, high = int(plan.opened_at.timestamp()) // TICK, int(end.timestamp()) // TICK
                 while low < high:
@@ -610,6 +612,7 @@ class World:
         plan = self.plan(petition_id)
         if plan.opened_at is None:  # a sponsor's signature or the move to moderation, never ahead of now
             return floor_tick(min(plan.rejected_at or plan.moderation_at, moment))
+        assert plan.deadline is not None  # an opened petition has a deadline
         end = floor_tick(min(moment, plan.deadline) if not plan.archived else plan.deadline)
         current = self.natural_count(plan, end)
         low, high = int(plan.opened_at.timestamp()) // TICK, int(end.timestamp()) // TICK
@@ -673,6 +676,7 @@ def _daily_hours(plan: Plan, hours: float) -> float:
     """Hours since opening on a clock that runs slow at night and fast by day: the integral of
     1 - DAILY_SWING * cos(2 pi (t - QUIETEST_HOUR) / 24), so growth keeps a daily rhythm and never reverses."""
     omega = 2 * math.pi / 24
+    assert plan.opened_at is not None  # only opened petitions grow
     start = plan.opened_at.timestamp() / HOUR - QUIETEST_HOUR
     return hours - DAILY_SWING / omega * (math.sin(omega * (start + hours)) - math.sin(omega * start))
 
@@ -690,6 +694,7 @@ def _growth(plan: Plan, hours: float) -> float:
 
 def _ending_at(plan: Plan, final: float) -> Plan:
     """The plan with its growth scaled so that it closes at `final` signatures (after its dips)."""
+    assert plan.deadline is not None and plan.opened_at is not None  # only opened petitions grow
     hours = (plan.deadline - plan.opened_at).total_seconds() / HOUR
     unit = _growth(plan, hours)
     if unit <= 0:
