@@ -18,9 +18,8 @@ from pathlib import Path
 from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import Refresher
 from petitiondesk.core.store import Store
+from petitiondesk.resources import hexmap_path
 from petitiondesk.simulator import SimulatorServer
-
-HEXMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-constituencies-2024.hexjson"
 
 
 class Clock:
@@ -50,9 +49,8 @@ def main() -> None:
     parser.add_argument("--min-interval", type=float, default=0.0)
     args = parser.parse_args()
 
-    hexmap = HEXMAP if HEXMAP.exists() else None
     with tempfile.TemporaryDirectory() as folder, \
-            SimulatorServer(port=0, seed=7, hexmap=hexmap, faults=f"latency={args.latency}",
+            SimulatorServer(port=0, seed=7, hexmap=hexmap_path(2024), faults=f"latency={args.latency}",
                             open_count=args.petitions + 50) as server, \
             Store.open(Path(folder) / "bench.sqlite3") as store, \
             PetitionsClient(server.url, min_interval=args.min_interval) as client:

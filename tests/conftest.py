@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,15 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("PETITIONDESK_DATA_DIR", None)
 os.environ["PETITIONDESK_API_BASE"] = "http://127.0.0.1:9"  # discard port: refused at once
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SAMPLES = SHARED / "samples"
-HEXMAP = SHARED / "data" / "uk-constituencies-2024.hexjson"
+#: Documents composed for the tests in the shapes the site sends (tests/data/README.md).
+SAMPLES = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
 def samples_dir() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.fail(f"the shared samples are missing: {SAMPLES}")
     return SAMPLES
 
 
@@ -37,9 +35,10 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture
 def simulator():
     """A live simulator of petition.parliament.uk on a random loopback port, without faults."""
+    from petitiondesk.resources import hexmap_path
     from petitiondesk.simulator import SimulatorServer
 
-    server = SimulatorServer(port=0, speed=60.0, seed=1234, hexmap=HEXMAP if HEXMAP.exists() else None)
+    server = SimulatorServer(port=0, speed=60.0, seed=1234, hexmap=hexmap_path(2024))
     server.start()
     try:
         yield server
@@ -84,3 +83,35 @@ def no_leaked_threads():
         if thread.is_alive():
             leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def run(simulator, data_dir, capsys):
+    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
+    from petitiondesk.cli import main
+
+    def _run(*args: str):
+        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _run
+
+
+class AheadClock:
+    """A clock moved by hand that starts a day ahead, so that every `updated_at` the simulator
+    reports lies in its past."""
+
+    def __init__(self) -> None:
+        self.now = time.time() + 86400.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> AheadClock:
+    return AheadClock()

@@ -20,18 +20,6 @@ from petitiondesk.cli import main
 from petitiondesk.paths import database_path
 
 
-@pytest.fixture
-def run(simulator, data_dir, capsys):
-    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
-
-    def _run(*args: str):
-        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return _run
-
-
 def test_add_by_link_then_list(run, simulator):
     pid = simulator.world.ids("open")[0]
     status, out, _ = run("add", f"https://www.petition.parliament.uk/petitions/{pid}/?utm=x#sign")
@@ -130,6 +118,20 @@ def test_refresh_records_samples_and_history_csv(run, simulator, tmp_path):
     recorded = [row for row in rows[1:] if row[2] == "recorded"]
     assert recorded and recorded[0][0].endswith("Z") and int(recorded[-1][1]) > 0
     assert [row[0] for row in rows[1:]] == sorted(row[0] for row in rows[1:])  # one curve, in time order
+
+
+def test_times_printed_for_people_say_uk_time_and_csv_stays_utc(run, simulator, tmp_path):
+    pid = simulator.world.ids("open")[0]
+    listing = tmp_path / "links.txt"
+    listing.write_text(f"{pid}\n")
+    run("watchlist", "import", str(listing))
+    status, out, _ = run("refresh")
+    assert status == 0 and out.split(": ")[0].endswith(" UK time")  # "2 Dec 2026, 08:53 UK time: 1 checked…"
+    status, out, _ = run("history", str(pid))
+    lines = out.strip().splitlines()
+    assert status == 0 and lines and all(" UK time " in line for line in lines)
+    status, out, _ = run("history", str(pid), "--csv")
+    assert "UK time" not in out
 
 
 def test_history_of_unknown_petition_fails_cleanly(run):

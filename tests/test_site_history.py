@@ -7,19 +7,14 @@ import sqlite3
 
 import pytest
 
+from petitiondesk.core import store as store_module
 from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import Refresher
 from petitiondesk.core.site_history import SiteHistoryOptions
 from petitiondesk.core.store import Store, StoreError
-from test_refresh import Clock
 
 DAY = 86400.0
 CSV_PATH = "/petitions.csv"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
@@ -198,9 +193,10 @@ def test_a_database_from_before_whole_site_history_remembers_its_pins(tmp_path):
     with Store.open(path) as store:
         store.pin(21)
     raw = sqlite3.connect(path, isolation_level=None)
+    before = store_module._MIGRATIONS.index(store_module._v5_ever_pinned)  # the schema just before the step
     raw.execute("DROP TABLE ever_pinned")
-    raw.execute("DELETE FROM schema_history WHERE version = 3")
-    raw.execute("PRAGMA user_version = 2")  # as the release before this one left it
+    raw.execute("DELETE FROM schema_history WHERE version > ?", (before,))
+    raw.execute(f"PRAGMA user_version = {before}")  # as the release before this one left it
     raw.close()
     with Store.open(path) as store:
         assert store.backup is not None and store.backup.exists()  # the copy made before upgrading

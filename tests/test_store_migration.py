@@ -77,7 +77,7 @@ def test_before_upgrading_a_backup_identical_to_the_old_file_is_written_beside_i
     with sqlite3.connect(old_database) as raw:
         history = raw.execute("SELECT version, release, backup FROM schema_history").fetchall()
     raw.close()
-    # Each step from 2 on is recorded, all pointing at the one copy made before the first.
+    # every step of the upgrade is recorded, each naming the one copy made before it began
     assert [(version, path) for version, _release, path in history] == [
         (version, str(backup)) for version in range(2, Store.SCHEMA_VERSION + 1)]
 

@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add PetitionDesk to the desktop's application menu (Linux)")
     window.add_argument("--uninstall-desktop-entry", action="store_true",
                         help="remove what --install-desktop-entry added")
+    window.add_argument("--minimized", action="store_true",
+                        help="start in the system tray (as start at login does), where there is one")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -88,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = _command(commands, "backup", "write a consistent copy of everything recorded to FILE")
     backup.add_argument("file", type=Path, metavar="FILE")
 
+    told = record.add_mutually_exclusive_group()
+    told.add_argument("--alerts", action="store_true", help="print each new alert as a line")
+    told.add_argument("--alerts-json", action="store_true", help="print each new alert as a JSON line")
+
+    alerts = _command(commands, "alerts", "the recent alerts (milestones, responses, debates, surges...)")
+    alerts.add_argument("--json", action="store_true", help="print JSON")
+    alerts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N, newest first (default 50)")
+
     rates = _command(commands, "base-rates", "the spread of past petitions' final counts that the forecast uses")
     rates.add_argument("--learn", action="store_true",
                        help="read them once from the site's archive (a request per 50 petitions that reached "
@@ -119,8 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file", type=Path, metavar="FILE")
     _add_global_options(imports, defaults=False)
 
-    chart = _command(commands, "export-chart", "save a petition's signature chart as PNG or SVG")
-    chart.add_argument("ref", metavar="ID")
+    chart = _command(commands, "export-chart",
+                     "save a petition's signature chart, or several petitions compared on one chart, as PNG or SVG")
+    chart.add_argument("refs", nargs="+", metavar="ID", help="one petition, or several to compare")
+    chart.add_argument("--align", choices=("calendar", "opened"), default="calendar",
+                       help="compared curves by date, or by days since each petition opened")
+    chart.add_argument("--units", choices=("signatures", "share"), default="signatures",
+                       help="compared counts as signatures or as a share of 100,000")
+    chart.add_argument("--log", action="store_true", help="a logarithmic count axis")
     chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                        help="the image to write; .png or .svg")
     chart.add_argument("--width", type=int, default=1600, metavar="PX")
@@ -207,6 +223,7 @@ def _open_window(args) -> int:
         demo=args.demo,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        minimized=args.minimized,
     ))
 
 
@@ -302,6 +319,14 @@ def _parse_refs(texts: Sequence[str]) -> list:
 
 def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _when(t: float) -> str:
+    """A time for people reading the terminal, saying its zone ("14 Mar 2026, 09:12 UK time");
+    CSV and JSON keep `_iso` (UTC)."""
+    from petitiondesk.gui.format import format_uk_time, zone_name  # plain Python: no Qt
+
+    return f"{format_uk_time(datetime.fromtimestamp(t, UTC))} {zone_name()}"
 
 
 def _count(n: int | None) -> str:
@@ -467,7 +492,7 @@ def _print_petition(p, row) -> None:
     print(p.web_url)
     count = f"{p.signature_count:,} signatures"
     if row is not None and row.counted_at is not None and row.signature_count != p.signature_count:
-        count += f" ({_count(row.signature_count)} at {_iso(row.counted_at.timestamp())})"
+        count += f" ({_count(row.signature_count)} at {_when(row.counted_at.timestamp())})"
     print(f"{for_terminal(p.state)}, {count}")
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
@@ -494,16 +519,16 @@ def _print_report(report) -> int:
     problems = [u for u in report.updates if u.problem]
     sampled = sum(1 for u in report.updates if u.sampled_at is not None)
     site = f", every open petition recorded ({report.site.listed:,})" if report.site else ""
-    print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled{site}, "
+    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled{site}, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
         print(for_terminal(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
     if report.blocked_until:
-        print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
+        print(f"  the site is refusing requests (403); next try after {_when(report.blocked_until)}",
               file=sys.stderr)
     elif report.paused_until:
         print(f"  paused: the site asked PetitionDesk to wait (429 or 503); next try after "
-              f"{_iso(report.paused_until)}", file=sys.stderr)
+              f"{_when(report.paused_until)}", file=sys.stderr)
     elif report.offline:
         print("  offline: the site could not be reached; the next pass tries again", file=sys.stderr)
     return EXIT_OK
@@ -555,6 +580,8 @@ def _is_busy(error: BaseException) -> bool:
 
 
 def cmd_record(args) -> int:
+    from petitiondesk.core.poller import PollerSession
+    from petitiondesk.core.poller_lock import PollerLock
     from petitiondesk.core.store import Store, StoreError
 
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
@@ -573,7 +600,13 @@ def cmd_record(args) -> int:
         store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
         if store is not None:
             with store, _open_refresher(args, store, client, site_history) as refresher:
-                _record(args, refresher, stop, busy)
+                lock = PollerLock(paths.data_dir(args.data_dir))
+                session = busy.run(lambda: PollerSession(store, refresher, lock))
+                try:
+                    if session is not None:
+                        _record(args, session, stop, busy)
+                finally:
+                    lock.release()
     except StoreError as error:
         raise CommandError(str(error)) from None
     finally:
@@ -597,19 +630,74 @@ def _site_history_options(args):
     return SiteHistoryOptions(interval=args.site_history_interval, forget_after_days=args.forget_unpinned_after)
 
 
-def _record(args, refresher, stop: threading.Event, busy: _BusyWaiter) -> None:
-    site = refresher.site_history
-    also = (f", and every open petition every {site.spacing:g} s" if site.enabled else "")
+def _record(args, session, stop: threading.Event, busy: _BusyWaiter) -> None:
+    site = _site_history_options(args)
+    also = f", and every open petition every {site.spacing:g} s" if site.enabled else ""
     print(f"Recording every {args.interval:g} s{also}; stop with Ctrl+C.", flush=True)
+    polling = None
     while not stop.is_set():
-        report = busy.run(lambda: refresher.refresh(should_stop=stop.is_set))
-        if report is None:
+        outcome = busy.run(lambda: session.run_pass(should_stop=stop.is_set))
+        if outcome is None:
             return
-        if not report.cancelled:
-            _print_report(report)
-            sys.stdout.flush()
-        wait = max(args.interval, report.next_due_at - report.finished_at)
-        stop.wait(max(1.0, wait))
+        if outcome.polling != polling:
+            polling = outcome.polling
+            if not polling:
+                print("Another PetitionDesk process is recording this data folder; this one only reports "
+                      "its results until it stops.")
+        if outcome.report is not None and not outcome.report.cancelled:
+            _print_report(outcome.report)
+        for stored in outcome.alerts:
+            if args.alerts_json:
+                print(json.dumps(_alert_dict(stored), ensure_ascii=False))
+            elif args.alerts:
+                print(_alert_line(stored))
+        sys.stdout.flush()
+        wait = args.interval
+        if outcome.report is not None:
+            wait = max(args.interval, outcome.report.next_due_at - outcome.report.finished_at)
+        session.wait(max(1.0, wait), stop)
+
+
+def cmd_alerts(args) -> int:
+    if args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}", EXIT_USAGE)
+    with _open_store(args, create=False) as store:
+        listed = store.alerts().listing(limit=args.limit)
+    if args.json:
+        _print_json([_alert_dict(stored) for stored in listed])
+        return EXIT_OK
+    if not listed:
+        print("No alerts yet. They come while PetitionDesk records (the window, or `petitiondesk record`).")
+    for stored in listed:
+        print(_alert_line(stored))
+    return EXIT_OK
+
+
+def _alert_line(stored) -> str:
+    alert = stored.alert
+    mark = " (unread)" if stored.unread else ""
+    away = " (while you were away)" if stored.away else ""
+    return for_terminal(f"{_iso(stored.detected_at)}  {alert.petition_id}  {alert.title}: {alert.message}{away}{mark}")
+
+
+def _alert_dict(stored) -> dict:
+    """An alert for --json: the same names as the store, times in ISO 8601 UTC."""
+    from petitiondesk.core.models import SITE_BASE
+
+    alert = stored.alert
+    return {
+        "id": stored.id,
+        "petition_id": alert.petition_id,
+        "kind": str(alert.kind),
+        "key": alert.key,
+        "title": alert.title,
+        "message": alert.message,
+        "happened_at": None if alert.happened_at is None else _iso(alert.happened_at),
+        "detected_at": _iso(stored.detected_at),
+        "status": str(stored.status),
+        "away": stored.away,
+        "url": f"{SITE_BASE}/petitions/{alert.petition_id}",
+    }
 
 
 HISTORY_COLUMNS = ("time", "signature_count", "source", "name")
@@ -638,7 +726,7 @@ def cmd_history(args) -> int:
         raise CommandError(f"{ref.id}: no samples recorded (pin it and keep PetitionDesk running)")
     for t, count, source, name in rows:
         note = f"  {name.replace('_', ' ')}, from the site" if source == "milestone" else ""
-        print(f"{_iso(t)}  {count:>11,}{note}")
+        print(f"{_when(t)}  {count:>11,}{note}")
     return EXIT_OK
 
 
@@ -750,33 +838,75 @@ def cmd_watchlist(args) -> int:
 
 
 def cmd_export_chart(args) -> int:
-    import os
-
-    (ref,) = _parse_refs([args.ref])
+    refs = _parse_refs(args.refs)
     if args.output.suffix.lower() not in (".png", ".svg"):
         raise CommandError(f"cannot tell the format of {args.output}: name it .png or .svg", EXIT_USAGE)
     if not 0.5 <= args.scale <= 4:  # screens' pixel ratios; also refuses nan
         raise CommandError(f"--scale must be from 0.5 to 4, not {args.scale:g}", EXIT_USAGE)
+    ids = list(dict.fromkeys(ref.id for ref in refs))
     with _open_store(args, create=False) as store:
-        petition = store.petition(ref.id)
-        times, counts = store.samples(ref.id)
-    if len(times) == 0:
-        raise CommandError(f"{ref.id}: no samples recorded yet, so there is no chart to export")
+        read = [(pid, store.petition(pid), *store.samples(pid)) for pid in ids]
+    _start_offscreen_qt()
+    from petitiondesk.core.export import ExportError
+
+    try:
+        size = _export_one_chart(args, *read[0]) if len(read) == 1 else _export_comparison(args, read)
+    except ExportError as error:
+        raise CommandError(str(error)) from None
+    print(f"Saved {args.output} ({size})")
+    return EXIT_OK
+
+
+def _start_offscreen_qt():
+    import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window is needed to draw an image
     from PySide6.QtWidgets import QApplication
 
-    from petitiondesk.core.export import ExportError
+    return QApplication.instance() or QApplication([])  # Qt needs it alive while drawing
+
+
+def _export_one_chart(args, petition_id, petition, times, counts) -> str:
+    """Today's single-petition chart, with its milestones and (while open) the forecast cone."""
+    import time
+
+    from petitiondesk.core import analysis
     from petitiondesk.gui.chart_export import export_chart, spec_for
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841 (Qt needs it alive while drawing)
-    spec = spec_for(petition, ref.id, times, counts)
-    try:
-        export_chart(spec, args.output, args.width, args.height, args.scale)
-    except ExportError as error:
-        raise CommandError(str(error)) from None
-    print(f"Saved {args.output} ({args.width} x {args.height})")
-    return EXIT_OK
+    if len(times) == 0:
+        raise CommandError(f"{petition_id}: no samples recorded yet, so there is no chart to export")
+    known, cone = (), None
+    if petition is not None:
+        seen = analysis.outlook(petition, times, counts, time.time())
+        known = tuple((point.at, point.count) for point in seen.known_points)
+        cone = _forecast_cone(seen, times, counts)
+    spec = spec_for(petition, petition_id, times, counts, log_scale=args.log, known=known, cone=cone)
+    export_chart(spec, args.output, args.width, args.height, args.scale)
+    return f"{args.width} x {args.height}"
+
+
+def _forecast_cone(seen, times, counts) -> tuple[float, ...] | None:
+    """From the latest sample to the deadline, as the window draws it (gui.chart's cone)."""
+    estimate, closing = seen.estimate, seen.deadline
+    if estimate is None or closing is None or seen.state != "open" or closing.at <= float(times[-1]):
+        return None
+    return (float(times[-1]), float(counts[-1]), closing.at, estimate.low, estimate.final, estimate.high)
+
+
+def _export_comparison(args, read) -> str:
+    from petitiondesk.core import compare
+    from petitiondesk.gui.compare_export import export_comparison
+
+    series = [compare.series_for(*one) for one in read]
+    empty = [one.petition_id for one in series if len(one.curve()[0]) == 0]
+    if empty:
+        raise CommandError(f"nothing known yet of {', '.join(map(str, empty))}: pin and refresh first")
+    if args.align == "opened":
+        unplaced = [one.petition_id for one in series if one.opened_at is None]
+        if unplaced:
+            raise CommandError(f"cannot align by opening: no opening date for {', '.join(map(str, unplaced))}")
+    export_comparison(series, args.output, args.align, args.units, args.log, args.width, args.height)
+    return f"{len(series)} petitions, {args.width} x {args.height}"
 
 
 def cmd_repair(args) -> int:
@@ -830,7 +960,7 @@ def cmd_export_map(args) -> int:
                    args.width, args.height)
         print(f"Saved {args.output} ({args.width} x {args.height}, {hexmap.label})")
         if isinstance(movers, MoversPending):
-            when = f" (at {_iso(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
+            when = f" (at {_when(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
             raise CommandError(f"{ref.id}: no movers yet: they need two snapshots about a day apart{when}")
         if movers is not None:
             write_movers_csv(args.movers_csv, ref.id, movers)
@@ -858,6 +988,7 @@ COMMANDS = {
     "show": cmd_show,
     "refresh": cmd_refresh,
     "record": cmd_record,
+    "alerts": cmd_alerts,
     "history": cmd_history,
     "backup": cmd_backup,
     "base-rates": cmd_base_rates,

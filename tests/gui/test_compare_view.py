@@ -85,3 +85,45 @@ def test_the_pointer_reads_every_curve(view, qtbot):
     x = float(new_petition().times[5])
     view._on_mouse_moved(box.mapViewToScene(QPointF(x, 10_000)))
     assert "Plant more trees: 11,111" in view.readout.text()
+
+
+def test_switching_alignment_with_long_curves_frames_and_draws_them_on_the_new_axis(view, qtbot):
+    """Downsampling and clip-to-view follow the range in view: after calendar seconds, days since
+    opening once drew nothing (the old range made every curve empty) and framed ±6 million days."""
+    start = new_petition()
+    times = start.times[0] + 60.0 * np.arange(50_000)
+    view.set_series([compare.Series(700123, start.petition, times, np.arange(50_000, dtype=np.int64))])
+    qtbot.wait(50)
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    qtbot.wait(50)
+    (left, right), _ = view.plot_widget.getPlotItem().getViewBox().viewRange()
+    assert -5 < left < 1 and 34 < right < 40  # 50,000 minutes: about 35 days
+    _, solid = view._curves[700123]
+    drawn_x, _ = solid.getData()
+    assert drawn_x is not None and len(drawn_x) > 100
+
+
+def test_the_grid_stays_when_the_axes_change(view):
+    view.set_series([new_petition()])
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    view.units_box.setCurrentIndex(view.units_box.findData("share"))
+    item = view.plot_widget.getPlotItem()
+    assert all(item.getAxis(name).grid for name in ("left", "bottom"))
+
+
+def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
+    """Curves are thin while the view moves; left alone, it must settle, not re-fit for ever."""
+    from petitiondesk.gui.compare_view import CURVE_WIDTH, SETTLE_MS
+
+    view.set_series([old_petition(), new_petition()])
+    view.log_box.setChecked(True)
+    qtbot.wait(SETTLE_MS * 2)
+    changes = []
+    view.plot_widget.getPlotItem().getViewBox().sigRangeChanged.connect(lambda *_: changes.append(1))
+    qtbot.wait(SETTLE_MS * 3)
+    assert changes == []
+    _, solid = view._curves[700123]
+    assert solid.opts["pen"].widthF() == CURVE_WIDTH
+    view.plot_widget.getPlotItem().getViewBox().scaleBy(x=0.5)  # the user zooms: thin until still again
+    assert solid.opts["pen"].widthF() == 1
+    qtbot.waitUntil(lambda: solid.opts["pen"].widthF() == CURVE_WIDTH, timeout=SETTLE_MS * 10)

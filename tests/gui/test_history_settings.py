@@ -140,7 +140,9 @@ def test_the_windows_preferences_show_the_history_of_its_own_data(qtbot, still_s
     window = MainWindow(service, database, QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     try:
-        dialog = PreferencesDialog(window.preferences, window)  # as Edit > Preferences… opens it
+        window.menu_actions.preferences_action.trigger()  # Edit > Preferences…
+        dialog = window.findChild(PreferencesDialog)
+        assert dialog is not None and dialog.isVisible()
         assert "History" in [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
         page = dialog.findChild(history.HistoryPage)
         assert page.database == database

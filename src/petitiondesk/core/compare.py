@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from petitiondesk.core import analysis
+from petitiondesk.core import analysis, milestones
 from petitiondesk.core.models import Petition
 
 DAY = 86400.0
@@ -53,6 +53,15 @@ class Series:
         counts = np.concatenate([[count for _, count in known], np.asarray(self.counts, dtype=float)])
         recorded = np.concatenate([np.zeros(len(known), dtype=bool), np.ones(len(self.times), dtype=bool)])
         return times, counts, recorded
+
+
+def series_for(petition_id: int, petition: Petition | None, times, counts) -> Series:
+    """A petition's Series: its recorded samples and the counts its document states (milestones),
+    so one recorded late, or never (an archived petition), still has a curve from its opening."""
+    times = np.asarray(times, dtype=float)
+    counts = np.asarray(counts, dtype=np.int64)
+    points = milestones.known_points(petition, times, counts) if petition is not None else ()
+    return Series(int(petition_id), petition, times, counts, tuple((p.at, p.count) for p in points))
 
 
 @dataclass(frozen=True)

@@ -49,12 +49,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
 
 from petitiondesk import __version__
 from petitiondesk.core.models import Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.alert_store import AlertStore
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +141,39 @@ def _v2_schema_history(db: sqlite3.Connection) -> None:
         backup TEXT)""")
 
 
-def _v3_ever_pinned(db: sqlite3.Connection) -> None:
+def _v3_comparisons(db: sqlite3.Connection) -> None:
+    """Saved comparisons (issue 14): named sets of petitions and how they were last drawn."""
+    db.execute("""CREATE TABLE comparisons (
+        name TEXT PRIMARY KEY,
+        petition_ids TEXT NOT NULL,
+        alignment TEXT NOT NULL DEFAULT 'calendar',
+        units TEXT NOT NULL DEFAULT 'signatures',
+        log_scale INTEGER NOT NULL DEFAULT 0,
+        saved_at REAL NOT NULL)""")
+
+
+def _v4_alerts(db: sqlite3.Connection) -> None:
+    """Alerts (core/alert_store.py): one row per (petition, key) that ever held, so that each alert
+    fires once in any process; status is silent, unread, read or cleared."""
+    db.execute("""CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        petition_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        happened_at REAL,
+        detected_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        away INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (petition_id, key))""")
+    db.execute("CREATE INDEX alerts_by_status ON alerts (status, id)")
+    db.execute("""CREATE TABLE alert_state (
+        name TEXT PRIMARY KEY,
+        value REAL NOT NULL)""")
+
+
+def _v5_ever_pinned(db: sqlite3.Connection) -> None:
     """Every petition ever pinned (whole-site history): forgetting the counts of petitions the user
     never pinned must never touch one they once watched. The pins of older files count."""
     db.execute("""CREATE TABLE ever_pinned (
@@ -148,9 +183,21 @@ def _v3_ever_pinned(db: sqlite3.Connection) -> None:
 
 
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_schema_history, _v3_ever_pinned)
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
+
+
+@dataclass(frozen=True)
+class SavedComparison:
+    """A named set of petitions to compare, with the alignment, units and scale last used."""
+
+    name: str
+    petition_ids: tuple[int, ...]
+    alignment: str = "calendar"
+    units: str = "signatures"
+    log_scale: bool = False
 
 
 class StoreError(Exception):
@@ -215,11 +262,19 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn sqlite and OS failures into a StoreError with a clear message."""
+class _HasPath(Protocol):
+    path: Path
+
+
+S = TypeVar("S", bound=_HasPath)
+
+
+def _translating_errors(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Turn sqlite and OS failures into a StoreError with a clear message (for the Store and for
+    the AlertStore on its connection)."""
 
     @functools.wraps(method)
-    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
@@ -694,6 +749,19 @@ class Store:
             return None
         return float(row[0]), counts
 
+    @_translating_errors
+    def data_version(self) -> int:
+        """A number that changes when another connection (thread or process) commits a change."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------ alerts
+
+    def alerts(self) -> AlertStore:
+        """The alerts' memory and list on this store's connection (core/alert_store.py)."""
+        from petitiondesk.core.alert_store import AlertStore  # it builds on this module
+
+        return AlertStore(self._db, self.path, self.transaction)
+
     # ---------------------------------------------------------------------------------- settings
 
     @_translating_errors
@@ -714,6 +782,50 @@ class Store:
         text = json.dumps(value)
         with self.transaction():
             self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, text))
+
+    # ------------------------------------------------------------------------- saved comparisons
+
+    @_translating_errors
+    def comparisons(self) -> list[SavedComparison]:
+        """The saved comparisons by name (case-insensitive order); unreadable rows are skipped."""
+        rows = self._db.execute(
+            "SELECT name, petition_ids, alignment, units, log_scale FROM comparisons ORDER BY name COLLATE NOCASE")
+        saved = []
+        for name, ids, alignment, units, log_scale in rows:
+            try:
+                petition_ids = tuple(_petition_id(pid) for pid in json.loads(ids))
+            except (ValueError, TypeError):
+                log.warning("saved comparison %r holds unreadable petition ids; skipped", name)
+                continue
+            saved.append(SavedComparison(name, petition_ids, alignment, units, bool(log_scale)))
+        return saved
+
+    @_translating_errors
+    def save_comparison(self, comparison: SavedComparison) -> None:
+        """Save (or replace) a comparison under its name."""
+        name = _comparison_name(comparison.name)
+        ids = json.dumps([_petition_id(pid) for pid in comparison.petition_ids])
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO comparisons (name, petition_ids, alignment, units, log_scale, saved_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (name, ids, comparison.alignment, comparison.units, int(comparison.log_scale), time.time()))
+
+    @_translating_errors
+    def rename_comparison(self, old: str, new: str) -> None:
+        """Rename a saved comparison; StoreError if the new name is taken or the old one is gone."""
+        new = _comparison_name(new)
+        with self.transaction():
+            if new != old and self._db.execute("SELECT 1 FROM comparisons WHERE name = ?", (new,)).fetchone():
+                raise StoreError(f"There is already a comparison named “{new}”.")
+            if not self._db.execute("UPDATE comparisons SET name = ? WHERE name = ?", (new, old)).rowcount:
+                raise StoreError(f"There is no saved comparison named “{old}”.")
+
+    @_translating_errors
+    def delete_comparison(self, name: str) -> bool:
+        """Forget a saved comparison; False if there was none by that name."""
+        with self.transaction():
+            return self._db.execute("DELETE FROM comparisons WHERE name = ?", (name,)).rowcount > 0
 
     # ------------------------------------------------------------- movers (reads snapshots only)
 
@@ -1078,6 +1190,13 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 def _petition_id(value: SupportsIndex | int) -> int:
     """Ids may arrive as numpy integers, which sqlite3 cannot bind."""
     return int(value)
+
+
+def _comparison_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise StoreError("A saved comparison needs a name.")
+    return name[:200]
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
@@ -169,6 +169,17 @@ def subtitle_line(spec: ChartSpec) -> str:
     return text
 
 
+def path_in_scene(view: pg.ViewBox, x: np.ndarray, y: np.ndarray) -> QPainterPath:
+    """A curve given in the view's coordinates as one path in page coordinates, broken where a value
+    is not finite: what SVG exports place exactly (see `ExportFigure._curve_in_scene_coordinates`)."""
+    view.updateMatrix()  # the view's transform is brought up to date lazily, at paint time
+    transform = view.childGroup.sceneTransform()  # affine: no perspective in a plot
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    page_x = transform.m11() * x + transform.m21() * y + transform.dx()
+    page_y = transform.m12() * x + transform.m22() * y + transform.dy()
+    return pg.arrayToQPath(page_x, page_y, connect="finite")
+
+
 class ExportFigure(pg.GraphicsLayoutWidget):
     """A white, laid-out figure for one chart; never shown on screen."""
 
@@ -213,14 +224,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             if x is None or len(x) == 0:
                 return
             finite = np.isfinite(x) & np.isfinite(y)
-            x, y = x[finite], y[finite]
-            view.updateMatrix()  # the view's transform is brought up to date lazily, at paint time
-            transform = view.childGroup.sceneTransform()
-            path = QPainterPath()
-            for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
-                point = transform.map(QPointF(px, py))
-                path.moveTo(point) if i == 0 else path.lineTo(point)
-            line = QGraphicsPathItem(path)
+            line = QGraphicsPathItem(path_in_scene(view, x[finite], y[finite]))
             line.setPen(item.opts["pen"])
             self.scene().addItem(line)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
 from petitiondesk.core import compare
 from petitiondesk.core.export import ExportError, atomic_write
@@ -75,6 +75,22 @@ class ComparisonFigure(pg.GraphicsLayoutWidget):
                                   justify="left"), row=2, col=0)
         self.show()
         QApplication.processEvents()
+        self._curves_in_scene_coordinates()
+
+    def _curves_in_scene_coordinates(self) -> None:
+        """Each curve redrawn as one path in page coordinates once laid out: pyqtgraph 0.14's SVG
+        exporter draws long curves ~3 % too wide for their axes (as `chart_export` works around).
+        The curves' own lines are hidden, not the items, so the legend keeps its samples."""
+        view = self.plot.vb
+        view.disableAutoRange()
+        for item in self.plot.listDataItems():
+            x, y = item.getData()  # as displayed: already log10 on a log scale
+            if x is None or len(x) == 0:
+                continue
+            item.curve.setVisible(False)
+            line = QGraphicsPathItem(chart_export.path_in_scene(view, x, y))
+            line.setPen(item.opts["pen"])
+            self.scene().addItem(line)
 
     def _draw(self, shown, every, alignment, units, log_scale, scale) -> None:
         plot = self.plot
@@ -126,11 +142,11 @@ def render_image(series, alignment: str, units: str, log_scale: bool, width: int
         figure.deleteLater()
 
 
-def export_comparison(series, path: Path, alignment: str = "calendar", units: str = "signatures",
-                      log_scale: bool = False, width: int = 1600, height: int = 900,
-                      hidden: frozenset[int] = frozenset()) -> None:
-    """Write the comparison as PNG or SVG (by the suffix), all or nothing."""
-    suffix = Path(path).suffix.lower()
+def comparison_bytes(series, suffix: str, alignment: str = "calendar", units: str = "signatures",
+                     log_scale: bool = False, width: int = 1600, height: int = 900,
+                     hidden: frozenset[int] = frozenset()) -> bytes:
+    """The comparison as a PNG or SVG file's bytes (by `suffix`); drawn here, written by the caller."""
+    suffix = suffix.lower()
     if suffix == ".png":
         data = QByteArray()
         buffer = QBuffer(data)
@@ -139,19 +155,28 @@ def export_comparison(series, path: Path, alignment: str = "calendar", units: st
         # PySide6's stubs want bytes for the format; at run time it takes only str.
         if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise ExportError("Could not encode the comparison as PNG.")
-        payload = bytes(data.data())
-    elif suffix == ".svg":
+        return bytes(data.data())
+    if suffix == ".svg":
         from pyqtgraph.exporters import SVGExporter
 
         figure = ComparisonFigure(series, alignment, units, log_scale, width, height, hidden)
         try:
-            payload = bytes(SVGExporter(figure.scene()).export(toBytes=True))
+            return bytes(SVGExporter(figure.scene()).export(toBytes=True))
         finally:
             figure.close()
             figure.deleteLater()
-    else:
-        raise ExportError(f"Cannot export a comparison as '{suffix or Path(path).name}': use .png or .svg.")
-    atomic_write(Path(path), lambda file: file.write(payload))
+    raise ExportError(f"Cannot export a comparison as '{suffix}': use .png or .svg.")
+
+
+def export_comparison(series, path: Path, alignment: str = "calendar", units: str = "signatures",
+                      log_scale: bool = False, width: int = 1600, height: int = 900,
+                      hidden: frozenset[int] = frozenset()) -> None:
+    """Write the comparison as PNG or SVG (by the suffix), all or nothing."""
+    path = Path(path)
+    if not path.suffix:
+        raise ExportError(f"Cannot export a comparison as '{path.name}': use .png or .svg.")
+    payload = comparison_bytes(series, path.suffix, alignment, units, log_scale, width, height, hidden)
+    atomic_write(path, lambda file: file.write(payload))
 
 
 def _elide(text: str, limit: int) -> str:

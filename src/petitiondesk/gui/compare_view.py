@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,11 @@ from petitiondesk.core import compare
 from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
 from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
 
+CURVE_WIDTH = 2.5
+#: While the view moves, curves are drawn 1 px wide (Qt strokes wider lines several times slower:
+#: bench/bench_compare.py) and get their width back once it has been still this long.
+SETTLE_MS = 200
+
 HEADERS = ("Petition", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
 READOUT_HINT = "Point at the chart to read every petition at that moment."
 
@@ -52,6 +57,8 @@ class CompareView(QWidget):
         self.clock = time.time
         self._series: list[compare.Series] = []
         self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        #: Each curve on the current axes (x, y, recorded), kept for the pointer's readings.
+        self._placed: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
         self._build_controls()
         self._build_plot("calendar", "signatures")
         self._build_table()
@@ -84,19 +91,23 @@ class CompareView(QWidget):
         self.plot_widget.setAccessibleName("Signatures of the compared petitions")
         self._plot_axes = (alignment, units)
         item = self.plot_widget.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.12)
+        _show_grid(item)
         item.hideButtons()
         item.setMenuEnabled(False)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.legend = item.addLegend(offset=(10, 10))  # clicking an entry hides or shows its curve
         self._milestone_lines = [
-            pg.InfiniteLine(angle=0, movable=False, label=text,
-                            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
+            pg.InfiniteLine(angle=0, movable=False, label=text,  # at the right: the legend is top left
+                            labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
             for text in ("10,000 — government response", "100,000 — considered for debate")
         ]
         for line in self._milestone_lines:
             item.addItem(line, ignoreBounds=True)
+        self._moving = False
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(lambda: self._draw_moving(False))
+        item.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_moving(True))
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._cross.setVisible(False)
         item.addItem(self._cross, ignoreBounds=True)
@@ -171,27 +182,29 @@ class CompareView(QWidget):
         return frozenset(pid for pid, (_, solid) in self._curves.items() if not solid.isVisible())
 
     def curve_data(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """The drawn curve of one petition (x, y as on the axes), dashed parts included."""
-        dashed, _ = self._curves[petition_id]
-        x, y = dashed.getData()
-        return (np.empty(0), np.empty(0)) if x is None else (x, y)
+        """The curve of one petition (x, y as on the axes), dashed parts included; all of it, not
+        only the part the view shows (clip to view keeps pans fast)."""
+        placed = self._placed.get(petition_id)
+        return (np.empty(0), np.empty(0)) if placed is None else (placed[0], placed[1])
 
     # -- drawing ---------------------------------------------------------------------------------
     def _redraw(self) -> None:
         alignment, units, log_scale = self.alignment, self.units, self.log_scale
+        item = self.plot_widget.getPlotItem()
         if (alignment, units) != self._plot_axes:
-            item = self.plot_widget.getPlotItem()
             item.setAxisItems(make_axes(alignment, units))
+            _show_grid(item)  # the grid belongs to the axes replaced
             self._plot_axes = (alignment, units)
         self._sync_curves()
-        item = self.plot_widget.getPlotItem()
         item.setLogMode(y=log_scale)
         bottom, left = axis_label(alignment, units)
         item.setLabel("bottom", bottom)
         item.setLabel("left", left)
+        self._placed = {one.petition_id: compare.aligned(one, alignment, units) for one in self._series}
+        self._frame(log_scale)
         for index, one in enumerate(self._series):
             dashed, solid = self._curves[one.petition_id]
-            placed = compare.aligned(one, alignment, units)
+            placed = self._placed[one.petition_id]
             if placed is None:  # no opening date to align on
                 dashed.setData([], [])
                 solid.setData([], [])
@@ -199,14 +212,43 @@ class CompareView(QWidget):
             x, y, recorded = placed
             if log_scale:
                 y = np.maximum(y, 1e-6)
-            dashed.setData(x, y)
-            solid.setData(x, np.where(recorded, y, np.nan), connect="finite")
+            # Milestones come before the recorded samples (Series.curve): dashed up to the first
+            # sample, solid from it. Neither holds the other's points: half the work per frame.
+            first = int(np.argmax(recorded)) if recorded.any() else len(x)
+            dashed.setData(x[:first + 1], y[:first + 1])
+            solid.setData(x[first:], y[first:])
             dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
-            solid.setPen(pg.mkPen(colour(index), width=2.5))
+            solid.setPen(pg.mkPen(colour(index), width=1 if self._moving else CURVE_WIDTH))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
             line.setPos(math.log10(value) if log_scale else value)
-        self.plot_widget.getPlotItem().enableAutoRange()
         self._apply_palette()
+
+    def _draw_moving(self, moving: bool) -> None:
+        """Thin curves while the view pans or zooms, full width once it settles."""
+        if moving:
+            self._settle.start()
+        if moving == self._moving:
+            return
+        self._moving = moving
+        for index, one in enumerate(self._series):
+            _, solid = self._curves[one.petition_id]
+            solid.setPen(pg.mkPen(colour(index), width=1 if moving else CURVE_WIDTH))
+
+    def _frame(self, log_scale: bool) -> None:
+        """Fit the view to the curves, before feeding them: auto-downsampling and clip-to-view size
+        the curves by the range in view, and the old axes' range (seconds of calendar time after a
+        switch to days, linear counts after a switch to log) would leave nothing to draw. Fitted
+        once, not kept fitted (autorange): that re-fitted at every paint as the downsampled curves
+        and pen widths changed, and never settled."""
+        placed = [p for p in self._placed.values() if p is not None and len(p[0])]
+        if not placed:
+            return
+        x_low, x_high = min(float(np.nanmin(p[0])) for p in placed), max(float(np.nanmax(p[0])) for p in placed)
+        y_low, y_high = min(float(np.nanmin(p[1])) for p in placed), max(float(np.nanmax(p[1])) for p in placed)
+        if log_scale:
+            y_low, y_high = math.log10(max(y_low, 1e-6)), math.log10(max(y_high, 1e-6))
+        self.plot_widget.getPlotItem().setRange(xRange=(x_low, max(x_high, x_low + 1)),
+                                                yRange=(y_low, max(y_high, y_low + 1e-6)), padding=0.02)
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
@@ -236,10 +278,15 @@ class CompareView(QWidget):
         for pid in [pid for pid in self._curves if pid not in wanted]:
             for curve in self._curves.pop(pid):
                 item.removeItem(curve)
+            self._placed.pop(pid, None)
         for one in self._series:
             if one.petition_id not in self._curves:
                 dashed = item.plot([], [])
-                solid = item.plot([], [], connect="finite", name=html.escape(one.title[:60]))  # legends are rich text
+                # About one sample per pixel (peak mode keeps each pixel's lowest and highest):
+                # pyqtgraph's default of five makes pans of 10 x 100,000 samples 2-5 times slower
+                # (bench/bench_compare.py) and draws nothing more at 2.5 px wide.
+                solid = item.plot([], [], name=html.escape(one.title[:60]),  # legends are rich text
+                                  autoDownsampleFactor=1.0)
                 solid.visibleChanged.connect(lambda d=dashed, s=solid: d.setVisible(s.isVisible()))
                 self._curves[one.petition_id] = (dashed, solid)
 
@@ -284,7 +331,7 @@ class CompareView(QWidget):
         for one in self._series:
             if one.petition_id in self.hidden_ids():
                 continue
-            placed = compare.aligned(one, alignment, units)
+            placed = self._placed.get(one.petition_id)
             reading = compare.read_at(*placed, x) if placed is not None else None
             if reading is None:
                 continue
@@ -292,6 +339,15 @@ class CompareView(QWidget):
             approx = " (between known points)" if reading.between_known else ""
             parts.append(f"{one.title[:40]}: {value}{approx}")
         return f"{when} · " + (" · ".join(parts) if parts else "no curve here")
+
+
+def _show_grid(item: pg.PlotItem) -> None:
+    """A grid at the labelled ticks only: the finest level's translucent lines made each frame of a
+    pan take ~10 ms more per axis (bench/bench_compare.py)."""
+    item.showGrid(x=True, y=True, alpha=0.12)
+    item.updateGrid()  # showGrid changes nothing when already on: new axes would be left without
+    for name in ("left", "bottom"):
+        item.getAxis(name).setStyle(maxTickLevel=1)
 
 
 def _rate(value: float | None) -> str:

@@ -1,0 +1,218 @@
+"""The comparison window in the app: Compare from the watchlist, saved comparisons, exports."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from tests.test_compare import new_petition, old_petition
+
+from petitiondesk import paths
+from petitiondesk.core.store import SavedComparison, Store
+from petitiondesk.gui.compare_export import export_comparison
+from petitiondesk.gui.compare_window import CompareService, CompareWindow, Fetching
+
+
+def record(database, petition_id: int, counts) -> None:
+    """Pin a petition and give it recorded samples, an hour apart."""
+    with Store.open(database) as store:
+        store.pin(petition_id)
+        for hour, count in enumerate(counts):
+            store.add_sample(petition_id, 1_790_000_000 + hour * 3600, count)
+
+
+def comparison_window(qtbot, database, fetching=None) -> CompareWindow:
+    window = CompareWindow(CompareService(database, fetching))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def load(qtbot, window: CompareWindow, ids) -> None:
+    with qtbot.waitSignal(window.service.loaded, timeout=15_000):
+        window.set_petitions(ids)
+
+
+def test_ctrl_m_compares_the_selected_watchlist_petitions(qtbot, simulator, make_window):
+    ids = simulator.world.ids("open")[:3]
+    window = make_window(ids)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=15_000)
+    with qtbot.waitSignal(window.service.refresh_finished, timeout=30_000):
+        pass  # the first pass records a sample of each
+    window.table.selectAll()
+    action = window.menu_actions.compare_action
+    assert action.shortcut().toString() == "Ctrl+M"
+    assert action in window.menuBar().actions()[1].menu().actions()  # Edit
+    compare = window.menu_actions.compare_selected()
+    qtbot.addWidget(compare)
+    qtbot.waitUntil(lambda: len(compare.view.series) == 3, timeout=15_000)
+    assert {one.petition_id for one in compare.view.series} == set(ids)
+    assert compare.view.table.rowCount() == 3
+    compare.close()
+
+
+def test_an_archived_petition_added_by_link_is_fetched_and_lines_up_by_days_since_opening(qtbot, simulator,
+                                                                                         data_dir):
+    database = paths.database_path(data_dir)
+    live = simulator.world.ids("open")[0]
+    record(database, live, [10, 20, 40])
+    archived = simulator.world.archived_ids()[0]
+    window = comparison_window(qtbot, database, Fetching(simulator.url))
+    load(qtbot, window, [live])
+    with qtbot.waitSignal(window.service.loaded, timeout=15_000):
+        window.add_petitions([archived])
+    shown = {one.petition_id: one for one in window.view.series}
+    assert set(shown) == {live, archived}
+    assert shown[archived].petition is not None and shown[archived].petition.archived
+    assert len(shown[archived].times) == 0 and shown[archived].known  # only the site's milestones
+    window.view.align_box.setCurrentIndex(window.view.align_box.findData("opened"))
+    x, _ = window.view.curve_data(archived)
+    # its own day 0: moderation (6 signatures) a few days before opening, the final count within
+    # its six months, whatever year it ran in
+    assert len(x) >= 2 and -60 < x[0] <= 0 < x[-1] < 200
+
+
+def test_a_petition_that_is_not_there_is_left_out_with_a_message(qtbot, simulator, data_dir):
+    database = paths.database_path(data_dir)
+    live = simulator.world.ids("open")[0]
+    record(database, live, [10, 20])
+    window = comparison_window(qtbot, database, Fetching(simulator.url))
+    load(qtbot, window, [live, 999_999])
+    assert [one.petition_id for one in window.view.series] == [live]
+    assert "999999" in window.statusBar().currentMessage()
+
+
+def test_saved_comparisons_are_saved_renamed_and_deleted_and_survive_a_restart(qtbot, data_dir):
+    database = paths.database_path(data_dir)
+    record(database, 11, [1, 2, 3])
+    record(database, 12, [5, 6, 7])
+    window = comparison_window(qtbot, database)
+    load(qtbot, window, [11, 12])
+    window.view.align_box.setCurrentIndex(window.view.align_box.findData("opened"))
+    window.view.log_box.setChecked(True)
+    with qtbot.waitSignal(window.service.saved_list, timeout=10_000):
+        window.save_as("Rivals  2026")
+    assert [saved.name for saved in window.saved] == ["Rivals 2026"]
+    assert window.windowTitle() == "Comparison: Rivals 2026"
+    window.close()
+
+    with Store.open(database) as store:  # "restart": a fresh connection reads it back
+        assert store.comparisons() == [SavedComparison("Rivals 2026", (11, 12), "opened", "signatures", True)]
+
+    again = comparison_window(qtbot, database)
+    qtbot.waitUntil(lambda: len(again.saved) == 1, timeout=10_000)
+    assert again.open_menu.actions()[0].text() == "Rivals 2026"
+    with qtbot.waitSignal(again.service.loaded, timeout=10_000):
+        again.open_menu.actions()[0].trigger()
+    assert again.view.alignment == "opened" and again.view.log_scale
+    assert [one.petition_id for one in again.view.series] == [11, 12]
+    with qtbot.waitSignal(again.service.saved_list, timeout=10_000):
+        again.rename("Rivals 2026", "Trees vs roads")
+    assert [saved.name for saved in again.saved] == ["Trees vs roads"]
+    assert again.windowTitle() == "Comparison: Trees vs roads"
+    with qtbot.waitSignal(again.service.saved_list, timeout=10_000):
+        again.delete("Trees vs roads")
+    assert again.saved == () and not again.open_menu.isEnabled()
+
+
+def test_renaming_onto_a_taken_name_says_so_and_keeps_both(qtbot, data_dir, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    database = paths.database_path(data_dir)
+    with Store.open(database) as store:
+        store.save_comparison(SavedComparison("A", (1,)))
+        store.save_comparison(SavedComparison("B", (2,)))
+    window = comparison_window(qtbot, database)
+    qtbot.waitUntil(lambda: len(window.saved) == 2, timeout=10_000)
+    with qtbot.waitSignal(window.service.saved_list, timeout=10_000):
+        window.rename("A", "B")
+    assert warnings and "already" in warnings[0]
+    assert [saved.name for saved in window.saved] == ["A", "B"]
+
+
+def test_the_window_exports_png_svg_and_csv_off_the_gui_thread(qtbot, data_dir, tmp_path):
+    database = paths.database_path(data_dir)
+    record(database, 21, [100, 200, 400, 800])
+    window = comparison_window(qtbot, database)
+    load(qtbot, window, [21])
+    for name in ("c.png", "c.svg", "c.csv"):
+        target = tmp_path / name
+        window.export_to(target)
+        qtbot.waitUntil(target.exists, timeout=10_000)
+    window.wait_for_writers()
+    assert QImage(str(tmp_path / "c.png")).width() == 1600
+    assert "<svg" in (tmp_path / "c.svg").read_text(encoding="utf-8")
+    with open(tmp_path / "c.csv", newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["petition_id", "petition", "time_utc", "signatures", "source"]
+    assert [row[3] for row in rows[1:]] == ["100.0", "200.0", "400.0", "800.0"]
+    assert rows[1][2].startswith("2026-09-21T") and rows[1][4] == "recorded"
+    assert "Saved" in window.statusBar().currentMessage()
+
+
+def test_an_export_to_a_folder_that_is_not_there_says_so_and_writes_nothing(qtbot, data_dir, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    database = paths.database_path(data_dir)
+    record(database, 21, [100, 200])
+    window = comparison_window(qtbot, database)
+    load(qtbot, window, [21])
+    window.export_to(tmp_path / "missing" / "c.png")
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_svg_comparison_curves_stay_inside_the_plot_frame(qapp, tmp_path):
+    """pyqtgraph's exporter draws long curves ~3% wider than their axes; every curve must end inside
+    the frame, as in the PNG."""
+    long = new_petition()
+    times = long.times[0] + np.linspace(0, 9 * 86400, 900)
+    long = type(long)(long.petition_id, long.petition, times, np.linspace(0, 20_000, 900).astype(np.int64))
+    target = tmp_path / "c.svg"
+    export_comparison([old_petition(), long], target, "calendar", "signatures", False, 1600, 900)
+    text = target.read_text(encoding="utf-8")
+    clip = re.search(r'<clipPath id="ViewBox_1_clip">\s*<path[^>]* d="M([\d.]+),[\d.]+ L([\d.]+),', text)
+    left, right = float(clip[1]), float(clip[2])
+    longest = max(re.findall(r' d="(M[^"]+)"', text), key=len)
+    xs = [float(x) for x in re.findall(r"[ML]([\d.]+),", longest)]
+    assert len(xs) >= 900
+    assert left <= min(xs) and max(xs) <= right
+    assert max(xs) > left + 0.5 * (right - left), "the curve spans the frame, not a corner of it"
+
+
+@pytest.mark.parametrize("hidden", [frozenset(), frozenset({241584})])
+def test_the_legend_of_an_export_keeps_its_colour_samples(qapp, hidden):
+    """The curves are redrawn as paths; the legend still shows each shown petition's colour."""
+    from petitiondesk.gui.compare_export import ComparisonFigure
+
+    figure = ComparisonFigure([old_petition(), new_petition()], "opened", "signatures", False, 800, 450, hidden)
+    try:
+        legend = figure.plot.legend
+        assert len(legend.items) == 2 - len(hidden)
+        assert all(sample.item.isVisible() for sample, _ in legend.items)
+    finally:
+        figure.close()
+
+
+def test_the_add_dialog_offers_the_watchlist_and_takes_an_archived_link(qtbot):
+    from PySide6.QtCore import Qt
+
+    from petitiondesk.gui.compare_window import AddPetitionDialog
+
+    dialog = AddPetitionDialog([(700123, "<b>Trees</b>"), (700124, "Roads")], {700124})
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text() == "<b>Trees</b> (700123)"  # plain text, as typed
+    assert not dialog.list.item(1).flags() & Qt.ItemFlag.ItemIsEnabled  # already compared
+    dialog.list.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.reference.setText("https://petition.parliament.uk/archived/petitions/241584")
+    assert dialog.chosen() == [700123, 241584]
+    dialog.reference.setText("not a petition")
+    dialog._accept_if_valid()
+    assert dialog.error.text() and dialog.result() != dialog.DialogCode.Accepted
