@@ -93,7 +93,7 @@ def register(preference: Preference) -> None:
 
 
 def register_page(section: str, factory: Callable[[QWidget], QWidget]) -> None:
-    """Add a page of its own (buttons, figures) to the dialog's `section`."""
+    """Add a page of its own (buttons, figures) to the dialog's `section`; `factory(dialog)`."""
     _PAGES.append((section, factory))
 
 
@@ -149,11 +149,13 @@ def _coerce(preference: Preference, raw: object) -> int | str | bool:
 class PreferencesDialog(QDialog):
     """Every registered preference, a tab per section; applied when the user presses OK."""
 
-    def __init__(self, preferences: Preferences, parent: QWidget | None = None):
+    def __init__(self, preferences: Preferences, parent: QWidget | None = None, *, database: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setObjectName("preferencesDialog")
         self.preferences = preferences
+        #: The app's database, for pages that show or copy what it holds (None: they say so).
+        self.database = database
         self._readers: dict[str, Callable[[], int | str | bool]] = {}
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Preference sections")
