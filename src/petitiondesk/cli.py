@@ -78,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     record = _command(commands, "record", "refresh in a loop until interrupted (for cron or a service)")
     record.add_argument("--interval", type=float, default=120.0, metavar="SECONDS",
                         help="seconds between passes (default 120; never faster than the site allows)")
+    record.add_argument("--no-site-history", action="store_true",
+                        help="record only the pinned petitions, not the count of every open petition")
+    record.add_argument("--site-history-interval", type=float, default=600.0, metavar="SECONDS",
+                        help="seconds between two recordings of every open petition's count, one request "
+                             "each (default 600, at least 60)")
+    record.add_argument("--forget-unpinned-after", type=int, default=0, metavar="DAYS",
+                        help="forget the recorded counts of petitions never pinned once older than DAYS "
+                             "(default 0: keep them)")
+
+    backup = _command(commands, "backup", "write a consistent copy of everything recorded to FILE")
+    backup.add_argument("file", type=Path, metavar="FILE")
+
     told = record.add_mutually_exclusive_group()
     told.add_argument("--alerts", action="store_true", help="print each new alert as a line")
     told.add_argument("--alerts-json", action="store_true", help="print each new alert as a JSON line")
@@ -281,11 +293,11 @@ def _client(args):
 
 
 @contextmanager
-def _open_refresher(args, store, client=None) -> Iterator:
+def _open_refresher(args, store, client=None, site_history=None) -> Iterator:
     from petitiondesk.core.refresh import Refresher
 
     with client or _client(args) as opened:
-        yield Refresher(opened, store)
+        yield Refresher(opened, store, site_history=site_history)
 
 
 def _database_exists(args) -> bool:
@@ -506,7 +518,8 @@ def cmd_refresh(args) -> int:
 def _print_report(report) -> int:
     problems = [u for u in report.updates if u.problem]
     sampled = sum(1 for u in report.updates if u.sampled_at is not None)
-    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
+    site = f", every open petition recorded ({report.site.listed:,})" if report.site else ""
+    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled{site}, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
         print(for_terminal(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
@@ -574,6 +587,7 @@ def cmd_record(args) -> int:
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
         raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
                            EXIT_USAGE)
+    site_history = _site_history_options(args)
     stop, client = threading.Event(), _client(args)
 
     def on_signal(*_) -> None:  # in the main thread, between two of its bytecodes
@@ -585,7 +599,7 @@ def cmd_record(args) -> int:
     try:
         store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
         if store is not None:
-            with store, _open_refresher(args, store, client) as refresher:
+            with store, _open_refresher(args, store, client, site_history) as refresher:
                 lock = PollerLock(paths.data_dir(args.data_dir))
                 session = busy.run(lambda: PollerSession(store, refresher, lock))
                 try:
@@ -603,8 +617,23 @@ def cmd_record(args) -> int:
     return EXIT_OK
 
 
+def _site_history_options(args):
+    from petitiondesk.core.site_history import MIN_INTERVAL, SiteHistoryOptions
+
+    if args.no_site_history:
+        return SiteHistoryOptions(enabled=False)
+    if not MIN_INTERVAL <= args.site_history_interval <= 7 * 86400:
+        raise CommandError(f"--site-history-interval must be a number of seconds from {MIN_INTERVAL:g} to 604800, "
+                           f"not {args.site_history_interval:g}", EXIT_USAGE)
+    if args.forget_unpinned_after < 0:
+        raise CommandError("--forget-unpinned-after must be a number of days, 0 to keep everything", EXIT_USAGE)
+    return SiteHistoryOptions(interval=args.site_history_interval, forget_after_days=args.forget_unpinned_after)
+
+
 def _record(args, session, stop: threading.Event, busy: _BusyWaiter) -> None:
-    print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
+    site = _site_history_options(args)
+    also = f", and every open petition every {site.spacing:g} s" if site.enabled else ""
+    print(f"Recording every {args.interval:g} s{also}; stop with Ctrl+C.", flush=True)
     polling = None
     while not stop.is_set():
         outcome = busy.run(lambda: session.run_pass(should_stop=stop.is_set))
@@ -698,6 +727,16 @@ def cmd_history(args) -> int:
     for t, count, source, name in rows:
         note = f"  {name.replace('_', ' ')}, from the site" if source == "milestone" else ""
         print(f"{_when(t)}  {count:>11,}{note}")
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from petitiondesk.core.site_history import describe_usage
+
+    with _open_store(args, create=False) as store:  # a StoreError (full disk...) is one line, exit 1
+        store.back_up_to(args.file)
+        usage = store.history_usage()
+    print(f"Backed up to {args.file}. {describe_usage(usage)}")
     return EXIT_OK
 
 
@@ -952,6 +991,7 @@ COMMANDS = {
     "record": cmd_record,
     "alerts": cmd_alerts,
     "history": cmd_history,
+    "backup": cmd_backup,
     "base-rates": cmd_base_rates,
     "search": cmd_search,
     "watchlist": cmd_watchlist,

@@ -157,7 +157,9 @@ def run_gui(options: GuiOptions) -> int:
 
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.history_settings import follow_preferences, site_history_options
     from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.preferences import Preferences
     from petitiondesk.gui.service import stop_all
     from petitiondesk.gui.single_instance import SingleInstance
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
@@ -185,10 +187,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
         pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
-        refresher_options={"count_interval": count_interval(settings)}, one_poller=not options.demo))
+        refresher_options={"count_interval": count_interval(settings),
+                           "site_history": site_history_options(Preferences(settings))},
+        one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
     _close_on_signals(window, stack)
 

@@ -41,11 +41,13 @@ from petitiondesk.core.export import ExportError, atomic_write, iso_utc, write_c
 from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.store import SavedComparison
 from petitiondesk.gui.compare_export import comparison_bytes
-from petitiondesk.gui.compare_view import CompareView, label_for
+from petitiondesk.gui.compare_view import CompareView, buddy_label
 from petitiondesk.gui.data_reader import DataReader
 from petitiondesk.gui.service import BackgroundService, Generation, describe_error
 
-if TYPE_CHECKING:  # the client (httpx) and the store are imported in the comparison's thread
+if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
+    import httpx
+
     from petitiondesk.core.client import PetitionsClient
     from petitiondesk.core.scheduler import RequestScheduler
     from petitiondesk.core.store import Store
@@ -86,7 +88,7 @@ class Fetching:
 
     api_base: str
     scheduler: RequestScheduler | None = None
-    transport: object | None = None
+    transport: httpx.BaseTransport | None = None
 
 
 class CompareWorker(DataReader):
@@ -181,7 +183,7 @@ class CompareWorker(DataReader):
             return fetched.message or f"Petition {pid} could not be fetched."
         return fetched.value
 
-    def _write_store(self) -> Store:
+    def _write_store(self):
         if self._writer is None:
             from petitiondesk.core.store import Store
 
@@ -254,9 +256,9 @@ class AddPetitionDialog(QDialog):
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(label_for("From the &watchlist:", self.list, self))
+        layout.addWidget(buddy_label("From the &watchlist:", self.list, self))
         layout.addWidget(self.list)
-        layout.addWidget(label_for("Or any petition, open or archived, by &number or link:", self.reference, self))
+        layout.addWidget(buddy_label("Or any petition, open or archived, by &number or link:", self.reference, self))
         layout.addWidget(self.reference)
         layout.addWidget(self.error)
         layout.addWidget(buttons)

@@ -64,7 +64,7 @@ class WorkerConfig:
     #: `request_interval` when not given.
     scheduler: RequestScheduler | None = None
     transport: httpx.BaseTransport | None = None
-    #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
+    #: Extra keyword arguments for `Refresher` (count_interval, full_interval, site_history).
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
     refresh_on_start: bool = True
@@ -279,6 +279,15 @@ class RefreshWorker(ServiceWorker):
         if added and self._timer is not None and not self.stopping():
             self._timer.start(0)  # import never fetches: the next pass, now, does
 
+    @Slot(object)
+    def set_site_history(self, options) -> None:
+        """Whole-site recording switched on or off, or its interval changed (Preferences): the next
+        pass comes when the new options say."""
+        if self._refresher is None or self.stopping():
+            return
+        self._refresher.site_history = options
+        self._schedule()  # the next pass may now be due sooner (or later)
+
     @Slot(str, str)
     def export_watchlist(self, path: str, kind: str) -> None:
         from petitiondesk.core.watchlist_io import export_watchlist
@@ -489,6 +498,7 @@ class RefreshService(BackgroundService):
     _export_requested = Signal(str, str)
     _count_interval_requested = Signal(float)
     _alerts_requested = Signal(str, object)
+    _site_history_requested = Signal(object)
 
     def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
         worker = RefreshWorker(config)
@@ -510,6 +520,7 @@ class RefreshService(BackgroundService):
         self._count_interval_requested.connect(worker.set_count_interval, queued)
         self._alerts_requested.connect(worker.alerts_action, queued)
         worker.alerts_loaded.connect(self.alerts_loaded)
+        self._site_history_requested.connect(worker.set_site_history, queued)
         # Signal to signal: the service lives in the GUI thread, so these re-emit there.
         worker.rows_loaded.connect(self.rows_loaded)
         worker.refresh_started.connect(self._on_started)
@@ -570,6 +581,12 @@ class RefreshService(BackgroundService):
             self._import_requested.emit(str(path))
         else:
             self.import_finished.emit(ImportResult(str(path), error="Refreshing has stopped."))
+
+    def set_site_history(self, options) -> None:
+        """Record every open petition as `options` (core.site_history.SiteHistoryOptions) say, from
+        the next pass on."""
+        if self._running:
+            self._site_history_requested.emit(options)
 
     def export_watchlist(self, path, kind: str = "") -> None:
         """Export as "json" or "text" (by the name when ""); answered by `export_finished`."""
