@@ -4,8 +4,8 @@ The real main window runs against the simulator through a transport that appends
 sequences (bench/hostile_servers.py's HOSTILE_TEXT) to every text field of every document: titles,
 texts, the response, the debate, constituencies, MPs, departments. The test opens everything a user
 would (the add dialog, an alert, the petition with every tab, related petitions, a search in the browse
-tab, the comparison window), then walks every widget, item view, tab, action, tooltip and chart text, and
-fails wherever Qt would draw that markup as formatting, a link or an image.
+tab and a result's preview, the comparison window), then walks every widget, item view, tab, action,
+tooltip and chart text, and fails wherever Qt would draw that markup as formatting, a link or an image.
 """
 
 from __future__ import annotations
@@ -85,6 +85,10 @@ class Sweep:
         self.seen.append(place)
         if rich and AS_TYPED not in _visible_text(text):
             self.rendered.append(place)
+
+    def walk(self) -> None:
+        for widget in QApplication.allWidgets():
+            self.widget(widget)
 
     def tooltip(self, place: str, text: object) -> None:
         self.check(place, text, isinstance(text, str) and QtGui.Qt.mightBeRichText(text))
@@ -186,20 +190,25 @@ def test_no_widget_draws_markup_from_the_site(qtbot, simulator, make_window, sel
     select_and_wait(window, chosen, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     open_every_tab(qtbot, window.detail)
+    sweep = Sweep()
+    sweep.walk()  # the pinned petition, every tab, its related petitions, the alert
 
     window.menu_actions.browse_action.trigger()
-    window.browse.choose_facet("open")
-    qtbot.keyClicks(window.browse.search_edit, "ban")
-    qtbot.keyClick(window.browse.search_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not window.browse_service.is_loading and window.browse.model.rowCount() > 0,
-                    timeout=WAIT_MS)
+    browse = window.browse
+    browse.choose_facet("open")
+    qtbot.keyClicks(browse.search_edit, "ban")
+    qtbot.keyClick(browse.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.browse_service.is_loading and browse.model.rowCount() > 0, timeout=WAIT_MS)
+    unpinned = next(row for row in range(browse.model.rowCount())
+                    if browse.model.record(row).id not in window.model.petition_ids())
+    with qtbot.waitSignal(window.browse_service.preview_loaded, timeout=WAIT_MS):
+        browse.table.selectRow(unpinned)
+    assert window.detail.petition.id == browse.model.record(unpinned).id  # previewed on the right
+    open_every_tab(qtbot, window.detail)
 
     compare = window.menu_actions.compare_selected()
     qtbot.waitUntil(lambda: len(compare.view.series) == 1 and compare.view.table.rowCount() == 1, timeout=WAIT_MS)
-
-    sweep = Sweep()
-    for widget in QApplication.allWidgets():
-        sweep.widget(widget)
+    sweep.walk()  # the browse tab, its preview, the comparison
     compare.close()
 
     assert not sweep.rendered, "drawn as markup:\n" + "\n".join(sweep.rendered)
