@@ -418,7 +418,7 @@ class DetailPane(QWidget):
         progress = progress_label(petition)
         if progress:
             parts.append(progress)
-        mine = rank_of(petition.signatures_by_constituency, self._mine) if self._mine else None
+        mine = rank_of(petition.signatures_by_constituency or (), self._mine) if self._mine else None
         if mine is not None:
             parts.append(f"your constituency, {mine.name}: {format_count(mine.count)}"
                          f" (rank {mine.rank:,} of {mine.of:,})")

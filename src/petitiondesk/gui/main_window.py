@@ -83,10 +83,10 @@ class MainWindow(QMainWindow):
         self.preview = BrowsePreview(self)
         self.browse.preview_requested.connect(self.preview.show)
         self.left_tabs.currentChanged.connect(self.preview.tab_changed)
-        self.status = StatusBar(self, lambda: self.service.is_refreshing)
+        self.status: StatusBar = StatusBar(self, lambda: self.service.is_refreshing)
         self.status_label, self.progress, self.next_label = self.status.label, self.status.progress, \
             self.status.next_label
-        self.files = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
+        self.files: WatchlistFiles = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
         self.menu_actions = WindowActions(self)
         self.status.undo_button.clicked.connect(self.undo_remove)
         self.watchlist.hint.connect(self.status.flash)
@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
         self.detail.tabs.setTabToolTip(self.detail.tabs.count() - 1,
                                        "Petitions on the same topics, or with similar titles")
 
-        self.right_splitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart, self.detail)
+        self.right_splitter: QSplitter = self._splitter("rightSplitter", Qt.Orientation.Vertical,
+                                                        self.chart, self.detail)
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.right_splitter.setSizes([340, 420])
