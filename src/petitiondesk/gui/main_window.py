@@ -151,8 +151,8 @@ class MainWindow(QMainWindow):
         self.detail.tabs.setTabToolTip(self.detail.tabs.count() - 1,
                                        "Petitions on the same topics, or with similar titles")
 
-        self.right_splitter: QSplitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart,
-                                                        self.detail)
+        self.right_splitter: QSplitter = self._splitter("rightSplitter", Qt.Orientation.Vertical,
+                                                        self.chart, self.detail)
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.right_splitter.setSizes([340, 420])
