@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
+from tests.test_store_migration import MANIFEST, V1
 
 from petitiondesk.core.store import SavedComparison, Store, StoreError
 
@@ -42,17 +44,11 @@ def test_rename_refuses_a_taken_name_or_a_missing_one_and_changes_nothing(tmp_pa
 
 
 def test_a_database_from_before_saved_comparisons_is_upgraded_keeping_its_watchlist(tmp_path):
-    path = tmp_path / "db"
+    path = tmp_path / "petitiondesk.sqlite3"
+    shutil.copyfile(V1, path)  # written by release 0.1.0, before saved comparisons (migration 3)
     with Store.open(path) as store:
-        store.pin(700123)
-    raw = sqlite3.connect(path)  # as the previous release left it: no comparisons table, version 1 lower
-    raw.execute("DROP TABLE comparisons")
-    raw.execute(f"PRAGMA user_version = {Store.SCHEMA_VERSION - 1}")
-    raw.commit()
-    raw.close()
-    with Store.open(path) as store:
-        assert [entry.petition_id for entry in store.watchlist()] == [700123]
-        store.save_comparison(SavedComparison("After the upgrade", (700123,)))
+        assert [entry.petition_id for entry in store.watchlist()] == MANIFEST["watchlist"]
+        store.save_comparison(SavedComparison("After the upgrade", (MANIFEST["watchlist"][0],)))
         assert [s.name for s in store.comparisons()] == ["After the upgrade"]
 
 
