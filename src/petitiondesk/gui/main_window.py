@@ -289,6 +289,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_current_changed(self, petition_id: int | None) -> None:
         self.presenter.show_petition(petition_id)
+        if petition_id is not None:
+            self.service.want_document(petition_id)
         self.menu_actions.update_enabled()
 
     @Slot()
