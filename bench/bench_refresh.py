@@ -24,9 +24,8 @@ from pathlib import Path
 from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import Refresher
 from petitiondesk.core.store import Store
+from petitiondesk.resources import hexmap_path
 from petitiondesk.simulator import SimulatorServer
-
-HEXMAP = Path(__file__).resolve().parents[2] / "shared" / "data" / "uk-constituencies-2024.hexjson"
 
 
 class Clock:
@@ -87,9 +86,8 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=4.0, help="simulated hours of steady state")
     args = parser.parse_args()
 
-    hexmap = HEXMAP if HEXMAP.exists() else None
     with tempfile.TemporaryDirectory() as folder, \
-            SimulatorServer(port=0, seed=7, hexmap=hexmap, faults=f"latency={args.latency}",
+            SimulatorServer(port=0, seed=7, hexmap=hexmap_path(2024), faults=f"latency={args.latency}",
                             open_count=args.petitions + 50) as server, \
             Store.open(Path(folder) / "bench.sqlite3") as store, \
             PetitionsClient(server.url, min_interval=args.min_interval) as client:
@@ -118,7 +116,7 @@ def main() -> None:
         print(f"store: {samples} sample rows for {len(ids)} petitions")
 
     with tempfile.TemporaryDirectory() as folder, \
-            SimulatorServer(port=0, seed=7, hexmap=hexmap, open_count=args.petitions + 50) as server, \
+            SimulatorServer(port=0, seed=7, hexmap=hexmap_path(2024), open_count=args.petitions + 50) as server, \
             Store.open(Path(folder) / "bench.sqlite3") as store, \
             PetitionsClient(server.url, min_interval=0) as client:
         with store.transaction():

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from petitiondesk.core.store import Store
+from petitiondesk.resources import hexmap_path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SAMPLES = SHARED / "samples"
-HEXMAP = SHARED / "data" / "uk-constituencies-2024.hexjson"
+# The composed petition documents of the test suite: realistic sizes, inside the repository.
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data"
 START = 1_780_000_000 - 1_780_000_000 % 86400  # a UTC midnight
 
 
@@ -110,10 +110,7 @@ def bench_read(folder: Path, points: int) -> None:
 
 
 def bench_documents(folder: Path, copies: int) -> None:
-    raws = [p.read_bytes() for p in sorted(SAMPLES.glob("composed-petition-*.json")) if "list" not in p.name]
-    if not raws:
-        print("documents: no shared samples found; skipped")
-        return
+    raws = [p.read_bytes() for p in sorted(SAMPLES.glob("composed-petition-*.json"))]
     path = folder / "documents.sqlite3"
     with Store.open(path) as store:
         started = time.perf_counter()
@@ -148,9 +145,7 @@ def bench_documents(folder: Path, copies: int) -> None:
 
 
 def constituency_codes() -> list[str]:
-    if HEXMAP.exists():
-        return sorted(json.loads(HEXMAP.read_text())["hexes"])
-    return [f"E1400{n:04d}" for n in range(1, 651)]
+    return sorted(json.loads(hexmap_path(2024).read_text(encoding="utf-8"))["hexes"])
 
 
 def bench_constituencies(folder: Path, petitions: int, days: int) -> None:
@@ -165,7 +160,7 @@ def bench_constituencies(folder: Path, petitions: int, days: int) -> None:
             with store.transaction():
                 for p in range(petitions):
                     base[p] = base[p] + rng.poisson(rng.uniform(0.1, 30), len(codes))
-                    store.add_constituency_snapshot(p + 1, t, dict(zip(codes, base[p].tolist())))
+                    store.add_constituency_snapshot(p + 1, t, dict(zip(codes, base[p].tolist(), strict=True)))
             if hour % 24 == 23:
                 sizes_after[hour // 24 + 1] = store._db.execute(
                     "SELECT sum(length(counts)), count(*) FROM constituency_snapshots"

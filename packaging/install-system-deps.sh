@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages that Qt needs (see ENGINEERING.md §2), only when missing.
+# Installs the Debian/Ubuntu packages that Qt needs, only when missing (`ldd` on PySide6's
+# Qt/plugins/platforms/libqxcb.so shows what the window needs beyond the offscreen set).
 # Does nothing on systems without apt-get (macOS, Windows, other distributions: install Qt's
 # usual runtime libraries from your package manager).
 set -euo pipefail

@@ -15,15 +15,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("PETITIONDESK_DATA_DIR", None)
 os.environ["PETITIONDESK_API_BASE"] = "http://127.0.0.1:9"  # discard port: refused at once
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SAMPLES = SHARED / "samples"
-HEXMAP = SHARED / "data" / "uk-constituencies-2024.hexjson"
+#: Documents composed for the tests in the shapes the site sends (tests/data/README.md).
+SAMPLES = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
 def samples_dir() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.fail(f"the shared samples are missing: {SAMPLES}")
     return SAMPLES
 
 
@@ -37,9 +34,10 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture
 def simulator():
     """A live simulator of petition.parliament.uk on a random loopback port, without faults."""
+    from petitiondesk.resources import hexmap_path
     from petitiondesk.simulator import SimulatorServer
 
-    server = SimulatorServer(port=0, speed=60.0, seed=1234, hexmap=HEXMAP if HEXMAP.exists() else None)
+    server = SimulatorServer(port=0, speed=60.0, seed=1234, hexmap=hexmap_path(2024))
     server.start()
     try:
         yield server

@@ -49,7 +49,7 @@ def list_requests(server: SimulatorServer, path: str) -> list[dict]:
     return found
 
 
-# -- the site's own ordering (petitions-api.md §3.1 and §6), computed from the simulated world -------
+# -- the site's own ordering (docs/API.md §3.1 and §6), computed from the simulated world ------------
 
 
 def site_order(world, state: str, archived: bool) -> list[int]:
@@ -181,7 +181,8 @@ def test_search_finds_words_only_in_the_background(still_site, client):
     world = still_site.world
     for pid in world.visible_ids():
         plan = world.plan(pid)
-        words = [w for w in plan.background.split() if w.isalpha() and len(w) > 5 and w.lower() not in plan.action.lower()]
+        words = [w for w in plan.background.split()
+                 if w.isalpha() and len(w) > 5 and w.lower() not in plan.action.lower()]
         if words:
             break
     browser = load_all(client, BrowseQuery("all", q=words[0]))

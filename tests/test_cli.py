@@ -132,6 +132,20 @@ def test_refresh_records_samples_and_history_csv(run, simulator, tmp_path):
     assert [row[0] for row in rows[1:]] == sorted(row[0] for row in rows[1:])  # one curve, in time order
 
 
+def test_times_printed_for_people_say_uk_time_and_csv_stays_utc(run, simulator, tmp_path):
+    pid = simulator.world.ids("open")[0]
+    listing = tmp_path / "links.txt"
+    listing.write_text(f"{pid}\n")
+    run("watchlist", "import", str(listing))
+    status, out, _ = run("refresh")
+    assert status == 0 and out.split(": ")[0].endswith(" UK time")  # "2 Dec 2026, 08:53 UK time: 1 checked…"
+    status, out, _ = run("history", str(pid))
+    lines = out.strip().splitlines()
+    assert status == 0 and lines and all(" UK time " in line for line in lines)
+    status, out, _ = run("history", str(pid), "--csv")
+    assert "UK time" not in out
+
+
 def test_history_of_unknown_petition_fails_cleanly(run):
     status, _, err = run("history", "700001")
     assert status == 1

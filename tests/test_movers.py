@@ -142,5 +142,5 @@ def test_export_map_refuses_what_it_cannot_draw(tmp_path, capsys, monkeypatch):
     assert not (tmp_path / "m.svg").exists()
     status = main(["--data-dir", str(recorded), "export-map", "250000", "-o", str(tmp_path / "m.svg"),
                    "--movers-csv", str(tmp_path / "movers.csv")])
-    assert status == 1 and "two snapshots about a day apart (at 2023-11-14T20:00:00Z)" in capsys.readouterr().err
+    assert status == 1 and "two snapshots about a day apart (at 14 Nov 2023, 20:00 UK time)" in capsys.readouterr().err
     assert (tmp_path / "m.svg").exists() and not (tmp_path / "movers.csv").exists()

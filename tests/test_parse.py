@@ -36,7 +36,7 @@ def load_sample(samples_dir, name: str) -> dict:
     return json.loads((samples_dir / name).read_text(encoding="utf-8"))
 
 
-# --- the shared samples -------------------------------------------------------------------------
+# --- the composed documents of tests/data (README.md there) ---------------------------------------
 
 
 def test_debated_sample_gives_its_debate_response_and_breakdowns(samples_dir):
@@ -98,11 +98,130 @@ def test_list_sample_gives_items_without_breakdowns_and_links(samples_dir):
     assert page.links.last.endswith("page=412&state=open")
 
 
+#: Which parser reads each kind of composed document in tests/data, by file-name prefix.
+PARSERS = {
+    "composed-petition-": parse_petition_document,
+    "composed-petitions-list-": parse_list_page,
+    "composed-archived-petitions-list-": parse_list_page,
+    "composed-count-": parse_count,
+    "composed-trending": parse_trending,
+    "composed-constituencies": parse_constituencies,
+    "composed-petitions-open": parse_petitions_csv,
+}
+
+
+def parser_for(name: str):
+    return next((parser for prefix, parser in PARSERS.items() if name.startswith(prefix)), None)
+
+
 def test_every_sample_parses(samples_dir):
-    for path in sorted(samples_dir.glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        parsed = parse_list_page(doc) if isinstance(doc["data"], list) else parse_petition_document(doc)
-        assert parsed, path.name
+    documents = sorted(path for path in samples_dir.iterdir() if path.suffix in (".json", ".csv"))
+    assert len(documents) >= 15
+    for path in documents:
+        if path.name.startswith("composed-error-"):
+            with pytest.raises(ParseError, match="the server sent an error"):
+                parse_petition_document(path.read_bytes())
+            continue
+        parser = parser_for(path.name)
+        assert parser, f"{path.name}: no parser named for it in PARSERS"
+        assert parser(path.read_bytes()), path.name
+
+
+def test_2015_schema_open_at_country_names_only_and_escaped_ampersands(samples_dir):
+    petition = parse_petition_document((samples_dir / "composed-petition-2015-schema-108217.json").read_bytes())
+
+    assert petition.id == 108217 and petition.state == "open"
+    assert petition.action == "Cut VAT on home insulation & draught-proofing to 0%"  # sent as \u0026
+    assert "<5%" in petition.additional_details
+    assert "\r\n" in petition.background  # kept as sent; the views decide how to show it
+    assert petition.opened_at == datetime(2015, 9, 15, 9, 31, 48, 903000, tzinfo=UTC)
+    assert petition.closing_date is None
+    assert [country.code for country in petition.signatures_by_country] == [None, None, None]
+    assert sum(c.signature_count for c in petition.signatures_by_country) > petition.signature_count
+    assert petition.government_response.responded_on is None  # no such key before 2018
+    assert petition.government_response_at.date() == date(2015, 10, 28)
+    assert petition.signatures_by_region is None
+    assert petition.other_parliamentary_business is None
+    assert petition.departments == () and petition.topics == ()
+    assert petition.committee_note is None
+
+
+def test_2019_schema_old_boundaries_vacant_seats_and_an_empty_rejection(samples_dir):
+    petition = parse_petition_document((samples_dir / "composed-petition-2019-schema-271903.json").read_bytes())
+
+    assert petition.state == "open" and petition.rejection is None  # {"code": null, "details": null}
+    assert petition.closing_date is None
+    assert petition.updated_at == datetime(2019, 10, 21, 9, 14, 32, tzinfo=UTC)
+    codes = [row.ons_code for row in petition.signatures_by_constituency]
+    assert "E14000530" in codes and "N06000003" in codes
+    vacant = [row.name for row in petition.signatures_by_constituency if row.mp is None]
+    assert vacant == ["Newport West", "Belfast South"]
+    assert [row.code for row in petition.signatures_by_country][0] == "BAT"  # not every code is ISO
+    assert sum(c.signature_count for c in petition.signatures_by_country) == 15370 != petition.signature_count
+    assert petition.signatures_by_region is None
+
+
+def test_rejected_petition_has_its_reason_and_no_breakdowns(samples_dir):
+    petition = parse_petition_document((samples_dir / "composed-petition-rejected-758840.json").read_bytes())
+
+    assert petition.state == "rejected"
+    assert petition.rejection.code == "duplicate"
+    assert petition.rejection.details.startswith("There's already a petition")
+    assert petition.rejected_at == datetime(2026, 2, 24, 16, 40, 21, 874000, tzinfo=UTC)
+    assert petition.opened_at is None
+    assert petition.signatures_by_country is None and petition.signatures_by_constituency is None
+    assert petition.signatures_by_region is None and petition.other_parliamentary_business is None
+
+
+def test_archived_petition_has_its_parliament_and_old_seats_without_mps(samples_dir):
+    petition = parse_petition_document((samples_dir / "composed-petition-archived-612077.json").read_bytes())
+
+    assert petition.archived
+    assert petition.web_url == "https://petition.parliament.uk/archived/petitions/612077"
+    assert petition.parliament.period == "2019-2024"
+    assert petition.parliament.dissolution_at == datetime(2024, 5, 29, 23, 1, tzinfo=UTC) == petition.closed_at
+    assert petition.parliament.response_threshold == 10_000
+    assert petition.creator_name is None and petition.closing_date is None
+    assert petition.debate is not None and not petition.debate.debated  # decided not to debate
+    assert petition.departments[0].url is None
+    names = [row.name for row in petition.signatures_by_constituency]
+    assert names == sorted(names)  # archived seats come by name, not by code
+    assert [row.mp for row in petition.signatures_by_constituency].count(None) == 6
+
+
+def test_list_pages_past_the_end_and_of_the_archive(samples_dir):
+    past = parse_list_page((samples_dir / "composed-petitions-list-past-the-end.json").read_bytes())
+    assert past.items == () and past.links.next is None
+    assert past.links.prev.endswith("page=4&state=debated")
+
+    archive = parse_list_page((samples_dir / "composed-archived-petitions-list-page1.json").read_bytes())
+    assert [item.id for item in archive.items] == [612077, 588190]
+    assert all(item.archived and item.parliament.period == "2019-2024" for item in archive.items)
+    assert archive.items[1].rejection.code == "no-action"
+    assert all(item.signatures_by_constituency is None for item in archive.items)
+    assert archive.links.prev is None and archive.links.next.endswith("page=2")
+
+
+def test_count_documents_in_both_forms(samples_dir):
+    full = parse_count((samples_dir / "composed-count-701284.json").read_bytes())
+    assert full.debated is True
+    assert full.debate_outcome_at == datetime(2025, 3, 27, 10, 5, 44, 219000, tzinfo=UTC)
+    assert full.scheduled_debate_date == date(2025, 3, 24)
+    minimal = parse_count((samples_dir / "composed-count-pre-2025.json").read_bytes())
+    assert minimal == PetitionCount(signature_count=58933)
+
+
+def test_trending_constituencies_and_csv_documents(samples_dir):
+    trending = parse_trending((samples_dir / "composed-trending.json").read_bytes())
+    assert [(item.id, item.signatures_last_hour) for item in trending.items] == [(750166, 1288), (752318, 311)]
+
+    seats = parse_constituencies((samples_dir / "composed-constituencies.json").read_bytes())
+    assert seats["E14001187"].party == "Conservative"
+    assert seats["E14001451"].mp is None and seats["E14001451"].party is None  # vacant
+
+    rows = parse_petitions_csv((samples_dir / "composed-petitions-open.csv").read_bytes())
+    assert [row.id for row in rows] == [748902, 751044, 752318]
+    assert rows[1].action.startswith("%3D1+1")  # escaped by the site, kept as sent
 
 
 # --- documents that are not petitions ----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The simulator behaves like petition.parliament.uk (petitions-api.md), checked over real HTTP."""
+"""The simulator behaves like petition.parliament.uk (docs/API.md), checked over real HTTP."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 
 import httpx
 import pytest
 
+from petitiondesk.resources import hexmap_path
 from petitiondesk.simulator import FaultPlan, SimulatorServer, World
 
 TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONDON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[01]:00")
-HEXMAP = Path(__file__).resolve().parents[1] / "resources" / "maps" / "uk-constituencies-2024.hexjson"  # vendored
+HEXMAP = hexmap_path(2024)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ATTRIBUTE_ORDER = [
     "action", "background", "additional_details", "committee_note", "state", "signature_count",

@@ -2,7 +2,7 @@
 
 The site answers `count.json` with 200 for a petition still collecting supporters or in moderation
 (its page redirects), and 410 for a removed archived petition (its live URL redirects there first):
-petitions-api.md §6 and §9, `app/controllers/petitions_controller.rb:17-22`,
+docs/API.md §6 and §9, `app/controllers/petitions_controller.rb:17-22`,
 `app/controllers/archived/petitions_controller.rb:79-82`.
 """
 

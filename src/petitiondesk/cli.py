@@ -299,6 +299,14 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _when(t: float) -> str:
+    """A time for people reading the terminal, saying its zone ("14 Mar 2026, 09:12 UK time");
+    CSV and JSON keep `_iso` (UTC)."""
+    from petitiondesk.gui.format import format_uk_time, zone_name  # plain Python: no Qt
+
+    return f"{format_uk_time(datetime.fromtimestamp(t, UTC))} {zone_name()}"
+
+
 def _count(n: int | None) -> str:
     return "?" if n is None else f"{n:,}"
 
@@ -462,7 +470,7 @@ def _print_petition(p, row) -> None:
     print(p.web_url)
     count = f"{p.signature_count:,} signatures"
     if row is not None and row.counted_at is not None and row.signature_count != p.signature_count:
-        count += f" ({_count(row.signature_count)} at {_iso(row.counted_at.timestamp())})"
+        count += f" ({_count(row.signature_count)} at {_when(row.counted_at.timestamp())})"
     print(f"{for_terminal(p.state)}, {count}")
     data = petition_to_api_dict(p)
     skip = {"id", "action", "state", "signature_count"}
@@ -488,16 +496,16 @@ def cmd_refresh(args) -> int:
 def _print_report(report) -> int:
     problems = [u for u in report.updates if u.problem]
     sampled = sum(1 for u in report.updates if u.sampled_at is not None)
-    print(f"{_iso(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
+    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
         print(for_terminal(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
     if report.blocked_until:
-        print(f"  the site is refusing requests (403); next try after {_iso(report.blocked_until)}",
+        print(f"  the site is refusing requests (403); next try after {_when(report.blocked_until)}",
               file=sys.stderr)
     elif report.paused_until:
         print(f"  paused: the site asked PetitionDesk to wait (429 or 503); next try after "
-              f"{_iso(report.paused_until)}", file=sys.stderr)
+              f"{_when(report.paused_until)}", file=sys.stderr)
     elif report.offline:
         print("  offline: the site could not be reached; the next pass tries again", file=sys.stderr)
     return EXIT_OK
@@ -616,7 +624,7 @@ def cmd_history(args) -> int:
         raise CommandError(f"{ref.id}: no samples recorded (pin it and keep PetitionDesk running)")
     for t, count, source, name in rows:
         note = f"  {name.replace('_', ' ')}, from the site" if source == "milestone" else ""
-        print(f"{_iso(t)}  {count:>11,}{note}")
+        print(f"{_when(t)}  {count:>11,}{note}")
     return EXIT_OK
 
 
@@ -840,7 +848,7 @@ def cmd_export_map(args) -> int:
                    args.width, args.height)
         print(f"Saved {args.output} ({args.width} x {args.height}, {hexmap.label})")
         if isinstance(movers, MoversPending):
-            when = f" (at {_iso(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
+            when = f" (at {_when(movers.ready_at)})" if movers.ready_at else " (none recorded yet)"
             raise CommandError(f"{ref.id}: no movers yet: they need two snapshots about a day apart{when}")
         if movers is not None:
             write_movers_csv(args.movers_csv, ref.id, movers)

@@ -1,4 +1,4 @@
-"""Finds the files shipped with PetitionDesk: the icons, the desktop entry and the metainfo.
+"""Finds the files shipped with PetitionDesk: the icons, the hex maps, the desktop entry and the metainfo.
 
 They live in three places, depending on how the app runs:
 
@@ -20,6 +20,8 @@ from petitiondesk import APP_ID
 #: Pixel sizes of the rendered PNG icons (packaging/render-icons.py renders exactly these).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICON_NAME = "petitiondesk"
+#: Boundary years of the vendored constituency hex maps (resources/maps/README.md).
+HEXMAP_YEARS = (2024, 2010)
 
 #: The folder inside the package (and inside a frozen bundle) that holds the shipped files.
 ASSETS_DIR = "assets"
@@ -60,6 +62,13 @@ def app_icon_path(size: int | None = None) -> Path:
 def png_icon_path(size: int) -> Path:
     """The rendered PNG of exactly `size` pixels (one of ICON_SIZES)."""
     return resource_path("icons", "png", f"{ICON_NAME}-{size}.png")
+
+
+def hexmap_path(year: int = 2024) -> Path:
+    """The HexJSON of the 650 constituencies drawn for `year`'s boundaries (2024, or 2010 for 2010-2019)."""
+    if year not in HEXMAP_YEARS:
+        raise ValueError(f"no constituency hex map for {year}; there are maps for {HEXMAP_YEARS}")
+    return resource_path("maps", f"uk-constituencies-{year}.hexjson")
 
 
 def linux_file(suffix: str) -> Path:

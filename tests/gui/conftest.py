@@ -1,4 +1,4 @@
-"""Fixtures for the GUI tests: petitions from the shared samples and ready-made watchlist rows."""
+"""Fixtures for the GUI tests: petitions from the composed documents in tests/data, and ready-made watchlist rows."""
 
 from __future__ import annotations
 

@@ -467,7 +467,8 @@ def test_related_petitions_of_the_selected_one_share_a_topic_or_department_and_p
     world = simulator.world
     chosen = world.ids("closed")[0]
     window = settled(qtbot, make_window([chosen]))
-    wait_for_pass(qtbot, window)
+    # The first pass may end before `settled` returns: wait for its document, not for a pass.
+    qtbot.waitUntil(lambda: getattr(window.model.watch_row(chosen), "petition", None) is not None, timeout=WAIT_MS)
     window.select_petition(chosen)
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     petition = window.detail.petition
@@ -582,7 +583,8 @@ def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulato
 
     world = simulator.world
     window = make_window([world.ids("open")[0], world.ids("closed")[0]])
-    wait_for_pass(qtbot, window)
+    documented = lambda pid: getattr(window.model.watch_row(pid), "petition", None) is not None  # noqa: E731
+    qtbot.waitUntil(lambda: documented(world.ids("open")[0]) and documented(world.ids("closed")[0]), timeout=WAIT_MS)
     window.select_petition(world.ids("closed")[0])
     qtbot.waitUntil(lambda: bool(window.related.items()), timeout=WAIT_MS)
     window.resize(1500, 900)
@@ -594,8 +596,12 @@ def test_screenshot_of_the_browse_view_with_a_search_in_progress(qtbot, simulato
     qtbot.keyClick(browse.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: browse.model.loaded_count() >= 100, timeout=WAIT_MS)
     browse.table.selectRow(3)
+    chosen = browse.current_record().id
     with qtbot.waitSignal(window.service.pin_finished, timeout=WAIT_MS):
         browse.pin_selected()
+    # Pinned now: its preview is read from the database, not queued behind the slow page.
+    qtbot.waitUntil(lambda: window.presenter.shown_id == chosen and window.detail.petition is not None,
+                    timeout=WAIT_MS)
     qtbot.wait(300)
     assert browse.busy.isVisible() and browse.status_label.text().startswith("Loading more…")
     image = window.grab().toImage()

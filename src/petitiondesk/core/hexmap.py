@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from petitiondesk.core.models import ConstituencySignatures
-from petitiondesk.resources import resource_path
+from petitiondesk.resources import HEXMAP_YEARS, hexmap_path
 
-MAP_YEARS = (2024, 2010)
+MAP_YEARS = HEXMAP_YEARS
 MAP_SOURCE = "Hex map: Open Innovations (odileeds/hexmaps, MIT)"
 
 #: Viridis (perceptually uniform, readable with every common colour-vision deficiency), 9 stops.
@@ -135,8 +135,7 @@ def load_hexmap(year: int) -> HexMap:
     """The vendored map of `year` (2024 or 2010), read once."""
     if year not in MAP_YEARS:
         raise HexMapError(f"there is no constituency map for {year}; there are {MAP_YEARS}")
-    path = resource_path("maps", f"uk-constituencies-{year}.hexjson")
-    return parse_hexjson(path.read_bytes(), year)
+    return parse_hexjson(hexmap_path(year).read_bytes(), year)
 
 
 def choose_hexmap(codes: Iterable[str]) -> MapChoice:

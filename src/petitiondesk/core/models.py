@@ -1,6 +1,6 @@
 """Immutable records for everything the petitions API returns.
 
-Every field mirrors an attribute of ../shared/petitions-api.md §4-§7 under the API's own name, so
+Every field mirrors an attribute of docs/API.md §4-§7 under the API's own name, so
 that `show --json` can print them back unchanged. Anything the site may omit is optional: ``None``
 means "absent or null", and for the breakdown arrays ``None`` (absent) differs from ``()`` (empty).
 Timestamps are timezone-aware UTC ``datetime``s, date-only fields are ``date``s.

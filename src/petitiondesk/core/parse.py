@@ -1,6 +1,6 @@
 """Turn what petition.parliament.uk sends into the records of ``models``.
 
-Two rules (petitions-api.md §16):
+Two rules (docs/API.md §16):
 
 * Tolerant of drift: unknown keys are ignored, missing keys and nulls accepted, old spellings
   (``open_at``) understood, and a wrongly-typed *optional* field becomes its default.

@@ -1,6 +1,6 @@
 """Records back to the API's own JSON shape, for `show --json` and exports.
 
-The output uses the attribute names of petitions-api.md §4 so that anyone who knows the site's API
+The output uses the attribute names of docs/API.md §4 so that anyone who knows the site's API
 can read it; `parse.parse_petition_item({"type": ..., "id": ..., "attributes": d})` gives the same
 record back. Timestamps are written as the site writes them (UTC, milliseconds, ``Z``); microseconds
 beyond milliseconds are kept so that the round trip is exact.

@@ -63,6 +63,21 @@ def outcome_of(result) -> tuple[str, str]:
     return COULD_NOT_ADD, error
 
 
+def pinned_text(row) -> str:
+    """What pinning a petition did (`row`: its WatchRow), in the words the status bar shows."""
+    if row.petition is None:  # pinned, but the site has not answered yet (offline, paused...)
+        return f"Pinned {row.petition_id}; details will load when the site can be reached"
+    return f"Added petition {row.petition_id}"
+
+
+def waiting_text(petition_id: int, row) -> str:
+    """What the detail pane says about a pinned petition whose details have not arrived."""
+    if row is not None and row.problem:
+        reason = row.problem_detail or row.problem_label
+        return f"Petition {petition_id}: {reason}\nIts details will load when the site can be reached."
+    return f"Loading petition {petition_id} from the site…"
+
+
 def references_in(text: str) -> list[str]:
     """The petition links dropped or pasted text contains, one per petition, as web addresses."""
     from petitiondesk.core.models import SITE_BASE
@@ -185,7 +200,7 @@ class AddPetitionsDialog(QDialog):
             return False
         outcome, detail = outcome_of(result)
         if outcome == ADDED and result.row is not None:
-            detail = result.row.title
+            detail = result.row.title if result.row.petition is not None else pinned_text(result.row)
         self._set_row(row, outcome, detail)
         if outcome != ADDED:
             self._keep_for_fixing(result.reference)

@@ -118,9 +118,10 @@ def demo_petitions(world) -> tuple[int, ...]:
 
 
 def _start_demo(stack: ExitStack) -> _Session:
+    from petitiondesk.resources import hexmap_path
     from petitiondesk.simulator import SimulatorServer
 
-    server = SimulatorServer(port=0, speed=DEMO_SPEED)
+    server = SimulatorServer(port=0, speed=DEMO_SPEED, hexmap=hexmap_path(2024))  # real constituency names
     server.start()
     stack.callback(server.stop)
     folder = Path(tempfile.mkdtemp(prefix="petitiondesk-demo-"))
@@ -170,11 +171,12 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         return 1
 
     stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
+    settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
-        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True))
+        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
+        refresher_options={"count_interval": count_interval(settings)}))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     app.aboutToQuit.connect(window.shut_down)
@@ -201,6 +203,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def count_interval(settings: QSettings) -> float:
+    """Seconds between two reads of a petition's count, as the user chose in Preferences."""
+    from petitiondesk.gui.preferences import REFRESH_MINUTES, Preferences
+
+    return float(Preferences(settings).value(REFRESH_MINUTES)) * 60
 
 
 def _show_notices(window: QWidget, notices: list[str]) -> None:

@@ -5,7 +5,7 @@ each at the place the current sort gives it; only a new query resets the model. 
 filtering use core.browse's `sort_rows` / `filter_rows` over plain lists and announce the new order
 with one `layoutChanged`, moving persistent indexes (the selection) with their petitions: a
 QSortFilterProxyModel would call Python `data()` for every comparison and take seconds at 30,000
-rows (ENGINEERING.md §3; bench/bench_browse_model.py).
+rows (13-17 s measured for 100,000; bench/bench_browse_model.py prints today's figures).
 """
 
 from __future__ import annotations
@@ -119,6 +119,11 @@ class BrowseModel(QAbstractTableModel):
                     and section == BrowseColumn.PINNED:
                 return "Pinned to your watchlist (sort by this column for the site's own order)"
         return super().headerData(section, orientation, role)
+
+    def refresh_texts(self) -> None:
+        """Repaint every cell (the time zone changed: the opening dates follow it); no reset."""
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, BrowseColumn.COUNT - 1))
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -74,12 +74,15 @@ class BrowseWorker(ServiceWorker):
     page_loaded = Signal(int, object)  # query id, BrowsePage
     trending_loaded = Signal(object)  # TrendingResult
     related_loaded = Signal(int, object)  # petition id, RelatedResult
+    preview_loaded = Signal(int, object, str)  # petition id, Petition or None, why not ("" when loaded)
 
-    def __init__(self, config: BrowseConfig, generation: Generation, related_wanted: Generation) -> None:
+    def __init__(self, config: BrowseConfig, generation: Generation, related_wanted: Generation,
+                 preview_wanted: Generation | None = None) -> None:
         super().__init__()
         self._config = config
         self._wanted = generation
         self._related_wanted = related_wanted
+        self._preview_wanted = preview_wanted or Generation(-1)
         self._client: PetitionsClient | None = None
         self._store: Store | None = None
         self._store_failed = False  # said once in the log; the archive is then browsed uncached
@@ -139,6 +142,22 @@ class BrowseWorker(ServiceWorker):
             log.exception("related petitions failed")
             result = RelatedResult(error=describe_error(error))
         self.related_loaded.emit(petition.id, result)
+
+    @Slot(int, bool)
+    def load_preview(self, petition_id: int, archived: bool) -> None:
+        """One petition's document, to preview a search result without pinning it."""
+        if petition_id != self._preview_wanted.value:
+            return  # the selection has moved on
+        client = self._petitions()
+        try:
+            with client.foreground():
+                fetched = client.petition(petition_id, archived=archived)
+        except Exception as error:
+            log.exception("previewing petition %s failed", petition_id)
+            self.preview_loaded.emit(petition_id, None, describe_error(error))
+            return
+        why_not = "" if fetched.value is not None else (fetched.message or "the site did not answer")
+        self.preview_loaded.emit(petition_id, fetched.value, why_not)
 
     def release(self) -> None:
         if self._store is not None:
@@ -202,19 +221,22 @@ class BrowseService(BackgroundService):
     loading_changed = Signal(bool)  # True while pages of the current query are being fetched
     trending_loaded = Signal(object)  # TrendingResult
     related_loaded = Signal(int, object)  # petition id, RelatedResult (only for the latest request)
+    preview_loaded = Signal(int, object, str)  # petition id, Petition or None, why not (the latest request)
 
     _load_requested = Signal(int, object)
     _resume_requested = Signal(int)
     _trending_requested = Signal()
     _related_requested = Signal(object)
+    _preview_requested = Signal(int, bool)
 
     def __init__(self, config: BrowseConfig, parent: QObject | None = None) -> None:
-        generation, related_wanted = Generation(), Generation(-1)
-        worker = BrowseWorker(config, generation, related_wanted)
+        generation, related_wanted, preview_wanted = Generation(), Generation(-1), Generation(-1)
+        worker = BrowseWorker(config, generation, related_wanted, preview_wanted)
         super().__init__("petitiondesk-browse", worker, parent)
         self.config = config
         self._generation = generation
         self._related_wanted = related_wanted
+        self._preview_wanted = preview_wanted
         self._worker: BrowseWorker = worker
         self._current = 0  # id of the query shown: pages of older queries are dropped
         self._query: BrowseQuery | None = None
@@ -228,6 +250,8 @@ class BrowseService(BackgroundService):
         self._resume_requested.connect(worker.resume, queued)
         self._trending_requested.connect(worker.load_trending, queued)
         self._related_requested.connect(worker.load_related, queued)
+        self._preview_requested.connect(worker.load_preview, queued)
+        worker.preview_loaded.connect(self._on_preview)
         worker.page_loaded.connect(self._on_page)
         worker.trending_loaded.connect(self.trending_loaded)
         worker.related_loaded.connect(self._on_related)
@@ -278,6 +302,14 @@ class BrowseService(BackgroundService):
         self._related_wanted.set(petition.id)
         self._related_requested.emit(petition)
 
+    def load_preview(self, petition_id: int, archived: bool = False) -> None:
+        """A petition's document for a preview, answered by `preview_loaded` (only the latest asked)."""
+        if self.is_stopped:
+            return
+        self.start()
+        self._preview_wanted.set(petition_id)
+        self._preview_requested.emit(petition_id, archived)
+
     def stop(self) -> None:
         """Stop without waiting (see `BackgroundService`); nothing is loading any more."""
         self._generation.bump()
@@ -298,6 +330,11 @@ class BrowseService(BackgroundService):
     def _on_related(self, petition_id: int, result: RelatedResult) -> None:
         if petition_id == self._related_for:
             self.related_loaded.emit(petition_id, result)
+
+    @Slot(int, object, str)
+    def _on_preview(self, petition_id: int, petition, why_not: str) -> None:
+        if petition_id == self._preview_wanted.value:
+            self.preview_loaded.emit(petition_id, petition, why_not)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:

@@ -8,8 +8,8 @@ refresh worker, and shows which rows are pinned through `set_pinned`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeyEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,10 +34,10 @@ from petitiondesk.core.browse import (
     Facet,
     TrendingResult,
 )
-from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel, trending_rows
+from petitiondesk.gui.browse_model import BrowseColumn, BrowseModel, state_text, trending_rows
 from petitiondesk.gui.browse_service import BrowseService
-from petitiondesk.gui.format import format_uk_time
-from petitiondesk.gui.tables import copy_petitions, set_up_petition_table
+from petitiondesk.gui.format import format_count, format_uk_time, zone_name
+from petitiondesk.gui.tables import copy_petitions, open_web_page, set_up_petition_table
 
 #: The facet chooser's entry for /trending.json; its counts are NOT totals (API §7.1).
 RISING_NOW = "Rising now (signatures in the last hour)"
@@ -58,8 +58,16 @@ class BrowseTable(QTableView):
         super().keyPressEvent(event)
 
 
+#: A result is previewed only once the selection rests this long: arrowing through makes no burst.
+PREVIEW_DELAY_MS = 400
+
+
 class BrowseView(QWidget):
     pin_requested = Signal(int, bool)  # petition id, archived
+    #: The result the selection rests on (a BrowseRow), or None: the window previews it.
+    preview_requested = Signal(object)
+    #: One line for the window's status bar (a browser that could not be opened).
+    message = Signal(str)
 
     def __init__(self, service: BrowseService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +135,19 @@ class BrowseView(QWidget):
         header.setSectionResizeMode(BrowseColumn.TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
 
+        # The current result in full: titles are cut in the table, and many start alike.
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("browseDetail")
+        self.detail_label.setAccessibleName("The selected petition")
+        self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self._request_preview)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+
         self.note_label = QLabel(self)  # what "Rising now" counts, when it is shown
         self.note_label.setObjectName("browseNote")
         self.note_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -189,6 +210,7 @@ class BrowseView(QWidget):
         layout.addWidget(self.note_label)
         layout.addLayout(status_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail_label)
         layout.addLayout(filter_row)
         self.setTabOrder(self.facet_box, self.search_edit)
         self.setTabOrder(self.search_edit, self.search_button)
@@ -262,8 +284,9 @@ class BrowseView(QWidget):
     @Slot()
     def open_on_website(self) -> None:
         rows = self.selected_rows()
-        if rows:
-            QDesktopServices.openUrl(QUrl(rows[0].web_url))
+        failure = open_web_page(rows[0].web_url) if rows else ""
+        if failure:
+            self.message.emit(failure)
 
     @Slot()
     def copy_link(self) -> None:
@@ -300,7 +323,7 @@ class BrowseView(QWidget):
             self._show_status(f"Rising now could not be loaded: {result.error}", retry="&Retry")
             return
         self.model.load(trending_rows(result.items), count_header=TRENDING_LABEL)
-        when = f", updated {format_uk_time(result.updated_at)}" if result.updated_at else ""
+        when = f", updated {format_uk_time(result.updated_at)} {zone_name()}" if result.updated_at else ""
         self.note_label.setText(f"Rising now: open petitions by {TRENDING_LABEL.lower()} — "
                                 f"not their totals{when}.")
         self.note_label.show()
@@ -353,6 +376,20 @@ class BrowseView(QWidget):
     def _on_filter(self, text: str) -> None:
         self.model.set_filter(text)
 
+    def current_record(self) -> BrowseRow | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    @Slot()
+    def _on_current_row(self, *_args) -> None:
+        row = self.current_record()
+        self.detail_label.setText(_detail_line(row) if row is not None else "")
+        self._preview_timer.start()  # restarted by each move: only where the selection rests
+
+    @Slot()
+    def _request_preview(self) -> None:
+        self.preview_requested.emit(self.current_record())
+
     @Slot(QModelIndex)
     def _on_double_click(self, index: QModelIndex) -> None:
         row = self.model.record(index.row())
@@ -384,3 +421,9 @@ class BrowseView(QWidget):
         menu.addAction(self.open_action)
         menu.addAction(self.copy_action)
         return menu
+
+
+def _detail_line(row: BrowseRow) -> str:
+    """The full title and where the petition stands, for the line under the results."""
+    facts = [state_text(row), f"{format_count(row.signature_count)} signatures", row.status, f"Petition {row.id}"]
+    return f"{row.action}\n" + " · ".join(fact for fact in facts if fact)

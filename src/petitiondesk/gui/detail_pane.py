@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +66,7 @@ from petitiondesk.gui.format import (
     zone_name,
 )
 from petitiondesk.gui.map_view import MapPanel
+from petitiondesk.gui.tables import open_web_page
 
 EMPTY_TEXT = "Select a petition to see its details."
 REJECTED_NO_BREAKDOWNS = (
@@ -169,6 +170,8 @@ class DetailPane(QWidget):
     link_opened = Signal(str)
     #: A link that was not opened because it is not a web address.
     link_refused = Signal(str)
+    #: A link that could not be opened (no browser): one line for the status bar.
+    link_failed = Signal(str)
     #: An export from the Signatures tab ended: (message, saved path or "" on failure).
     export_finished = Signal(str, str)
     #: The user found their constituency on the map (its ONS code), for the window to remember.
@@ -182,6 +185,7 @@ class DetailPane(QWidget):
         self._petition: Petition | None = None
         self._baseline: dict[str, int] | None = None
         self._movers_ready_at: float | None = None
+        self._current_count: tuple[int | None, int | None] = (None, None)  # (petition id, newest sample)
         self.movers: Movers | None = None
         self._outlook: analysis.Outlook | None = None
         #: Seconds since the epoch: "10,000 in about 3 days" counts from it (tests pin it).
@@ -341,6 +345,7 @@ class DetailPane(QWidget):
         if not same_petition:
             self._outlook = None  # the previous petition's; this one's follows
         if petition is None:
+            self.empty_label.setText(EMPTY_TEXT)
             self._stack.setCurrentWidget(self.empty_label)
             self._show_breakdowns(None, None)
             return
@@ -375,13 +380,39 @@ class DetailPane(QWidget):
         if not is_safe_url(url):
             self.link_refused.emit(url)
             return False
-        QDesktopServices.openUrl(QUrl(url.strip()))
+        failure = open_web_page(url)
+        if failure:
+            self.link_failed.emit(failure)
+            return False
         self.link_opened.emit(url)
         return True
 
+    def show_placeholder(self, text: str) -> None:
+        """A selected petition whose details are not here yet: say why (loading, offline, refused)."""
+        self._petition = None
+        self.empty_label.setText(text)
+        self._stack.setCurrentWidget(self.empty_label)
+
+    def set_current_count(self, petition_id: int, count: int | None) -> None:
+        """The newest recorded count, newer than the document's between two full reads: shown
+        in the header, as the list and the graph show it."""
+        self._current_count = (petition_id, count)
+        if self._petition is not None and self._petition.id == petition_id:
+            self.status_label.setText(self._status_text(self._petition))
+
+    def redisplay(self) -> None:
+        """Show the same petition again (the time zone changed): every date is formatted anew."""
+        petition = self._petition
+        if petition is not None:
+            self._petition = None
+            self.show_petition(petition, constituency_baseline=self._baseline,
+                               movers_ready_at=self._movers_ready_at)
+
     # -- header ----------------------------------------------------------------------------------
     def _status_text(self, petition: Petition) -> str:
-        parts = [state_label(petition), f"{format_count(petition.signature_count)} signatures"]
+        pid, current = self._current_count
+        count = current if pid == petition.id and current is not None else petition.signature_count
+        parts = [state_label(petition), f"{format_count(count)} signatures"]
         progress = progress_label(petition)
         if progress:
             parts.append(progress)
@@ -405,7 +436,7 @@ class DetailPane(QWidget):
             widgets += [_heading("More details"), _plain_label(petition.additional_details)]
         if petition.rejection is not None:
             widgets += self._rejection_section(petition)
-        widgets += [_heading("Dates"), _facts(self._date_facts(petition), self)]
+        widgets += [_heading(f"Dates ({zone_name()})"), _facts(self._date_facts(petition), self)]
         widgets += [_heading("About"), _facts(self._about_facts(petition), self)]
         return widgets
 
@@ -610,6 +641,9 @@ class DetailPane(QWidget):
         self.breakdown_tabs.setTabText(0, f"Constituencies ({len(constituencies)})")
         self.breakdown_tabs.setTabText(1, f"Regions ({len(regions)})")
         self.breakdown_tabs.setTabText(2, f"Countries ({len(countries)})")
+        # An empty table would only puzzle: the site gives no regions for some petitions.
+        self.breakdown_tabs.setTabVisible(1, bool(regions))
+        self.breakdown_tabs.setTabVisible(2, bool(countries))
         self.map_panel.show_constituencies(constituencies, in_uk, baseline)
         self._show_movers(constituencies, baseline)
         self._signatures_stack.setCurrentWidget(self._tables_page)

@@ -4,7 +4,8 @@ The window wires the parts together and never touches the network or the databas
 `RefreshService` for refreshes, pins, unpins, reorders, imports and exports, and applies its
 results to the `WatchlistModel` in place. The `WatchlistView` is the list pane, the `BrowseView`
 the find-and-pin pane, and the `PetitionPresenter` shows the selected petition (graph, details,
-related petitions), read in the data reader's thread.
+related petitions), read in the data reader's thread. While browsing, the result the selection
+rests on is previewed there instead, fetched by the browse service without pinning it.
 """
 
 from __future__ import annotations
@@ -14,25 +15,32 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from petitiondesk import APP_NAME
+from petitiondesk.core.milestones import known_points
 from petitiondesk.core.models import SITE_BASE
 from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.watch_rows import WatchRow
-from petitiondesk.gui import window_state
-from petitiondesk.gui.add_dialog import AddPetitionsDialog
+from petitiondesk.gui import help as help_windows
+from petitiondesk.gui import printing, window_state
+from petitiondesk.gui.add_dialog import AddPetitionsDialog, pinned_text, waiting_text
 from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
+from petitiondesk.gui.format import set_display_zone
 from petitiondesk.gui.petition_presenter import PetitionPresenter
+from petitiondesk.gui.preferences import REFRESH_MINUTES, THEME, TIME_ZONE, Preferences, PreferencesDialog
 from petitiondesk.gui.service import stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
-from petitiondesk.gui.tables import copy_petitions
+from petitiondesk.gui.tables import copy_petitions, open_web_page
+from petitiondesk.gui.theme import apply_theme
 from petitiondesk.gui.watchlist_edits import WatchlistEdits
 from petitiondesk.gui.watchlist_files import WatchlistFiles, warn
 from petitiondesk.gui.watchlist_model import WatchlistModel
@@ -62,7 +70,9 @@ class MainWindow(QMainWindow):
         # Reads of the database happen in the reader's thread, through its own connection.
         self.reader = data_reader or DataReaderService(self.database, self)
         self.settings = settings
+        self.preferences = Preferences(settings, self)
         self.clock = clock
+        self._last_refresh: RefreshResult | None = None  # its words are said again when the zone changes
         # Qt adds the application's name to a title that does not end with it: say it once.
         self.setWindowTitle(f"{title_suffix.strip(' —-')} — {APP_NAME}" if title_suffix.strip() else APP_NAME)
         self.setObjectName("mainWindow")
@@ -70,6 +80,7 @@ class MainWindow(QMainWindow):
         self._user_pins: set[str] = set()  # references added here, selected once they arrive
         self.edits = WatchlistEdits(self.model, service, self.pin_petition, lambda text: self.status.say(text), self)
         self._add_dialog: AddPetitionsDialog | None = None
+        self._previewing: int | None = None  # the unpinned Browse result on show, if any
         self._closed = False
 
         self._build_panes()
@@ -84,6 +95,8 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
         window_state.restore(self, self.settings)
+        self._apply_saved_preferences()
+        self.preferences.changed.connect(self._apply_preference)
         self.table.setFocus()  # keyboard users start in the list
 
     # --- construction ---------------------------------------------------------------------------
@@ -91,6 +104,7 @@ class MainWindow(QMainWindow):
     def _build_panes(self) -> None:
         self._build_left_tabs()
         self._build_petition_side()
+        self.left_tabs.currentChanged.connect(self._on_left_tab_changed)
         self.main_splitter = self._splitter("mainSplitter", Qt.Orientation.Horizontal, self.left_tabs,
                                             self.right_splitter)
         self.main_splitter.setStretchFactor(0, 1)
@@ -114,6 +128,9 @@ class MainWindow(QMainWindow):
 
         self.browse = BrowseView(self.browse_service, self)
         self.browse.pin_requested.connect(self.pin_petition)
+        self.browse.message.connect(lambda text: self.status.answer(text))
+        self.browse.preview_requested.connect(self._preview_browse_row)
+        self.browse_service.preview_loaded.connect(self._on_preview_loaded)
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setAccessibleName("Watchlist or browse")
         self.left_tabs.setDocumentMode(True)
@@ -123,20 +140,24 @@ class MainWindow(QMainWindow):
         self.left_tabs.tabBar().setAccessibleName("Watchlist or browse")
 
     def _build_petition_side(self) -> None:
-        """The selected petition: its graph over its details and related petitions."""
+        """The selected petition: its graph over tabs of details (overview, response and debate,
+        signatures with the map, related petitions); the splitter between them gives either room."""
         self.presenter = PetitionPresenter(self.reader, self.browse_service, self.model.watch_row,
                                            clock=self.clock, parent=self)
         self.chart, self.detail, self.related = self.presenter.chart, self.presenter.detail, self.presenter.related
         self.presenter.selection_loaded.connect(self.selection_loaded)
+        self.presenter.selection_loaded.connect(self._on_selection_loaded)
         self.presenter.read_failed.connect(lambda text: self.status.say(text))
         self.related.pin_requested.connect(self.pin_petition)
+        self.detail.link_failed.connect(lambda text: self.status.answer(text))
+        self.detail.tabs.addTab(self.related, "Re&lated")
+        self.detail.tabs.setTabToolTip(self.detail.tabs.count() - 1,
+                                       "Petitions on the same topics, or with similar titles")
 
-        self.detail_splitter = self._splitter("detailSplitter", Qt.Orientation.Vertical, self.detail, self.related)
-        self.detail_splitter.setStretchFactor(0, 1)
-        self.detail_splitter.setSizes([300, 150])
-        self.right_splitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart,
-                                             self.detail_splitter)
-        self.right_splitter.setSizes([320, 380])
+        self.right_splitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart, self.detail)
+        self.right_splitter.setStretchFactor(0, 1)
+        self.right_splitter.setStretchFactor(1, 1)
+        self.right_splitter.setSizes([340, 420])
 
     def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation, self)
@@ -153,7 +174,9 @@ class MainWindow(QMainWindow):
             available = screen.availableGeometry()
             width, height = min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9))
         self.resize(width, height)
-        self.main_splitter.setSizes([int(width * 0.58), int(width * 0.42)])
+        # A small screen gives the list's titles a little more; the details have their own tabs.
+        share = 0.6 if width < 1400 else 0.55
+        self.main_splitter.setSizes([int(width * share), int(width * (1 - share))])
 
     def _connect_service(self) -> None:
         service = self.service
@@ -259,9 +282,9 @@ class MainWindow(QMainWindow):
         row = self.current_row()
         if row is None:
             return
-        url = QUrl(row.web_url)
-        if url.scheme() in ("http", "https") and not QDesktopServices.openUrl(url):
-            self.status.say(f"No web browser could be opened; the address is {row.web_url}")
+        failure = open_web_page(row.web_url)
+        if failure:
+            self.status.answer(failure)
 
     @Slot()
     def copy_link(self) -> None:
@@ -288,10 +311,55 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_current_changed(self, petition_id: int | None) -> None:
-        self.presenter.show_petition(petition_id)
-        if petition_id is not None:
-            self.service.want_document(petition_id)
+        if self._previewing is None or self.left_tabs.currentWidget() is not self.browse:
+            self.presenter.show_petition(petition_id)  # a Browse preview keeps the right-hand side
+            if petition_id is not None:
+                self.service.want_document(petition_id)  # an old document is fetched soon
         self.menu_actions.update_enabled()
+
+    # --- Browse previews ------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_left_tab_changed(self, index: int) -> None:
+        """Each tab shows its own selection on the right: the watchlist's petition, or Browse's preview."""
+        if index == WATCHLIST_TAB:
+            row = self.current_row()
+            if row is None and self._previewing is not None:  # the presenter shows nothing already
+                self.chart.set_petition(None, self.presenter.times, self.presenter.counts)
+                self.detail.show_petition(None)
+                self.related.show_petition(None)
+            self._previewing = None
+            self.presenter.show_petition(row.petition_id if row else None)
+        else:
+            self._preview_browse_row(self.browse.current_record())
+
+    @Slot(object)
+    def _preview_browse_row(self, row) -> None:
+        """The Browse result the selection rests on, on the right, without pinning it."""
+        if row is None or self.left_tabs.currentWidget() is not self.browse:
+            return
+        if row.id in self.model.petition_ids():  # pinned: its recorded samples and details
+            self._previewing = None
+            self.presenter.show_petition(row.id)
+            return
+        self._previewing = row.id
+        self.presenter.show_petition(None)
+        self.detail.show_placeholder(f"Loading petition {row.id} from the site…\n\n{row.action}")
+        self.browse_service.load_preview(row.id, row.archived)
+
+    @Slot(int, object, str)
+    def _on_preview_loaded(self, petition_id: int, petition, why_not: str) -> None:
+        if petition_id != self._previewing or self.left_tabs.currentWidget() is not self.browse:
+            return  # the user has moved on
+        if petition is None:
+            self.detail.show_placeholder(f"Petition {petition_id} could not be loaded: {why_not}")
+            return
+        # Nothing is recorded for a petition not pinned: what is known is what the site states
+        # (its count now, when it passed 10,000 and 100,000), drawn apart from recorded samples.
+        self.chart.set_petition(petition, np.empty(0, np.float64), np.empty(0, np.int64))
+        self.chart.set_context(known_points(petition))
+        self.detail.show_petition(petition)
+        self.related.show_petition(petition)
 
     @Slot()
     def _share_pinned(self) -> None:
@@ -325,6 +393,7 @@ class MainWindow(QMainWindow):
         if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
             self.model.remove(set(self.model.petition_ids()) - set(result.watched) - self.edits.restoring())
         self.model.upsert(row for row in result.rows if not self.edits.is_dropped(row.petition_id))
+        self._last_refresh = result
         self.status.say(refresh_status_text(result, self.model.problem_count(), self.clock()))
         self.status.refresh_finished(result.next_pass_in)
         self.presenter.refresh_selected()
@@ -336,7 +405,7 @@ class MainWindow(QMainWindow):
         if self._add_dialog is not None and self._add_dialog.record_result(result):
             if result.row is not None:  # the dialog shows refusals line by line: no message box
                 self.model.upsert([result.row])
-                self.status.say(f"Added petition {result.row.petition_id}")
+                self.status.say(pinned_text(result.row))
             return
         if result.error or result.row is None:
             self._user_pins.discard(result.reference)
@@ -347,7 +416,7 @@ class MainWindow(QMainWindow):
         if result.reference in self._user_pins or self.presenter.selected_id is None:
             self.select_petition(result.row.petition_id)
         self._user_pins.discard(result.reference)
-        self.status.say(f"Added petition {result.row.petition_id}")
+        self.status.say(pinned_text(result.row))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -357,6 +426,82 @@ class MainWindow(QMainWindow):
 
     def _warn(self, title: str, text: str) -> None:
         warn(self, title, text)
+
+    @Slot(int)
+    def _on_selection_loaded(self, petition_id: int) -> None:
+        """One current count everywhere; a petition without its details says why, not "Select…"."""
+        presenter = self.presenter
+        newest = int(presenter.counts[-1]) if presenter.counts.size else None
+        self.detail.set_current_count(petition_id, newest)
+        if presenter.shown_petition is None:
+            self.detail.show_placeholder(waiting_text(petition_id, self.model.watch_row(petition_id)))
+
+    # --- preferences, help and printing ---------------------------------------------------------
+
+    def _apply_saved_preferences(self) -> None:
+        """At start-up: the saved time zone and theme (the refresh interval goes in the worker's config)."""
+        set_display_zone(str(self.preferences.value(TIME_ZONE)))
+        if self.preferences.value(THEME) != "system":  # the system's look is what the app starts with
+            apply_theme(_application(), str(self.preferences.value(THEME)))
+
+    @Slot(str)
+    def _apply_preference(self, key: str) -> None:
+        """A preference the user just changed, applied at once."""
+        value = self.preferences.value(key)
+        if key == THEME:
+            apply_theme(_application(), str(value))
+        elif key == TIME_ZONE:
+            set_display_zone(str(value))
+            self._show_times_again()
+        elif key == REFRESH_MINUTES:
+            self.service.set_count_interval(int(value) * 60)
+
+    def _show_times_again(self) -> None:
+        """Every time on show, formatted again in the zone just chosen (no model reset)."""
+        self.model.refresh_texts()
+        self.browse.model.refresh_texts()
+        self.detail.redisplay()
+        self.chart.update_samples(self.presenter.times, self.presenter.counts)
+        if self._last_refresh is not None:
+            self.status.say(refresh_status_text(self._last_refresh, self.model.problem_count(), self.clock()))
+
+    @Slot()
+    def show_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.preferences, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def show_shortcuts(self) -> help_windows.ShortcutsDialog:
+        dialog = help_windows.ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def show_about(self) -> None:
+        help_windows.show_about(self)
+
+    def _print_subject(self):
+        """(chart spec, petition) of the petition on show, or None with a word in the status bar."""
+        subject = self.presenter.export_subject()
+        if subject is None or not self.presenter.times.size:
+            self.status.answer("There is nothing to print yet: select a petition with recorded counts.")
+            return None
+        return self.chart.export_spec(subject.petition_id), subject.petition
+
+    @Slot()
+    def print_petition(self) -> None:
+        subject = self._print_subject()
+        if subject is not None:
+            printing.print_petition(self, *subject)
+
+    @Slot()
+    def print_preview(self) -> None:
+        subject = self._print_subject()
+        if subject is not None:
+            printing.print_preview(self, *subject)
 
     # --- state across sessions ------------------------------------------------------------------
 
@@ -386,3 +531,8 @@ class MainWindow(QMainWindow):
     @property
     def exports(self) -> ExportActions:
         return self.menu_actions.exports
+
+
+def _application() -> QApplication:
+    """The running QApplication (a window exists only inside one)."""
+    return cast(QApplication, QApplication.instance())

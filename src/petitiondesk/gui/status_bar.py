@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton
 
-from petitiondesk.gui.format import format_relative, format_uk_time
+from petitiondesk.gui.format import format_relative, format_uk_time, zone_name
 from petitiondesk.gui.worker import RefreshResult
 
 STARTING = "Starting…"
 
 
 def _uk_time(seconds: float) -> str:
-    return format_uk_time(datetime.fromtimestamp(seconds, UTC))
+    """A time in the shown zone, saying which ("14 Mar 2026, 09:12 UK time")."""
+    return f"{format_uk_time(datetime.fromtimestamp(seconds, UTC))} {zone_name()}"
 
 
 def refresh_status_text(result: RefreshResult, problems: int, now: float) -> str:

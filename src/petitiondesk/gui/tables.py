@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
@@ -32,3 +32,14 @@ def copy_petitions(petitions: Iterable[tuple[str, str]]) -> bool:
     if text:
         QGuiApplication.clipboard().setText(text)
     return bool(text)
+
+
+def open_web_page(url: str) -> str:
+    """Open a petition's page in the browser: "" when opened, else one line saying why not (with
+    the address, so the user can copy it). Only http(s) addresses are opened."""
+    address = QUrl(url.strip())
+    if address.scheme() not in ("http", "https"):
+        return f"Not a web address, so it was not opened: {url}"
+    if not QDesktopServices.openUrl(address):
+        return f"No web browser could be opened; the address is {url}"
+    return ""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 
 from petitiondesk import APP_NAME
 from petitiondesk.gui.export_actions import ExportActions
@@ -26,7 +26,7 @@ class WindowActions:
         self._build_actions()
         self.exports = ExportActions(window, window.chart, window.settings, window.presenter.export_subject)
         self.exports.export_finished.connect(lambda message, _path: window.status.flash(message))
-        window.presenter.shown_changed.connect(self.exports.update_enabled)
+        window.presenter.shown_changed.connect(self.update_enabled)
         window.chart.plot_widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         window.chart.plot_widget.customContextMenuRequested.connect(self._show_chart_menu)
         window.watchlist.context_menu_requested.connect(self._show_row_menu)
@@ -94,7 +94,21 @@ class WindowActions:
                                        "Logarithmic signature axis")
         self.log_action.setCheckable(True)
         w.chart.log_button.toggled.connect(self.log_action.setChecked)
-        self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
+        self.about_action = self._action(f"&About {APP_NAME}", w.show_about, None,
+                                         "Version, licences, and the data's Open Government Licence")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.preferences_action = self._action("Pre&ferences…", w.show_preferences, keys.Preferences,
+                                               "Refresh interval, export folder, theme and time zone")
+        if QKeySequence("Ctrl+,") not in self.preferences_action.shortcuts():  # no standard key on Linux
+            self.preferences_action.setShortcuts([*self.preferences_action.shortcuts(), QKeySequence("Ctrl+,")])
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", w.show_shortcuts, "F1",
+                                             "Every keyboard shortcut of the window")
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+?")])
+        self.print_action = self._action("&Print…", w.print_petition, keys.Print,
+                                         "Print the petition's graph and details")
+        self.print_preview_action = self._action("Print Pre&view…", w.print_preview, None,
+                                                 "See the printed pages of the graph and details")
         self.compare_action = self._action("Co&mpare…", self.compare_selected, "Ctrl+M",
                                            "Show the selected petitions on one chart")
         self._build_sort_actions()
@@ -123,10 +137,10 @@ class WindowActions:
         file_menu = menus.addMenu("&File")
         _add(file_menu, self.add_action, None, self.import_action, self.export_action, None)
         file_menu.addMenu(self.exports.menu(self.window)).setText("Export Chart and &Data")
-        _add(file_menu, None, self.quit_action)
+        _add(file_menu, None, self.print_preview_action, self.print_action, None, self.quit_action)
         _add(menus.addMenu("&Edit"), self.undo_action, None, self.paste_action, self.find_action,
              self.copy_link_action, self.remove_action, None, self.move_up_action, self.move_down_action,
-             None, self.compare_action)
+             None, self.compare_action, None, self.preferences_action)
         view_menu = menus.addMenu("&View")
         _add(view_menu, self.watchlist_action, self.browse_action, None)
         sort_menu = view_menu.addMenu("&Sort by")
@@ -134,7 +148,7 @@ class WindowActions:
         _add(view_menu, None, self.refresh_action, None, self.fit_action, self.log_action)
         _add(menus.addMenu("&Petition"), self.open_web_action, self.copy_link_action, self.remove_action,
              None, self.compare_action)
-        _add(menus.addMenu("&Help"), self.about_action)
+        _add(menus.addMenu("&Help"), self.shortcuts_action, None, self.about_action)
 
     def _build_toolbar(self) -> None:
         toolbar = self.window.addToolBar("Main")
@@ -146,14 +160,14 @@ class WindowActions:
              self.exports.copy_image_action, self.exports.export_history_action)
 
     def _build_pane_keys(self) -> None:
-        """F6 and Shift+F6 go round the panes: the list, the graph, the details, related petitions."""
+        """F6 and Shift+F6 go round the panes: the list, the graph, the details (related is one of their tabs)."""
         for key, step in (("F6", 1), ("Shift+F6", -1)):
             shortcut = QShortcut(QKeySequence(key), self.window)
             shortcut.activated.connect(lambda s=step: self.cycle_panes(s))
 
     def panes(self) -> list[QWidget]:
         w = self.window
-        return [w.left_tabs.currentWidget(), w.chart, w.detail, w.related]
+        return [w.left_tabs.currentWidget(), w.chart, w.detail]
 
     def cycle_panes(self, step: int) -> QWidget | None:
         """Focus the next (or previous) pane that can take it; returns it."""
@@ -172,6 +186,9 @@ class WindowActions:
         has_row = w.current_row() is not None
         for action in (self.remove_action, self.open_web_action, self.copy_link_action):
             action.setEnabled(has_row)
+        printable = w.presenter.export_subject() is not None and w.presenter.times.size > 0
+        self.print_action.setEnabled(printable)
+        self.print_preview_action.setEnabled(printable)
         movable = has_row and w.model.can_reorder()
         self.move_up_action.setEnabled(movable)
         self.move_down_action.setEnabled(movable)
@@ -198,14 +215,6 @@ class WindowActions:
         from petitiondesk.gui.compare_window import open_comparison
 
         return open_comparison(self.window, self.window.selected_ids())
-
-    @Slot()
-    def show_about(self) -> None:
-        from petitiondesk import __version__
-
-        QMessageBox.about(self.window, f"About {APP_NAME}",
-                          f"{APP_NAME} {__version__}\nWatch UK Parliament petitions grow.\n\n"
-                          "Data from petition.parliament.uk (Open Government Licence).")
 
 
 def _add(menu, *actions: QAction | None) -> None:

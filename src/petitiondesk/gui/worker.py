@@ -196,6 +196,14 @@ class RefreshWorker(ServiceWorker):
             return
         self._run_pass(force)
 
+    @Slot(float)
+    def set_count_interval(self, seconds: float) -> None:
+        """The user's "check counts every" preference, from the next petition checked on."""
+        if self._refresher is None or self.stopping():
+            return
+        self._refresher.count_interval = seconds
+        self._schedule()  # the next pass may now be due sooner (or later)
+
     @Slot(str)
     def pin(self, _reference: str) -> None:
         """Queued by the service for each reference, which waits in `waiting_pins`: served here
@@ -448,6 +456,7 @@ class RefreshService(BackgroundService):
     _reorder_requested = Signal(object)
     _import_requested = Signal(str)
     _export_requested = Signal(str, str)
+    _count_interval_requested = Signal(float)
 
     def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
         worker = RefreshWorker(config)
@@ -467,6 +476,7 @@ class RefreshService(BackgroundService):
         self._reorder_requested.connect(worker.reorder, queued)
         self._import_requested.connect(worker.import_watchlist, queued)
         self._export_requested.connect(worker.export_watchlist, queued)
+        self._count_interval_requested.connect(worker.set_count_interval, queued)
         # Signal to signal: the service lives in the GUI thread, so these re-emit there.
         worker.rows_loaded.connect(self.rows_loaded)
         worker.refresh_started.connect(self._on_started)
@@ -499,6 +509,11 @@ class RefreshService(BackgroundService):
     def refresh_now(self, force: bool = True) -> None:
         if self._running:
             self._refresh_requested.emit(force)
+
+    def set_count_interval(self, seconds: float) -> None:
+        """How often pinned petitions' counts are read (the refresher's `count_interval`)."""
+        if self._running:
+            self._count_interval_requested.emit(float(seconds))
 
     def pin(self, reference: str) -> None:
         if self._running:

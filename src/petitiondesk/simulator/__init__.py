@@ -29,6 +29,7 @@ import signal
 import threading
 from pathlib import Path
 
+from petitiondesk.resources import hexmap_path
 from petitiondesk.simulator.faults import FAULT_KINDS, FaultPlan
 from petitiondesk.simulator.server import NO_RESPONSE, SimulatorServer
 from petitiondesk.simulator.world import KINDS, World
@@ -44,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--faults", default="", help='e.g. "latency=0.1,error503=0.05"')
-    parser.add_argument("--hexmap", type=Path, default=None, help="a .hexjson of the 650 constituencies")
+    parser.add_argument("--hexmap", type=Path, default=hexmap_path(2024),
+                        help="a .hexjson of the 650 constituencies (default: the bundled 2024 map)")
     parser.add_argument("--open", dest="open_count", type=int, default=400)
     parser.add_argument("--archived", dest="archived_count", type=int, default=300)
     args = parser.parse_args(argv)

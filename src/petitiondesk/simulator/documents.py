@@ -1,4 +1,4 @@
-"""World state -> the exact JSON dicts of petition.parliament.uk (petitions-api.md §3-§8).
+"""World state -> the exact JSON dicts of petition.parliament.uk (docs/API.md §3-§8).
 
 Built directly as dicts, in the site's template key order; nothing here knows about HTTP.
 """

@@ -1,4 +1,4 @@
-"""The site's `q=`: PostgreSQL full-text search, approximated without a database (petitions-api.md §3.2).
+"""The site's `q=`: PostgreSQL full-text search, approximated without a database (docs/API.md §3.2).
 
 The site matches `to_tsvector('english', column) @@ plainto_tsquery('english', q)` for each of
 `action`, `background` and `additional_details`, OR-ed (app/models/concerns/hybrid_searching.rb:33-42):

@@ -1,6 +1,6 @@
 """Routing of the simulated site: request path and headers -> a `Reply`, with no socket in sight.
 
-Mirrors petitions-api.md: §3 lists and their facets, §4-§7 documents, §9 statuses and redirects,
+Mirrors docs/API.md: §3 lists and their facets, §4-§7 documents, §9 statuses and redirects,
 §10 caching headers. The HTTP plumbing and the faults live in server.py.
 """
 
