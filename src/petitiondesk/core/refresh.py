@@ -7,7 +7,7 @@ a 403 blocks everything for hours (§11), 429/503 pause until Retry-After, and r
 failures end the pass as "offline" rather than trying every petition in turn.
 
 Documents of a large watchlist: counts come from one CSV, and a document is fetched again only
-when it may have changed: the site's facet listings (docs/API.md §3.1, one CSV each every
+when it may have changed: the site's facet listings (docs/API.md §3.1, one CSV each (§3.6) every
 `FACET_INTERVAL`) show a petition entering or leaving "awaiting a response", "with a response",
 "awaiting a debate", "debated" or "not debated"; the open CSV loses it (closed); it is shown
 (`want_document`); or its constituency snapshot is due, at a pace that keeps to
