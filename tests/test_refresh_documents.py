@@ -142,3 +142,13 @@ def test_the_facet_check_is_remembered_across_a_restart(simulator, store, client
     mark = len(simulator.request_log)
     restarted.refresh()
     assert facet_listings_asked(paths_since(simulator, mark)) == []
+
+
+def test_a_listing_that_fails_is_asked_again_only_after_ten_minutes(simulator, store, client, clock):
+    refresher, ids = watched(simulator, store, client, clock, 40)
+    run_minutes(refresher, clock, 9)
+    simulator.faults.force("500", path_contains="state=awaiting_response", times=10)  # retries too
+    mark = len(simulator.request_log)
+    run_minutes(refresher, clock, 10)  # the check at minute 10 fails; the next is at minute 20
+    assert set(facet_listings_asked(paths_since(simulator, mark))) == {"/petitions.csv?state=awaiting_response"}
+    assert all(store.petition(pid) is not None for pid in ids)  # nothing lost

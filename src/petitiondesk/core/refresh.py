@@ -253,7 +253,7 @@ class Refresher:
         states = self._fetch_states(entries)
         self._remember_documents(states)
         self._watched = _current_count(states)
-        if self._facets_due_at() <= run.now or (run.force and self._uses_facets()):
+        if self._facets_due_at() <= run.now:  # not on every forced pass: each check is five requests
             self._check_facets(states, run)
         jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
         bulk = self._bulk_candidates(states, jobs)
@@ -406,7 +406,10 @@ class Refresher:
 
     def _check_facets(self, states: dict[int, FetchState], run: _Pass) -> None:
         """One CSV per change facet; a watched petition whose memberships differ from the last
-        check has its document fetched in this pass. A failed listing leaves everything as it was."""
+        check has its document fetched in this pass. A failed listing keeps the last memberships and is
+        asked again at the next check, not at every pass."""
+        before = self.store.setting(FACETS_SETTING, {})
+        previous = before.get("seen", {}) if isinstance(before, dict) else {}
         seen: dict[int, list[str]] = {pid: [] for pid, state in states.items() if not state.archived}
         for facet in CHANGE_FACETS:
             if run.halted or run.should_stop():
@@ -414,12 +417,11 @@ class Refresher:
             fetched = self.client.petitions_csv(state=facet)
             if fetched.outcome is not Outcome.OK or fetched.value is None:
                 self._site_trouble(fetched, run, self.clock())
+                self.store.set_setting(FACETS_SETTING, {"checked_at": run.now, "seen": previous})
                 return
             for row in fetched.value:
                 if row.id in seen:
                     seen[row.id].append(facet)
-        before = self.store.setting(FACETS_SETTING, {})
-        previous = before.get("seen", {}) if isinstance(before, dict) else {}
         changed = [pid for pid, facets in seen.items()
                    if isinstance(previous, dict) and str(pid) in previous and previous[str(pid)] != facets]
         with self.store.transaction():
