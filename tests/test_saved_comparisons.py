@@ -6,7 +6,24 @@ import sqlite3
 
 import pytest
 
-from petitiondesk.core.store import SavedComparison, Store, StoreError
+from petitiondesk.core.store import _MIGRATIONS, SavedComparison, Store, StoreError, _v3_comparisons
+
+
+def leave_as_of(path, version: int) -> None:
+    """The file as schema `version` left it: the tables of later steps dropped, its version set back."""
+    old = sqlite3.connect(":memory:")
+    for step in _MIGRATIONS[:version]:
+        step(old)
+    kept = {name for (name,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    old.close()
+    raw = sqlite3.connect(path)
+    tables = [name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for name in tables:
+        if name not in kept:
+            raw.execute(f'DROP TABLE "{name}"')
+    raw.execute(f"PRAGMA user_version = {version}")
+    raw.commit()
+    raw.close()
 
 
 def test_a_saved_comparison_survives_closing_the_store(tmp_path):
@@ -45,11 +62,7 @@ def test_a_database_from_before_saved_comparisons_is_upgraded_keeping_its_watchl
     path = tmp_path / "db"
     with Store.open(path) as store:
         store.pin(700123)
-    raw = sqlite3.connect(path)  # as the previous release left it: no comparisons table, version 1 lower
-    raw.execute("DROP TABLE comparisons")
-    raw.execute(f"PRAGMA user_version = {Store.SCHEMA_VERSION - 1}")
-    raw.commit()
-    raw.close()
+    leave_as_of(path, _MIGRATIONS.index(_v3_comparisons))  # as the release before saved comparisons left it
     with Store.open(path) as store:
         assert [entry.petition_id for entry in store.watchlist()] == [700123]
         store.save_comparison(SavedComparison("After the upgrade", (700123,)))
