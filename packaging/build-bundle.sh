@@ -33,7 +33,7 @@ if [ ! -x "$venv_python" ]; then
     echo "== creating $venv"
     "$python" -m venv "$venv"
 fi
-if ! "$venv_python" -c "import PyInstaller, PySide6.QtSvg, pyqtgraph, httpx, truststore, platformdirs, numpy" 2>/dev/null; then
+if ! "$venv_python" -c "import PyInstaller, PySide6.QtSvg, pyqtgraph, httpx, truststore, platformdirs, numpy, filelock" 2>/dev/null; then
     echo "== installing the dependencies into $venv"
     "$venv_python" -m pip install --quiet --upgrade pip
     "$venv_python" -m pip install --quiet ".[bundle]"

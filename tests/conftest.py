@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,3 +83,35 @@ def no_leaked_threads():
         if thread.is_alive():
             leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def run(simulator, data_dir, capsys):
+    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
+    from petitiondesk.cli import main
+
+    def _run(*args: str):
+        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _run
+
+
+class AheadClock:
+    """A clock moved by hand that starts a day ahead, so that every `updated_at` the simulator
+    reports lies in its past."""
+
+    def __init__(self) -> None:
+        self.now = time.time() + 86400.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> AheadClock:
+    return AheadClock()

@@ -20,18 +20,6 @@ from petitiondesk.cli import main
 from petitiondesk.paths import database_path
 
 
-@pytest.fixture
-def run(simulator, data_dir, capsys):
-    """Run `petitiondesk ARGS` in-process against the simulator; returns (status, stdout, stderr)."""
-
-    def _run(*args: str):
-        status = main(["--data-dir", str(data_dir), "--api-base", simulator.url, *args])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return _run
-
-
 def test_add_by_link_then_list(run, simulator):
     pid = simulator.world.ids("open")[0]
     status, out, _ = run("add", f"https://www.petition.parliament.uk/petitions/{pid}/?utm=x#sign")

@@ -13,25 +13,6 @@ from petitiondesk.core.store import Store
 COUNT_INTERVAL = 120.0
 
 
-class Clock:
-    """The refresher's clock, moved by hand. It starts a day ahead so that every `updated_at`
-    the simulator reports lies in its past."""
-
-    def __init__(self) -> None:
-        self.now = time.time() + 86400.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 @pytest.fixture
 def waits() -> list[float]:
     return []

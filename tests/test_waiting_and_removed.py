@@ -8,26 +8,11 @@ docs/API.md §6 and §9, `app/controllers/petitions_controller.rb:17-22`,
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import DAY, WAITING_INTERVAL, Refresher
 from petitiondesk.core.store import Store
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time() + DAY  # ahead of every `updated_at` the simulator reports
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

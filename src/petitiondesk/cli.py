@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add PetitionDesk to the desktop's application menu (Linux)")
     window.add_argument("--uninstall-desktop-entry", action="store_true",
                         help="remove what --install-desktop-entry added")
+    window.add_argument("--minimized", action="store_true",
+                        help="start in the system tray (as start at login does), where there is one")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -76,6 +78,25 @@ def build_parser() -> argparse.ArgumentParser:
     record = _command(commands, "record", "refresh in a loop until interrupted (for cron or a service)")
     record.add_argument("--interval", type=float, default=120.0, metavar="SECONDS",
                         help="seconds between passes (default 120; never faster than the site allows)")
+    record.add_argument("--no-site-history", action="store_true",
+                        help="record only the pinned petitions, not the count of every open petition")
+    record.add_argument("--site-history-interval", type=float, default=600.0, metavar="SECONDS",
+                        help="seconds between two recordings of every open petition's count, one request "
+                             "each (default 600, at least 60)")
+    record.add_argument("--forget-unpinned-after", type=int, default=0, metavar="DAYS",
+                        help="forget the recorded counts of petitions never pinned once older than DAYS "
+                             "(default 0: keep them)")
+
+    backup = _command(commands, "backup", "write a consistent copy of everything recorded to FILE")
+    backup.add_argument("file", type=Path, metavar="FILE")
+
+    told = record.add_mutually_exclusive_group()
+    told.add_argument("--alerts", action="store_true", help="print each new alert as a line")
+    told.add_argument("--alerts-json", action="store_true", help="print each new alert as a JSON line")
+
+    alerts = _command(commands, "alerts", "the recent alerts (milestones, responses, debates, surges...)")
+    alerts.add_argument("--json", action="store_true", help="print JSON")
+    alerts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N, newest first (default 50)")
 
     rates = _command(commands, "base-rates", "the spread of past petitions' final counts that the forecast uses")
     rates.add_argument("--learn", action="store_true",
@@ -202,6 +223,7 @@ def _open_window(args) -> int:
         demo=args.demo,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        minimized=args.minimized,
     ))
 
 
@@ -271,11 +293,11 @@ def _client(args):
 
 
 @contextmanager
-def _open_refresher(args, store, client=None) -> Iterator:
+def _open_refresher(args, store, client=None, site_history=None) -> Iterator:
     from petitiondesk.core.refresh import Refresher
 
     with client or _client(args) as opened:
-        yield Refresher(opened, store)
+        yield Refresher(opened, store, site_history=site_history)
 
 
 def _database_exists(args) -> bool:
@@ -496,7 +518,8 @@ def cmd_refresh(args) -> int:
 def _print_report(report) -> int:
     problems = [u for u in report.updates if u.problem]
     sampled = sum(1 for u in report.updates if u.sampled_at is not None)
-    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled, "
+    site = f", every open petition recorded ({report.site.listed:,})" if report.site else ""
+    print(f"{_when(report.finished_at)}: {len(report.updates)} checked, {sampled} sampled{site}, "
           f"{_plural(report.requests, 'request')}, {_plural(len(problems), 'problem')}")
     for update in problems:
         print(for_terminal(f"  {update.petition_id}: {update.problem}: {update.message}"), file=sys.stderr)
@@ -557,11 +580,14 @@ def _is_busy(error: BaseException) -> bool:
 
 
 def cmd_record(args) -> int:
+    from petitiondesk.core.poller import PollerSession
+    from petitiondesk.core.poller_lock import PollerLock
     from petitiondesk.core.store import Store, StoreError
 
     if not 1 <= args.interval <= 7 * 86400:  # also refuses nan and inf (which no wait accepts)
         raise CommandError(f"--interval must be a number of seconds from 1 to 604800, not {args.interval:g}",
                            EXIT_USAGE)
+    site_history = _site_history_options(args)
     stop, client = threading.Event(), _client(args)
 
     def on_signal(*_) -> None:  # in the main thread, between two of its bytecodes
@@ -573,8 +599,14 @@ def cmd_record(args) -> int:
     try:
         store = busy.run(lambda: Store.open(paths.database_path(paths.data_dir(args.data_dir))))
         if store is not None:
-            with store, _open_refresher(args, store, client) as refresher:
-                _record(args, refresher, stop, busy)
+            with store, _open_refresher(args, store, client, site_history) as refresher:
+                lock = PollerLock(paths.data_dir(args.data_dir))
+                session = busy.run(lambda: PollerSession(store, refresher, lock))
+                try:
+                    if session is not None:
+                        _record(args, session, stop, busy)
+                finally:
+                    lock.release()
     except StoreError as error:
         raise CommandError(str(error)) from None
     finally:
@@ -585,17 +617,87 @@ def cmd_record(args) -> int:
     return EXIT_OK
 
 
-def _record(args, refresher, stop: threading.Event, busy: _BusyWaiter) -> None:
-    print(f"Recording every {args.interval:g} s; stop with Ctrl+C.", flush=True)
+def _site_history_options(args):
+    from petitiondesk.core.site_history import MIN_INTERVAL, SiteHistoryOptions
+
+    if args.no_site_history:
+        return SiteHistoryOptions(enabled=False)
+    if not MIN_INTERVAL <= args.site_history_interval <= 7 * 86400:
+        raise CommandError(f"--site-history-interval must be a number of seconds from {MIN_INTERVAL:g} to 604800, "
+                           f"not {args.site_history_interval:g}", EXIT_USAGE)
+    if args.forget_unpinned_after < 0:
+        raise CommandError("--forget-unpinned-after must be a number of days, 0 to keep everything", EXIT_USAGE)
+    return SiteHistoryOptions(interval=args.site_history_interval, forget_after_days=args.forget_unpinned_after)
+
+
+def _record(args, session, stop: threading.Event, busy: _BusyWaiter) -> None:
+    site = _site_history_options(args)
+    also = f", and every open petition every {site.spacing:g} s" if site.enabled else ""
+    print(f"Recording every {args.interval:g} s{also}; stop with Ctrl+C.", flush=True)
+    polling = None
     while not stop.is_set():
-        report = busy.run(lambda: refresher.refresh(should_stop=stop.is_set))
-        if report is None:
+        outcome = busy.run(lambda: session.run_pass(should_stop=stop.is_set))
+        if outcome is None:
             return
-        if not report.cancelled:
-            _print_report(report)
-            sys.stdout.flush()
-        wait = max(args.interval, report.next_due_at - report.finished_at)
-        stop.wait(max(1.0, wait))
+        if outcome.polling != polling:
+            polling = outcome.polling
+            if not polling:
+                print("Another PetitionDesk process is recording this data folder; this one only reports "
+                      "its results until it stops.")
+        if outcome.report is not None and not outcome.report.cancelled:
+            _print_report(outcome.report)
+        for stored in outcome.alerts:
+            if args.alerts_json:
+                print(json.dumps(_alert_dict(stored), ensure_ascii=False))
+            elif args.alerts:
+                print(_alert_line(stored))
+        sys.stdout.flush()
+        wait = args.interval
+        if outcome.report is not None:
+            wait = max(args.interval, outcome.report.next_due_at - outcome.report.finished_at)
+        session.wait(max(1.0, wait), stop)
+
+
+def cmd_alerts(args) -> int:
+    if args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}", EXIT_USAGE)
+    with _open_store(args, create=False) as store:
+        listed = store.alerts().listing(limit=args.limit)
+    if args.json:
+        _print_json([_alert_dict(stored) for stored in listed])
+        return EXIT_OK
+    if not listed:
+        print("No alerts yet. They come while PetitionDesk records (the window, or `petitiondesk record`).")
+    for stored in listed:
+        print(_alert_line(stored))
+    return EXIT_OK
+
+
+def _alert_line(stored) -> str:
+    alert = stored.alert
+    mark = " (unread)" if stored.unread else ""
+    away = " (while you were away)" if stored.away else ""
+    return for_terminal(f"{_iso(stored.detected_at)}  {alert.petition_id}  {alert.title}: {alert.message}{away}{mark}")
+
+
+def _alert_dict(stored) -> dict:
+    """An alert for --json: the same names as the store, times in ISO 8601 UTC."""
+    from petitiondesk.core.models import SITE_BASE
+
+    alert = stored.alert
+    return {
+        "id": stored.id,
+        "petition_id": alert.petition_id,
+        "kind": str(alert.kind),
+        "key": alert.key,
+        "title": alert.title,
+        "message": alert.message,
+        "happened_at": None if alert.happened_at is None else _iso(alert.happened_at),
+        "detected_at": _iso(stored.detected_at),
+        "status": str(stored.status),
+        "away": stored.away,
+        "url": f"{SITE_BASE}/petitions/{alert.petition_id}",
+    }
 
 
 HISTORY_COLUMNS = ("time", "signature_count", "source", "name")
@@ -625,6 +727,16 @@ def cmd_history(args) -> int:
     for t, count, source, name in rows:
         note = f"  {name.replace('_', ' ')}, from the site" if source == "milestone" else ""
         print(f"{_when(t)}  {count:>11,}{note}")
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from petitiondesk.core.site_history import describe_usage
+
+    with _open_store(args, create=False) as store:  # a StoreError (full disk...) is one line, exit 1
+        store.back_up_to(args.file)
+        usage = store.history_usage()
+    print(f"Backed up to {args.file}. {describe_usage(usage)}")
     return EXIT_OK
 
 
@@ -763,7 +875,8 @@ def _export_one_chart(args, petition_id, petition, times, counts) -> str:
 
     if len(times) == 0:
         raise CommandError(f"{petition_id}: no samples recorded yet, so there is no chart to export")
-    known, cone = (), None
+    known: tuple[tuple[float, int], ...] = ()
+    cone = None
     if petition is not None:
         seen = analysis.outlook(petition, times, counts, time.time())
         known = tuple((point.at, point.count) for point in seen.known_points)
@@ -773,7 +886,7 @@ def _export_one_chart(args, petition_id, petition, times, counts) -> str:
     return f"{args.width} x {args.height}"
 
 
-def _forecast_cone(seen, times, counts) -> tuple[float, ...] | None:
+def _forecast_cone(seen, times, counts) -> tuple[float, float, float, float, float, float] | None:
     """From the latest sample to the deadline, as the window draws it (gui.chart's cone)."""
     estimate, closing = seen.estimate, seen.deadline
     if estimate is None or closing is None or seen.state != "open" or closing.at <= float(times[-1]):
@@ -876,7 +989,9 @@ COMMANDS = {
     "show": cmd_show,
     "refresh": cmd_refresh,
     "record": cmd_record,
+    "alerts": cmd_alerts,
     "history": cmd_history,
+    "backup": cmd_backup,
     "base-rates": cmd_base_rates,
     "search": cmd_search,
     "watchlist": cmd_watchlist,

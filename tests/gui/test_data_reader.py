@@ -303,3 +303,18 @@ def test_the_outlook_uses_the_base_rates_learnt_from_the_archive_once_kept(qtbot
     answer = read(qtbot, reader, PETITION_ID, petition=petition, now=now)
     assert answer.outlook == analysis.outlook(petition, answer.times, answer.counts, now, few)
     assert answer.outlook != analysis.outlook(petition, answer.times, answer.counts, now)
+
+
+def test_the_reader_says_when_the_24_hour_movers_will_appear(qtbot, reader):
+    from petitiondesk.core import movers
+
+    first = 1_700_000_000.0
+    with Store.open(reader.database) as store:
+        store.add_sample(7, first, 5)
+        store.add_constituency_snapshot(7, first, {"E14001063": 5})
+    waiting = read(qtbot, reader, 7, baseline_at=first + 3600, now=first + 3600)
+    assert waiting.movers_ready_at == pytest.approx(first + movers.MIN_GAP)
+    with Store.open(reader.database) as store:
+        store.add_constituency_snapshot(7, first + 23 * 3600, {"E14001063": 50})
+    ready = read(qtbot, reader, 7, baseline_at=first + 24 * 3600, now=first + 24 * 3600)
+    assert ready.movers_ready_at is None  # two snapshots a day apart: the movers are there

@@ -235,3 +235,13 @@ def test_a_restored_constituency_is_outlined_and_a_found_one_is_announced(pane):
     assert pane.map_panel.view.mine_code == ALDERSHOT
     pane.map_panel.find("Aldridge-Brownhills")
     assert chosen == [ALDRIDGE]
+
+
+def test_my_constituency_is_shown_with_its_count_and_rank_on_every_petition(pane):
+    pane.show_petition(petition(2010))
+    pane.map_panel.find("Aldershot")
+    count = counts_for(2010)[ALDERSHOT]
+    rank = sum(1 for n in counts_for(2010).values() if n > count) + 1
+    assert f"your constituency, Aldershot: {count:,} (rank {rank:,} of 650)" in pane.status_label.text()
+    pane.show_petition(petition(2024, petition_id=250002))  # the other era: found by its name
+    assert "your constituency, Aldershot: " in pane.status_label.text()

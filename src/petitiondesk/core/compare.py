@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from petitiondesk.core import analysis, milestones
 from petitiondesk.core.models import Petition
@@ -55,7 +56,7 @@ class Series:
         return times, counts, recorded
 
 
-def series_for(petition_id: int, petition: Petition | None, times, counts) -> Series:
+def series_for(petition_id: int, petition: Petition | None, times: ArrayLike, counts: ArrayLike) -> Series:
     """A petition's Series: its recorded samples and the counts its document states (milestones),
     so one recorded late, or never (an archived petition), still has a curve from its opening."""
     times = np.asarray(times, dtype=float)

@@ -258,3 +258,35 @@ def colour_petition(constituencies: Iterable[ConstituencySignatures] | None, uk_
         mode = SIGNATURES
     values = map_values(mode, counts, choice.hexmap, uk_total, baseline)
     return Colouring(choice, mode, values, quantile_scale(list(values.values())))
+
+
+@dataclass(frozen=True)
+class ConstituencyRank:
+    """Where one constituency stands in a petition: its signatures and its place (1 = most)."""
+
+    name: str
+    count: int
+    rank: int
+    of: int
+
+
+def rank_of(constituencies: Sequence[ConstituencySignatures], code: str) -> ConstituencyRank | None:
+    """The user's constituency in this petition, found by its code, or by its name in a petition
+    from the other boundaries' era (the chosen code may be a 2024 one, the petition's 2010 ones)."""
+    by_code = {c.ons_code: c for c in constituencies}
+    mine = by_code.get(code)
+    if mine is None:
+        name = _name_of(code)
+        mine = next((c for c in constituencies if name and c.name == name), None)
+    if mine is None:
+        return None
+    higher = sum(1 for c in constituencies if c.signature_count > mine.signature_count)
+    return ConstituencyRank(mine.name, mine.signature_count, higher + 1, len(constituencies))
+
+
+def _name_of(code: str) -> str | None:
+    for year in (2024, 2010):
+        seat = load_hexmap(year).hexes.get(code)
+        if seat is not None:
+            return seat.name
+    return None

@@ -24,8 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from petitiondesk.core import site_history
 from petitiondesk.core.client import Fetched, Outcome, PetitionsClient
 from petitiondesk.core.models import Petition, PetitionCount
+from petitiondesk.core.site_history import SiteHistoryOptions, SitePass
 from petitiondesk.core.store import FetchState, Store, WatchEntry
 
 NEVER = 253402300799.0  # 9999-12-31: a removed (410) petition is never asked for again
@@ -93,6 +95,7 @@ class RefreshReport:
     offline: bool
     next_due_at: float
     cancelled: bool = False
+    site: SitePass | None = None  # the whole-site pass, when one ran and its listing came
 
 
 @dataclass
@@ -120,6 +123,8 @@ class _Pass:
     offline: bool = False
     full_budget: int = 0
     updates: dict[int, PetitionUpdate] = field(default_factory=dict)
+    open_counts: dict[int, int] | None = None  # the open listing, once asked for in this pass
+    site: SitePass | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class Refresher:
         full_interval: float = 1800.0,
         bulk_threshold: int = 20,
         max_full_per_pass: int = 60,
+        site_history: SiteHistoryOptions | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -174,6 +180,8 @@ class Refresher:
         self.bulk_threshold = bulk_threshold
         #: Full documents per pass: a large new watchlist is fetched over several short passes.
         self.max_full_per_pass = max_full_per_pass
+        #: Whole-site recording (core/site_history.py); None or disabled: only the watchlist.
+        self.site_history = site_history
         self._docs: dict[int, Petition] = {}
         self._hold: _Hold | None = None
         self._random = random.Random()
@@ -242,7 +250,10 @@ class Refresher:
         self._remember_documents(states)
         self._watched = _current_count(states)
         due = [self._due_at(state, now) for state in states.values()]
-        due = [t for t in due if t < NEVER] + [self._facets_due_at()]
+        due = [t for t in (*due, self._facets_due_at()) if t < NEVER]
+        site_due = site_history.due_at(self.store, self.site_history, now)
+        if site_due is not None:
+            due.append(site_due)
         earliest = min(due) if due else now + self.count_interval
         return max(earliest, hold.gate())
 
@@ -257,15 +268,20 @@ class Refresher:
             self._check_facets(states, run)
         jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
         bulk = self._bulk_candidates(states, jobs)
-        total = len(jobs) - len(bulk) + (1 if bulk else 0)
+        site_due = site_history.due_at(self.store, self.site_history, run.now)
+        record_site = site_due is not None and site_due <= run.now
+        total = len(jobs) - len(bulk) + (1 if bulk or record_site else 0)
         done = 0
-        if bulk:
+        if record_site:
+            self._record_site(states, run)
+        if bulk and not run.halted:
             for pid in self._refresh_counts_in_bulk(bulk, states, run):
                 jobs[pid] = "full"  # not in the open CSV any more: its document tells why
                 total += 1
             for pid in bulk:
                 if jobs.get(pid) == "count" and pid in run.updates:
                     del jobs[pid]
+        if bulk or record_site:
             done += 1
             _report_progress(progress, done, total)
         for pid, job in jobs.items():
@@ -317,19 +333,37 @@ class Refresher:
             return []
         return [pid for pid in open_ids if jobs.get(pid) == "count"]
 
-    def _refresh_counts_in_bulk(self, bulk: list[int], states: dict[int, FetchState], run: _Pass) -> list[int]:
-        """One `/petitions.csv?state=open` for every due open petition; returns those missing from it."""
+    def _open_counts(self, run: _Pass) -> dict[int, int] | None:
+        """Every open petition's count from one `/petitions.csv?state=open`, asked for at most once a
+        pass (the whole-site recorder and the watchlist's bulk check share it); None if it failed."""
+        if run.open_counts is not None:
+            return run.open_counts
         if run.should_stop():
             run.halted = "cancelled"
-            return []
+            return None
         fetched = self.client.petitions_csv(state="open")
-        now = self.clock()
         if fetched.outcome is not Outcome.OK or fetched.value is None:
-            self._site_trouble(fetched, run, now)
-            return []  # not halted (e.g. a bad CSV): each petition falls back to count.json
+            self._site_trouble(fetched, run, self.clock())
+            return None  # not halted (e.g. a bad CSV): each pinned petition falls back to count.json
         run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         self._clear_trouble()
-        counts = {row.id: row.signature_count for row in fetched.value}
+        run.open_counts = {row.id: row.signature_count for row in fetched.value}
+        return run.open_counts
+
+    def _record_site(self, states: dict[int, FetchState], run: _Pass) -> None:
+        """The whole-site pass: every open petition not pinned gets a sample (core/site_history.py)."""
+        options = self.site_history
+        site_history.mark_asked(self.store, run.now)
+        counts = self._open_counts(run)
+        if counts is not None:
+            run.site = site_history.record_listing(self.store, counts, self.clock(), options, pinned=states)
+
+    def _refresh_counts_in_bulk(self, bulk: list[int], states: dict[int, FetchState], run: _Pass) -> list[int]:
+        """The open listing for every due open petition; returns those missing from it."""
+        counts = self._open_counts(run)
+        if counts is None:
+            return []
+        now = self.clock()
         missing = []
         with self.store.transaction():
             for pid in bulk:
@@ -660,6 +694,7 @@ class Refresher:
             offline=run.offline,
             next_due_at=self.next_due_at(),
             cancelled=run.halted == "cancelled",
+            site=run.site,
         )
 
     # -- the persisted hold ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The local store: one SQLite file in the data folder.
 
-It keeps the watchlist, the latest full document of each petition (raw, compressed), the refresh
-engine's fetch state, signature samples, constituency snapshots and the app's settings.
+It keeps the watchlist (and every petition ever pinned), the latest full document of each petition
+(raw, compressed), the refresh engine's fetch state, signature samples (of pinned petitions and,
+from the whole-site recorder, of every open one), constituency snapshots and the app's settings.
 
 Threads: one `Store` (one connection) per thread. WAL mode lets the GUI thread read while the
 worker writes. Every write runs in one transaction; `transaction()` groups several.
@@ -15,16 +16,18 @@ files in it 0600. A read-only folder or file opens read-only, with writes off an
 
 Upgrading: schema version N is reached by running `_MIGRATIONS[N - 1]`, each in its own
 transaction. Before the first step on a file that holds data, a copy of the file is written beside
-it with SQLite's backup API (`petitiondesk.sqlite3.bak-v1-20261201-2130`); `Store.notices` says
-where. Recorded history cannot be fetched again, so the copy is kept, never deleted by the app.
+it (`petitiondesk.sqlite3.bak-v1-20261201-213000`: byte for byte, or through SQLite's backup API while
+the WAL holds commits, see `_write_backup`); `Store.notices` says where. Recorded history cannot be
+fetched again, so the copy is kept, never deleted by the app.
 
-Adding a table (alerts, saved comparisons, ...) is a new function and one line in `_MIGRATIONS`:
+Adding a table (whole-site recording, an archive cache, ...) is a new function and one line in
+`_MIGRATIONS` (saved comparisons came in this way as step 3, alerts as step 4):
 
-    def _v3_alerts(db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE alerts (petition_id INTEGER NOT NULL, key TEXT NOT NULL, "
-                   "fired_at REAL NOT NULL, PRIMARY KEY (petition_id, key)) WITHOUT ROWID")
+    def _v5_site_counts(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE site_counts (petition_id INTEGER NOT NULL, t INTEGER NOT NULL, "
+                   "count INTEGER NOT NULL, PRIMARY KEY (petition_id, t)) WITHOUT ROWID")
 
-    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_alerts)
+    _MIGRATIONS = (_v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_site_counts)
 
 Never edit a released step: users' files already ran it. tests/test_store_migration.py opens the
 0.1.0 fixture (tests/data/db/) with the new code and checks that nothing was lost.
@@ -32,6 +35,7 @@ Never edit a released step: users' files already ran it. tests/test_store_migrat
 
 from __future__ import annotations
 
+import errno
 import functools
 import itertools
 import json
@@ -47,12 +51,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, SupportsIndex, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
 
 from petitiondesk import __version__
 from petitiondesk.core.models import Petition
+
+if TYPE_CHECKING:
+    from petitiondesk.core.alert_store import AlertStore
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +154,37 @@ def _v3_comparisons(db: sqlite3.Connection) -> None:
         saved_at REAL NOT NULL)""")
 
 
-def _v4_archive_pages(db: sqlite3.Connection) -> None:
+def _v4_alerts(db: sqlite3.Connection) -> None:
+    """Alerts (core/alert_store.py): one row per (petition, key) that ever held, so that each alert
+    fires once in any process; status is silent, unread, read or cleared."""
+    db.execute("""CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        petition_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        happened_at REAL,
+        detected_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        away INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (petition_id, key))""")
+    db.execute("CREATE INDEX alerts_by_status ON alerts (status, id)")
+    db.execute("""CREATE TABLE alert_state (
+        name TEXT PRIMARY KEY,
+        value REAL NOT NULL)""")
+
+
+def _v5_ever_pinned(db: sqlite3.Connection) -> None:
+    """Every petition ever pinned (whole-site history): forgetting the counts of petitions the user
+    never pinned must never touch one they once watched. The pins of older files count."""
+    db.execute("""CREATE TABLE ever_pinned (
+        petition_id INTEGER PRIMARY KEY,
+        first_pinned_at REAL NOT NULL)""")
+    db.execute("INSERT INTO ever_pinned (petition_id, first_pinned_at) SELECT petition_id, pinned_at FROM watchlist")
+
+
+def _v6_archive_pages(db: sqlite3.Connection) -> None:
     """Pages of the archive's listings as fetched (issue 15): archived petitions do not change, so the
     Browse tab reads them from here after the first load; `next_url` is where a stopped load resumes."""
     db.execute("""CREATE TABLE archive_pages (
@@ -161,7 +198,7 @@ def _v4_archive_pages(db: sqlite3.Connection) -> None:
 
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_archive_pages)
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned, _v6_archive_pages)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
 
@@ -186,6 +223,17 @@ class WatchEntry:
     petition_id: int
     position: int
     pinned_at: float
+
+
+@dataclass(frozen=True)
+class HistoryUsage:
+    """What the recorded signature history takes on disk."""
+
+    samples: int  # stored rows, after plateau compression
+    petitions: int
+    never_pinned: int  # of those petitions, the ones recorded only by the whole-site recorder
+    history_bytes: int  # the samples' pages (0 where SQLite cannot tell)
+    file_bytes: int  # the whole database
 
 
 @dataclass(frozen=True)
@@ -228,11 +276,19 @@ def _describe_sqlite_error(error: BaseException, path: Path) -> str:
     return f"Database error in {path}: {text}"
 
 
-def _translating_errors(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn sqlite and OS failures into a StoreError with a clear message."""
+class _HasPath(Protocol):
+    path: Path
+
+
+S = TypeVar("S", bound=_HasPath)
+
+
+def _translating_errors(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Turn sqlite and OS failures into a StoreError with a clear message (for the Store and for
+    the AlertStore on its connection)."""
 
     @functools.wraps(method)
-    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(store, *args, **kwargs)
         except sqlite3.ProgrammingError:
@@ -444,9 +500,14 @@ class Store:
             if self.is_pinned(petition_id):
                 return False
             size = self._db.execute("SELECT count(*) FROM watchlist").fetchone()[0]
+            pinned_at = time.time() if pinned_at is None else float(pinned_at)
             self._db.execute(
                 "INSERT INTO watchlist (petition_id, position, pinned_at) VALUES (?, ?, ?)",
-                (petition_id, size, time.time() if pinned_at is None else float(pinned_at)),
+                (petition_id, size, pinned_at),
+            )
+            self._db.execute(
+                "INSERT OR IGNORE INTO ever_pinned (petition_id, first_pinned_at) VALUES (?, ?)",
+                (petition_id, pinned_at),
             )
             return True
 
@@ -589,25 +650,33 @@ class Store:
         already equal `count`, the last one moves forward to `t`. Returns True if stored or
         extended; False for a sample not newer than the last one stored (kept first-seen).
         """
-        petition_id = _petition_id(petition_id)
-        t = int(t)
-        count = int(count)
         with self.transaction():
-            last_two = self._db.execute(
-                "SELECT t, count FROM samples WHERE petition_id = ? ORDER BY t DESC LIMIT 2", (petition_id,)
-            ).fetchall()
-            if last_two and t <= last_two[0][0]:
-                return False
-            plateau = len(last_two) == 2 and last_two[0][1] == last_two[1][1] == count
-            if plateau:
-                self._db.execute(
-                    "UPDATE samples SET t = ? WHERE petition_id = ? AND t = ?", (t, petition_id, last_two[0][0])
-                )
-            else:
-                self._db.execute(
-                    "INSERT INTO samples (petition_id, t, count) VALUES (?, ?, ?)", (petition_id, t, count)
-                )
-            return True
+            return self._add_sample(_petition_id(petition_id), int(t), int(count))
+
+    @_translating_errors
+    def add_samples(self, t: float, counts: Mapping[int, int]) -> int:
+        """`add_sample` for many petitions seen at the same time, in one transaction; how many were
+        stored or extended."""
+        t = int(t)
+        with self.transaction():
+            return sum(self._add_sample(_petition_id(pid), t, int(count)) for pid, count in counts.items())
+
+    def _add_sample(self, petition_id: int, t: int, count: int) -> bool:
+        last_two = self._db.execute(
+            "SELECT t, count FROM samples WHERE petition_id = ? ORDER BY t DESC LIMIT 2", (petition_id,)
+        ).fetchall()
+        if last_two and t <= last_two[0][0]:
+            return False
+        plateau = len(last_two) == 2 and last_two[0][1] == last_two[1][1] == count
+        if plateau:
+            self._db.execute(
+                "UPDATE samples SET t = ? WHERE petition_id = ? AND t = ?", (t, petition_id, last_two[0][0])
+            )
+        else:
+            self._db.execute(
+                "INSERT INTO samples (petition_id, t, count) VALUES (?, ?, ?)", (petition_id, t, count)
+            )
+        return True
 
     @_translating_errors
     def samples(self, petition_id: int, since: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -693,6 +762,19 @@ class Store:
             log.warning("constituency snapshot of petition %s at %s is unreadable", petition_id, row[0])
             return None
         return float(row[0]), counts
+
+    @_translating_errors
+    def data_version(self) -> int:
+        """A number that changes when another connection (thread or process) commits a change."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # ------------------------------------------------------------------------------------ alerts
+
+    def alerts(self) -> AlertStore:
+        """The alerts' memory and list on this store's connection (core/alert_store.py)."""
+        from petitiondesk.core.alert_store import AlertStore  # it builds on this module
+
+        return AlertStore(self._db, self.path, self.transaction)
 
     # ----------------------------------------------------------------------------- archive pages
 
@@ -792,6 +874,73 @@ class Store:
             "SELECT t FROM constituency_snapshots WHERE petition_id = ? ORDER BY t", (petition_id,)
         )
         return [float(t) for (t,) in rows]
+
+    # ----------------------------------------------- whole-site history: its size, forgetting, backups
+
+    @_translating_errors
+    def history_usage(self) -> HistoryUsage:
+        """How much the recorded signature history takes (a full scan of the samples: off the GUI thread)."""
+        samples, petitions, never_pinned = self._db.execute(
+            """SELECT count(*), count(DISTINCT petition_id),
+                      count(DISTINCT CASE WHEN petition_id NOT IN (SELECT petition_id FROM ever_pinned)
+                                          THEN petition_id END)
+               FROM samples"""
+        ).fetchone()
+        page_size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        file_bytes = self._db.execute("PRAGMA page_count").fetchone()[0] * page_size
+        try:  # SQLite's dbstat table gives the samples' own pages, where the build has it
+            history_bytes = self._db.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'samples'").fetchone()[0]
+        except sqlite3.OperationalError:
+            history_bytes = None
+        return HistoryUsage(samples, petitions, never_pinned, int(history_bytes or 0), file_bytes)
+
+    @_translating_errors
+    def forget_unpinned_history(self, before: float) -> int:
+        """Delete the samples older than `before` of every petition never pinned; how many went."""
+        with self.transaction():
+            cursor = self._db.execute(
+                """DELETE FROM samples WHERE t < ?
+                   AND petition_id NOT IN (SELECT petition_id FROM ever_pinned)""",
+                (int(before),),
+            )
+            return cursor.rowcount
+
+    @_translating_errors
+    def back_up_to(self, target: Path) -> None:
+        """Write a consistent copy of the whole database to `target`, all or nothing.
+
+        SQLite's backup API copies one snapshot while the worker goes on writing; the copy is made
+        beside `target` under a temporary name, synced, then renamed over it, so a full disk or a
+        crash leaves no half-written backup (and an older backup of that name intact)."""
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise StoreError(f"Cannot back up {self.path} onto itself: choose another file.")
+        if target.is_dir():
+            raise StoreError(f"Cannot back up to {target}: a folder of that name is there.")
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.close(handle)
+        except OSError as error:
+            raise _backup_failed(target, error) from error
+        try:
+            copy = sqlite3.connect(temporary)
+            try:
+                self._db.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            finally:
+                copy.close()
+            with open(temporary, "rb+") as file:
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except sqlite3.Error as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise StoreError(_describe_sqlite_error(error, target) + " No backup was written.") from error
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise _backup_failed(target, error) from error
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 # ------------------------------------------------------------------------------------- repair
@@ -1115,3 +1264,8 @@ def _unpack_counts(blob: bytes) -> dict[str, int] | None:
     if not isinstance(data, dict):
         return None
     return {str(code): int(count) for code, count in data.items() if isinstance(count, int)}
+
+
+def _backup_failed(target: Path, error: OSError) -> StoreError:
+    reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    return StoreError(f"Cannot back up to {target}: {reason}. No backup was written.")

@@ -18,13 +18,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
 from petitiondesk import APP_ID, APP_NAME, paths
+
+if TYPE_CHECKING:
+    from petitiondesk.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,7 @@ class GuiOptions:
     demo: bool = False
     screenshot: Path | None = None  # save a grab of the window to this PNG once data is shown, then quit
     quit_after: float | None = None  # seconds, then quit with status 0 (smoke tests, --self-test)
+    minimized: bool = False  # start in the tray, if there is one (start at login)
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,11 @@ def run_gui(options: GuiOptions) -> int:
 
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.history_settings import follow_preferences, site_history_options
     from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.preferences import Preferences
     from petitiondesk.gui.service import stop_all
+    from petitiondesk.gui.single_instance import SingleInstance
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
 
     try:
@@ -170,15 +177,23 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
         return 1
 
+    instance = SingleInstance(session.data_dir)
+    if not options.demo and not instance.claim([]):
+        log.info("PetitionDesk is already open on %s: raised it", session.data_dir)
+        return 0
+    stack.callback(instance.close)
     stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
         pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
-        refresher_options={"count_interval": count_interval(settings)}))
+        refresher_options={"count_interval": count_interval(settings),
+                           "site_history": site_history_options(Preferences(settings))},
+        one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
     window = MainWindow(service, database, settings, clock=session.clock,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
     _close_on_signals(window, stack)
 
@@ -188,9 +203,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         for petition_id in session.pins:
             service.pin(str(petition_id))
 
-    # The worker's imports and first reads would compete with the first paint for the GIL.
-    _OnFirstPaint(window, start_refreshing)
-    window.show()
+    instance.raise_requested.connect(lambda references: _raise_for(window, references))
+    if options.minimized and window.alerts.tray is not None:
+        QTimer.singleShot(0, start_refreshing)  # no first paint to wait for
+    else:
+        # The worker's imports and first reads would compete with the first paint for the GIL.
+        _OnFirstPaint(window, start_refreshing)
+        window.show()
     if notices:
         _show_notices(window, notices)
     if previous_crash:
@@ -203,6 +222,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), finish)
     return app.exec()
+
+
+def _raise_for(window, references: list[str]) -> None:
+    """Another start on this data folder: show this window, and pin what it was given."""
+    window.alerts.show_window()
+    if references:
+        window.add_text("\n".join(references))
 
 
 def count_interval(settings: QSettings) -> float:
@@ -220,7 +246,7 @@ def _show_notices(window: QWidget, notices: list[str]) -> None:
     box.open()
 
 
-def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
+def _close_on_signals(window: MainWindow, stack: ExitStack) -> None:
     """SIGTERM and Ctrl+C close the window like its close button, so that the exit stack runs
     (the demo's folder is removed, the store is closed). Qt's loop runs no Python between events:
     the signal's byte on a socket wakes it, without polling."""
@@ -232,7 +258,7 @@ def _close_on_signals(window: QWidget, stack: ExitStack) -> None:
 
     def on_wake() -> None:
         reader.recv(64)
-        window.close()
+        window.quit()  # closes for good, even when closing would keep recording in the tray
 
     notifier.activated.connect(on_wake)
     previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)

@@ -132,9 +132,9 @@ class CompareView(QWidget):
 
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
-        controls.addWidget(_label_for("&Align:", self.align_box, self))
+        controls.addWidget(buddy_label("&Align:", self.align_box, self))
         controls.addWidget(self.align_box)
-        controls.addWidget(_label_for("&Count as:", self.units_box, self))
+        controls.addWidget(buddy_label("&Count as:", self.units_box, self))
         controls.addWidget(self.units_box)
         controls.addWidget(self.log_box)
         controls.addStretch(1)
@@ -362,7 +362,7 @@ def _days(value: float | None) -> str:
     return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"
 
 
-def _label_for(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+def buddy_label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
     """A label whose &-mnemonic focuses `buddy` (PySide6's stubs lack the buddy= keyword)."""
     label = QLabel(text, parent)
     label.setBuddy(buddy)

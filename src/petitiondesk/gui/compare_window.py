@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -40,9 +41,16 @@ from petitiondesk.core.export import ExportError, atomic_write, iso_utc, write_c
 from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.store import SavedComparison
 from petitiondesk.gui.compare_export import comparison_bytes
-from petitiondesk.gui.compare_view import CompareView
+from petitiondesk.gui.compare_view import CompareView, buddy_label
 from petitiondesk.gui.data_reader import DataReader
 from petitiondesk.gui.service import BackgroundService, Generation, describe_error
+
+if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
+    import httpx
+
+    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.scheduler import RequestScheduler
+    from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +87,8 @@ class Fetching:
     """Where to fetch a petition the store does not hold: the window's site, pace and transport."""
 
     api_base: str
-    scheduler: object | None = None
-    transport: object | None = None
+    scheduler: RequestScheduler | None = None
+    transport: httpx.BaseTransport | None = None
 
 
 class CompareWorker(DataReader):
@@ -93,8 +101,8 @@ class CompareWorker(DataReader):
     def __init__(self, database: Path, latest: Generation, fetching: Fetching | None) -> None:
         super().__init__(Path(database), latest)
         self._fetching = fetching
-        self._writer = None
-        self._client = None
+        self._writer: Store | None = None
+        self._client: PetitionsClient | None = None
 
     @Slot(int, object)
     def load(self, generation: int, petition_ids: tuple[int, ...]) -> None:
@@ -134,7 +142,7 @@ class CompareWorker(DataReader):
             self.saved_list.emit(SavedList(tuple(store.comparisons()), done=done))
         except Exception as error:
             log.warning("saved comparisons: %s failed: %s", job.kind, error)
-            listed = ()
+            listed: tuple[SavedComparison, ...] = ()
             try:
                 listed = tuple(self._writer.comparisons()) if self._writer is not None else ()
             except Exception:
@@ -248,9 +256,9 @@ class AddPetitionDialog(QDialog):
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("From the &watchlist:", self, buddy=self.list))
+        layout.addWidget(buddy_label("From the &watchlist:", self.list, self))
         layout.addWidget(self.list)
-        layout.addWidget(QLabel("Or any petition, open or archived, by &number or link:", self, buddy=self.reference))
+        layout.addWidget(buddy_label("Or any petition, open or archived, by &number or link:", self.reference, self))
         layout.addWidget(self.reference)
         layout.addWidget(self.error)
         layout.addWidget(buttons)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from petitiondesk.core import analysis, base_rates
+from petitiondesk.core import analysis, base_rates, movers
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
@@ -89,6 +89,8 @@ class ReadResult:
     error: str | None = None
     #: The petition's past and future (None without a document in the request).
     outlook: analysis.Outlook | None = None
+    #: With a baseline: when the 24-hour movers will first be there (None: there already, or unknown).
+    movers_ready_at: float | None = None
 
     @property
     def petition_id(self) -> int:
@@ -126,13 +128,14 @@ class DataReader(ServiceWorker):
         if store is None:  # not there yet: nothing recorded, but the document has its own past
             return ReadResult(request, outlook=_outlook_of(request, _NO_TIMES, _NO_COUNTS, base_rates.stored(None)))
         times, counts = store.samples(request.petition_id, since=request.since)
-        baseline = None
+        baseline = ready = None
         if request.baseline_at is not None:
             snapshot = store.constituency_counts_at(request.petition_id, request.baseline_at)
             baseline = snapshot[1] if snapshot else None
+            ready = _movers_ready_at(store, request)
         times, counts = _frozen(times), _frozen(counts)
         outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
-        return ReadResult(request, times, counts, baseline, outlook=outlook)
+        return ReadResult(request, times, counts, baseline, outlook=outlook, movers_ready_at=ready)
 
     def _open(self):
         """The thread's read-only connection, opened on first use; None while there is no database."""
@@ -154,6 +157,15 @@ class DataReader(ServiceWorker):
             except Exception:
                 log.exception("closing the reader's database connection failed")
             self._store = None
+
+
+def _movers_ready_at(store, request: ReadRequest) -> float | None:
+    """When two snapshots about a day apart will exist (None once they do, or with none at all)."""
+    snapshot_times = store.constituency_snapshot_times(request.petition_id)
+    if movers.snapshot_pair(snapshot_times) is not None:
+        return None
+    now = request.now if request.now is not None else time.time()
+    return movers.ready_at(snapshot_times, now) if snapshot_times else None
 
 
 def _outlook_of(request: ReadRequest, times: np.ndarray, counts: np.ndarray,

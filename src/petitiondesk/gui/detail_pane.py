@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import analysis
 from petitiondesk.core import export as csv_export
 from petitiondesk.core.export import ExportError, atomic_write
-from petitiondesk.core.hexmap import choose_hexmap
+from petitiondesk.core.hexmap import choose_hexmap, rank_of
 from petitiondesk.core.models import Petition
 from petitiondesk.core.movers import Movers, compute_movers
 from petitiondesk.gui import map_export
@@ -185,6 +185,7 @@ class DetailPane(QWidget):
         self._petition: Petition | None = None
         self._baseline: dict[str, int] | None = None
         self._movers_ready_at: float | None = None
+        self._mine: str | None = None  # the user's own constituency (ONS code), once found
         self._current_count: tuple[int | None, int | None] = (None, None)  # (petition id, newest sample)
         self.movers: Movers | None = None
         self._outlook: analysis.Outlook | None = None
@@ -267,6 +268,7 @@ class DetailPane(QWidget):
         self.map_panel.constituency_clicked.connect(self.select_constituency)
         self.map_panel.export_requested.connect(self.export_map)
         self.map_panel.mine_chosen.connect(self.my_constituency_chosen)
+        self.map_panel.mine_chosen.connect(self.set_my_constituency)
         self.constituency_view.selectionModel().currentRowChanged.connect(self._on_constituency_row)
         tables = QWidget()
         tables_layout = QVBoxLayout(tables)
@@ -416,6 +418,10 @@ class DetailPane(QWidget):
         progress = progress_label(petition)
         if progress:
             parts.append(progress)
+        mine = rank_of(petition.signatures_by_constituency or (), self._mine) if self._mine else None
+        if mine is not None:
+            parts.append(f"your constituency, {mine.name}: {format_count(mine.count)}"
+                         f" (rank {mine.rank:,} of {mine.of:,})")
         parts.append(f"Petition {petition.id}")
         return " · ".join(parts)
 
@@ -683,8 +689,12 @@ class DetailPane(QWidget):
         self.movers_view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
 
     def set_my_constituency(self, code: str | None) -> None:
-        """Outline the user's own seat on every map from now on (e.g. restored from settings)."""
+        """Outline the user's own seat on every map from now on (e.g. restored from settings), and
+        give its count and rank in the heading of every petition."""
+        self._mine = code or None
         self.map_panel.set_mine(code)
+        if self._petition is not None:
+            self.status_label.setText(self._status_text(self._petition))
 
     @Slot(str)
     def select_constituency(self, code: str) -> bool:

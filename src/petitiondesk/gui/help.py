@@ -97,6 +97,14 @@ class ShortcutsDialog(QDialog):
         return item.text() if item is not None else ""
 
 
+def open_shortcuts(window: QWidget) -> ShortcutsDialog:
+    """The shortcuts window, open beside the main window (not modal) until closed."""
+    dialog = ShortcutsDialog(window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
 def about_html() -> str:
     return ABOUT_HTML.format(name=APP_NAME, version=__version__, pyside=pyside_version,
                              python=platform.python_version(), ogl=OGL_URL)

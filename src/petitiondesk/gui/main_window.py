@@ -17,36 +17,34 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from petitiondesk import APP_NAME
-from petitiondesk.core.milestones import known_points
-from petitiondesk.core.models import SITE_BASE
-from petitiondesk.core.refs import BadReference, parse_reference
 from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui import help as help_windows
 from petitiondesk.gui import printing, window_state
-from petitiondesk.gui.add_dialog import AddPetitionsDialog, pinned_text, waiting_text
+from petitiondesk.gui.add_dialog import AddPetitionsDialog, waiting_text
+from petitiondesk.gui.browse_preview import BrowsePreview
 from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
-from petitiondesk.gui.format import set_display_zone
 from petitiondesk.gui.petition_presenter import PetitionPresenter
-from petitiondesk.gui.preferences import REFRESH_MINUTES, THEME, TIME_ZONE, Preferences, PreferencesDialog
+from petitiondesk.gui.preferences import Preferences, PreferencesDialog
 from petitiondesk.gui.service import stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions, open_web_page
-from petitiondesk.gui.theme import apply_theme
 from petitiondesk.gui.watchlist_edits import WatchlistEdits
-from petitiondesk.gui.watchlist_files import WatchlistFiles, warn
+from petitiondesk.gui.watchlist_files import WatchlistFiles
 from petitiondesk.gui.watchlist_model import WatchlistModel
 from petitiondesk.gui.watchlist_view import WatchlistView
 from petitiondesk.gui.window_actions import WindowActions
-from petitiondesk.gui.worker import PinResult, RefreshResult, RefreshService
+from petitiondesk.gui.window_alerts import WindowAlerts
+from petitiondesk.gui.window_pins import WindowPins
+from petitiondesk.gui.window_preferences import WindowPreferences
+from petitiondesk.gui.worker import RefreshResult, RefreshService
 
 log = logging.getLogger(__name__)
 
@@ -72,31 +70,33 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.preferences = Preferences(settings, self)
         self.clock = clock
-        self._last_refresh: RefreshResult | None = None  # its words are said again when the zone changes
+        self.last_refresh: RefreshResult | None = None  # its words are said again when the zone changes
         # Qt adds the application's name to a title that does not end with it: say it once.
         self.setWindowTitle(f"{title_suffix.strip(' —-')} — {APP_NAME}" if title_suffix.strip() else APP_NAME)
         self.setObjectName("mainWindow")
         self.model = WatchlistModel(self)
-        self._user_pins: set[str] = set()  # references added here, selected once they arrive
         self.edits = WatchlistEdits(self.model, service, self.pin_petition, lambda text: self.status.say(text), self)
-        self._add_dialog: AddPetitionsDialog | None = None
-        self._previewing: int | None = None  # the unpinned Browse result on show, if any
         self._closed = False
 
+        self.pins = WindowPins(self)
         self._build_panes()
-        self.status = StatusBar(self, lambda: self.service.is_refreshing)
+        self.preview = BrowsePreview(self)
+        self.browse.preview_requested.connect(self.preview.show)
+        self.left_tabs.currentChanged.connect(self.preview.tab_changed)
+        self.status: StatusBar = StatusBar(self, lambda: self.service.is_refreshing)
         self.status_label, self.progress, self.next_label = self.status.label, self.status.progress, \
             self.status.next_label
-        self.files = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
+        self.files: WatchlistFiles = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
         self.menu_actions = WindowActions(self)
         self.status.undo_button.clicked.connect(self.undo_remove)
         self.watchlist.hint.connect(self.status.flash)
         self.edits.undo_available.connect(self.status.offer_undo)
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
+        self.alerts = WindowAlerts(self, service, self.show_petition, settings, say=self.status.answer)
+        self.menu_actions.add_view_action(self.alerts.dock.toggleViewAction())
         window_state.restore(self, self.settings)
-        self._apply_saved_preferences()
-        self.preferences.changed.connect(self._apply_preference)
+        self.applied_preferences = WindowPreferences(self, self.preferences)
         self.table.setFocus()  # keyboard users start in the list
 
     # --- construction ---------------------------------------------------------------------------
@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
     def _build_panes(self) -> None:
         self._build_left_tabs()
         self._build_petition_side()
-        self.left_tabs.currentChanged.connect(self._on_left_tab_changed)
         self.main_splitter = self._splitter("mainSplitter", Qt.Orientation.Horizontal, self.left_tabs,
                                             self.right_splitter)
         self.main_splitter.setStretchFactor(0, 1)
@@ -129,8 +128,6 @@ class MainWindow(QMainWindow):
         self.browse = BrowseView(self.browse_service, self)
         self.browse.pin_requested.connect(self.pin_petition)
         self.browse.message.connect(lambda text: self.status.answer(text))
-        self.browse.preview_requested.connect(self._preview_browse_row)
-        self.browse_service.preview_loaded.connect(self._on_preview_loaded)
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setAccessibleName("Watchlist or browse")
         self.left_tabs.setDocumentMode(True)
@@ -154,7 +151,8 @@ class MainWindow(QMainWindow):
         self.detail.tabs.setTabToolTip(self.detail.tabs.count() - 1,
                                        "Petitions on the same topics, or with similar titles")
 
-        self.right_splitter = self._splitter("rightSplitter", Qt.Orientation.Vertical, self.chart, self.detail)
+        self.right_splitter: QSplitter = self._splitter("rightSplitter", Qt.Orientation.Vertical,
+                                                        self.chart, self.detail)
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.right_splitter.setSizes([340, 420])
@@ -184,7 +182,7 @@ class MainWindow(QMainWindow):
         service.refresh_started.connect(self._on_refresh_started)
         service.refresh_progress.connect(self.status.refresh_progress)
         service.refresh_finished.connect(self._on_refresh_finished)
-        service.pin_finished.connect(self._on_pin_finished)
+        service.pin_finished.connect(self.pins.on_pin_finished)
         service.import_finished.connect(self.files.import_finished)
         service.export_finished.connect(self.files.export_finished)
         service.failed.connect(self._on_failed)
@@ -211,57 +209,24 @@ class MainWindow(QMainWindow):
         else:
             self.browse.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    # Adding: see window_pins (the names stay here for the actions, the app and the tests).
     def add_dialog(self) -> AddPetitionsDialog:
-        """The one add dialog (not modal: results keep arriving while the user works)."""
-        if self._add_dialog is None:
-            self._add_dialog = AddPetitionsDialog(self.model.petition_ids, self)
-            self._add_dialog.pin_requested.connect(self._pin_from_dialog)
-        return self._add_dialog
+        return self.pins.dialog()
 
     @Slot()
     def show_add_dialog(self) -> None:
-        dialog = self.add_dialog()
-        if dialog.isVisible():  # open behind the window: bring it forward
-            dialog.raise_()
-            dialog.activateWindow()
-        dialog.show()
-        dialog.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.pins.show_dialog()
 
     @Slot(str)
     def add_text(self, text: str) -> None:
-        """Links dropped or pasted on the watchlist: added through the add dialog, which shows how."""
-        dialog = self.add_dialog()
-        dialog.show()
-        if not dialog.add_text(text):
-            self.status.say("No petition links in what was dropped or pasted")
-
-    @Slot(str)
-    def _pin_from_dialog(self, reference: str) -> None:
-        try:
-            self.edits.keep(parse_reference(reference).id)
-        except BadReference:
-            pass
-        self.service.pin(reference)
+        self.pins.add_text(text)
 
     @Slot(int, bool)
     def pin_petition(self, petition_id: int, archived: bool = False) -> None:
-        """Pin from the browse view or the related panel; the watchlist's selection stays."""
-        self.edits.keep(petition_id)
-        self.status.say(f"Adding petition {petition_id}…")
-        kind = "archived/petitions" if archived else "petitions"
-        self.service.pin(f"{SITE_BASE}/{kind}/{petition_id}")
+        self.pins.pin_petition(petition_id, archived)
 
     def add_petition(self, reference: str) -> None:
-        """Pin through the worker; the row appears when the site has answered."""
-        try:
-            ref = parse_reference(reference)
-        except BadReference as error:
-            self._warn("Cannot add this petition", str(error))
-            return
-        self.edits.keep(ref.id)
-        self.status.say(f"Adding petition {ref.id}…")
-        self._user_pins.add(reference)
-        self.service.pin(reference)
+        self.pins.add_petition(reference)
 
     @Slot()
     def remove_selected(self) -> None:
@@ -302,6 +267,16 @@ class MainWindow(QMainWindow):
     def select_petition(self, petition_id: int) -> bool:
         return self.watchlist.select_petition(petition_id)
 
+    def show_petition(self, petition_id: int) -> None:
+        """Bring a petition into view (from an alert): the watchlist tab, its row selected."""
+        self.left_tabs.setCurrentIndex(WATCHLIST_TAB)
+        self.select_petition(petition_id)
+
+    def quit(self) -> None:
+        """Close for good, even when closing would otherwise keep recording in the tray."""
+        self.alerts.let_close()
+        self.close()
+
     @property
     def is_reading(self) -> bool:
         return self.presenter.is_reading
@@ -311,55 +286,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_current_changed(self, petition_id: int | None) -> None:
-        if self._previewing is None or self.left_tabs.currentWidget() is not self.browse:
+        if self.preview.previewing is None or self.left_tabs.currentWidget() is not self.browse:
             self.presenter.show_petition(petition_id)  # a Browse preview keeps the right-hand side
             if petition_id is not None:
                 self.service.want_document(petition_id)  # an old document is fetched soon
         self.menu_actions.update_enabled()
-
-    # --- Browse previews ------------------------------------------------------------------------
-
-    @Slot(int)
-    def _on_left_tab_changed(self, index: int) -> None:
-        """Each tab shows its own selection on the right: the watchlist's petition, or Browse's preview."""
-        if index == WATCHLIST_TAB:
-            row = self.current_row()
-            if row is None and self._previewing is not None:  # the presenter shows nothing already
-                self.chart.set_petition(None, self.presenter.times, self.presenter.counts)
-                self.detail.show_petition(None)
-                self.related.show_petition(None)
-            self._previewing = None
-            self.presenter.show_petition(row.petition_id if row else None)
-        else:
-            self._preview_browse_row(self.browse.current_record())
-
-    @Slot(object)
-    def _preview_browse_row(self, row) -> None:
-        """The Browse result the selection rests on, on the right, without pinning it."""
-        if row is None or self.left_tabs.currentWidget() is not self.browse:
-            return
-        if row.id in self.model.petition_ids():  # pinned: its recorded samples and details
-            self._previewing = None
-            self.presenter.show_petition(row.id)
-            return
-        self._previewing = row.id
-        self.presenter.show_petition(None)
-        self.detail.show_placeholder(f"Loading petition {row.id} from the site…\n\n{row.action}")
-        self.browse_service.load_preview(row.id, row.archived)
-
-    @Slot(int, object, str)
-    def _on_preview_loaded(self, petition_id: int, petition, why_not: str) -> None:
-        if petition_id != self._previewing or self.left_tabs.currentWidget() is not self.browse:
-            return  # the user has moved on
-        if petition is None:
-            self.detail.show_placeholder(f"Petition {petition_id} could not be loaded: {why_not}")
-            return
-        # Nothing is recorded for a petition not pinned: what is known is what the site states
-        # (its count now, when it passed 10,000 and 100,000), drawn apart from recorded samples.
-        self.chart.set_petition(petition, np.empty(0, np.float64), np.empty(0, np.int64))
-        self.chart.set_context(known_points(petition))
-        self.detail.show_petition(petition)
-        self.related.show_petition(petition)
 
     @Slot()
     def _share_pinned(self) -> None:
@@ -393,39 +324,16 @@ class MainWindow(QMainWindow):
         if result.watched or result.error is None:  # unpinned elsewhere (the command line, say)
             self.model.remove(set(self.model.petition_ids()) - set(result.watched) - self.edits.restoring())
         self.model.upsert(row for row in result.rows if not self.edits.is_dropped(row.petition_id))
-        self._last_refresh = result
+        self.last_refresh = result
         self.status.say(refresh_status_text(result, self.model.problem_count(), self.clock()))
         self.status.refresh_finished(result.next_pass_in)
         self.presenter.refresh_selected()
-
-    @Slot(object)
-    def _on_pin_finished(self, result: PinResult) -> None:
-        if self.edits.pinned_again(result):
-            return
-        if self._add_dialog is not None and self._add_dialog.record_result(result):
-            if result.row is not None:  # the dialog shows refusals line by line: no message box
-                self.model.upsert([result.row])
-                self.status.say(pinned_text(result.row))
-            return
-        if result.error or result.row is None:
-            self._user_pins.discard(result.reference)
-            self.status.say(f"Could not add {result.reference}: {result.error}")
-            self._warn("Cannot add this petition", result.error or "The site did not answer.")
-            return
-        self.model.upsert([result.row])
-        if result.reference in self._user_pins or self.presenter.selected_id is None:
-            self.select_petition(result.row.petition_id)
-        self._user_pins.discard(result.reference)
-        self.status.say(pinned_text(result.row))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.status.progress.hide()
         self.status.say(message)
         self.model.upsert(replace(row, problem="offline", problem_detail=message) for row in self.model.rows())
-
-    def _warn(self, title: str, text: str) -> None:
-        warn(self, title, text)
 
     @Slot(int)
     def _on_selection_loaded(self, petition_id: int) -> None:
@@ -438,70 +346,25 @@ class MainWindow(QMainWindow):
 
     # --- preferences, help and printing ---------------------------------------------------------
 
-    def _apply_saved_preferences(self) -> None:
-        """At start-up: the saved time zone and theme (the refresh interval goes in the worker's config)."""
-        set_display_zone(str(self.preferences.value(TIME_ZONE)))
-        if self.preferences.value(THEME) != "system":  # the system's look is what the app starts with
-            apply_theme(_application(), str(self.preferences.value(THEME)))
-
-    @Slot(str)
-    def _apply_preference(self, key: str) -> None:
-        """A preference the user just changed, applied at once."""
-        value = self.preferences.value(key)
-        if key == THEME:
-            apply_theme(_application(), str(value))
-        elif key == TIME_ZONE:
-            set_display_zone(str(value))
-            self._show_times_again()
-        elif key == REFRESH_MINUTES:
-            self.service.set_count_interval(int(value) * 60)
-
-    def _show_times_again(self) -> None:
-        """Every time on show, formatted again in the zone just chosen (no model reset)."""
-        self.model.refresh_texts()
-        self.browse.model.refresh_texts()
-        self.detail.redisplay()
-        self.chart.update_samples(self.presenter.times, self.presenter.counts)
-        if self._last_refresh is not None:
-            self.status.say(refresh_status_text(self._last_refresh, self.model.problem_count(), self.clock()))
-
     @Slot()
     def show_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.preferences, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+        return self.applied_preferences.show_dialog()
 
     @Slot()
     def show_shortcuts(self) -> help_windows.ShortcutsDialog:
-        dialog = help_windows.ShortcutsDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+        return help_windows.open_shortcuts(self)
 
     @Slot()
     def show_about(self) -> None:
         help_windows.show_about(self)
 
-    def _print_subject(self):
-        """(chart spec, petition) of the petition on show, or None with a word in the status bar."""
-        subject = self.presenter.export_subject()
-        if subject is None or not self.presenter.times.size:
-            self.status.answer("There is nothing to print yet: select a petition with recorded counts.")
-            return None
-        return self.chart.export_spec(subject.petition_id), subject.petition
-
     @Slot()
     def print_petition(self) -> None:
-        subject = self._print_subject()
-        if subject is not None:
-            printing.print_petition(self, *subject)
+        printing.print_shown(self, preview=False)
 
     @Slot()
     def print_preview(self) -> None:
-        subject = self._print_subject()
-        if subject is not None:
-            printing.print_preview(self, *subject)
+        printing.print_shown(self, preview=True)
 
     # --- state across sessions ------------------------------------------------------------------
 

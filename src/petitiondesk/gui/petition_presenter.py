@@ -53,6 +53,7 @@ class PetitionPresenter(QObject):
         self.shown_id: int | None = None  # whose samples are in times/counts and on show
         self.shown_petition = None
         self.shown_baseline: dict[str, int] | None = None
+        self.shown_movers_ready_at: float | None = None
         self.times = np.empty(0, dtype=np.float64)
         self.counts = np.empty(0, dtype=np.int64)
         self.closed = False
@@ -187,7 +188,9 @@ class PetitionPresenter(QObject):
         self.chart.set_outlook(result.outlook)
         if result.error and petition is not None:
             self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
-        self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
+        self.shown_movers_ready_at = result.movers_ready_at
+        self.detail.show_petition(petition, constituency_baseline=self.shown_baseline,
+                                  movers_ready_at=self.shown_movers_ready_at)
         self.detail.show_outlook(result.outlook)
         self._related_timer.start()
 
@@ -201,6 +204,7 @@ class PetitionPresenter(QObject):
         new_baseline = result.request.baseline_at is not None and result.error is None
         if new_baseline:
             self.shown_baseline = result.baseline
+            self.shown_movers_ready_at = result.movers_ready_at
         new_document = petition is not None and petition != self.shown_petition
         if new_document:
             if self.shown_petition is None:  # its first document: thresholds and closing date
@@ -208,7 +212,8 @@ class PetitionPresenter(QObject):
                 self._related_timer.start()  # topics and departments are known now
             self.shown_petition = petition
         if petition is not None and (new_document or new_baseline):
-            self.detail.show_petition(petition, constituency_baseline=self.shown_baseline)
+            self.detail.show_petition(petition, constituency_baseline=self.shown_baseline,
+                                      movers_ready_at=self.shown_movers_ready_at)
         if result.outlook is not None:
             self.chart.set_outlook(result.outlook)
             self.detail.show_outlook(result.outlook)

@@ -69,6 +69,7 @@ REFRESH_MINUTES = "refresh/countMinutes"
 EXPORT_FOLDER = "export/folder"
 THEME = "appearance/theme"
 TIME_ZONE = "appearance/timeZone"
+START_AT_LOGIN = "system/startAtLogin"
 
 PREFERENCES: list[Preference] = [
     Preference(REFRESH_MINUTES, "Check &counts every", "General", 2, minimum=1, maximum=60, suffix=" min",
@@ -76,6 +77,9 @@ PREFERENCES: list[Preference] = [
                     " more than about one request a second, whatever you choose."),
     Preference(EXPORT_FOLDER, "&Export folder", "General", "", is_folder=True,
                help="Where export dialogs open. Empty: your Pictures folder for charts, Documents for data."),
+    Preference(START_AT_LOGIN, "Start at &login", "General", False,
+               help="Open PetitionDesk minimised to the tray when you log in, so that it keeps recording"
+                    " and alerting."),
     Preference(THEME, "&Theme", "Appearance", "system", choices=tuple(THEMES.items())),
     Preference(TIME_ZONE, "Show &times in", "Appearance", "uk", choices=tuple(ZONE_CHOICES.items()),
                help="Petitions run on UK time; CSV and JSON exports are always in UTC."),
@@ -93,7 +97,7 @@ def register(preference: Preference) -> None:
 
 
 def register_page(section: str, factory: Callable[[QWidget], QWidget]) -> None:
-    """Add a page of its own (buttons, figures) to the dialog's `section`."""
+    """Add a page of its own (buttons, figures) to the dialog's `section`; `factory(dialog)`."""
     _PAGES.append((section, factory))
 
 
@@ -121,13 +125,15 @@ class Preferences(QObject):
             return preference.default
         return _coerce(preference, raw)
 
-    def set(self, key: str, value: int | str | bool) -> None:
+    def set(self, key: str, value: int | str | bool, *, announce: bool = True) -> None:
+        """Store a value; `announce=False` records what is already true (nothing to apply)."""
         preference = find(key)
         value = _coerce(preference, value)
         if value == self.value(key):
             return
         self.settings.setValue(PREFIX + key, value)
-        self.changed.emit(key)
+        if announce:
+            self.changed.emit(key)
 
 
 def _coerce(preference: Preference, raw: object) -> int | str | bool:
@@ -149,11 +155,13 @@ def _coerce(preference: Preference, raw: object) -> int | str | bool:
 class PreferencesDialog(QDialog):
     """Every registered preference, a tab per section; applied when the user presses OK."""
 
-    def __init__(self, preferences: Preferences, parent: QWidget | None = None):
+    def __init__(self, preferences: Preferences, parent: QWidget | None = None, *, database: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setObjectName("preferencesDialog")
         self.preferences = preferences
+        #: The app's database, for pages that show or copy what it holds (None: they say so).
+        self.database = database
         self._readers: dict[str, Callable[[], int | str | bool]] = {}
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Preference sections")

@@ -101,10 +101,20 @@ def print_petition(window: QWidget, spec: ChartSpec, petition: Petition | None) 
         paint(printer, spec, petition)
 
 
+def print_shown(window, preview: bool) -> None:
+    """Print (or preview) the petition the window shows; with nothing recorded yet, say so instead."""
+    subject = window.presenter.export_subject()
+    if subject is None or not window.presenter.times.size:
+        window.status.answer("There is nothing to print yet: select a petition with recorded counts.")
+        return
+    spec = window.chart.export_spec(subject.petition_id)
+    (print_preview if preview else print_petition)(window, spec, subject.petition)
+
+
 def _printer() -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     return printer
 
 
-__all__ = ["paint", "petition_document", "print_petition", "print_preview"]
+__all__ = ["paint", "petition_document", "print_petition", "print_preview", "print_shown"]

@@ -76,7 +76,7 @@ class WindowActions:
             refresh_keys.append(QKeySequence("F5"))
         self.refresh_action.setShortcuts(refresh_keys)
         self.find_action = self._action("&Find…", w.focus_filter, keys.Find, "Filter the watchlist")
-        self.quit_action = self._action("&Quit", w.close, keys.Quit, f"Quit {APP_NAME}")
+        self.quit_action = self._action("&Quit", w.quit, keys.Quit, f"Quit {APP_NAME}")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.open_web_action = self._action("&Open on the Website", w.open_on_website, "Ctrl+Shift+O",
                                             "Open the petition's page in your browser")
@@ -141,7 +141,7 @@ class WindowActions:
         _add(menus.addMenu("&Edit"), self.undo_action, None, self.paste_action, self.find_action,
              self.copy_link_action, self.remove_action, None, self.move_up_action, self.move_down_action,
              None, self.compare_action, None, self.preferences_action)
-        view_menu = menus.addMenu("&View")
+        self.view_menu = view_menu = menus.addMenu("&View")
         _add(view_menu, self.watchlist_action, self.browse_action, None)
         sort_menu = view_menu.addMenu("&Sort by")
         _add(sort_menu, self.sort_actions[-1], None, *(self.sort_actions[c] for c in _SORTABLE))
@@ -149,6 +149,10 @@ class WindowActions:
         _add(menus.addMenu("&Petition"), self.open_web_action, self.copy_link_action, self.remove_action,
              None, self.compare_action)
         _add(menus.addMenu("&Help"), self.shortcuts_action, None, self.about_action)
+
+    def add_view_action(self, action) -> None:
+        """An extra View menu entry (the Alerts dock's show/hide)."""
+        self.view_menu.addAction(action)
 
     def _build_toolbar(self) -> None:
         toolbar = self.window.addToolBar("Main")

@@ -21,7 +21,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off 
     import httpx
 
     from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.poller import PollerSession
     from petitiondesk.core.refresh import Refresher, RefreshReport
     from petitiondesk.core.store import Store
 
@@ -63,13 +64,16 @@ class WorkerConfig:
     #: `request_interval` when not given.
     scheduler: RequestScheduler | None = None
     transport: httpx.BaseTransport | None = None
-    #: Extra keyword arguments for `Refresher` (count_interval, full_interval).
+    #: Extra keyword arguments for `Refresher` (count_interval, full_interval, site_history).
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
     refresh_on_start: bool = True
     #: Freeze the survivors of each pass out of full GC collections (the app; not in test runs,
     #: where it would pin every test's leftovers in memory).
     freeze_gc: bool = False
+    #: Take the data folder's poller lock (the app): while another PetitionDesk process polls,
+    #: this one sends nothing and reads what that one records (core/poller.py).
+    one_poller: bool = False
 
     def __post_init__(self) -> None:
         if self.scheduler is None:
@@ -85,6 +89,9 @@ class RefreshResult:
     report: RefreshReport | None = None  # None when the pass failed outright
     error: str | None = None
     next_pass_in: float | None = None  # real seconds until the next scheduled pass
+    alerts: tuple = ()  # StoredAlerts recorded since the previous pass, by this or another process
+    unread: int = 0  # unread alerts after them
+    polling: bool = True  # False: another process polls this data folder, this one only reads
 
     @property
     def offline(self) -> bool:
@@ -159,6 +166,7 @@ class RefreshWorker(ServiceWorker):
     reorder_finished = Signal(object, str)  # the watchlist's ids in their stored order, error ("" when done)
     import_finished = Signal(object)  # ImportResult
     export_finished = Signal(object)  # ExportResult
+    alerts_loaded = Signal(object, int, object)  # the alerts list (newest first), unread count, default rules
     failed = Signal(str)
 
     def __init__(self, config: WorkerConfig) -> None:
@@ -167,6 +175,7 @@ class RefreshWorker(ServiceWorker):
         self._store: Store | None = None
         self._client: PetitionsClient | None = None
         self._refresher: Refresher | None = None
+        self._session: PollerSession | None = None
         self._timer: QTimer | None = None
         #: References to pin, appended by the GUI thread (a deque: appends and pops are atomic).
         self.waiting_pins: deque[str] = deque()
@@ -282,6 +291,15 @@ class RefreshWorker(ServiceWorker):
         if added and self._timer is not None and not self.stopping():
             self._timer.start(0)  # import never fetches: the next pass, now, does
 
+    @Slot(object)
+    def set_site_history(self, options) -> None:
+        """Whole-site recording switched on or off, or its interval changed (Preferences): the next
+        pass comes when the new options say."""
+        if self._refresher is None or self.stopping():
+            return
+        self._refresher.site_history = options
+        self._schedule()  # the next pass may now be due sooner (or later)
+
     @Slot(str, str)
     def export_watchlist(self, path: str, kind: str) -> None:
         from petitiondesk.core.watchlist_io import export_watchlist
@@ -297,21 +315,51 @@ class RefreshWorker(ServiceWorker):
             return
         self.export_finished.emit(ExportResult(path, count))
 
+    @Slot(str, object)
+    def alerts_action(self, action: str, argument) -> None:
+        """"load"; "read" or "clear" with a list of ids (None: all); "rules" with (petition id or
+        None for the defaults, AlertRules or None). Answered by `alerts_loaded`."""
+        from petitiondesk.core.alert_tracker import load_rules, save_default_rules, save_petition_rules
+
+        if self._store is None:
+            self.failed.emit(f"Cannot change the alerts: {NOT_OPEN}")
+            return
+        try:
+            alerts = self._store.alerts()
+            if action == "read":
+                alerts.mark_read(argument)
+            elif action == "clear":
+                alerts.clear(argument)
+            elif action == "rules":
+                petition_id, rules = argument
+                if petition_id is None:
+                    save_default_rules(self._store, rules)
+                else:
+                    save_petition_rules(self._store, petition_id, rules)
+            self.alerts_loaded.emit(tuple(alerts.listing()), alerts.unread_count(), load_rules(self._store)[0])
+        except Exception as error:
+            log.exception("alerts %s failed", action)
+            self.failed.emit(f"Cannot change the alerts: {describe_error(error)}")
+
     def release(self) -> None:
         """In the worker thread once its loop has ended: stop the timer, close the database."""
         if self._timer is not None:
             self._timer.stop()
+        if self._session is not None:
+            self._session.close()  # lets another process take over polling
         if self._store is not None:
             try:
                 self._store.close()
             except Exception:
                 log.exception("closing the database failed")
-        self._client = self._store = self._refresher = None
+        self._client = self._store = self._refresher = self._session = None
 
     # --- inside -------------------------------------------------------------------------------
 
     def _open(self) -> None:
         # Imported here, in the worker thread: httpx and friends stay off the window's start-up.
+        from petitiondesk.core.poller import PollerSession
+        from petitiondesk.core.poller_lock import PollerLock
         from petitiondesk.core.refresh import Refresher
         from petitiondesk.core.store import Store
 
@@ -319,6 +367,8 @@ class RefreshWorker(ServiceWorker):
         self._store = store = Store.open(config.database)
         self._client = client = self.new_client(config.api_base, config.scheduler, config.transport)
         self._refresher = Refresher(client, store, clock=config.clock, **config.refresher_options)
+        lock = PollerLock(config.database.parent) if config.one_poller else None
+        self._session = PollerSession(store, self._refresher, lock, clock=config.clock)
 
     @Slot()
     def _scheduled_pass(self) -> None:
@@ -327,11 +377,11 @@ class RefreshWorker(ServiceWorker):
 
     def _run_pass(self, force: bool) -> None:
         self.refresh_started.emit()
-        report, error = None, None
+        report, error, outcome = None, None, None
         try:
-            assert self._refresher is not None, "the worker is not open"
-            report = self._refresher.refresh(force=force, should_stop=self.stopping,
-                                             progress=self._progress)
+            assert self._session is not None, "the worker is not open"
+            outcome = self._session.run_pass(force=force, should_stop=self.stopping, progress=self._progress)
+            report = outcome.report  # None while another process polls: then every row is read again
         except Exception as exc:  # anything the core did not foresee: report it, keep going
             log.exception("refresh pass failed")
             error = describe_error(exc)
@@ -350,8 +400,10 @@ class RefreshWorker(ServiceWorker):
         delay = self._schedule()
         if self._config.freeze_gc:
             freeze_long_lived_objects()
-        self.refresh_finished.emit(RefreshResult(rows=rows, watched=watched, report=report, error=error,
-                                                 next_pass_in=delay))
+        result = RefreshResult(rows=rows, watched=watched, report=report, error=error, next_pass_in=delay)
+        if outcome is not None:
+            result = replace(result, alerts=outcome.alerts, unread=outcome.unread, polling=outcome.polling)
+        self.refresh_finished.emit(result)
 
     def _progress(self, done: int, total: int) -> None:
         """Between two petitions of a pass (nothing half-done): report, and let the user's
@@ -374,7 +426,7 @@ class RefreshWorker(ServiceWorker):
         cannot be reached or refuses us, marks every petition it did not get to."""
         if error is not None:
             reason = ("offline", f"The last refresh failed: {error}")
-        elif report is None:  # no error means a report: never here
+        elif report is None:  # another process polls: the store has its problems
             return {}
         elif report.offline:
             reason = ("offline", "Not checked: the site cannot be reached")
@@ -445,6 +497,7 @@ class RefreshService(BackgroundService):
     reorder_finished = Signal(object, str)
     import_finished = Signal(object)
     export_finished = Signal(object)
+    alerts_loaded = Signal(object, int, object)
     failed = Signal(str)
 
     # Requests, delivered to the worker's thread (queued: the worker lives there).
@@ -457,6 +510,8 @@ class RefreshService(BackgroundService):
     _import_requested = Signal(str)
     _export_requested = Signal(str, str)
     _count_interval_requested = Signal(float)
+    _alerts_requested = Signal(str, object)
+    _site_history_requested = Signal(object)
 
     def __init__(self, config: WorkerConfig, parent: QObject | None = None) -> None:
         worker = RefreshWorker(config)
@@ -477,6 +532,9 @@ class RefreshService(BackgroundService):
         self._import_requested.connect(worker.import_watchlist, queued)
         self._export_requested.connect(worker.export_watchlist, queued)
         self._count_interval_requested.connect(worker.set_count_interval, queued)
+        self._alerts_requested.connect(worker.alerts_action, queued)
+        worker.alerts_loaded.connect(self.alerts_loaded)
+        self._site_history_requested.connect(worker.set_site_history, queued)
         # Signal to signal: the service lives in the GUI thread, so these re-emit there.
         worker.rows_loaded.connect(self.rows_loaded)
         worker.refresh_started.connect(self._on_started)
@@ -544,12 +602,36 @@ class RefreshService(BackgroundService):
         else:
             self.import_finished.emit(ImportResult(str(path), error="Refreshing has stopped."))
 
+    def set_site_history(self, options) -> None:
+        """Record every open petition as `options` (core.site_history.SiteHistoryOptions) say, from
+        the next pass on."""
+        if self._running:
+            self._site_history_requested.emit(options)
+
     def export_watchlist(self, path, kind: str = "") -> None:
         """Export as "json" or "text" (by the name when ""); answered by `export_finished`."""
         if self._running:
             self._export_requested.emit(str(path), kind)
         else:
             self.export_finished.emit(ExportResult(str(path), error="Refreshing has stopped."))
+
+    def load_alerts(self) -> None:
+        """The alerts list and unread count, answered by `alerts_loaded`."""
+        self._alerts("load", None)
+
+    def mark_alerts_read(self, ids=None) -> None:
+        self._alerts("read", None if ids is None else [int(i) for i in ids])
+
+    def clear_alerts(self, ids=None) -> None:
+        self._alerts("clear", None if ids is None else [int(i) for i in ids])
+
+    def save_alert_rules(self, rules, petition_id: int | None = None) -> None:
+        """The default rules, or one petition's own (`rules` None: it follows the defaults again)."""
+        self._alerts("rules", (petition_id, rules))
+
+    def _alerts(self, action: str, argument) -> None:
+        if self._running:
+            self._alerts_requested.emit(action, argument)
 
     # --- results --------------------------------------------------------------------------------
 
