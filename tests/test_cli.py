@@ -522,3 +522,15 @@ def test_history_includes_the_sites_milestones_with_their_names(run, data_dir):
                           "name": "response_threshold"}
     _, out, _ = run("history", str(PETITION_ID))
     assert "10,000  response threshold, from the site" in out
+
+
+def test_a_petition_link_opens_the_window_with_it_instead_of_a_usage_error():
+    from petitiondesk.cli import _links_to_open, build_parser
+
+    link = "https://petition.parliament.uk/petitions/700123"
+    argv = _links_to_open(["--data-dir", "/tmp/pd", link, "700124"])
+    assert argv == ["--data-dir", "/tmp/pd", "--open", link, "--open", "700124"]
+    args = build_parser().parse_args(argv)
+    assert args.command is None and args.open_refs == [link, "700124"]
+    assert _links_to_open(["list", "--json"]) == ["list", "--json"]  # commands are untouched
+    assert _links_to_open(["not-a-link"]) == ["not-a-link"]  # argparse says what is wrong

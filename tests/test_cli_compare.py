@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.test_cli import run  # noqa: F401 (the fixture)
 
 from petitiondesk.gui.compare_export import COLOURS
 
@@ -19,7 +18,7 @@ def colour_present(path, hex_colour: str) -> bool:
 
 
 @pytest.fixture
-def recorded(run, simulator):  # noqa: F811
+def recorded(run, simulator):
     ids = simulator.world.ids("open")[:2]
     run("add", *map(str, ids))
     for _ in range(3):
@@ -28,7 +27,7 @@ def recorded(run, simulator):  # noqa: F811
     return ids
 
 
-def test_two_petitions_by_days_since_opening_each_in_its_colour(run, recorded, tmp_path):  # noqa: F811
+def test_two_petitions_by_days_since_opening_each_in_its_colour(run, recorded, tmp_path):
     target = tmp_path / "rivals.png"
     status, out, err = run("export-chart", *map(str, recorded), "--align", "opened", "--units", "share",
                            "--log", "-o", str(target), "--width", "1000", "--height", "600")
@@ -37,7 +36,7 @@ def test_two_petitions_by_days_since_opening_each_in_its_colour(run, recorded, t
     assert colour_present(target, COLOURS[0]) and colour_present(target, COLOURS[1])
 
 
-def test_the_comparison_as_svg_names_both_petitions(run, recorded, simulator, tmp_path):  # noqa: F811
+def test_the_comparison_as_svg_names_both_petitions(run, recorded, simulator, tmp_path):
     target = tmp_path / "rivals.svg"
     status, _, err = run("export-chart", *map(str, recorded), "-o", str(target))
     assert status == 0, err
@@ -45,14 +44,14 @@ def test_the_comparison_as_svg_names_both_petitions(run, recorded, simulator, tm
     assert "Comparing 2 petitions" in text
 
 
-def test_a_petition_nothing_is_known_of_is_refused_and_nothing_written(run, recorded, tmp_path):  # noqa: F811
+def test_a_petition_nothing_is_known_of_is_refused_and_nothing_written(run, recorded, tmp_path):
     target = tmp_path / "rivals.png"
     status, _, err = run("export-chart", str(recorded[0]), "999999", "-o", str(target))
     assert status == 1 and "999999" in err
     assert not target.exists()
 
 
-def test_one_petition_keeps_its_own_chart_now_with_its_milestones(run, recorded, tmp_path, monkeypatch):  # noqa: F811
+def test_one_petition_keeps_its_own_chart_now_with_its_milestones(run, recorded, tmp_path, monkeypatch):
     from petitiondesk.gui import chart_export
 
     drawn = []

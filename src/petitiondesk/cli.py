@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="remove what --install-desktop-entry added")
     window.add_argument("--minimized", action="store_true",
                         help="start in the system tray (as start at login does), where there is one")
+    window.add_argument("--open", action="append", default=[], metavar="REF", dest="open_refs",
+                        help="pin this petition in the window (a link or number; given again to a running window)")
     window.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     window.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
@@ -185,7 +187,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_links_to_open(list(sys.argv[1:] if argv is None else argv)))
     handler = COMMANDS.get(args.command)
     try:
         if handler is None:
@@ -201,6 +203,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `petitiondesk list | head`: the reader left; not an error
         sys.stdout = None
         return EXIT_OK
+
+
+def _links_to_open(argv: list[str]) -> list[str]:
+    """`petitiondesk LINK...` (a desktop opening a petition link with the app) is the window with
+    `--open LINK` for each: links are not command names, so argparse would refuse them."""
+    from petitiondesk.core.refs import BadReference, parse_reference
+
+    options: list[str] = []
+    links: list[str] = []
+    arguments = iter(argv)
+    for arg in arguments:
+        if arg in _OPTIONS_WITH_VALUES:
+            options += [arg, next(arguments, "")]
+        elif arg.startswith("-"):
+            options.append(arg)
+        else:
+            links.append(arg)
+    if not links or links[0] in COMMANDS:
+        return argv
+    try:
+        parse_reference(links[0])
+    except BadReference:
+        return argv  # argparse says what is wrong
+    return options + [item for link in links for item in ("--open", link)]
+
+
+_OPTIONS_WITH_VALUES = frozenset({"--data-dir", "--api-base", "--open", "--screenshot", "--quit-after"})
 
 
 def _check_api_base(args) -> None:
@@ -224,6 +253,7 @@ def _open_window(args) -> int:
         screenshot=args.screenshot,
         quit_after=args.quit_after,
         minimized=args.minimized,
+        references=tuple(args.open_refs),
     ))
 
 

@@ -50,6 +50,7 @@ class GuiOptions:
     screenshot: Path | None = None  # save a grab of the window to this PNG once data is shown, then quit
     quit_after: float | None = None  # seconds, then quit with status 0 (smoke tests, --self-test)
     minimized: bool = False  # start in the tray, if there is one (start at login)
+    references: tuple[str, ...] = ()  # petitions to pin (passed on to a window already open)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         return 1
 
     instance = SingleInstance(session.data_dir)
-    if not options.demo and not instance.claim([]):
+    if not options.demo and not instance.claim(list(options.references)):
         log.info("PetitionDesk is already open on %s: raised it", session.data_dir)
         return 0
     stack.callback(instance.close)
@@ -202,6 +203,8 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         service.start()
         for petition_id in session.pins:
             service.pin(str(petition_id))
+        if options.references:
+            window.add_text("\n".join(options.references))
 
     instance.raise_requested.connect(lambda references: _raise_for(window, references))
     if options.minimized and window.alerts.tray is not None:
