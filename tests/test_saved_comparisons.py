@@ -19,7 +19,7 @@ def leave_as_of(path, version: int) -> None:
     raw = sqlite3.connect(path)
     tables = [name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     for name in tables:
-        if name not in kept:
+        if name not in kept and not name.startswith("sqlite_"):  # SQLite's own, e.g. sqlite_sequence
             raw.execute(f'DROP TABLE "{name}"')
     raw.execute(f"PRAGMA user_version = {version}")
     raw.commit()
