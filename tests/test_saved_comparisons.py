@@ -7,23 +7,7 @@ import sqlite3
 import pytest
 
 from petitiondesk.core.store import _MIGRATIONS, SavedComparison, Store, StoreError, _v3_comparisons
-
-
-def leave_as_of(path, version: int) -> None:
-    """The file as schema `version` left it: the tables of later steps dropped, its version set back."""
-    old = sqlite3.connect(":memory:")
-    for step in _MIGRATIONS[:version]:
-        step(old)
-    kept = {name for (name,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    old.close()
-    raw = sqlite3.connect(path)
-    tables = [name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    for name in tables:
-        if name not in kept and not name.startswith("sqlite_"):  # SQLite's own, e.g. sqlite_sequence
-            raw.execute(f'DROP TABLE "{name}"')
-    raw.execute(f"PRAGMA user_version = {version}")
-    raw.commit()
-    raw.close()
+from schema_steps import leave_as_of
 
 
 def test_a_saved_comparison_survives_closing_the_store(tmp_path):
