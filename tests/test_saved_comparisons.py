@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from petitiondesk.core.store import _MIGRATIONS, SavedComparison, Store, StoreError, _v3_comparisons
-from schema_steps import leave_as_of
+from petitiondesk.core.store import SavedComparison, Store, StoreError
+
+OLD_RELEASE = Path(__file__).parent / "data" / "db" / "petitiondesk-v1.sqlite"
 
 
 def test_a_saved_comparison_survives_closing_the_store(tmp_path):
@@ -43,13 +46,15 @@ def test_rename_refuses_a_taken_name_or_a_missing_one_and_changes_nothing(tmp_pa
 
 
 def test_a_database_from_before_saved_comparisons_is_upgraded_keeping_its_watchlist(tmp_path):
-    path = tmp_path / "db"
+    """The file release 0.1.0 wrote (tests/data/db), upgraded through every step to this release's."""
+    path = tmp_path / "petitiondesk.sqlite3"
+    shutil.copyfile(OLD_RELEASE, path)
+    with sqlite3.connect(OLD_RELEASE) as raw:
+        pinned = [pid for (pid,) in raw.execute("SELECT petition_id FROM watchlist ORDER BY position")]
+    raw.close()
     with Store.open(path) as store:
-        store.pin(700123)
-    leave_as_of(path, _MIGRATIONS.index(_v3_comparisons))  # as the release before saved comparisons left it
-    with Store.open(path) as store:
-        assert [entry.petition_id for entry in store.watchlist()] == [700123]
-        store.save_comparison(SavedComparison("After the upgrade", (700123,)))
+        assert [entry.petition_id for entry in store.watchlist()] == pinned and pinned
+        store.save_comparison(SavedComparison("After the upgrade", (pinned[0],)))
         assert [s.name for s in store.comparisons()] == ["After the upgrade"]
 
 
