@@ -12,6 +12,7 @@ from petitiondesk.core.client import PetitionsClient
 from petitiondesk.core.refresh import Refresher
 from petitiondesk.core.site_history import SiteHistoryOptions
 from petitiondesk.core.store import Store, StoreError
+from schema_steps import leave_as_of
 
 DAY = 86400.0
 CSV_PATH = "/petitions.csv"
@@ -192,12 +193,8 @@ def test_a_database_from_before_whole_site_history_remembers_its_pins(tmp_path):
     path = tmp_path / "old.sqlite3"
     with Store.open(path) as store:
         store.pin(21)
-    raw = sqlite3.connect(path, isolation_level=None)
     before = store_module._MIGRATIONS.index(store_module._v5_ever_pinned)  # the schema just before the step
-    raw.execute("DROP TABLE ever_pinned")
-    raw.execute("DELETE FROM schema_history WHERE version > ?", (before,))
-    raw.execute(f"PRAGMA user_version = {before}")  # as the release before this one left it
-    raw.close()
+    leave_as_of(path, before)  # as the release before this one left it
     with Store.open(path) as store:
         assert store.backup is not None and store.backup.exists()  # the copy made before upgrading
         store.add_sample(21, 1_000, 1)

@@ -7,6 +7,11 @@ arrives, so a view can show the rows so far and a "loading more" state; a failed
 loaded and can be retried. A search that names one petition (a number, ``#ID`` or a link) fetches
 that petition's JSON instead of following the site's redirect to its HTML page (§3.2).
 
+Archived petitions do not change, so a `Browser` given a `Store` keeps each page of an archive
+listing (without search text) as it arrives and reads it from there the next time: the second load
+of the archive makes no request, and a load stopped half way (a new query, quitting) resumes from
+the last kept page's next link.
+
 Rows are small immutable `BrowseRow`s; `sort_rows` and `filter_rows` work on tens of thousands of
 them in memory (see bench/bench_browse.py). Nothing here imports Qt: the GUI runs a `Browser` in its
 worker thread and shows the pages it yields.
@@ -14,7 +19,9 @@ worker thread and shows the pages it yields.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,7 +29,11 @@ from typing import Any
 
 from petitiondesk.core.client import MAX_PAGE, Fetched, Outcome, PetitionsClient
 from petitiondesk.core.models import SITE_BASE, Petition, PetitionPage, TrendingPetition
+from petitiondesk.core.parse import ParseError, parse_list_page
 from petitiondesk.core.refs import BadReference, PetitionRef, parse_reference
+from petitiondesk.core.store import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ARCHIVED_FACETS",
@@ -269,10 +280,14 @@ class Browser:
     `should_stop()`. After an error or a stop, calling either again resumes where it left off.
     """
 
-    def __init__(self, client: PetitionsClient, query: BrowseQuery, today: date | None = None) -> None:
+    def __init__(self, client: PetitionsClient, query: BrowseQuery, today: date | None = None,
+                 store: Store | None = None) -> None:
         facet_label(query.state, query.archived)  # refuse an unknown facet now, not mid-load
         self.client = client
         self.query = query
+        #: Where archive pages are kept; None for a listing that can change (or no store).
+        self._store = store if query.archived and not (query.q or "").strip() else None
+        self._listing = f"archived:{query.state}:topic={query.topic or ''}"
         self.rows: list[BrowseRow] = []
         self.pages_loaded = 0
         self.error: str | None = None
@@ -300,6 +315,10 @@ class Browser:
         """Load the next page (or retry the one that failed)."""
         if self._finished:
             return self._page((), has_more=False)
+        kept = self._kept_page()
+        if kept is not None:
+            self._started = True
+            return self._accept(kept)
         if not self._started:
             reference = numeric_reference(self.query.q)
             if reference is not None:
@@ -319,9 +338,30 @@ class Browser:
         self._started = True
         if url is not None:
             self._requested.add(url)
+        self._keep_page(fetched.raw, fetched.value)
         return self._accept(fetched.value)
 
     # -- internals
+
+    def _kept_page(self) -> PetitionPage | None:
+        """The next page from the store, if it was kept (and still reads); None to ask the site."""
+        if self._store is None:
+            return None
+        try:
+            kept = self._store.archive_page(self._listing, self.pages_loaded + 1)
+            return parse_list_page(kept[0]) if kept is not None else None
+        except (StoreError, ParseError) as error:
+            log.warning("archive page %s of %s not read from the store: %s",
+                        self.pages_loaded + 1, self._listing, error)
+            return None
+
+    def _keep_page(self, raw: bytes | None, page: PetitionPage) -> None:
+        if self._store is None or raw is None or not page.items:
+            return
+        try:
+            self._store.save_archive_page(self._listing, self.pages_loaded + 1, raw, page.links.next, time.time())
+        except StoreError as error:  # a full disk or writes off: browsing goes on, uncached
+            log.warning("archive page %s of %s not kept: %s", self.pages_loaded + 1, self._listing, error)
 
     def _jump(self, reference: PetitionRef) -> BrowsePage | None:
         """Fetch the petition a query names; None to fall back to a text search (digits only)."""

@@ -5,6 +5,14 @@ One `Refresher.refresh()` is one pass. It asks only for what is due, one request
 killed process loses nothing it had committed. Site-wide trouble stops the pass at once:
 a 403 blocks everything for hours (§11), 429/503 pause until Retry-After, and repeated network
 failures end the pass as "offline" rather than trying every petition in turn.
+
+Documents of a large watchlist: counts come from one CSV, and a document is fetched again only
+when it may have changed: the site's facet listings (docs/API.md §3.1, one CSV each (§3.6) every
+`FACET_INTERVAL`) show a petition entering or leaving "awaiting a response", "with a response",
+"awaiting a debate", "debated" or "not debated"; the open CSV loses it (closed); it is shown
+(`want_document`); or its constituency snapshot is due, at a pace that keeps to
+`DOCUMENTS_PER_INTERVAL` documents per `full_interval` however long the watchlist (a small one keeps
+`full_interval`).
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ ARCHIVED_INTERVAL = DAY  # an archived petition is frozen: its document at most 
 LATE_SIGNING = DAY  # signatures can still be confirmed for 24 h after closing (§10.1)
 TROUBLE_LIMIT = 2  # consecutive network/site failures that end a pass
 HOLD_SETTING = "refresh.hold"
+FACETS_SETTING = "refresh.facets"  # {"checked_at": t, "seen": {id: [facet, ...]}} for watched petitions
+#: The facets whose membership changes when a document does (response, debate; §3.1): one CSV each.
+CHANGE_FACETS = ("awaiting_response", "with_response", "awaiting_debate", "debated", "not_debated")
+FACET_INTERVAL = 10 * MINUTE
+DOCUMENTS_PER_INTERVAL = 30  # scheduled documents per full_interval once the watchlist outgrows it
 YIELD_EVERY = 25  # petitions read between GIL yields (see _yield_gil)
 WAITING_INTERVAL = 10 * MINUTE  # a petition not open yet: its count, and whether it has opened
 WAITING = (Outcome.COLLECTING_SUPPORTERS, Outcome.IN_MODERATION)  # not open yet (§9)
@@ -172,6 +185,7 @@ class Refresher:
         self._docs: dict[int, Petition] = {}
         self._hold: _Hold | None = None
         self._random = random.Random()
+        self._watched = 0  # current-parliament petitions watched: sets the documents' pace
 
     # -- public ------------------------------------------------------------------------------
 
@@ -234,8 +248,9 @@ class Refresher:
         hold = self._load_hold()
         states = self._fetch_states(self.store.watchlist())
         self._remember_documents(states)
+        self._watched = _current_count(states)
         due = [self._due_at(state, now) for state in states.values()]
-        due = [t for t in due if t < NEVER]
+        due = [t for t in (*due, self._facets_due_at()) if t < NEVER]
         site_due = site_history.due_at(self.store, self.site_history, now)
         if site_due is not None:
             due.append(site_due)
@@ -248,6 +263,9 @@ class Refresher:
         entries = self.store.watchlist()
         states = self._fetch_states(entries)
         self._remember_documents(states)
+        self._watched = _current_count(states)
+        if self._facets_due_at() <= run.now:  # not on every forced pass: each check is five requests
+            self._check_facets(states, run)
         jobs = {pid: job for pid, state in states.items() if (job := self._job(state, run))}
         bulk = self._bulk_candidates(states, jobs)
         site_due = site_history.due_at(self.store, self.site_history, run.now)
@@ -391,6 +409,64 @@ class Refresher:
         before = _Memo.load(state.milestones).milestones
         return before is not None and before != _milestones_text(count.value)
 
+    # -- documents of a large watchlist: the facet listings say which changed -------------------
+
+    def want_document(self, petition_id: int) -> None:
+        """The petition is shown: its document is due now unless fetched within `full_interval`."""
+        state = self.store.fetch_state(petition_id)
+        now = self.clock()
+        if state.problem or state.archived or (state.fetched_at or 0.0) > now - self.full_interval:
+            return
+        if state.next_full_at > now:
+            with self.store.transaction():
+                self.store.save_fetch_state(replace(state, next_full_at=now))
+
+    def _uses_facets(self) -> bool:
+        return self._watched > DOCUMENTS_PER_INTERVAL
+
+    def _document_gap(self, first_document: bool) -> float:
+        """Until the next scheduled document (its constituency snapshot): `full_interval`, stretched
+        so that a long watchlist fetches `DOCUMENTS_PER_INTERVAL` per interval; a first document
+        starts at a random point of the gap, so that a new long watchlist does not come due at once."""
+        gap = self.full_interval * max(1.0, self._watched / DOCUMENTS_PER_INTERVAL)
+        if gap > self.full_interval and first_document:
+            return gap * self._random.uniform(0.05, 1.0)
+        return self._jittered(gap)
+
+    def _facets_due_at(self) -> float:
+        if not self._uses_facets():
+            return NEVER
+        checked = self.store.setting(FACETS_SETTING, {})
+        checked_at = checked.get("checked_at") if isinstance(checked, dict) else None
+        return (checked_at if isinstance(checked_at, (int, float)) else 0.0) + FACET_INTERVAL
+
+    def _check_facets(self, states: dict[int, FetchState], run: _Pass) -> None:
+        """One CSV per change facet; a watched petition whose memberships differ from the last
+        check has its document fetched in this pass. A failed listing keeps the last memberships and is
+        asked again at the next check, not at every pass."""
+        before = self.store.setting(FACETS_SETTING, {})
+        previous = before.get("seen", {}) if isinstance(before, dict) else {}
+        seen: dict[int, list[str]] = {pid: [] for pid, state in states.items() if not state.archived}
+        for facet in CHANGE_FACETS:
+            if run.halted or run.should_stop():
+                return
+            fetched = self.client.petitions_csv(state=facet)
+            if fetched.outcome is not Outcome.OK or fetched.value is None:
+                self._site_trouble(fetched, run, self.clock())
+                self.store.set_setting(FACETS_SETTING, {"checked_at": run.now, "seen": previous})
+                return
+            for row in fetched.value:
+                if row.id in seen:
+                    seen[row.id].append(facet)
+        changed = [pid for pid, facets in seen.items()
+                   if isinstance(previous, dict) and str(pid) in previous and previous[str(pid)] != facets]
+        with self.store.transaction():
+            for pid in changed:
+                states[pid] = replace(states[pid], next_full_at=run.now)
+                self.store.save_fetch_state(states[pid])
+            self.store.set_setting(FACETS_SETTING, {"checked_at": run.now,
+                                                    "seen": {str(pid): facets for pid, facets in seen.items()}})
+
     # -- applying results --------------------------------------------------------------------
 
     def _apply(self, pid: int, state: FetchState, run: _Pass, *, count: Fetched[PetitionCount] | None = None,
@@ -437,6 +513,7 @@ class Refresher:
         self._clear_trouble()
         run.trouble, run.offline = 0, False  # the site answered: not offline (any more)
         changed = False
+        first_document = state.fetched_at is None
         archived = state.archived or fetched.archived
         signatures: int | None
         if fetched.outcome is Outcome.OK and fetched.value is not None and fetched.raw is not None:
@@ -455,8 +532,10 @@ class Refresher:
         else:
             signatures = self._known_count(pid)
             sampled = self._sample(pid, now, signatures) if signatures is not None else None
-        next_full = now + (ARCHIVED_INTERVAL if archived else self._jittered(self.full_interval))
+        next_full = now + (ARCHIVED_INTERVAL if archived else self._document_gap(first_document))
         next_check = next_full if archived or self._settled(pid, now) else now + self._count_gap(fetched)
+        if self._uses_facets() and now < state.next_check_at < next_check:
+            next_check = state.next_check_at  # in step with the other counts: one CSV serves them all
         state = replace(state, archived=archived, next_full_at=next_full, checked_at=now,
                         next_check_at=min(next_check, next_full), problem=None, problem_detail=None, failures=0)
         return state, self._update(pid, signatures, sampled, changed=changed)
@@ -640,6 +719,11 @@ class Refresher:
                                               "block_seconds": hold.block_seconds,
                                               "paused_until": hold.paused_until,
                                               "paused_by": hold.paused_by})
+
+
+def _current_count(states: dict[int, FetchState]) -> int:
+    """Watched petitions of the current parliament that can still change (not archived, not gone)."""
+    return sum(1 for state in states.values() if not state.archived and state.problem != "gone")
 
 
 def _yield_gil() -> None:

@@ -184,9 +184,21 @@ def _v5_ever_pinned(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO ever_pinned (petition_id, first_pinned_at) SELECT petition_id, pinned_at FROM watchlist")
 
 
+def _v6_archive_pages(db: sqlite3.Connection) -> None:
+    """Pages of the archive's listings as fetched (issue 15): archived petitions do not change, so the
+    Browse tab reads them from here after the first load; `next_url` is where a stopped load resumes."""
+    db.execute("""CREATE TABLE archive_pages (
+        listing TEXT NOT NULL,
+        page INTEGER NOT NULL,
+        raw BLOB NOT NULL,
+        next_url TEXT,
+        fetched_at REAL NOT NULL,
+        PRIMARY KEY (listing, page)) WITHOUT ROWID""")
+
+
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned)
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned, _v6_archive_pages)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
 
@@ -763,6 +775,29 @@ class Store:
         from petitiondesk.core.alert_store import AlertStore  # it builds on this module
 
         return AlertStore(self._db, self.path, self.transaction)
+
+    # ----------------------------------------------------------------------------- archive pages
+
+    @_translating_errors
+    def archive_page(self, listing: str, page: int) -> tuple[bytes, str | None] | None:
+        """Page `page` (from 1) of an archive listing as fetched, and its next link; None if not kept."""
+        row = self._db.execute("SELECT raw, next_url FROM archive_pages WHERE listing = ? AND page = ?",
+                               (listing, int(page))).fetchone()
+        if row is None:
+            return None
+        try:
+            return zlib.decompress(row[0]), row[1]
+        except zlib.error:
+            log.warning("archive page %s of %r is unreadable; it is fetched again", page, listing)
+            return None
+
+    @_translating_errors
+    def save_archive_page(self, listing: str, page: int, raw: bytes, next_url: str | None, fetched_at: float) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO archive_pages (listing, page, raw, next_url, fetched_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (listing, int(page), zlib.compress(bytes(raw), 6), next_url, float(fetched_at)))
 
     # ---------------------------------------------------------------------------------- settings
 

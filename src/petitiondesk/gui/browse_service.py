@@ -13,6 +13,10 @@ refreshing together stay at one request a second; the first page of a query, "Ri
 related petitions are what the user is waiting for, so they go to the front, while the later
 pages of a long listing go at the background pace. The thread, stopping and the client's
 construction come from `gui/service.py`.
+
+Pages of the archive are kept in the store (`BrowseConfig.database`, the worker's own connection,
+opened in this thread the first time the archive is browsed): the second load reads them back
+without a request, and a first load cut short resumes where it stopped (`core.browse.Browser`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -33,6 +38,7 @@ if TYPE_CHECKING:  # httpx is imported by the client, in the browse thread, off 
 
     from petitiondesk.core.browse import Browser
     from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,8 @@ class BrowseConfig:
     today: date | None = None
     #: The pace shared with the refresh worker; made from `request_interval` when not given.
     scheduler: RequestScheduler | None = None
+    #: The store file where archive pages are kept; None browses the archive from the site each time.
+    database: Path | None = None
 
     def __post_init__(self) -> None:
         if self.scheduler is None:
@@ -56,7 +64,8 @@ class BrowseConfig:
     def like(cls, worker_config: Any) -> BrowseConfig:
         """The same site, transport and scheduler as the refresh worker's `WorkerConfig`."""
         return cls(api_base=worker_config.api_base, request_interval=worker_config.request_interval,
-                   transport=worker_config.transport, scheduler=worker_config.scheduler)
+                   transport=worker_config.transport, scheduler=worker_config.scheduler,
+                   database=worker_config.database)
 
 
 class BrowseWorker(ServiceWorker):
@@ -75,6 +84,8 @@ class BrowseWorker(ServiceWorker):
         self._related_wanted = related_wanted
         self._preview_wanted = preview_wanted or Generation(-1)
         self._client: PetitionsClient | None = None
+        self._store: Store | None = None
+        self._store_failed = False  # said once in the log; the archive is then browsed uncached
         self._browser: Browser | None = None
         self._query_id = -1  # tags the pages: which query they belong to
         self._generation = -1  # the loop runs while this is the generation the GUI wants
@@ -88,7 +99,8 @@ class BrowseWorker(ServiceWorker):
 
         self._browser = None
         try:
-            self._browser = Browser(self._petitions(), query, today=self._config.today)
+            store = self._archive_store() if query.archived else None
+            self._browser = Browser(self._petitions(), query, today=self._config.today, store=store)
         except Exception as error:  # an unknown facet, a bad address: a message, not a dead thread
             log.exception("cannot browse %r", query)
             self.page_loaded.emit(generation, BrowsePage((), 0, 0, False, error=describe_error(error)))
@@ -148,7 +160,12 @@ class BrowseWorker(ServiceWorker):
         self.preview_loaded.emit(petition_id, fetched.value, why_not)
 
     def release(self) -> None:
-        self._client = self._browser = None
+        if self._store is not None:
+            try:
+                self._store.close()
+            except Exception:
+                log.exception("closing the browse thread's database failed")
+        self._client = self._browser = self._store = None
 
     # --- inside ---------------------------------------------------------------------------------
 
@@ -156,6 +173,17 @@ class BrowseWorker(ServiceWorker):
         if self._client is None:
             self._client = self.new_client(self._config.api_base, self._config.scheduler, self._config.transport)
         return self._client
+
+    def _archive_store(self) -> Store | None:
+        if self._store is None and self._config.database is not None and not self._store_failed:
+            from petitiondesk.core.store import Store
+
+            try:
+                self._store = Store.open(self._config.database)
+            except Exception:  # a damaged or locked file: the archive still browses, from the site
+                log.exception("cannot keep archive pages in %s", self._config.database)
+                self._store_failed = True
+        return self._store
 
     def _cancelled(self) -> bool:
         return self.stopping() or self._generation != self._wanted.value

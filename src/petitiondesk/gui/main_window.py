@@ -288,6 +288,8 @@ class MainWindow(QMainWindow):
     def _on_current_changed(self, petition_id: int | None) -> None:
         if self.preview.previewing is None or self.left_tabs.currentWidget() is not self.browse:
             self.presenter.show_petition(petition_id)  # a Browse preview keeps the right-hand side
+            if petition_id is not None:
+                self.service.want_document(petition_id)  # an old document is fetched soon
         self.menu_actions.update_enabled()
 
     @Slot()

@@ -221,6 +221,18 @@ class RefreshWorker(ServiceWorker):
             self._schedule()
 
     @Slot(int)
+    def want_document(self, petition_id: int) -> None:
+        """The petition is shown: an old document is fetched in the next pass, which comes soon."""
+        if self._refresher is None or self.stopping():
+            return
+        try:
+            self._refresher.want_document(petition_id)
+        except Exception:  # a locked or damaged database: the scheduled snapshot still comes
+            log.exception("could not ask for petition %s's document", petition_id)
+            return
+        self._schedule()
+
+    @Slot(int)
     def unpin(self, petition_id: int) -> None:
         if self._store is None:
             self.unpin_finished.emit(petition_id, NOT_OPEN)
@@ -493,6 +505,7 @@ class RefreshService(BackgroundService):
     _refresh_requested = Signal(bool)
     _pin_requested = Signal(str)
     _unpin_requested = Signal(int)
+    _document_wanted = Signal(int)
     _reorder_requested = Signal(object)
     _import_requested = Signal(str)
     _export_requested = Signal(str, str)
@@ -514,6 +527,7 @@ class RefreshService(BackgroundService):
         self._refresh_requested.connect(worker.refresh, queued)
         self._pin_requested.connect(worker.pin, queued)
         self._unpin_requested.connect(worker.unpin, queued)
+        self._document_wanted.connect(worker.want_document, queued)
         self._reorder_requested.connect(worker.reorder, queued)
         self._import_requested.connect(worker.import_watchlist, queued)
         self._export_requested.connect(worker.export_watchlist, queued)
@@ -569,6 +583,12 @@ class RefreshService(BackgroundService):
     def unpin(self, petition_id: int) -> None:
         if self._running:
             self._unpin_requested.emit(int(petition_id))
+
+    def want_document(self, petition_id: int) -> None:
+        """The petition is on show: its document is fetched soon if it is older than the usual interval
+        (a long watchlist otherwise re-fetches documents only when the site's listings show a change)."""
+        if self._running:
+            self._document_wanted.emit(int(petition_id))
 
     def reorder(self, order) -> None:
         """Store the watchlist in this order of petition ids; answered by `reorder_finished`."""
