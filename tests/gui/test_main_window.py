@@ -521,8 +521,10 @@ def test_export_then_import_into_an_empty_folder_reproduces_the_watchlist(qtbot,
                                                                         tmp_path, monkeypatch):
     world = simulator.world
     ids = [world.ids("open")[3], world.archived_ids()[1], world.ids("closed")[2], world.ids("open")[0]]
-    window = settled(qtbot, make_window(ids))
-    wait_for_pass(qtbot, window)
+    # The pass is started here and waited for: a pass started with the window could end while
+    # `settled` waits, and waiting for it afterwards would wait for the next one (minutes away).
+    window = settled(qtbot, make_window(ids, refresh_on_start=False))
+    wait_for_pass(qtbot, window, window.refresh_now)
     exported = tmp_path / "mine.json"
     choose_file(monkeypatch, exported)
     with qtbot.waitSignal(window.service.export_finished, timeout=WAIT_MS):
