@@ -38,10 +38,10 @@ def load(qtbot, window: CompareWindow, ids) -> None:
 
 def test_ctrl_m_compares_the_selected_watchlist_petitions(qtbot, simulator, make_window):
     ids = simulator.world.ids("open")[:3]
-    window = make_window(ids)
+    window = make_window(ids, refresh_on_start=False)
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=15_000)
     with qtbot.waitSignal(window.service.refresh_finished, timeout=30_000):
-        pass  # the first pass records a sample of each
+        window.refresh_now()  # started here, so it cannot end before the wait begins: a sample of each
     window.table.selectAll()
     action = window.menu_actions.compare_action
     assert action.shortcut().toString() == "Ctrl+M"
