@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
             self.status.next_label
         self.files: WatchlistFiles = WatchlistFiles(self, service, settings, self.status.say, self.model.upsert)
         self.menu_actions = WindowActions(self)
+        self.exports: ExportActions = self.menu_actions.exports
         self.status.undo_button.clicked.connect(self.undo_remove)
         self.watchlist.hint.connect(self.status.flash)
         self.edits.undo_available.connect(self.status.offer_undo)
@@ -390,10 +391,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()
         super().closeEvent(event)
-
-    @property
-    def exports(self) -> ExportActions:
-        return self.menu_actions.exports
 
 
 def _application() -> QApplication:
