@@ -320,7 +320,12 @@ def render_image(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFA
     """The chart as a `width` x `height` pixel image; `scale` 2 draws it like a HiDPI screen would."""
     _check_size(width, height)
     _check_scale(scale)
-    figure = ExportFigure(spec, round(width / scale), round(height / scale), scale)
+    return figure_image(ExportFigure(spec, round(width / scale), round(height / scale), scale), width, height)
+
+
+def figure_image(figure: pg.GraphicsLayoutWidget, width: int, height: int) -> QImage:
+    """A laid-out off-screen figure drawn onto a white `width` x `height` image; the figure is then
+    closed (each is drawn once)."""
     try:
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(QColor("white"))

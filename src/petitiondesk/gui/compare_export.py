@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
 from petitiondesk.core import compare
@@ -128,18 +128,8 @@ class ComparisonFigure(pg.GraphicsLayoutWidget):
 
 def render_image(series, alignment: str, units: str, log_scale: bool, width: int, height: int,
                  hidden: frozenset[int] = frozenset()) -> QImage:
-    figure = ComparisonFigure(series, alignment, units, log_scale, width, height, hidden)
-    try:
-        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        figure.scene().render(painter, QRectF(0, 0, width, height), figure.sceneRect())
-        painter.end()
-        return image
-    finally:
-        figure.close()
-        figure.deleteLater()
+    return chart_export.figure_image(ComparisonFigure(series, alignment, units, log_scale, width, height, hidden),
+                                     width, height)
 
 
 def comparison_bytes(series, suffix: str, alignment: str = "calendar", units: str = "signatures",
