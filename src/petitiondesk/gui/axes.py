@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 
 from petitiondesk.gui.format import display_zone
 
@@ -101,3 +104,36 @@ class LocalDateAxis(pg.DateAxisItem):
         if spacing >= 60:
             return f"{moment:%H:%M}"
         return f"{moment:%H:%M:%S}"
+
+
+@dataclass(frozen=True)
+class PlotColours:
+    """A plot's colours from the window's palette, so that graphs follow light and dark themes."""
+
+    background: QColor
+    text: QColor
+    muted: QColor
+    accent: QColor
+
+
+def plot_colours(palette: QPalette) -> PlotColours:
+    text = palette.color(QPalette.ColorRole.Text)
+    muted = QColor(text)
+    muted.setAlphaF(0.55)
+    return PlotColours(palette.color(QPalette.ColorRole.Base), text, muted,
+                       palette.color(QPalette.ColorRole.Highlight))
+
+
+def colour_plot(plot_widget: pg.PlotWidget, colours: PlotColours) -> None:
+    """The background and both axes of a plot in the palette's colours."""
+    plot_widget.setBackground(colours.background)
+    item = plot_widget.getPlotItem()
+    for name in ("left", "bottom"):
+        item.getAxis(name).setPen(colours.muted)
+        item.getAxis(name).setTextPen(colours.text)
+
+
+def colour_threshold_line(line: pg.InfiniteLine, colours: PlotColours) -> None:
+    """A milestone line (10,000 or 100,000): muted and dashed, its label in the text colour."""
+    line.setPen(pg.mkPen(colours.muted, width=1, style=Qt.PenStyle.DashLine))
+    line.label.setColor(colours.text)

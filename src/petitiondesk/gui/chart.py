@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
 from petitiondesk.gui import framing
-from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.axes import CountAxis, LocalDateAxis, colour_plot, colour_threshold_line, plot_colours
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
 from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, gap_mask
 from petitiondesk.gui.format import (
@@ -681,22 +680,14 @@ class SignatureChart(QWidget):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        background = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.Text)
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        muted = QColor(text)
-        muted.setAlphaF(0.55)
-        self.plot_widget.setBackground(background)
-        for axis in (self._date_axis, self._count_axis):
-            axis.setPen(muted)
-            axis.setTextPen(text)
+        colours = plot_colours(self.palette())
+        background, text, muted, accent = colours.background, colours.text, colours.muted, colours.accent
+        colour_plot(self.plot_widget, colours)
         self._curve.setPen(pg.mkPen(accent, width=2))
         self._latest.setBrush(pg.mkBrush(accent))
         self._latest.setPen(pg.mkPen(background, width=1.5))
         for line in self._threshold_lines.values():
-            line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
-            line.label.setColor(text)
+            colour_threshold_line(line, colours)
         cross_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DotLine)
         self.overlays.apply_palette(accent, muted, background, text)
         self._cross_v.setPen(cross_pen)

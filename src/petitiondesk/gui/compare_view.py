@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from petitiondesk.core import compare
+from petitiondesk.gui.axes import colour_plot, colour_threshold_line, plot_colours
 from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
 from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
 
@@ -257,20 +257,12 @@ class CompareView(QWidget):
 
     def _apply_palette(self) -> None:
         """The window's own colours (light or dark), as the signature graph uses."""
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text)
-        muted = QColor(text)
-        muted.setAlphaF(0.55)
-        self.plot_widget.setBackground(palette.color(QPalette.ColorRole.Base))
-        item = self.plot_widget.getPlotItem()
-        for name in ("left", "bottom"):
-            item.getAxis(name).setPen(muted)
-            item.getAxis(name).setTextPen(text)
+        colours = plot_colours(self.palette())
+        colour_plot(self.plot_widget, colours)
         for line in self._milestone_lines:
-            line.setPen(pg.mkPen(muted, width=1, style=Qt.PenStyle.DashLine))
-            line.label.setColor(text)
-        self.legend.setLabelTextColor(text)
-        self._cross.setPen(pg.mkPen(muted, style=Qt.PenStyle.DotLine))
+            colour_threshold_line(line, colours)
+        self.legend.setLabelTextColor(colours.text)
+        self._cross.setPen(pg.mkPen(colours.muted, style=Qt.PenStyle.DotLine))
 
     def _sync_curves(self) -> None:
         item = self.plot_widget.getPlotItem()
