@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -481,14 +481,21 @@ def related(petition: Petition, client: PetitionsClient, limit: int = 5) -> Rela
     return RelatedResult(items=tuple(ranked[:limit]), error="; ".join(errors) or None)
 
 
-def _collect(fetched: Fetched[PetitionPage], petition: Petition, topics: set[str], departments: set[str],
-             found: dict[int, Related], errors: list[str]) -> None:
+def _candidates(fetched: Fetched[PetitionPage], petition: Petition, seen: Container[int],
+                errors: list[str]) -> Iterator[Petition]:
+    """The open petitions of a fetched page other than `petition` and those `seen`; a failed
+    fetch adds its reason to `errors`."""
     if not fetched.ok or fetched.value is None:
         errors.append(fetched.message or "related petitions could not be loaded")
         return
     for item in fetched.value.items:
-        if item.id == petition.id or item.id in found or item.state != "open":
-            continue
+        if item.id != petition.id and item.id not in seen and item.state == "open":
+            yield item
+
+
+def _collect(fetched: Fetched[PetitionPage], petition: Petition, topics: set[str], departments: set[str],
+             found: dict[int, Related], errors: list[str]) -> None:
+    for item in _candidates(fetched, petition, found, errors):
         reason = _shared(item, topics, departments)
         if reason:
             found[item.id] = Related(BrowseRow.from_petition(item), reason)
@@ -527,22 +534,17 @@ def _similar_titles(petition: Petition, client: PetitionsClient, limit: int) -> 
     wanted = set(keywords)
     scored: dict[int, tuple[int, Related]] = {}
     errors: list[str] = []
-    distinctive = max(keywords, key=len)
-    for fetched in (client.list_page(state="open", q=distinctive), None):
-        if fetched is None:
-            if len(scored) >= limit:
-                break
-            fetched = client.list_page(state="open")
-        if not fetched.ok or fetched.value is None:
-            errors.append(fetched.message or "related petitions could not be loaded")
-            continue
-        for item in fetched.value.items:
-            if item.id == petition.id or item.id in scored or item.state != "open":
-                continue
+
+    def score(fetched: Fetched[PetitionPage]) -> None:
+        for item in _candidates(fetched, petition, scored, errors):
             shared = [word for word in title_keywords(item.action) if word in wanted]
             if shared:
                 reason = "similar title: " + ", ".join(shared[:3])
                 scored[item.id] = (len(shared), Related(BrowseRow.from_petition(item), reason))
+
+    score(client.list_page(state="open", q=max(keywords, key=len)))  # its most distinctive word
+    if len(scored) < limit:
+        score(client.list_page(state="open"))
     ranked = sorted(scored.values(), key=lambda pair: (pair[0], pair[1].row.signature_count), reverse=True)
     return RelatedResult(items=tuple(related for _, related in ranked[:limit]), error="; ".join(errors) or None)
 
