@@ -700,6 +700,22 @@ class Store:
         return pairs[:, 0].astype(np.float64), np.ascontiguousarray(pairs[:, 1])
 
     @_translating_errors
+    def samples_in_force(self, petition_id: int, moments: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
+        """The first and the last sample, and the one in force at each of `moments` (the last at or
+        before it), as `samples` gives them: enough for the 24-hour change without reading the whole
+        curve (a few primary-key lookups, however many samples are stored)."""
+        petition_id = _petition_id(petition_id)
+        first_and_last = "SELECT t, count FROM samples WHERE petition_id = ? ORDER BY t {} LIMIT 1"
+        found = {row for order in ("ASC", "DESC")
+                 for row in self._db.execute(first_and_last.format(order), (petition_id,))}
+        for moment in moments:
+            found.update(self._db.execute(
+                "SELECT t, count FROM samples WHERE petition_id = ? AND t <= ? ORDER BY t DESC LIMIT 1",
+                (petition_id, float(moment))))
+        pairs = np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+        return pairs[:, 0].astype(np.float64), np.ascontiguousarray(pairs[:, 1])
+
+    @_translating_errors
     def latest_sample(self, petition_id: int) -> tuple[float, int] | None:
         petition_id = _petition_id(petition_id)
         row = self._db.execute(

@@ -40,6 +40,8 @@ SETTINGS_FILE = "window.ini"
 SCREENSHOT_SETTLE_MS = 600
 #: Passes the demo runs before its screenshot, so that the graph has grown a little.
 SCREENSHOT_DEMO_PASSES = 5
+#: The refresh worker starts once the stored rows are painted, or after this long whatever happens.
+START_REFRESHING_AT_LATEST_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     app.aboutToQuit.connect(window.shut_down)
     _close_on_signals(window, stack)
 
+    started = False
+
     def start_refreshing() -> None:
+        nonlocal started
+        if started or service.is_stopped:
+            return  # once: when the rows are painted, or when the fallback's time is up
+        started = True
         freeze_long_lived_objects()
         service.start()
         for petition_id in session.pins:
@@ -207,11 +215,15 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
             window.add_text("\n".join(options.references))
 
     instance.raise_requested.connect(lambda references: _raise_for(window, references))
+    window.reader.read_rows(session.clock())  # the stored rows, read in its thread while the window is shown
     if options.minimized and window.alerts.tray is not None:
         QTimer.singleShot(0, start_refreshing)  # no first paint to wait for
     else:
-        # The worker's imports and first reads would compete with the first paint for the GIL.
-        _OnFirstPaint(window, start_refreshing)
+        # The worker's imports and first reads would compete with the stored rows for the GIL: it
+        # starts once they are painted (or, should they not come, a little later anyway).
+        window.reader.rows_read.connect(lambda _rows: _OnFirstPaint(window, start_refreshing),
+                                        Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(START_REFRESHING_AT_LATEST_MS, start_refreshing)
         window.show()
     if notices:
         _show_notices(window, notices)

@@ -16,6 +16,10 @@ With the petition's document in the request, the reader also works out its outlo
 (`core.analysis.outlook`: known points, events, deadline, estimate, milestone odds; about 12 ms
 for 100,000 samples) from every sample: those the window already shows plus those just read.
 
+At start-up it also reads the watchlist's rows (`read_rows`), so that the window shows them
+before the refresh worker has started: every count, title and 24-hour change, from a few samples
+per petition; the estimates, which need every sample, come with the worker's rows a moment later.
+
 A database that is not there yet (no file, or an empty one) reads as no samples, not as an
 error: the refresh worker creates it. Any other failure comes back as a one-line message.
 """
@@ -33,6 +37,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from petitiondesk.core import analysis, base_rates, movers
 from petitiondesk.core.models import Petition
+from petitiondesk.core.watch_rows import build_rows
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
 if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
@@ -101,6 +106,7 @@ class DataReader(ServiceWorker):
     """Lives in the reader thread; only the service creates it; only `loaded` leaves the thread."""
 
     loaded = Signal(object)  # ReadResult
+    rows_read = Signal(object)  # tuple[WatchRow, ...], or None when they could not be read
 
     def __init__(self, database: Path, latest: Generation) -> None:
         super().__init__()
@@ -119,6 +125,18 @@ class DataReader(ServiceWorker):
             self._close_store()  # reopened on the next request (the file may have been replaced)
             result = ReadResult(request, error=describe_error(error))
         self.loaded.emit(result)
+
+    @Slot(float)
+    def read_rows(self, now: float) -> None:
+        """Every watched petition's row, estimates pending (see `build_rows`)."""
+        rows = None
+        try:
+            store = self._open()
+            rows = build_rows(store, now, estimates=False) if store is not None else ()
+        except Exception:  # the worker's rows come anyway, with its own message if it cannot read either
+            log.exception("reading the watchlist's rows failed")
+            self._close_store()
+        self.rows_read.emit(rows)
 
     def release(self) -> None:
         self._close_store()
@@ -188,8 +206,10 @@ class DataReaderService(BackgroundService):
     """The GUI thread's handle on the reader; `loaded` carries only the newest request's answer."""
 
     loaded = Signal(object)  # ReadResult, emitted in the GUI thread
+    rows_read = Signal(object)  # see DataReader.rows_read
 
     _read_requested = Signal(object)
+    _rows_requested = Signal(float)
 
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
         latest = Generation()
@@ -199,7 +219,9 @@ class DataReaderService(BackgroundService):
         self._latest = latest
         self._waiting_for: int | None = None  # generation of the answer still to come
         self._read_requested.connect(reader.read, Qt.ConnectionType.QueuedConnection)
+        self._rows_requested.connect(reader.read_rows, Qt.ConnectionType.QueuedConnection)
         reader.loaded.connect(self._on_loaded)
+        reader.rows_read.connect(self._on_rows_read)
 
     @property
     def is_waiting(self) -> bool:
@@ -224,6 +246,14 @@ class DataReaderService(BackgroundService):
         self._read_requested.emit(request)
         return request
 
+    def read_rows(self, now: float) -> bool:
+        """Ask for the watchlist's rows at `now` (`rows_read` answers); False once shut down."""
+        if self.is_stopped:
+            return False
+        self.start()
+        self._rows_requested.emit(float(now))
+        return True
+
     def cancel(self) -> None:
         """Drop whatever is on its way (the selection went away)."""
         self._latest.bump()
@@ -240,3 +270,8 @@ class DataReaderService(BackgroundService):
             return  # an answer for a request since replaced
         self._waiting_for = None
         self.loaded.emit(result)
+
+    @Slot(object)
+    def _on_rows_read(self, rows) -> None:
+        if not self.is_stopped:
+            self.rows_read.emit(rows)

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
     def _connect_service(self) -> None:
         service = self.service
         service.rows_loaded.connect(self._on_rows_loaded)
+        self.reader.rows_read.connect(self._on_rows_loaded)  # at start-up, before the worker's (see app.py)
         service.refresh_started.connect(self._on_refresh_started)
         service.refresh_progress.connect(self.status.refresh_progress)
         service.refresh_finished.connect(self._on_refresh_finished)
@@ -304,8 +305,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_rows_loaded(self, rows) -> None:
+        """Every row as stored: the reader's at start-up (estimates pending), then the worker's."""
+        if rows is None:  # the reader could not read them: the worker's come next
+            return
+        rows = [row for row in rows if not self.edits.is_dropped(row.petition_id)]
+        if self.model.petition_ids():  # on show already: the estimates fill in, the selection stays
+            self.model.upsert(rows)
+            return
+        self.model.load(rows)
         wanted = self.settings.value("selectedPetition")
-        self.model.load(row for row in rows if not self.edits.is_dropped(row.petition_id))
         if wanted is not None and self.presenter.selected_id is None:
             try:
                 self.select_petition(int(wanted))

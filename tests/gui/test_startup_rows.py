@@ -1,0 +1,79 @@
+"""Start-up: the watchlist's rows are on screen from the store before the refresh worker runs, and the
+estimates (which need every recorded sample) fill in later, in place."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings, Qt
+
+from petitiondesk import paths
+from petitiondesk.core.store import FetchState, Store
+from petitiondesk.core.watch_rows import build_rows
+from petitiondesk.gui.format import format_count
+from petitiondesk.gui.main_window import MainWindow
+from petitiondesk.gui.watchlist_model import PENDING, Column
+from petitiondesk.gui.worker import RefreshService, WorkerConfig
+from petitiondesk.simulator import World
+from petitiondesk.simulator.documents import petition_document
+
+HOUR = 3600
+WAIT_MS = 30_000
+
+
+def store_watchlist(database, world: World, ids: list[int], now: float) -> None:
+    """Documents, and two days of hourly counts growing at a different pace for each petition."""
+    with Store.open(database) as store, store.transaction():
+        for number, pid in enumerate(ids):
+            store.pin(pid)
+            url = f"https://petition.parliament.uk/petitions/{pid}.json"
+            store.save_document(pid, json.dumps(petition_document(world, pid, url, world.now())).encode(), now)
+            store.save_fetch_state(FetchState(pid, fetched_at=now, checked_at=now, next_check_at=now + 86400,
+                                              next_full_at=now + 86400))
+            for hour in range(48, -1, -1):
+                store.add_sample(pid, now - hour * HOUR, 1_000 + (48 - hour) * (number + 1) * 37)
+
+
+def column_texts(window, column: int) -> dict[int, str]:
+    model = window.model
+    return {model.record(row).petition_id: model.index(row, column).data() for row in range(model.rowCount())}
+
+
+def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qtbot, data_dir):
+    world = World(seed=3, speed=1.0, open_count=50)
+    ids = world.ids("open")[:3]
+    now = world.now().timestamp()
+    database = paths.database_path(data_dir)
+    store_watchlist(database, world, ids, now)
+    settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+    settings.setValue("selectedPetition", ids[1])
+    settings.setValue("sortColumn", Column.ESTIMATE)
+    settings.setValue("sortOrder", Qt.SortOrder.DescendingOrder.value)
+    service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", clock=lambda: now,
+                                          refresh_on_start=False))
+    window = MainWindow(service, database, settings, clock=lambda: now)
+    qtbot.addWidget(window)
+    resets = []
+    window.model.modelReset.connect(lambda: resets.append(window.model.rowCount()))
+    window.show()
+
+    window.reader.read_rows(now)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(ids), timeout=WAIT_MS)
+    assert not service.is_running  # nothing but the reader has read the store yet
+    titles = {pid: petition_document(world, pid, "", world.now())["data"]["attributes"]["action"] for pid in ids}
+    assert column_texts(window, Column.TITLE) == titles
+    assert set(column_texts(window, Column.SIGNATURES).values()) == \
+        {format_count(1_000 + 48 * (number + 1) * 37) for number in range(len(ids))}
+    assert set(column_texts(window, Column.ESTIMATE).values()) == {PENDING}
+    assert window.current_row().petition_id == ids[1]
+
+    service.start()
+    qtbot.waitUntil(lambda: PENDING not in column_texts(window, Column.ESTIMATE).values(), timeout=WAIT_MS)
+    with Store.open(database, readonly=True) as store:
+        estimates = {row.petition_id: row.outlook.estimate.final for row in build_rows(store, now)}
+    assert column_texts(window, Column.ESTIMATE) == {pid: format_count(final) for pid, final in estimates.items()}
+    shown_order = [window.model.record(row).petition_id for row in range(window.model.rowCount())]
+    assert shown_order == sorted(ids, key=estimates.__getitem__, reverse=True)  # the saved sort, now by estimate
+    assert resets == [len(ids)]  # the first fill only: the estimates came in place
+    assert window.current_row().petition_id == ids[1]
+    window.close()
