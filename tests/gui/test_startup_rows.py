@@ -4,6 +4,8 @@ estimates (which need every recorded sample) fill in later, in place."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from PySide6.QtCore import QSettings, Qt
 
@@ -77,3 +79,12 @@ def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qt
     assert resets == [len(ids)]  # the first fill only: the estimates came in place
     assert window.current_row().petition_id == ids[1]
     window.close()
+
+
+def test_the_window_loads_no_http_library_before_its_rows_are_painted():
+    """httpx and its stack take ~70 ms to import: the refresh worker loads them in its thread once the
+    rows are on screen (core/fetched.py keeps the answers' types apart from the client)."""
+    code = ("import sys, petitiondesk.gui.app, petitiondesk.gui.main_window; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'httpcore', 'h11'}))")
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr

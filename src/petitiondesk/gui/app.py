@@ -160,6 +160,7 @@ def run_gui(options: GuiOptions) -> int:
 
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.data_reader import DataReaderService
     from petitiondesk.gui.history_settings import follow_preferences, site_history_options
     from petitiondesk.gui.main_window import MainWindow
     from petitiondesk.gui.preferences import Preferences
@@ -194,8 +195,12 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
                            "site_history": site_history_options(Preferences(settings))},
         one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    window = MainWindow(service, database, settings, clock=session.clock,
+    # The stored rows are read in the reader's thread while the window is built and shown.
+    reader = DataReaderService(database)
+    reader.read_rows(session.clock())
+    window = MainWindow(service, database, settings, clock=session.clock, data_reader=reader,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    reader.setParent(window)
     follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
     _close_on_signals(window, stack)
@@ -215,14 +220,13 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
             window.add_text("\n".join(options.references))
 
     instance.raise_requested.connect(lambda references: _raise_for(window, references))
-    window.reader.read_rows(session.clock())  # the stored rows, read in its thread while the window is shown
     if options.minimized and window.alerts.tray is not None:
         QTimer.singleShot(0, start_refreshing)  # no first paint to wait for
     else:
         # The worker's imports and first reads would compete with the stored rows for the GIL: it
         # starts once they are painted (or, should they not come, a little later anyway).
-        window.reader.rows_read.connect(lambda _rows: _OnFirstPaint(window, start_refreshing),
-                                        Qt.ConnectionType.SingleShotConnection)
+        reader.rows_read.connect(lambda _rows: _OnFirstPaint(window, start_refreshing),
+                                 Qt.ConnectionType.SingleShotConnection)
         QTimer.singleShot(START_REFRESHING_AT_LATEST_MS, start_refreshing)
         window.show()
     if notices:

@@ -323,6 +323,8 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
         if self.status.text() == STARTING:
             self.status.say("Watchlist loaded")
+        # Now, not behind the selected petition's graph and details: their answer, queued meanwhile, goes first.
+        self.table.viewport().repaint()
 
     @Slot()
     def _on_refresh_started(self) -> None:
