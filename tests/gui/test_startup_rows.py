@@ -88,3 +88,31 @@ def test_the_window_loads_no_http_library_before_its_rows_are_painted():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'httpcore', 'h11'}))")
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr
+
+
+def test_the_invitation_to_add_shows_only_once_the_watchlist_is_read_and_empty(qtbot, data_dir):
+    database = paths.database_path(data_dir)
+    Store.open(database).close()  # created, nothing pinned
+    settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+    service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", refresh_on_start=False))
+    window = MainWindow(service, database, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.list_stack.currentWidget() is window.table  # not read yet: no "nothing pinned" flash
+    with qtbot.waitSignal(window.reader.rows_read, timeout=WAIT_MS) as read:
+        window.reader.read_rows(0.0)
+    assert read.args == [()]
+    assert window.list_stack.currentIndex() == 1  # read, and empty: the invitation
+    window.close()
+
+
+def test_stored_rows_that_cannot_be_read_leave_the_list_to_the_worker(qtbot, data_dir):
+    from petitiondesk.gui.data_reader import DataReaderService
+
+    damaged = data_dir / "damaged.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    reader = DataReaderService(damaged)
+    with qtbot.waitSignal(reader.rows_read, timeout=WAIT_MS) as read:
+        reader.read_rows(0.0)
+    reader.shutdown()
+    assert read.args == [None]  # not an empty watchlist: the window waits for the worker's rows

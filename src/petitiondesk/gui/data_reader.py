@@ -129,13 +129,17 @@ class DataReader(ServiceWorker):
     @Slot(float)
     def read_rows(self, now: float) -> None:
         """Every watched petition's row, estimates pending (see `build_rows`)."""
+        from petitiondesk.core.store import Store
+
         rows = None
         try:
-            store = self._open()
-            rows = build_rows(store, now, estimates=False) if store is not None else ()
+            if not self._database_ready():
+                rows = ()
+            else:  # a connection of its own, closed after: the documents it parsed are not kept twice
+                with Store.open(self._database, readonly=True) as store:
+                    rows = build_rows(store, now, estimates=False)
         except Exception:  # the worker's rows come anyway, with its own message if it cannot read either
             log.exception("reading the watchlist's rows failed")
-            self._close_store()
         self.rows_read.emit(rows)
 
     def release(self) -> None:
@@ -160,13 +164,16 @@ class DataReader(ServiceWorker):
         if self._store is None:
             from petitiondesk.core.store import Store
 
-            try:
-                if self._database.stat().st_size == 0:
-                    return None
-            except FileNotFoundError:
+            if not self._database_ready():
                 return None
             self._store = Store.open(self._database, readonly=True)
         return self._store
+
+    def _database_ready(self) -> bool:
+        try:
+            return self._database.stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     def _close_store(self) -> None:
         if self._store is not None:

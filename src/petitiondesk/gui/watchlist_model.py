@@ -233,6 +233,8 @@ class WatchlistModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter = ""
         self._warning_icon: QIcon | None = None
+        #: False until the first fill: an empty model is then "not read yet", not "nothing pinned".
+        self.loaded = False
 
     # --- Qt model interface -----------------------------------------------------------------
 
@@ -369,6 +371,7 @@ class WatchlistModel(QAbstractTableModel):
         self._text_cache.clear()
         self._view = self._visible_order()
         self._index_rows()
+        self.loaded = True
         self.endResetModel()
         self.watched_changed.emit()
 
