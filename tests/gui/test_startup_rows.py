@@ -4,6 +4,7 @@ estimates (which need every recorded sample) fill in later, in place."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -116,3 +117,50 @@ def test_stored_rows_that_cannot_be_read_leave_the_list_to_the_worker(qtbot, dat
         reader.read_rows(0.0)
     reader.shutdown()
     assert read.args == [None]  # not an empty watchlist: the window waits for the worker's rows
+
+
+# The real start-up path (run_gui), in a process of its own: says how many rows the list had painted
+# when the refresh worker was started, then closes the window.
+START_DRIVER = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from petitiondesk.gui import worker
+from petitiondesk.gui.app import GuiOptions, run_gui
+from petitiondesk.gui.main_window import MainWindow
+
+app = QApplication(sys.argv[:1])
+painted = []
+
+class Watch(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and watched.isWidgetType():
+            window = watched.window()
+            if isinstance(window, MainWindow) and watched is window.table.viewport():
+                painted.append(window.model.rowCount())
+        return False
+
+watch = Watch()
+app.installEventFilter(watch)
+start = worker.RefreshService.start
+
+def reporting_start(service):
+    print(f"rows painted when the worker started: {max(painted, default=0)}", flush=True)
+    QTimer.singleShot(0, app.closeAllWindows)
+    return start(service)
+
+worker.RefreshService.start = reporting_start
+sys.exit(run_gui(GuiOptions(data_dir=Path(sys.argv[1]), api_base="http://127.0.0.1:9", quit_after=30)))
+"""
+
+
+def test_the_refresh_worker_starts_once_the_stored_rows_are_painted(data_dir, tmp_path):
+    world = World(seed=3, speed=1.0, open_count=150)
+    ids = world.ids("open")[:150]  # enough that the window paints once before they are read
+    store_watchlist(paths.database_path(data_dir), world, ids, world.now().timestamp())
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    finished = subprocess.run([sys.executable, "-c", START_DRIVER, str(data_dir)], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert f"rows painted when the worker started: {len(ids)}" in finished.stdout, finished.stdout + finished.stderr

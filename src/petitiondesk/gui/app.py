@@ -225,7 +225,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     else:
         # The worker's imports and first reads would compete with the stored rows for the GIL: it
         # starts once they are painted (or, should they not come, a little later anyway).
-        reader.rows_read.connect(lambda _rows: _OnFirstPaint(window, start_refreshing),
+        reader.rows_read.connect(lambda _rows: _start_after_next_paint(window, start_refreshing),
                                  Qt.ConnectionType.SingleShotConnection)
         QTimer.singleShot(START_REFRESHING_AT_LATEST_MS, start_refreshing)
         window.show()
@@ -285,6 +285,12 @@ def _close_on_signals(window: MainWindow, stack: ExitStack) -> None:
     # A Python-level handler is needed for the wake-up byte to be written; the work is done in on_wake.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
     stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
+
+
+def _start_after_next_paint(window: MainWindow, callback: Callable[[], None]) -> None:
+    """`callback` once the window next paints: the list's, asked for here, if nothing else comes first."""
+    _OnFirstPaint(window, callback)
+    window.table.viewport().update()
 
 
 class _OnFirstPaint(QObject):
