@@ -103,7 +103,7 @@ class ReadResult:
 
 
 class DataReader(ServiceWorker):
-    """Lives in the reader thread; only the service creates it; only `loaded` leaves the thread."""
+    """Lives in the reader thread; only the service creates it; only its signals leave the thread."""
 
     loaded = Signal(object)  # ReadResult
     rows_read = Signal(object)  # tuple[WatchRow, ...], or None when they could not be read
