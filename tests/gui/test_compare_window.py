@@ -75,6 +75,38 @@ def test_an_archived_petition_added_by_link_is_fetched_and_lines_up_by_days_sinc
     assert len(x) >= 2 and -60 < x[0] <= 0 < x[-1] < 200
 
 
+def requests_for(simulator, petition_id: int) -> list[str]:
+    """The paths the simulator was asked for that name this petition's document."""
+    return [path for _, path, _ in simulator.request_log
+            if path.split("?")[0].endswith((f"/petitions/{petition_id}.json", f"/petitions/{petition_id}"))]
+
+
+def test_a_saved_comparison_with_an_archived_petition_opens_again_without_asking_the_site_for_it(
+        qtbot, simulator, data_dir):
+    database = paths.database_path(data_dir)
+    archived = simulator.world.archived_ids()[0]
+    live = simulator.world.ids("open")[0]  # not watched: nothing in the store keeps it fresh
+    window = comparison_window(qtbot, database, Fetching(simulator.url))
+    load(qtbot, window, [archived, live])
+    first = {one.petition_id: one for one in window.view.series}
+    assert set(first) == {archived, live} and first[archived].petition.archived
+    assert any(path.startswith("/archived/") for path in requests_for(simulator, archived))
+    with qtbot.waitSignal(window.service.saved_list, timeout=10_000):
+        window.save_as("Then and now")
+    window.close()
+    simulator.request_log.clear()
+
+    again = comparison_window(qtbot, database, Fetching(simulator.url))  # as after a restart
+    qtbot.waitUntil(lambda: len(again.saved) == 1, timeout=10_000)
+    with qtbot.waitSignal(again.service.loaded, timeout=15_000):
+        again.open_menu.actions()[0].trigger()
+    shown = {one.petition_id: one for one in again.view.series}
+    assert requests_for(simulator, archived) == []
+    assert requests_for(simulator, live) == [f"/petitions/{live}.json"]  # open petitions are asked again
+    assert shown[archived].petition == first[archived].petition
+    assert shown[archived].known == first[archived].known and len(shown[archived].known) >= 2
+
+
 def test_a_petition_that_is_not_there_is_left_out_with_a_message(qtbot, simulator, data_dir):
     database = paths.database_path(data_dir)
     live = simulator.world.ids("open")[0]

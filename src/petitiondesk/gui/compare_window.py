@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -48,7 +48,8 @@ from petitiondesk.gui.service import BackgroundService, Generation, describe_err
 if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
     import httpx
 
-    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.client import Fetched, PetitionsClient
+    from petitiondesk.core.models import Petition
     from petitiondesk.core.scheduler import RequestScheduler
     from petitiondesk.core.store import Store
 
@@ -157,31 +158,24 @@ class CompareWorker(DataReader):
 
     # -- in the thread -------------------------------------------------------------------------
     def _series(self, pid: int) -> compare.Series | str:
-        times, counts = np.empty(0), np.empty(0, dtype=np.int64)
-        petition = None
-        store = self._open()
-        if store is not None:
-            petition = store.petition(pid)
-            times, counts = store.samples(pid)
-        if petition is None:
-            fetched = self._fetch(pid)
-            if isinstance(fetched, str) and len(times) == 0:
-                return fetched
-            petition = None if isinstance(fetched, str) else fetched
-        return compare.series_for(pid, petition, times, counts)
+        fetch = self._fetch if self._fetching is not None else None
+        return compare.load_series(pid, self._open(), fetch, self._keep)
 
-    def _fetch(self, pid: int):
-        """The petition's document from the site (archived ones through the site's redirect), or why not."""
-        if self._fetching is None:
-            return f"Petition {pid} is not in the watchlist's records."
+    def _fetch(self, pid: int) -> Fetched[Petition]:
+        """The petition's document from the site (archived ones through the site's redirect)."""
         if self._client is None:
             config = self._fetching
             self._client = self.new_client(config.api_base, config.scheduler, config.transport)
         with self._client.foreground():
-            fetched = self._client.petition(pid)
-        if fetched.value is None:
-            return fetched.message or f"Petition {pid} could not be fetched."
-        return fetched.value
+            return self._client.petition(pid)
+
+    def _keep(self, pid: int, raw: bytes) -> None:
+        """Store an archived petition's document, so the next opening reads it; a store that cannot
+        be written (read-only folder, full disk) only means it is fetched again next time."""
+        try:
+            self._write_store().save_document(pid, raw, time.time())
+        except Exception as error:
+            log.warning("keeping archived petition %s for comparisons failed: %s", pid, error)
 
     def _write_store(self):
         if self._writer is None:
