@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from petitiondesk import paths
 from petitiondesk.core.store import SavedComparison, Store
 from petitiondesk.gui.compare_export import export_comparison
 from petitiondesk.gui.compare_window import CompareService, CompareWindow, Fetching
+from slow_servers import SlowServer
 
 
 def record(database, petition_id: int, counts) -> None:
@@ -105,6 +107,28 @@ def test_a_saved_comparison_with_an_archived_petition_opens_again_without_asking
     assert requests_for(simulator, live) == [f"/petitions/{live}.json"]  # open petitions are asked again
     assert shown[archived].petition == first[archived].petition
     assert shown[archived].known == first[archived].known and len(shown[archived].known) >= 2
+
+
+def test_closing_the_main_window_stops_an_open_comparison_mid_request_with_its_own_services(
+        qtbot, make_window, data_dir):
+    from petitiondesk.gui.service import QUIT_WAIT_S
+
+    with SlowServer("hang") as site:
+        window = make_window(refresh_on_start=False)
+        compare = CompareWindow(CompareService(paths.database_path(data_dir), Fetching(site.url)), parent=window)
+        compare.show()
+        try:
+            compare.set_petitions([700002])  # not in the store: fetched from a site that never answers
+            qtbot.waitUntil(lambda: any("/petitions/700002.json" in line for line in site.requests), timeout=15_000)
+            time.sleep(0.3)  # the request now waits for an answer that never comes
+            began = time.monotonic()
+            window.close()
+            took = time.monotonic() - began
+            assert compare.service.is_stopped and not compare.service.is_running
+        finally:
+            compare.close()
+    print(f"the main window closed with a comparison's request hanging in {took * 1000:.0f} ms")
+    assert took < QUIT_WAIT_S + 0.5
 
 
 def test_a_petition_that_is_not_there_is_left_out_with_a_message(qtbot, simulator, data_dir):
