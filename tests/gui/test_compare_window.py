@@ -272,3 +272,106 @@ def test_the_add_dialog_offers_the_watchlist_and_takes_an_archived_link(qtbot):
     dialog.reference.setText("not a petition")
     dialog._accept_if_valid()
     assert dialog.error.text() and dialog.result() != dialog.DialogCode.Accepted
+
+
+def test_words_are_searched_on_the_site_and_ticked_results_are_added(qtbot, still_site, data_dir):
+    from PySide6.QtCore import Qt
+
+    from petitiondesk.gui.compare_window import AddPetitionDialog
+
+    world = still_site.world
+    window = comparison_window(qtbot, paths.database_path(data_dir), Fetching(still_site.url))
+    dialog = AddPetitionDialog([], set(), window, window.service)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.focusWidget() is dialog.reference  # an empty watchlist: straight to typing
+    word = max(world.plan(world.ids("open")[0]).action.split(), key=len)
+    dialog.reference.setText(word)
+    with qtbot.waitSignal(window.service.found, timeout=15_000):
+        qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)  # words: Enter searches, it does not close
+    assert dialog.isVisible() and dialog.results.isVisible() and dialog.results.count() >= 1
+    first = dialog.results.item(0).data(Qt.ItemDataRole.UserRole)
+    assert word.lower() in f"{world.plan(first).action} {world.plan(first).background}".lower()
+    dialog.results.item(0).setCheckState(Qt.CheckState.Checked)
+    archived_word = max(world.plan(world.archived_ids()[0]).action.split(), key=len)
+    dialog.reference.setText(archived_word)
+    dialog.archived_box.setChecked(True)
+    with qtbot.waitSignal(window.service.found, timeout=15_000):
+        dialog.search_button.click()
+    ids = [dialog.results.item(row).data(Qt.ItemDataRole.UserRole) for row in range(dialog.results.count())]
+    assert ids[0] == first  # ticked before the second search: kept
+    assert set(ids[1:]) and set(ids[1:]) <= set(world.archived_ids())
+    dialog.results.item(1).setCheckState(Qt.CheckState.Checked)
+    dialog.add_button.click()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.chosen() == ids[:2]
+    with qtbot.waitSignal(window.service.loaded, timeout=15_000):
+        window.add_petitions(dialog.chosen())
+    assert [one.petition_id for one in window.view.series] == ids[:2]
+    assert window.statusBar().currentMessage() == "2 petitions compared."
+
+
+def test_delete_removes_the_selected_petition_without_reading_again(qtbot, data_dir):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    database = paths.database_path(data_dir)
+    for pid in (31, 32, 33):
+        record(database, pid, [1, 2, 3])
+    window = comparison_window(qtbot, database)
+    load(qtbot, window, [31, 32, 33])
+    assert window.remove_action in window.view.table.actions()  # the table's context menu
+    assert not window.remove_action.isEnabled()  # nothing selected yet
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts go to the active window
+    window.view.table.selectRow(1)
+    window.view.table.setFocus()
+    reads = []
+    window.service.loaded.connect(reads.append)
+    qtbot.keyClick(window.view.table, Qt.Key.Key_Delete)
+    assert [one.petition_id for one in window.view.series] == [31, 33]
+    assert window.petition_ids == [31, 33] and window.view.table.rowCount() == 2
+    assert window.statusBar().currentMessage() == "Removed “Petition 32” from the comparison."
+    assert window.view.table.selectionModel().selectedRows()[0].row() == 1  # Delete again: the next one
+    qtbot.keyClick(window.view.table, Qt.Key.Key_Delete)
+    qtbot.keyClick(window.view.table, Qt.Key.Key_Delete)
+    assert window.view.series == [] and window.focusWidget() is window.view.add_button
+    qtbot.wait(200)
+    assert reads == []  # removing reads nothing again
+
+
+def test_one_petition_is_one_and_an_empty_comparison_says_how_to_add(qtbot, data_dir):
+    database = paths.database_path(data_dir)
+    record(database, 41, [5, 6])
+    window = comparison_window(qtbot, database)
+    window.set_petitions([])
+    assert window.statusBar().currentMessage().startswith("Add petitions to compare them")
+    assert window.focusWidget() is window.view.add_button
+    load(qtbot, window, [41])
+    assert window.statusBar().currentMessage() == "1 petition compared."
+
+
+def test_escape_closes_the_comparison(qtbot, data_dir):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window = comparison_window(qtbot, paths.database_path(data_dir))
+    service = window.service
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts go to the active window
+    qtbot.keyClick(window.view.align_box, Qt.Key.Key_Escape)
+    assert service.is_stopped  # closed: the window stops its thread as it goes
+
+
+def test_the_export_dialog_opens_in_the_export_folder_with_a_name_that_is_a_file(qtbot, data_dir, tmp_path,
+                                                                                   monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    database = paths.database_path(data_dir)
+    record(database, 51, [1, 2])
+    suggested = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (suggested.append(args[2]) or ("", "")))
+    window = CompareWindow(CompareService(database), start_folder=lambda what: tmp_path)
+    qtbot.addWidget(window)
+    load(qtbot, window, [51])
+    window.name = "Trees/roads: 2026"
+    window.ask_to_export()
+    assert suggested == [str(tmp_path / "comparison-Trees-roads-2026.png")]

@@ -11,6 +11,7 @@ the GUI thread) and written by a short-lived thread, atomically.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,9 +22,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +52,7 @@ from petitiondesk.gui.service import BackgroundService, Generation, describe_err
 if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
     import httpx
 
+    from petitiondesk.core.browse import BrowseRow
     from petitiondesk.core.client import Fetched, PetitionsClient
     from petitiondesk.core.models import Petition
     from petitiondesk.core.scheduler import RequestScheduler
@@ -56,6 +61,8 @@ if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker'
 log = logging.getLogger(__name__)
 
 EXPORT_SIZE = (1600, 900)
+NOTHING_YET = "Add petitions to compare them: Add Petition… (Ctrl+N)."
+_TITLE_ROLE = Qt.ItemDataRole.UserRole + 1  # a listed petition's title, beside its number
 
 
 # -- what crosses the thread (immutable) -----------------------------------------------------------
@@ -75,6 +82,15 @@ class SavedList:
     comparisons: tuple[SavedComparison, ...]
     error: str | None = None
     done: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The first page of petitions matching a search (the add dialog's results), or why there are none."""
+
+    generation: int
+    rows: tuple[BrowseRow, ...]
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,10 +114,13 @@ class CompareWorker(DataReader):
 
     loaded = Signal(object)  # Loaded
     saved_list = Signal(object)  # SavedList
+    found = Signal(object)  # Found
 
-    def __init__(self, database: Path, latest: Generation, fetching: Fetching | None) -> None:
+    def __init__(self, database: Path, latest: Generation, fetching: Fetching | None,
+                 searches: Generation | None = None) -> None:
         super().__init__(Path(database), latest)
         self._fetching = fetching
+        self._searches = searches or Generation()
         self._writer: Store | None = None
         self._client: PetitionsClient | None = None
 
@@ -125,6 +144,26 @@ class CompareWorker(DataReader):
             else:
                 series.append(one)
         self.loaded.emit(Loaded(generation, tuple(series), tuple(problems)))
+
+    @Slot(int, str, bool)
+    def search(self, generation: int, text: str, archived: bool) -> None:
+        """The first page (50) of the site's petitions matching `text`, open or archived."""
+        if generation != self._searches.value or self.stopping():
+            return
+        from petitiondesk.core.browse import BrowseQuery, Browser
+
+        try:
+            if self._fetching is None:
+                raise RuntimeError("Searching the site is not available here.")
+            client = self._site()
+            with client.foreground():
+                page = Browser(client, BrowseQuery("all", q=text, archived=archived)).fetch_next()
+            found = Found(generation, page.rows, page.error)
+        except Exception as error:  # a bad answer: a message in the dialog, not a dead thread
+            log.warning("searching for a comparison failed: %s", error)
+            found = Found(generation, (), describe_error(error))
+        if not self.stopping():
+            self.found.emit(found)
 
     @Slot(object)
     def run_job(self, job: StoreJob) -> None:
@@ -163,11 +202,17 @@ class CompareWorker(DataReader):
 
     def _fetch(self, pid: int) -> Fetched[Petition]:
         """The petition's document from the site (archived ones through the site's redirect)."""
+        client = self._site()
+        with client.foreground():
+            return client.petition(pid)
+
+    def _site(self) -> PetitionsClient:
+        """The thread's client, made on first use (a comparison of watched petitions needs none)."""
         if self._client is None:
             config = self._fetching
+            assert config is not None  # only asked for when fetching is configured
             self._client = self.new_client(config.api_base, config.scheduler, config.transport)
-        with self._client.foreground():
-            return self._client.petition(pid)
+        return self._client
 
     def _keep(self, pid: int, raw: bytes) -> None:
         """Store an archived petition's document, so the next opening reads it; a store that cannot
@@ -190,19 +235,24 @@ class CompareService(BackgroundService):
 
     loaded = Signal(object)  # Loaded, only for the newest request
     saved_list = Signal(object)  # SavedList
+    found = Signal(object)  # Found, only for the newest search
 
     _load_requested = Signal(int, object)
     _job_requested = Signal(object)
+    _search_requested = Signal(int, str, bool)
 
     def __init__(self, database: Path, fetching: Fetching | None = None, parent: QObject | None = None) -> None:
-        latest = Generation()
-        worker = CompareWorker(Path(database), latest, fetching)
+        latest, searches = Generation(), Generation()
+        worker = CompareWorker(Path(database), latest, fetching, searches)
         super().__init__("petitiondesk-compare", worker, parent)
-        self._latest = latest
+        self._latest, self._searches = latest, searches
+        self.can_search = fetching is not None
         self._load_requested.connect(worker.load, Qt.ConnectionType.QueuedConnection)
         self._job_requested.connect(worker.run_job, Qt.ConnectionType.QueuedConnection)
+        self._search_requested.connect(worker.search, Qt.ConnectionType.QueuedConnection)
         worker.loaded.connect(self._on_loaded)
         worker.saved_list.connect(self.saved_list)
+        worker.found.connect(self._on_found)
 
     def load(self, petition_ids: Sequence[int]) -> None:
         """Read these petitions' series; an earlier request's answer will be dropped."""
@@ -217,62 +267,168 @@ class CompareService(BackgroundService):
         self.start()
         self._job_requested.emit(StoreJob(kind, args))
 
+    def search(self, text: str, archived: bool = False) -> None:
+        """Search the site; an earlier search's answer will be dropped."""
+        if self.is_stopped:
+            return
+        self.start()
+        self._search_requested.emit(self._searches.bump(), text, archived)
+
     @Slot(object)
     def _on_loaded(self, result: Loaded) -> None:
         if not self.is_stopped and result.generation == self._latest.value:
             self.loaded.emit(result)
 
+    @Slot(object)
+    def _on_found(self, result: Found) -> None:
+        if not self.is_stopped and result.generation == self._searches.value:
+            self.found.emit(result)
+
 
 # -- the add dialog ----------------------------------------------------------------------------
 class AddPetitionDialog(QDialog):
-    """Pick petitions from the watchlist, or give any petition's number or link (archived ones too)."""
+    """Pick petitions from the watchlist, give any petition's number or link (archived ones too), or
+    search the site by words and tick what it finds. `search` is the service's (None: no searching)."""
 
-    def __init__(self, watched: Sequence[tuple[int, str]], shown: set[int], parent: QWidget | None = None):
+    def __init__(self, watched: Sequence[tuple[int, str]], shown: set[int], parent: QWidget | None = None,
+                 search: CompareService | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add Petitions to the Comparison")
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Watched petitions")
-        for pid, title in watched:
-            item = QListWidgetItem(f"{title} ({pid})")  # list items are plain text
-            item.setData(Qt.ItemDataRole.UserRole, pid)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            if pid in shown:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-            self.list.addItem(item)
+        self._shown = shown
+        self._service = search if search is not None and search.can_search else None
+        self.list = self._checklist("Watched petitions", watched)
         self.reference = QLineEdit(self)
-        self.reference.setAccessibleName("Petition number or link")
-        self.reference.setPlaceholderText("e.g. 241584 or https://petition.parliament.uk/archived/petitions/241584")
+        self.reference.setAccessibleName("Petition number, link or words to search for")
+        self.reference.setPlaceholderText("e.g. 241584, a link, or words from a title")
+        self.reference.returnPressed.connect(self._on_return)
+        self.archived_box = QCheckBox("Past &parliaments", self)
+        self.archived_box.setToolTip("Search the petitions of past parliaments (2010 to 2024) instead of this one's")
+        self.search_button = QPushButton("&Search", self)
+        self.search_button.setAutoDefault(False)
+        self.search_button.clicked.connect(self.search)
+        self.results = self._checklist("Petitions found", ())
+        self.results.hide()
         self.error = QLabel("", self)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("Add")
+        self.add_button.setAutoDefault(False)
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
+        self._lay_out(buttons, bool(watched))
+        if self._service is not None:
+            self._service.found.connect(self._on_found)
+        else:
+            self.archived_box.hide()
+            self.search_button.hide()
+
+    def _checklist(self, name: str, petitions: Sequence[tuple[int, str]]) -> QListWidget:
+        checklist = QListWidget(self)
+        checklist.setAccessibleName(name)
+        self._fill(checklist, petitions)
+        return checklist
+
+    def _fill(self, checklist: QListWidget, petitions: Sequence[tuple[int, str]]) -> None:
+        checklist.clear()
+        for pid, title in petitions:
+            item = QListWidgetItem(f"{title} ({pid})")  # list items are plain text
+            item.setData(Qt.ItemDataRole.UserRole, pid)
+            item.setData(_TITLE_ROLE, title)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            if pid in self._shown:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("Already in the comparison")
+            checklist.addItem(item)
+
+    def _lay_out(self, buttons: QDialogButtonBox, any_watched: bool) -> None:
+        finding = QHBoxLayout()
+        finding.addWidget(self.reference, 1)
+        finding.addWidget(self.archived_box)
+        finding.addWidget(self.search_button)
         layout = QVBoxLayout(self)
         layout.addWidget(buddy_label("From the &watchlist:", self.list, self))
         layout.addWidget(self.list)
-        layout.addWidget(buddy_label("Or any petition, open or archived, by &number or link:", self.reference, self))
-        layout.addWidget(self.reference)
+        words = "number, link or words" if self._service is not None else "number or link"
+        layout.addWidget(buddy_label(f"Or any petition, open or archived, by &{words}:", self.reference, self))
+        layout.addLayout(finding)
+        layout.addWidget(self.results)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        if not any_watched:  # nothing to tick: straight to typing
+            self.list.setEnabled(False)
+            self.reference.setFocus()
 
     def chosen(self) -> list[int]:
-        """The ticked petitions, then the one typed (ValueError with a message if it is not one)."""
-        ids = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())
-               if self.list.item(row).checkState() == Qt.CheckState.Checked]
+        """The ticked petitions (watchlist, then search results), then the one typed (BadReference
+        with a message if the text names no petition and is not a search whose results are ticked)."""
+        ids = [*_ticked(self.list), *_ticked(self.results)]
         text = self.reference.text().strip()
         if text:
-            ids.append(parse_reference(text).id)
-        return ids
+            try:
+                ids.append(parse_reference(text).id)
+            except BadReference:
+                if not ids or self._service is None:
+                    raise
+        return list(dict.fromkeys(ids))
+
+    def search(self) -> None:
+        text = " ".join(self.reference.text().split())
+        if self._service is None or not text:
+            return
+        self.error.setText(f"Searching for “{text}”…")
+        self._service.search(text, self.archived_box.isChecked())
+
+    @Slot(object)
+    def _on_found(self, found: Found) -> None:
+        ticked = {pid: title for pid, title in _ticked_items(self.results)}  # kept across searches
+        rows = [(row.id, row.action) for row in found.rows if row.id not in ticked]
+        self._fill(self.results, [*ticked.items(), *rows])
+        for row in range(len(ticked)):
+            self.results.item(row).setCheckState(Qt.CheckState.Checked)
+        self.results.show()
+        if found.error:
+            self.error.setText(f"The search failed: {found.error}")
+        elif not found.rows:
+            self.error.setText("No petitions match. Try other words, or Past parliaments.")
+        else:
+            shown = f"the first {len(found.rows)}" if len(found.rows) >= 50 else str(len(found.rows))
+            self.error.setText(f"Found {shown}: tick the petitions to add, then Add.")
+            self.results.setCurrentRow(len(ticked))
+            self.results.setFocus()
+
+    def _on_return(self) -> None:
+        """Enter: a number or link is added at once; words are searched for."""
+        try:
+            parse_reference(self.reference.text().strip())
+        except BadReference:
+            if self._service is not None:
+                self.search()
+                return
+        self._accept_if_valid()
 
     def _accept_if_valid(self) -> None:
         try:
-            self.chosen()
+            chosen = self.chosen()
         except BadReference as error:
-            self.error.setText(str(error))
+            self.error.setText(str(error) + (" To search by words, press Search." if self._service else ""))
+            return
+        if not chosen:
+            self.error.setText("Tick a petition, or give its number or link.")
             return
         self.accept()
+
+
+def _ticked_items(checklist: QListWidget) -> list[tuple[int, str]]:
+    items = (checklist.item(row) for row in range(checklist.count()))
+    return [(item.data(Qt.ItemDataRole.UserRole), item.data(_TITLE_ROLE)) for item in items
+            if item.checkState() == Qt.CheckState.Checked]
+
+
+def _ticked(checklist: QListWidget) -> list[int]:
+    return [pid for pid, _ in _ticked_items(checklist)]
 
 
 # -- the window --------------------------------------------------------------------------------
@@ -282,7 +438,7 @@ class CompareWindow(QMainWindow):
     _written = Signal(str, str)  # from a writer thread: message, error
 
     def __init__(self, service: CompareService, watched: Callable[[], Sequence[tuple[int, str]]] = list,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, start_folder: Callable[[str], Path] = lambda _: Path.home()) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -290,6 +446,7 @@ class CompareWindow(QMainWindow):
         self.service = service
         service.setParent(self)
         self.watched = watched
+        self.start_folder = start_folder  # where the export dialog opens (the window's export folder)
         self.view = CompareView(self)
         self.setCentralWidget(self.view)
         self.petition_ids: list[int] = []
@@ -298,6 +455,7 @@ class CompareWindow(QMainWindow):
         self._writers: list[threading.Thread] = []
         self._update_title()
         self._build_menus()
+        self._let_the_table_remove()
         self.view.add_requested.connect(self.ask_to_add)
         self.view.export_requested.connect(self.ask_to_export)
         service.loaded.connect(self._on_loaded)
@@ -308,15 +466,27 @@ class CompareWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Comparison")
         self.add_action = self._action(menu, "&Add Petition…", self.ask_to_add, QKeySequence.StandardKey.New)
+        self.remove_action = self._action(menu, "Re&move from Comparison", self.remove_selected,
+                                          QKeySequence.StandardKey.Delete)
         self.export_action = self._action(menu, "&Export as PNG, SVG or CSV…", self.ask_to_export, "Ctrl+E")
         menu.addSeparator()
         self.save_action = self._action(menu, "&Save…", self.ask_to_save, QKeySequence.StandardKey.Save)
         self.open_menu = menu.addMenu("&Open Saved")
-        self.rename_action = self._action(menu, "&Rename…", self.ask_to_rename)
-        self.delete_action = self._action(menu, "&Delete…", self.ask_to_delete)
+        self.rename_action = self._action(menu, "&Rename Saved…", self.ask_to_rename)
+        self.delete_action = self._action(menu, "&Delete Saved…", self.ask_to_delete)
         menu.addSeparator()
-        self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+        self.close_action = self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+        self.close_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Esc")])
         self._fill_open_menu()
+
+    def _let_the_table_remove(self) -> None:
+        """Delete, or the table's context menu, removes the selected petitions."""
+        table = self.view.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        table.addAction(self.remove_action)
+        table.itemSelectionChanged.connect(
+            lambda: self.remove_action.setEnabled(bool(table.selectionModel().selectedRows())))
+        self.remove_action.setEnabled(False)
 
     def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
@@ -329,23 +499,50 @@ class CompareWindow(QMainWindow):
     def set_petitions(self, petition_ids: Sequence[int]) -> None:
         """Compare these petitions (read off the GUI thread; the chart fills when they arrive)."""
         self.petition_ids = list(dict.fromkeys(int(pid) for pid in petition_ids))
-        self.statusBar().showMessage(f"Reading {len(self.petition_ids)} petitions…" if self.petition_ids else
-                                     "Add petitions to compare them.")
+        if not self.petition_ids:
+            self.view.set_series([])
+            self.statusBar().showMessage(NOTHING_YET)
+            self.view.add_button.setFocus()
+            return
+        self.statusBar().showMessage(f"Reading {_petitions(len(self.petition_ids))}…")
         self.service.load(self.petition_ids)
 
     def add_petitions(self, petition_ids: Sequence[int]) -> None:
         self.set_petitions([*self.petition_ids, *petition_ids])
 
     def ask_to_add(self) -> None:
-        dialog = AddPetitionDialog(self.watched(), set(self.petition_ids), self)
+        dialog = AddPetitionDialog(self.watched(), set(self.petition_ids), self, self.service)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.add_petitions(dialog.chosen())
 
+    def remove_selected(self) -> None:
+        """Take the petitions selected in the table off the chart (nothing is read again)."""
+        table = self.view.table
+        rows = sorted({index.row() for index in table.selectionModel().selectedRows()})
+        series = self.view.series
+        gone = [series[row] for row in rows if row < len(series)]
+        if not gone:
+            self.statusBar().showMessage("Select a petition in the table to remove it.")
+            return
+        gone_ids = {one.petition_id for one in gone}
+        self.petition_ids = [pid for pid in self.petition_ids if pid not in gone_ids]
+        kept = [one for one in series if one.petition_id not in gone_ids]
+        self.view.set_series(kept)
+        what = f"“{gone[0].title}”" if len(gone) == 1 else _petitions(len(gone))
+        self.statusBar().showMessage(f"Removed {what} from the comparison." if kept else NOTHING_YET)
+        if kept:  # the next row, so that Delete again removes the next one
+            table.selectRow(min(rows[0], len(kept) - 1))
+            table.setFocus()
+        else:
+            self.view.add_button.setFocus()
+
     @Slot(object)
     def _on_loaded(self, result: Loaded) -> None:
-        self.view.set_series(result.series)
-        self.petition_ids = [one.petition_id for one in result.series]  # those that could not be read leave
-        message = f"{len(result.series)} petitions compared."
+        wanted = set(self.petition_ids)  # one removed while the others were read stays removed
+        series = [one for one in result.series if one.petition_id in wanted]
+        self.view.set_series(series)
+        self.petition_ids = [one.petition_id for one in series]  # those that could not be read leave
+        message = f"{_petitions(len(series))} compared." if series else NOTHING_YET
         if result.problems:
             message += " Left out: " + "; ".join(result.problems)
         self.statusBar().showMessage(message)
@@ -440,7 +637,7 @@ class CompareWindow(QMainWindow):
         if not self.view.series:
             self.statusBar().showMessage("There is nothing to export yet: add petitions first.")
             return
-        suggested = Path.home() / f"comparison{'-' + self.name if self.name else ''}.png"
+        suggested = self.start_folder("chart") / _file_name(self.name)
         name, chosen = QFileDialog.getSaveFileName(self, "Export Comparison", str(suggested),
                                                    "PNG image (*.png);;SVG vector image (*.svg);;CSV (*.csv)")
         if name:
@@ -496,6 +693,16 @@ class CompareWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _petitions(count: int) -> str:
+    return f"{count} petition{'' if count == 1 else 's'}"
+
+
+def _file_name(name: str | None) -> str:
+    """A file name for a comparison's export: its name without what a path would read as folders."""
+    words = re.sub(r"[^\w.-]+", "-", name or "").strip("-.")
+    return f"comparison-{words}.png" if words else "comparison.png"
+
+
 def _csv_header(alignment: str, units: str) -> tuple[str, ...]:
     x = "time_utc" if alignment == "calendar" else "days_since_opening"
     return ("petition_id", "petition", x, "signatures" if units == "signatures" else "share_of_100000", "source")
@@ -519,7 +726,7 @@ def open_comparison(window, petition_ids: Sequence[int]) -> CompareWindow:
         return [(row.petition_id, row.petition.action if row.petition else f"Petition {row.petition_id}")
                 for row in rows()]
 
-    compare_window = CompareWindow(service, watched, window)
+    compare_window = CompareWindow(service, watched, window, window.exports.start_folder)
     compare_window.view.clock = window.clock  # "now" for the table: the demo's fast clock too
     compare_window.set_petitions(petition_ids)
     compare_window.show()
