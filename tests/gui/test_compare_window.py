@@ -301,6 +301,7 @@ def test_words_are_searched_on_the_site_and_ticked_results_are_added(qtbot, stil
     ids = [dialog.results.item(row).data(Qt.ItemDataRole.UserRole) for row in range(dialog.results.count())]
     assert ids[0] == first  # ticked before the second search: kept
     assert set(ids[1:]) and set(ids[1:]) <= set(world.archived_ids())
+    assert "signatures, archived, opened 20" in dialog.results.item(1).text()  # same titles told apart
     dialog.results.item(1).setCheckState(Qt.CheckState.Checked)
     dialog.add_button.click()
     assert dialog.result() == dialog.DialogCode.Accepted

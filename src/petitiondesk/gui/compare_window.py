@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ from petitiondesk.core.store import SavedComparison
 from petitiondesk.gui.compare_export import comparison_bytes
 from petitiondesk.gui.compare_view import CompareView, buddy_label
 from petitiondesk.gui.data_reader import DataReader
+from petitiondesk.gui.format import format_count
 from petitiondesk.gui.service import BackgroundService, Generation, describe_error
 
 if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
@@ -294,7 +295,9 @@ class AddPetitionDialog(QDialog):
                  search: CompareService | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add Petitions to the Comparison")
+        self.resize(640, 520)  # room for whole titles
         self._shown = shown
+        self._details: dict[int, str] = {}  # search results' count, state and year, by petition
         self._service = search if search is not None and search.can_search else None
         self.list = self._checklist("Watched petitions", watched)
         self.reference = QLineEdit(self)
@@ -330,10 +333,12 @@ class AddPetitionDialog(QDialog):
         self._fill(checklist, petitions)
         return checklist
 
-    def _fill(self, checklist: QListWidget, petitions: Sequence[tuple[int, str]]) -> None:
+    def _fill(self, checklist: QListWidget, petitions: Sequence[tuple[int, str]],
+              details: Mapping[int, str] | None = None) -> None:
         checklist.clear()
         for pid, title in petitions:
-            item = QListWidgetItem(f"{title} ({pid})")  # list items are plain text
+            detail = (details or {}).get(pid)
+            item = QListWidgetItem(f"{title} ({pid})" + (f" · {detail}" if detail else ""))  # plain text
             item.setData(Qt.ItemDataRole.UserRole, pid)
             item.setData(_TITLE_ROLE, title)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -385,7 +390,8 @@ class AddPetitionDialog(QDialog):
     def _on_found(self, found: Found) -> None:
         ticked = {pid: title for pid, title in _ticked_items(self.results)}  # kept across searches
         rows = [(row.id, row.action) for row in found.rows if row.id not in ticked]
-        self._fill(self.results, [*ticked.items(), *rows])
+        self._details.update({row.id: _found_detail(row) for row in found.rows})
+        self._fill(self.results, [*ticked.items(), *rows], self._details)
         for row in range(len(ticked)):
             self.results.item(row).setCheckState(Qt.CheckState.Checked)
         self.results.show()
@@ -419,6 +425,13 @@ class AddPetitionDialog(QDialog):
             self.error.setText("Tick a petition, or give its number or link.")
             return
         self.accept()
+
+
+def _found_detail(row: BrowseRow) -> str:
+    """What tells apart petitions of the same title: count, state, the year it opened."""
+    state = "archived" if row.archived else row.state
+    opened = f", opened {row.opened_at.year}" if row.opened_at else ""
+    return f"{format_count(row.signature_count)} signatures, {state}{opened}"
 
 
 def _ticked_items(checklist: QListWidget) -> list[tuple[int, str]]:
