@@ -376,3 +376,37 @@ def test_the_export_dialog_opens_in_the_export_folder_with_a_name_that_is_a_file
     window.name = "Trees/roads: 2026"
     window.ask_to_export()
     assert suggested == [str(tmp_path / "comparison-Trees-roads-2026.png")]
+
+
+@pytest.mark.parametrize("answer", ["Cancel", "Yes"])
+def test_saving_over_another_saved_comparison_asks_first(qtbot, data_dir, monkeypatch, answer):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def exec_(box):
+        asked.append((box.text(), box.textFormat()))
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    database = paths.database_path(data_dir)
+    record(database, 61, [1, 2])
+    with Store.open(database) as store:
+        store.save_comparison(SavedComparison("<b>Rivals</b>", (1, 2)))
+    window = comparison_window(qtbot, database)
+    qtbot.waitUntil(lambda: len(window.saved) == 1, timeout=10_000)
+    load(qtbot, window, [61])
+    replaced = window.save_as("<b>Rivals</b>")
+    assert asked == [("A comparison named “<b>Rivals</b>” is saved already. Replace it with this one?",
+                      Qt.TextFormat.PlainText)]
+    if answer == "Cancel":
+        assert not replaced and window.name is None
+        qtbot.wait(200)
+        with Store.open(database) as store:
+            assert store.comparisons()[0].petition_ids == (1, 2)  # kept as it was
+    else:
+        qtbot.waitUntil(lambda: window.saved[0].petition_ids == (61,), timeout=10_000)
+    asked.clear()
+    if replaced:
+        assert window.save_as("<b>Rivals</b>") and asked == []  # saving the one open again asks nothing

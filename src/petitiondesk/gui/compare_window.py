@@ -577,10 +577,17 @@ class CompareWindow(QMainWindow):
         if ok and name.strip():
             self.save_as(name)
 
-    def save_as(self, name: str) -> None:
-        self.name = " ".join(name.split())
+    def save_as(self, name: str) -> bool:
+        """Save under `name`; replacing another saved comparison of that name is asked first."""
+        name = " ".join(name.split())
+        taken = name != self.name and any(saved.name == name for saved in self.saved)
+        if taken and not _confirmed(self, "Save Comparison", f"A comparison named “{name}” is saved already. "
+                                    "Replace it with this one?", "Replace"):
+            return False
+        self.name = name
         self._update_title()
         self.service.job("save", self.current(self.name))
+        return True
 
     def open_saved(self, saved: SavedComparison) -> None:
         self.name = saved.name
@@ -608,8 +615,7 @@ class CompareWindow(QMainWindow):
         name = self._pick_saved("Delete Comparison")
         if name is None:
             return
-        answer = QMessageBox.question(self, "Delete Comparison", f"Delete the saved comparison “{name}”?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if _confirmed(self, "Delete Comparison", f"Delete the saved comparison “{name}”?", "Delete"):
             self.delete(name)
 
     def delete(self, name: str) -> None:
@@ -704,6 +710,16 @@ class CompareWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.service.stop()  # the thread ends on its own; exports being written finish
         super().closeEvent(event)
+
+
+def _confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before something is lost; the names in `text` are shown as typed (plain text)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.button(QMessageBox.StandardButton.Yes).setText(action)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def _petitions(count: int) -> str:
