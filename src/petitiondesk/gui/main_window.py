@@ -382,20 +382,14 @@ class MainWindow(QMainWindow):
         self.status.countdown.stop()
         self.status.say("Stopping…")
         self.presenter.stop()
-        opened = self._opened_windows()
+        opened = [child for child in self.findChildren(QMainWindow)  # comparisons: they stop with this window
+                  if isinstance(getattr(child, "service", None), BackgroundService)]
         services = (self.reader, self.browse_service, self.service, *(window.service for window in opened))
         for service in services:
             service.stop()  # all of them first: requests aborted, nothing waits behind another
         for writing in (self.exports, *opened):
             writing.wait_for_writers()  # a file being saved is finished, not cut off
         stop_all(services)
-        for window in opened:
-            window.close()
-
-    def _opened_windows(self) -> list:
-        """Windows opened from this one with a thread of their own (comparisons): they stop with it."""
-        return [child for child in self.findChildren(QMainWindow)
-                if isinstance(getattr(child, "service", None), BackgroundService)]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()
