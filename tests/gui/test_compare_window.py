@@ -431,3 +431,16 @@ def test_saving_over_another_saved_comparison_asks_first(qtbot, data_dir, monkey
     asked.clear()
     if replaced:
         assert window.save_as("<b>Rivals</b>") and asked == []  # saving the one open again asks nothing
+
+
+def test_the_main_windows_shortcuts_list_leaves_out_an_open_comparisons_keys(qtbot, make_window, data_dir):
+    from petitiondesk.gui.help import action_shortcuts
+
+    window = make_window(refresh_on_start=False)
+    before = action_shortcuts(window)
+    compare = CompareWindow(CompareService(paths.database_path(data_dir)), parent=window)
+    try:
+        assert action_shortcuts(window) == before  # not "Close: Ctrl+F4, Esc" for the main window
+        assert ("Remove from Comparison", "Del") in action_shortcuts(compare)
+    finally:
+        compare.close()
