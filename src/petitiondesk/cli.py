@@ -943,7 +943,7 @@ def _comparison_series(args, ids: list[int]) -> list:
 
     with _open_store(args) as store, _client(args) as client:
         loaded = [compare.load_series(pid, store, client.petition, keep) for pid in ids]
-    problems = [one for one in loaded if isinstance(one, str)]
+    problems = [one.message for one in loaded if isinstance(one, compare.NotLoaded)]
     if problems:
         raise CommandError("; ".join(problems))
     return loaded

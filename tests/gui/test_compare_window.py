@@ -444,3 +444,19 @@ def test_the_main_windows_shortcuts_list_leaves_out_an_open_comparisons_keys(qtb
         assert ("Remove from Comparison", "Del") in action_shortcuts(compare)
     finally:
         compare.close()
+
+
+def test_a_petition_the_site_fails_to_send_stays_in_the_comparison_and_is_saved_with_it(qtbot, data_dir):
+    import httpx
+
+    database = paths.database_path(data_dir)
+    record(database, 71, [1, 2])
+    broken_site = httpx.MockTransport(lambda request: httpx.Response(503))  # down for maintenance
+    window = comparison_window(qtbot, database, Fetching("https://petition.parliament.uk", transport=broken_site))
+    load(qtbot, window, [71, 700123])
+    assert [one.petition_id for one in window.view.series] == [71]
+    assert "Left out for now: " in window.statusBar().currentMessage()
+    assert window.petition_ids == [71, 700123]
+    with qtbot.waitSignal(window.service.saved_list, timeout=10_000):
+        window.save_as("Offline today")
+    assert window.saved[0].petition_ids == (71, 700123)  # nothing lost by saving while offline

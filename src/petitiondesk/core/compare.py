@@ -70,9 +70,19 @@ def series_for(petition_id: int, petition: Petition | None, times: ArrayLike, co
     return Series(int(petition_id), petition, times, counts, tuple((p.at, p.count) for p in points))
 
 
+@dataclass(frozen=True)
+class NotLoaded:
+    """Why a petition is not on the chart (a line for users). `for_now`: the network, the site or the
+    file failed, and it stays in the comparison to be read again; False: the site has no such petition."""
+
+    petition_id: int
+    message: str
+    for_now: bool = True
+
+
 def load_series(petition_id: int, store: Store | None, fetch: Callable[[int], Fetched[Petition]] | None = None,
-                keep: Callable[[int, bytes], None] | None = None) -> Series | str:
-    """A petition's Series from the store, or why it cannot be had (a line for users).
+                keep: Callable[[int, bytes], None] | None = None) -> Series | NotLoaded:
+    """A petition's Series from the store, or why it cannot be had.
 
     A petition whose document the store lacks is fetched (`fetch`, if given). An archived one is
     handed to `keep` to be stored: it will not change (docs/API.md §6), so opening the comparison
@@ -87,11 +97,14 @@ def load_series(petition_id: int, store: Store | None, fetch: Callable[[int], Fe
         fetched = fetch(petition_id)
         petition = fetched.value
         if petition is None and len(times) == 0:
-            return fetched.message or f"Petition {petition_id} could not be fetched."
+            from petitiondesk.core.client import Outcome  # imported already: it fetched
+
+            return NotLoaded(petition_id, fetched.message or f"Petition {petition_id} could not be fetched.",
+                             for_now=fetched.outcome not in (Outcome.NOT_FOUND, Outcome.GONE))
         if petition is not None and petition.archived and fetched.raw is not None and keep is not None:
             keep(petition_id, fetched.raw)
     elif petition is None and len(times) == 0:
-        return f"Petition {petition_id} is not in the watchlist's records."
+        return NotLoaded(petition_id, f"Petition {petition_id} is not in the watchlist's records.")
     return series_for(petition_id, petition, times, counts)
 
 

@@ -69,11 +69,11 @@ _TITLE_ROLE = Qt.ItemDataRole.UserRole + 1  # a listed petition's title, beside 
 # -- what crosses the thread (immutable) -----------------------------------------------------------
 @dataclass(frozen=True)
 class Loaded:
-    """The series of one request, in the order asked; `problems` names the petitions left out."""
+    """The series of one request, in the order asked; `problems` says why the others are left out."""
 
     generation: int
     series: tuple[compare.Series, ...]
-    problems: tuple[str, ...] = ()
+    problems: tuple[compare.NotLoaded, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,9 @@ class CompareWorker(DataReader):
             except Exception as error:  # a damaged file or a bad answer: a message, not a dead thread
                 log.exception("reading petition %s for a comparison failed", pid)
                 self._close_store()  # reopened on the next read (the file may have been replaced)
-                problems.append(f"{pid}: {describe_error(error)}")
+                problems.append(compare.NotLoaded(pid, f"{pid}: {describe_error(error)}"))
                 continue
-            if isinstance(one, str):
+            if isinstance(one, compare.NotLoaded):
                 problems.append(one)
             else:
                 series.append(one)
@@ -554,10 +554,14 @@ class CompareWindow(QMainWindow):
         wanted = set(self.petition_ids)  # one removed while the others were read stays removed
         series = [one for one in result.series if one.petition_id in wanted]
         self.view.set_series(series)
-        self.petition_ids = [one.petition_id for one in series]  # those that could not be read leave
+        # One the site has not got leaves; one that failed for now (offline) stays, so saving keeps it.
+        staying = {one.petition_id for one in series} | {gap.petition_id for gap in result.problems if gap.for_now}
+        self.petition_ids = [pid for pid in self.petition_ids if pid in staying]
         message = f"{_petitions(len(series))} compared." if series else NOTHING_YET
-        if result.problems:
-            message += " Left out: " + "; ".join(result.problems)
+        for words, for_now in (("Left out for now", True), ("Left out", False)):
+            gaps = [gap.message for gap in result.problems if gap.for_now == for_now and gap.petition_id in wanted]
+            if gaps:
+                message += f" {words}: " + "; ".join(gaps)
         self.statusBar().showMessage(message)
         self._update_title()
 
