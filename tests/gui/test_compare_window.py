@@ -131,27 +131,6 @@ def test_closing_the_main_window_stops_an_open_comparison_mid_request_with_its_o
     assert took < QUIT_WAIT_S + 0.5
 
 
-def test_a_comparison_export_being_written_when_the_main_window_closes_is_finished(qtbot, make_window, data_dir,
-                                                                                   tmp_path):
-    from petitiondesk.core.export import atomic_write
-
-    window = make_window(refresh_on_start=False)
-    compare = CompareWindow(CompareService(paths.database_path(data_dir)), parent=window)
-    target = tmp_path / "comparison.csv"
-    chunk = b"x" * 100_000
-
-    def slow_export(file) -> None:  # a large file on a slow disk: 20 chunks over ~0.4 s
-        for _ in range(20):
-            file.write(chunk)
-            time.sleep(0.02)
-
-    compare._write(target, lambda: atomic_write(target, slow_export))
-    time.sleep(0.05)  # part-way through
-    window.close()
-    assert target.read_bytes() == chunk * 20
-    compare.close()
-
-
 def test_a_petition_that_is_not_there_is_left_out_with_a_message(qtbot, simulator, data_dir):
     database = paths.database_path(data_dir)
     live = simulator.world.ids("open")[0]

@@ -85,8 +85,11 @@ def _asked_for_all(server: SlowServer, paths: list[str]) -> bool:
     return bool(server.requests) and all(any(path in request for request in server.requests) for path in paths)
 
 
-def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, tmp_path):
+@pytest.mark.parametrize("writer", ["main window", "comparison"])
+def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, data_dir, tmp_path,
+                                                                                writer):
     from petitiondesk.core.export import atomic_write
+    from petitiondesk.gui.compare_window import CompareService, CompareWindow
 
     window = make_window()
     folder = tmp_path / "exports"
@@ -99,8 +102,15 @@ def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(
             file.write(chunk)
             time.sleep(0.02)
 
-    window.exports._write(target, "history", lambda: atomic_write(target, slow_export))
+    job = lambda: atomic_write(target, slow_export)  # noqa: E731
+    if writer == "comparison":  # a comparison window opened from the main one, writing its CSV
+        compare = CompareWindow(CompareService(paths.database_path(data_dir)), parent=window)
+        compare._write(target, job)
+    else:
+        window.exports._write(target, "history", job)
     time.sleep(0.05)  # the writer is part-way through
     window.close()
     assert target.read_bytes() == chunk * 20
     assert [path.name for path in folder.iterdir()] == ["history.csv"]  # no half-written part file
+    if writer == "comparison":
+        compare.close()
