@@ -439,3 +439,16 @@ def test_a_petition_the_site_fails_to_send_stays_in_the_comparison_and_is_saved_
     with qtbot.waitSignal(window.service.saved_list, timeout=10_000):
         window.save_as("Offline today")
     assert window.saved[0].petition_ids == (71, 700123)  # nothing lost by saving while offline
+
+
+def test_enter_with_nothing_typed_adds_the_ticked_petitions(qtbot, data_dir):
+    from PySide6.QtCore import Qt
+
+    from petitiondesk.gui.compare_window import AddPetitionDialog
+
+    window = comparison_window(qtbot, paths.database_path(data_dir), Fetching("https://petition.parliament.uk"))
+    dialog = AddPetitionDialog([(700123, "Trees"), (700124, "Roads")], set(), window, window.service)
+    qtbot.addWidget(dialog)
+    dialog.list.item(1).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted and dialog.chosen() == [700124]

@@ -197,7 +197,7 @@ class CompareWorker(DataReader):
             self._writer = None
 
     # -- in the thread -------------------------------------------------------------------------
-    def _series(self, pid: int) -> compare.Series | str:
+    def _series(self, pid: int) -> compare.Series | compare.NotLoaded:
         fetch = self._fetch if self._fetching is not None else None
         return compare.load_series(pid, self._open(), fetch, self._keep)
 
@@ -305,7 +305,7 @@ class AddPetitionDialog(QDialog):
         self.reference.setPlaceholderText("e.g. 241584, a link, or words from a title")
         self.reference.returnPressed.connect(self._on_return)
         self.archived_box = QCheckBox("Past &parliaments", self)
-        self.archived_box.setToolTip("Search the petitions of past parliaments (2010 to 2024) instead of this one's")
+        self.archived_box.setToolTip("Search the petitions of past parliaments instead of this one's")
         self.search_button = QPushButton("&Search", self)
         self.search_button.setAutoDefault(False)
         self.search_button.clicked.connect(self.search)
@@ -406,9 +406,11 @@ class AddPetitionDialog(QDialog):
             self.results.setFocus()
 
     def _on_return(self) -> None:
-        """Enter: a number or link is added at once; words are searched for."""
+        """Enter: a number or link is added at once (with what is ticked); words are searched for."""
+        text = self.reference.text().strip()
         try:
-            parse_reference(self.reference.text().strip())
+            if text:
+                parse_reference(text)
         except BadReference:
             if self._service is not None:
                 self.search()
@@ -527,6 +529,7 @@ class CompareWindow(QMainWindow):
         dialog = AddPetitionDialog(self.watched(), set(self.petition_ids), self, self.service)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.add_petitions(dialog.chosen())
+        dialog.deleteLater()  # and with it its connection to the service's search results
 
     def remove_selected(self) -> None:
         """Take the petitions selected in the table off the chart (nothing is read again)."""
