@@ -452,3 +452,13 @@ def test_enter_with_nothing_typed_adds_the_ticked_petitions(qtbot, data_dir):
     dialog.list.item(1).setCheckState(Qt.CheckState.Checked)
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.chosen() == [700124]
+
+
+def test_an_empty_comparison_points_to_the_saved_ones_when_there_are_some(qtbot, data_dir):
+    database = paths.database_path(data_dir)
+    with Store.open(database) as store:
+        store.save_comparison(SavedComparison("Rivals", (1, 2)))
+    window = comparison_window(qtbot, database)
+    window.set_petitions([])
+    qtbot.waitUntil(lambda: len(window.saved) == 1, timeout=10_000)
+    assert window.statusBar().currentMessage().endswith("Or open a saved one: Comparison > Open Saved.")

@@ -516,7 +516,7 @@ class CompareWindow(QMainWindow):
         self.petition_ids = list(dict.fromkeys(int(pid) for pid in petition_ids))
         if not self.petition_ids:
             self.view.set_series([])
-            self.statusBar().showMessage(NOTHING_YET)
+            self.statusBar().showMessage(self._how_to_start())
             self.view.add_button.setFocus()
             return
         self.statusBar().showMessage(f"Reading {_petitions(len(self.petition_ids))}…")
@@ -545,7 +545,7 @@ class CompareWindow(QMainWindow):
         kept = [one for one in series if one.petition_id not in gone_ids]
         self.view.set_series(kept)
         what = f"“{gone[0].title}”" if len(gone) == 1 else _petitions(len(gone))
-        self.statusBar().showMessage(f"Removed {what} from the comparison." if kept else NOTHING_YET)
+        self.statusBar().showMessage(f"Removed {what} from the comparison." if kept else self._how_to_start())
         if kept:  # the next row, so that Delete again removes the next one
             table.selectRow(min(rows[0], len(kept) - 1))
             table.setFocus()
@@ -560,7 +560,7 @@ class CompareWindow(QMainWindow):
         # One the site has not got leaves; one that failed for now (offline) stays, so saving keeps it.
         staying = {one.petition_id for one in series} | {gap.petition_id for gap in result.problems if gap.for_now}
         self.petition_ids = [pid for pid in self.petition_ids if pid in staying]
-        message = f"{_petitions(len(series))} compared." if series else NOTHING_YET
+        message = f"{_petitions(len(series))} compared." if series else self._how_to_start()
         for words, for_now in (("Left out for now", True), ("Left out", False)):
             gaps = [gap.message for gap in result.problems if gap.for_now == for_now and gap.petition_id in wanted]
             if gaps:
@@ -648,6 +648,11 @@ class CompareWindow(QMainWindow):
             QMessageBox.warning(self, "Saved Comparisons", listed.error)
         elif listed.done:
             self.statusBar().showMessage(listed.done)
+        elif not self.petition_ids:  # the list arrives after an empty window opened
+            self.statusBar().showMessage(self._how_to_start())
+
+    def _how_to_start(self) -> str:
+        return NOTHING_YET + (" Or open a saved one: Comparison > Open Saved." if self.saved else "")
 
     def _fill_open_menu(self) -> None:
         self.open_menu.clear()
