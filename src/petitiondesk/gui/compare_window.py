@@ -124,6 +124,7 @@ class CompareWorker(DataReader):
         self._searches = searches or Generation()
         self._writer: Store | None = None
         self._client: PetitionsClient | None = None
+        self._to_keep: dict[int, bytes] = {}  # archived documents fetched by this load, stored after it
 
     @Slot(int, object)
     def load(self, generation: int, petition_ids: tuple[int, ...]) -> None:
@@ -145,6 +146,7 @@ class CompareWorker(DataReader):
             else:
                 series.append(one)
         self.loaded.emit(Loaded(generation, tuple(series), tuple(problems)))
+        self._store_kept()  # after the chart has its curves: a first write checks the whole file
 
     @Slot(int, str, bool)
     def search(self, generation: int, text: str, archived: bool) -> None:
@@ -216,12 +218,17 @@ class CompareWorker(DataReader):
         return self._client
 
     def _keep(self, pid: int, raw: bytes) -> None:
-        """Store an archived petition's document, so the next opening reads it; a store that cannot
-        be written (read-only folder, full disk) only means it is fetched again next time."""
-        try:
-            self._write_store().save_document(pid, raw, time.time())
-        except Exception as error:
-            log.warning("keeping archived petition %s for comparisons failed: %s", pid, error)
+        self._to_keep[pid] = raw
+
+    def _store_kept(self) -> None:
+        """Store the archived petitions' documents, so the next opening reads them; a store that cannot
+        be written (read-only folder, full disk) only means they are fetched again next time."""
+        kept, self._to_keep = self._to_keep, {}
+        for pid, raw in kept.items():
+            try:
+                self._write_store().save_document(pid, raw, time.time())
+            except Exception as error:
+                log.warning("keeping archived petition %s for comparisons failed: %s", pid, error)
 
     def _write_store(self):
         if self._writer is None:
