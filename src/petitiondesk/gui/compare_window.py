@@ -225,6 +225,8 @@ class CompareWorker(DataReader):
         be written (read-only folder, full disk) only means they are fetched again next time."""
         kept, self._to_keep = self._to_keep, {}
         for pid, raw in kept.items():
+            if self.stopping():
+                return  # quitting: fetched again next time rather than holding the quit up
             try:
                 self._write_store().save_document(pid, raw, time.time())
             except Exception as error:
