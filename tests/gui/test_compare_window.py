@@ -462,3 +462,26 @@ def test_an_empty_comparison_points_to_the_saved_ones_when_there_are_some(qtbot,
     window.set_petitions([])
     qtbot.waitUntil(lambda: len(window.saved) == 1, timeout=10_000)
     assert window.statusBar().currentMessage().endswith("Or open a saved one: Comparison > Open Saved.")
+
+
+def test_closing_the_comparison_while_an_export_is_written_finishes_it_without_an_error(qtbot, data_dir, tmp_path,
+                                                                                          monkeypatch):
+    import threading
+
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    window = comparison_window(qtbot, paths.database_path(data_dir))
+    target = tmp_path / "comparison.csv"
+
+    def slow_export() -> None:
+        time.sleep(0.3)
+        target.write_text("petition_id\n", encoding="utf-8")
+
+    window._write(target, slow_export)
+    window.close()  # the window is deleted once closed: its writer must not outlive it
+    qtbot.wait(100)
+    for thread in threading.enumerate():
+        if thread.name == "export-comparison":
+            thread.join(5)
+    assert target.read_text(encoding="utf-8") == "petition_id\n"
+    assert errors == []  # was: RuntimeError "Signal source has been deleted", shown as a crash

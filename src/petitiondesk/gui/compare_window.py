@@ -729,7 +729,8 @@ class CompareWindow(QMainWindow):
             self.statusBar().showMessage(message)
 
     def closeEvent(self, event) -> None:
-        self.service.stop()  # the thread ends on its own; exports being written finish
+        self.service.stop()  # the thread ends on its own
+        self.wait_for_writers()  # a file being saved is finished before the window (and its signal) goes
         super().closeEvent(event)
 
 
