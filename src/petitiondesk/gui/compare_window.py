@@ -3,9 +3,11 @@
 Nothing here touches the disk or the network on the GUI thread. `CompareService` runs a worker
 thread (`gui/service.py`) that reads the petitions' samples and documents through its own
 read-only `Store` connection (as `gui/data_reader.py` does), fetches the document of a petition
-the store does not know (an archived one added by number or link) with its own client, and keeps
-the saved comparisons through a write connection of its own. Exports are drawn here (Qt paints on
-the GUI thread) and written by a short-lived thread, atomically.
+the store does not know (an archived one added by number, link or search) with its own client,
+and keeps the saved comparisons, and archived petitions' documents once fetched
+(`compare.load_series`), through a write connection of its own. The main window stops this thread
+with its own services when it quits. Exports are drawn here (Qt paints on the GUI thread) and
+written by a short-lived thread, atomically.
 """
 
 from __future__ import annotations
