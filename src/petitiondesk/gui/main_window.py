@@ -33,7 +33,7 @@ from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.petition_presenter import PetitionPresenter
 from petitiondesk.gui.preferences import Preferences, PreferencesDialog
-from petitiondesk.gui.service import stop_all
+from petitiondesk.gui.service import BackgroundService, stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions, open_web_page
 from petitiondesk.gui.watchlist_edits import WatchlistEdits
@@ -305,14 +305,12 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_rows_loaded(self, rows) -> None:
-        """Every row as stored: the reader's at start-up (estimates pending), then the worker's."""
-        if rows is None:  # the reader could not read them: the worker's come next
+        """The stored rows: the reader's at start-up (estimates pending; None: unreadable), then the worker's."""
+        kept = [row for row in rows or () if not self.edits.is_dropped(row.petition_id)]
+        if rows is None or self.model.petition_ids():  # on show already: in place, the selection stays
+            self.model.upsert(kept)
             return
-        rows = [row for row in rows if not self.edits.is_dropped(row.petition_id)]
-        if self.model.petition_ids():  # on show already: the estimates fill in, the selection stays
-            self.model.upsert(rows)
-            return
-        self.model.load(rows)
+        self.model.load(kept)
         wanted = self.settings.value("selectedPetition")
         if wanted is not None and self.presenter.selected_id is None:
             try:
@@ -392,10 +390,13 @@ class MainWindow(QMainWindow):
         self.status.countdown.stop()
         self.status.say("Stopping…")
         self.presenter.stop()
-        services = (self.reader, self.browse_service, self.service)
+        opened = [child for child in self.findChildren(QMainWindow)  # comparisons: they stop with this window
+                  if isinstance(getattr(child, "service", None), BackgroundService)]
+        services = (self.reader, self.browse_service, self.service, *(window.service for window in opened))
         for service in services:
             service.stop()  # all of them first: requests aborted, nothing waits behind another
-        self.exports.wait_for_writers()  # a file being saved is finished, not cut off
+        for writing in (self.exports, *opened):
+            writing.wait_for_writers()  # a file being saved is finished, not cut off
         stop_all(services)
 
     def closeEvent(self, event: QCloseEvent) -> None:
