@@ -113,7 +113,8 @@ def test_the_grid_stays_when_the_axes_change(view):
 
 def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
     """Curves are thin while the view moves; left alone, it must settle, not re-fit for ever."""
-    from petitiondesk.gui.compare_view import CURVE_WIDTH, SETTLE_MS
+    from petitiondesk.gui.compare_view import CURVE_WIDTH
+    from petitiondesk.gui.lod_curve import SETTLE_MS
 
     view.set_series([old_petition(), new_petition()])
     view.log_box.setChecked(True)
@@ -124,6 +125,9 @@ def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
     assert changes == []
     _, solid = view._curves[700123]
     assert solid.opts["pen"].widthF() == CURVE_WIDTH
-    view.plot_widget.getPlotItem().getViewBox().scaleBy(x=0.5)  # the user zooms: thin until still again
+    box = view.plot_widget.getPlotItem().getViewBox()
+    box.scaleBy(x=0.5)  # one move (a fit, a wheel turn) keeps the pen
+    assert solid.opts["pen"].widthF() == CURVE_WIDTH
+    box.scaleBy(x=0.5)  # the user keeps zooming: thin until still again
     assert solid.opts["pen"].widthF() == 1
     qtbot.waitUntil(lambda: solid.opts["pen"].widthF() == CURVE_WIDTH, timeout=SETTLE_MS * 10)

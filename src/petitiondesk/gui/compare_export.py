@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 from petitiondesk.core import compare
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.gui import chart_export
-from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.axes import CountAxis, FastGridAxis, LocalDateAxis
 from petitiondesk.gui.format import zone_name
 
 #: Okabe and Ito's colour-blind-safe palette (yellow last: weakest on white).
@@ -37,7 +37,7 @@ def axis_label(alignment: str, units: str) -> tuple[str, str]:
     return bottom, compare.UNITS[units]
 
 
-class ShareAxis(pg.AxisItem):
+class ShareAxis(FastGridAxis):
     """Counts as a share of 100,000: "45%"."""
 
     def tickStrings(self, values, scale, spacing):
@@ -47,7 +47,7 @@ class ShareAxis(pg.AxisItem):
 
 
 def make_axes(alignment: str, units: str) -> dict[str, pg.AxisItem]:
-    bottom = LocalDateAxis(orientation="bottom") if alignment == "calendar" else pg.AxisItem("bottom")
+    bottom = LocalDateAxis(orientation="bottom") if alignment == "calendar" else FastGridAxis("bottom")
     left = ShareAxis("left") if units == "share" else CountAxis("left")
     return {"bottom": bottom, "left": left}
 
