@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from petitiondesk.core.decimate import MinMaxPyramid
+from petitiondesk.core.decimate import MinMaxPyramid, for_width
 
 
 def brute_force(y: np.ndarray, start: int, stop: int, level: int) -> list[int]:
@@ -115,3 +115,12 @@ def test_short_or_empty_curves_and_unsorted_times():
     assert [list(a) for a in one.view(0, 10, 100)] == [[5.0], [7.0]]
     with pytest.raises(ValueError):
         MinMaxPyramid(np.array([2.0, 1.0]), np.array([1.0, 2.0]))
+
+
+def test_a_whole_curve_for_an_image_of_a_given_width():
+    x = np.arange(50_000, dtype=float)
+    drawn_x, drawn_y = for_width(x, x**2, pixels=1_000)
+    assert len(drawn_x) <= 4_004 and drawn_x[-1] == 49_999 and drawn_y[-1] == 49_999**2
+    assert [len(a) for a in for_width(x[:100], x[:100], pixels=1_000)] == [100, 100]  # short: every sample
+    shuffled = x[::-1].copy()
+    assert len(for_width(shuffled, x, pixels=10)[0]) == 50_000  # out of order: left as given, not refused

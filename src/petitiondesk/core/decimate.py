@@ -154,6 +154,20 @@ class MinMaxPyramid:
         return (float(values.min()), float(values.max())) if values.size else None
 
 
+def for_width(x: np.ndarray, y: np.ndarray, pixels: float) -> tuple[np.ndarray, np.ndarray]:
+    """The whole curve as drawn `pixels` wide (an exported image): each pixel's lowest and highest
+    sample, the ends and the breaks, instead of every sample (an SVG of a million points is 17 MB
+    and takes seconds to draw). Samples not in ascending time are returned as they are."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size <= 2 * pixels:
+        return x, y
+    try:
+        pyramid = MinMaxPyramid(x, y)
+    except ValueError:
+        return x, y
+    return pyramid.view(float(x[0]), float(x[-1]), pixels)
+
+
 def _first_mask(ordered: np.ndarray) -> np.ndarray:
     """True at the first of each run of equal values in a sorted array (np.unique without its cost)."""
     mask = np.ones(ordered.size, dtype=bool)
