@@ -124,3 +124,33 @@ def test_a_whole_curve_for_an_image_of_a_given_width():
     assert [len(a) for a in for_width(x[:100], x[:100], pixels=1_000)] == [100, 100]  # short: every sample
     shuffled = x[::-1].copy()
     assert len(for_width(shuffled, x, pixels=10)[0]) == 50_000  # out of order: left as given, not refused
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_samples_recorded_after_the_old_ones_extend_the_pyramid_to_what_a_new_one_would_be(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 5_000))
+    x = np.cumsum(rng.uniform(1, 60, n + 3_000))
+    y = rng.normal(0, 1, x.size).cumsum()
+    y[rng.integers(0, x.size, 6)] = np.nan
+    pyramid = MinMaxPyramid(x[:n], y[:n])
+    for more in (1, 7, 2_000):
+        grown, fresh = pyramid.extended(x[:n + more], y[:n + more]), MinMaxPyramid(x[:n + more], y[:n + more])
+        assert len(grown.levels) == len(fresh.levels)
+        for (low, high), (fresh_low, fresh_high) in zip(grown.levels, fresh.levels, strict=True):
+            assert np.array_equal(low, fresh_low) and np.array_equal(high, fresh_high)
+        assert np.array_equal(grown.breaks, fresh.breaks)
+        for got, want in zip(grown.view(x[0], x[n + more - 1], 300), fresh.view(x[0], x[n + more - 1], 300),
+                             strict=True):
+            assert np.array_equal(got, want, equal_nan=True)
+        pyramid = grown
+        n += more
+
+
+def test_other_samples_than_the_old_ones_get_a_pyramid_of_their_own():
+    x = np.arange(1_000, dtype=float)
+    pyramid = MinMaxPyramid(x, x)
+    changed = x.copy()
+    changed[10] = -5.0  # an old sample differs: not an extension
+    assert pyramid.extended(x, changed).extent(0, 1_000) == (-5.0, 999.0)
+    assert pyramid.extended(x[:500], x[:500]).extent(0, 500) == (0.0, 499.0)  # fewer samples

@@ -84,7 +84,8 @@ class LodCurve(pg.PlotDataItem):
         if dataset is None:
             return MinMaxPyramid(np.empty(0), np.empty(0))
         if self._pyramid_of is not dataset:
-            self._pyramid = MinMaxPyramid(dataset.x, dataset.y)
+            # New samples after the old ones (a refresh) extend the pyramid; others rebuild it.
+            self._pyramid = self._pyramid.extended(dataset.x, dataset.y)
             self._pyramid_of = dataset
         return self._pyramid
 
