@@ -113,25 +113,40 @@ class MinMaxPyramid:
         size = 1 << level
         inner_start, inner_stop = start + 1, stop - 1
         first_run, end_run = -(-inner_start // size), inner_stop // size  # whole runs inside
+        breaks = self.breaks[np.searchsorted(self.breaks, inner_start):np.searchsorted(self.breaks, inner_stop)]
         if first_run >= end_run:
             first_run = end_run = 0
             span_starts, span_ends = np.array([inner_start]), np.array([inner_stop])
+        elif not breaks.size:  # the usual case: the runs' own extremes, in order, without sorting them all
+            return np.concatenate([[start], self._unbroken(inner_start, inner_stop, first_run, end_run, level),
+                                   [stop - 1]]).astype(np.intp)
         else:
             broken = self._broken_runs(first_run, end_run, level)
             span_starts = np.concatenate([[inner_start], broken * size, [end_run * size]])
             span_ends = np.concatenate([[first_run * size], (broken + 1) * size, [inner_stop]])
             whole = np.ones(end_run - first_run, dtype=bool)
             whole[broken - first_run] = False
-        breaks = self.breaks[np.searchsorted(self.breaks, inner_start):np.searchsorted(self.breaks, inner_stop)]
         stretch_starts = np.sort(np.concatenate([span_starts, breaks + 1]))
         stretch_ends = np.sort(np.concatenate([span_ends, breaks]))
-        filled = stretch_starts < stretch_ends
-        picks = [breaks, self._stretch_extremes(stretch_starts[filled], stretch_ends[filled])]
+        picks = [breaks, self._stretch_extremes(stretch_starts, stretch_ends)]
         if end_run > first_run:
             lowest, highest = self.levels[level]
             picks += [lowest[first_run:end_run][whole], highest[first_run:end_run][whole]]
         middle = _first_of_each(np.sort(np.concatenate(picks).astype(np.intp)))  # recorded order, each once
         return np.concatenate([[start], middle, [stop - 1]]).astype(np.intp)
+
+    def _unbroken(self, inner_start: int, inner_stop: int, first_run: int, end_run: int, level: int) -> np.ndarray:
+        """`indices` between the ends when no break lies there: each run's lowest and highest in
+        the order recorded, the partial runs at either end read from the samples."""
+        lowest, highest = self.levels[level]
+        low, high = lowest[first_run:end_run], highest[first_run:end_run]
+        pairs = np.empty((low.size, 2), dtype=np.intp)
+        np.minimum(low, high, out=pairs[:, 0])
+        np.maximum(low, high, out=pairs[:, 1])
+        ends = self._stretch_extremes(np.array([inner_start, end_run << level]),
+                                      np.array([first_run << level, inner_stop]))
+        head, tail = np.sort(ends[ends < first_run << level]), np.sort(ends[ends >= end_run << level])
+        return _first_of_each(np.concatenate([head, pairs.ravel(), tail]))
 
     def _broken_runs(self, first_run: int, end_run: int, level: int) -> np.ndarray:
         """The runs in [first_run, end_run) at `level` that hold a break (few: breaks are rare)."""
@@ -140,8 +155,10 @@ class MinMaxPyramid:
         return _first_of_each(within >> level)
 
     def _stretch_extremes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """The first lowest and first highest sample of each stretch [starts[i], ends[i]) (not
-        empty, no break inside), read from the samples: all stretches in one pass."""
+        """The first lowest and first highest sample of each stretch [starts[i], ends[i]) (no
+        break inside; empty ones left out), read from the samples: all stretches in one pass."""
+        filled = starts < ends
+        starts, ends = starts[filled], ends[filled]
         if not starts.size:
             return np.empty(0, dtype=np.intp)
         lengths = ends - starts

@@ -47,6 +47,8 @@ class LodCurve(pg.PlotDataItem):
         self._drawn_thin = False
         self._settle: QTimer | None = None
         super().__init__(*args, **kwargs)
+        if self._pen is None:  # given to the constructor, which sets it without setPen
+            self._pen = pg.mkPen(self.opts["pen"])
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)  # goes with the item
         self._settle.timeout.connect(self._settled)
         # Its own level of detail instead of pyqtgraph's, however the plot is set up.
@@ -71,6 +73,14 @@ class LodCurve(pg.PlotDataItem):
             self._drawn_thin = False
             super().setPen(self._pen)
 
+    def pixelPadding(self) -> float:
+        """As wide as its own pen while drawn thin too: a view kept fitted to it (autorange) would
+        otherwise move as it thins and thickens, and never settle."""
+        padding = super().pixelPadding()
+        if self._drawn_thin and self._pen is not None and self._pen.isCosmetic():
+            padding += (self._pen.widthF() - 1) * 0.7072  # PlotCurveItem's own measure of a pen
+        return padding
+
     def setDownsampling(self, *args, **kwargs) -> None:
         """Ignored: the pyramid chooses the detail (PlotItem.addItem passes the plot's setting on)."""
 
@@ -85,7 +95,13 @@ class LodCurve(pg.PlotDataItem):
             return MinMaxPyramid(np.empty(0), np.empty(0))
         if self._pyramid_of is not dataset:
             # New samples after the old ones (a refresh) extend the pyramid; others rebuild it.
-            self._pyramid = self._pyramid.extended(dataset.x, dataset.y)
+            try:
+                self._pyramid = self._pyramid.extended(dataset.x, dataset.y)
+            except ValueError:  # times out of order or not numbers: drawn in time order, without those
+                x, y = np.asarray(dataset.x, dtype=float), np.asarray(dataset.y, dtype=float)
+                keep = np.isfinite(x)
+                order = np.argsort(x[keep], kind="stable")
+                self._pyramid = MinMaxPyramid(x[keep][order], y[keep][order])
             self._pyramid_of = dataset
         return self._pyramid
 
