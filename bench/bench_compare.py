@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from frame_timing import frame_times, pans, print_load, report, under_a_display, zooms
+from frame_timing import frame_times, pans, print_load, report, summary, under_a_display, zooms
 
 DAY = 86400.0
 
@@ -74,18 +74,20 @@ def main() -> None:
     box.autoRange(padding=0.02)
     full = box.viewRange()[0]
     frames = args.frames
+    medians = []
     for label, moves in (("pan, whole range", pans(frames)), ("zoom in and out", zooms(frames))):
         box.setXRange(*full, padding=0)
-        report(label, frame_times(plot, moves))
+        medians.append(report(label, frame_times(plot, moves)))
     box.setXRange(full[0], full[0] + (full[1] - full[0]) / 50, padding=0)  # about a week in view
-    report("pan, zoomed in (1/50)", frame_times(plot, pans(frames)))
+    medians.append(report("pan, zoomed in (1/50)", frame_times(plot, pans(frames))))
     # By days since opening: a plain number axis instead of the date axis, then a log count axis.
     view.align_box.setCurrentIndex(view.align_box.findData("opened"))
     box.autoRange(padding=0.02)  # now, not at the next paint: every curve in view, then pans from there
-    report("pan, by opening", frame_times(plot, pans(frames)))
+    medians.append(report("pan, by opening", frame_times(plot, pans(frames))))
     view.log_box.setChecked(True)
     box.autoRange(padding=0.02)
-    report("pan, by opening, log", frame_times(plot, pans(frames)))
+    medians.append(report("pan, by opening, log", frame_times(plot, pans(frames))))
+    summary(f"issue 14, {args.petitions} petitions x {args.samples:,} samples, pan and zoom", medians)
     print_load()
 
 

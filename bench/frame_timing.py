@@ -86,11 +86,20 @@ def zooms(frames: int, factor: float = 0.85) -> list[Move]:
     return [zoom(factor if i < frames // 2 else 1 / factor) for i in range(frames)]
 
 
-def report(name: str, times: list[float]) -> None:
+def report(name: str, times: list[float]) -> float:
+    """Prints one kind of move's frames; returns their median (ms)."""
     median, worst = statistics.median(times), max(times)
     verdict = "within" if median <= AIM_MS else "over"
     print(f"{name:<26} median {median:6.1f} ms   worst {worst:6.1f} ms   ({len(times)} frames; "
           f"aim {AIM_MS:.0f} ms: median {verdict})")
+    return median
+
+
+def summary(figure: str, medians: list[float]) -> None:
+    """The line for the closing note: the issue's figure, the slowest kind of move's median, the aim."""
+    slowest = max(medians)
+    verdict = "met" if slowest <= AIM_MS else "missed"
+    print(f"{figure}: slowest median frame {slowest:.1f} ms (aim <= {AIM_MS:.0f} ms): {verdict}")
 
 
 def print_load() -> None:

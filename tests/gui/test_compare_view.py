@@ -186,3 +186,15 @@ def test_a_curve_hidden_in_the_legend_comes_back_drawn_for_where_the_view_is_now
     sample.item.setVisible(True)
     x, _ = drawn(view, 1)
     assert x[0] <= left and x[-1] >= right and x[0] > left - (right - left)
+
+
+def test_the_dashed_part_shows_with_its_curve_and_only_where_the_site_states_counts(view):
+    view.set_series([old_petition(), long_series(2, 1_000)])
+    old_dashed, old_solid = view._curves[241584]
+    new_dashed, _ = view._curves[2]
+    assert old_dashed.isVisible()  # from its milestones to its first recorded sample
+    assert not new_dashed.isVisible()  # recorded from the start: nothing dashed to draw
+    old_solid.setVisible(False)  # a click on its legend entry
+    assert not old_dashed.isVisible()
+    old_solid.setVisible(True)
+    assert old_dashed.isVisible()
