@@ -480,3 +480,17 @@ def test_the_outlook_of_an_old_document_gives_milestones_a_computed_deadline_and
     assert debate.startswith("100,000 — considered for debate · ") and "chance" in debate
     (x0, _), _ = view(chart).viewRange()
     assert x0 <= (opened + timedelta(days=3)).timestamp()  # the curve runs back to the 10,000 milestone
+
+
+def test_event_lines_are_in_the_plot_only_while_they_mark_an_event(chart):
+    item = chart.plot_widget.getPlotItem()
+    times, counts = hourly([100, 200, 300])
+    chart.set_petition(petition(300), times, counts)
+    without = len(item.items)  # unused lines would still follow every move of the view
+    chart.set_context((), [Event("opened", START - HOUR, "opened"), Event("response", START + HOUR, "response")])
+    assert chart.overlays.visible_event_labels() == ["opened", "response"]
+    assert len(item.items) == without + 2
+    chart.set_context((), [Event("opened", START - HOUR, "opened")])
+    assert chart.overlays.visible_event_labels() == ["opened"] and len(item.items) == without + 1
+    chart.set_context()
+    assert chart.overlays.visible_event_labels() == [] and len(item.items) == without
