@@ -1,7 +1,8 @@
 """The selected petition: which one is shown, its graph, details and related petitions.
 
-The presenter asks the `DataReaderService` for the selected petition's samples and constituency
-baseline (read in the reader's thread) and shows them in the chart and the detail pane together,
+The presenter asks the `DataReaderService` for the selected petition's samples, constituency
+baseline and full document (read in the reader's thread: the watchlist's rows keep documents
+without their breakdowns) and shows them in the chart and the detail pane together,
 with the outlook the reader works out from the document and every sample (milestones, events,
 deadline, forecast), again with each new sample or document.
 Until a new selection's samples arrive the previous petition stays on show; a read that takes
@@ -51,7 +52,8 @@ class PetitionPresenter(QObject):
         self.clock = clock
         self.selected_id: int | None = None  # the list's current petition
         self.shown_id: int | None = None  # whose samples are in times/counts and on show
-        self.shown_petition = None
+        self.shown_petition = None  # its full document, breakdowns and all
+        self.shown_summary = None  # the same without its breakdowns, as the watchlist's row has it
         self.shown_baseline: dict[str, int] | None = None
         self.shown_movers_ready_at: float | None = None
         self.times = np.empty(0, dtype=np.float64)
@@ -99,7 +101,7 @@ class PetitionPresenter(QObject):
             self.related.show_petition(None)
         elif petition_id == self.shown_id:  # back to the one still on show: only what is new
             self._loading_timer.stop()
-            self._request_new_samples()
+            self._request_new_samples(with_document=self._has_new_document(petition_id))
         else:  # the previous petition stays on show until this one's samples arrive
             self._request_all_samples(petition_id)
             self._loading_timer.start()
@@ -114,8 +116,7 @@ class PetitionPresenter(QObject):
         if petition_id != self.shown_id:
             self._request_all_samples(petition_id)  # this pass's samples may be newer than the read on its way
             return
-        new_document = record.petition is not None and record.petition != self.shown_petition
-        self._request_new_samples(with_baseline=new_document)
+        self._request_new_samples(with_document=self._has_new_document(petition_id))
 
     def stop(self) -> None:
         """Show nothing more (the window stops the reader with the other services)."""
@@ -126,27 +127,40 @@ class PetitionPresenter(QObject):
     # --- reading --------------------------------------------------------------------------------
 
     def _petition_of(self, petition_id: int):
+        """The watchlist's document of a petition: without its breakdowns."""
         record = self.lookup(petition_id)
         return record.petition if record else None
+
+    def _has_new_document(self, petition_id: int) -> bool:
+        """True when the watchlist has a newer document than the one on show."""
+        summary = self._petition_of(petition_id)
+        return summary is not None and summary != self.shown_summary
+
+    def _set_shown_petition(self, petition) -> None:
+        self.shown_petition = petition
+        self.shown_summary = petition.without_breakdowns() if petition is not None else None
 
     def _forget_shown(self) -> None:
         self.shown_id = None
         self.times, self.counts = np.empty(0, np.float64), np.empty(0, np.int64)
-        self.shown_petition = self.shown_baseline = None
+        self._set_shown_petition(None)
+        self.shown_baseline = None
 
     def _request_all_samples(self, petition_id: int) -> None:
         now = self.clock()
-        self.reader.request(petition_id, baseline_at=now - DAY, petition=self._petition_of(petition_id), now=now)
+        self.reader.request(petition_id, baseline_at=now - DAY, petition=self._petition_of(petition_id), now=now,
+                            document=True)
 
-    def _request_new_samples(self, with_baseline: bool = False) -> None:
+    def _request_new_samples(self, with_document: bool = False) -> None:
         """What was recorded since the last sample on show (only the newest stored row can change),
-        and the outlook over them all."""
+        and the outlook over them all; with a new document, it in full and a new baseline."""
         if self.shown_id is None:
             return
         now = self.clock()
         since = float(self.times[-1]) if self.times.size else None
-        self.reader.request(self.shown_id, since=since, baseline_at=now - DAY if with_baseline else None,
-                            petition=self._petition_of(self.shown_id), now=now, shown=(self.times, self.counts))
+        self.reader.request(self.shown_id, since=since, baseline_at=now - DAY if with_document else None,
+                            petition=self._petition_of(self.shown_id), now=now, shown=(self.times, self.counts),
+                            document=with_document)
 
     @Slot()
     def _show_loading(self) -> None:
@@ -179,10 +193,11 @@ class PetitionPresenter(QObject):
     def _show_loaded_petition(self, result: ReadResult) -> None:
         """A newly selected petition's samples have arrived: show it, graph and details together."""
         self._loading_timer.stop()
-        petition = self._petition_of(result.petition_id)
+        # The row's document (without breakdowns) when the full one cannot be read.
+        petition = result.document or self._petition_of(result.petition_id)
         self.shown_id = result.petition_id
         self.times, self.counts = result.times, result.counts
-        self.shown_petition = petition
+        self._set_shown_petition(petition)
         self.shown_baseline = result.baseline
         self.chart.set_petition(petition, self.times, self.counts)
         self.chart.set_outlook(result.outlook)
@@ -200,7 +215,7 @@ class PetitionPresenter(QObject):
         if not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts):
             self.times, self.counts = times, counts
             self.chart.update_samples(times, counts)
-        petition = self._petition_of(result.petition_id)
+        petition = result.document
         new_baseline = result.request.baseline_at is not None and result.error is None
         if new_baseline:
             self.shown_baseline = result.baseline
@@ -210,9 +225,9 @@ class PetitionPresenter(QObject):
             if self.shown_petition is None:  # its first document: thresholds and closing date
                 self.chart.set_petition(petition, self.times, self.counts)
                 self._related_timer.start()  # topics and departments are known now
-            self.shown_petition = petition
-        if petition is not None and (new_document or new_baseline):
-            self.detail.show_petition(petition, constituency_baseline=self.shown_baseline,
+            self._set_shown_petition(petition)
+        if self.shown_petition is not None and (new_document or new_baseline):
+            self.detail.show_petition(self.shown_petition, constituency_baseline=self.shown_baseline,
                                       movers_ready_at=self.shown_movers_ready_at)
         if result.outlook is not None:
             self.chart.set_outlook(result.outlook)
