@@ -257,13 +257,18 @@ class StallTracer:
 
         long_gaps = [gap for gap in gaps if gap[1] - gap[0] > limit]
         print(f"  stall trace: {len(long_gaps)} gaps > {limit * 1000:.0f} ms")
+        # Less noisy on a busy machine than wall time: a process taken off the CPU uses none.
+        by_gui = sorted((gap[2] for gap in gaps), reverse=True)[:5]
+        by_process = sorted((gap[3] for gap in gaps), reverse=True)[:5]
+        print(f"    CPU used within one gap, the longest: by the GUI thread {_ms(by_gui)} ms; "
+              f"by the process {_ms(by_process)} ms")
         collections = [c for c in self.collections if c[1] - c[0] > 0.005]
         by_gen = Counter(c[2] for c in self.collections)
         slow = sorted(collections, key=lambda c: c[0] - c[1])[:8]
         print(f"    collections: {dict(by_gen)}; slowest: "
               + ", ".join(f"gen {g} {(e - s) * 1000:.0f} ms ({self.names.get(t, t)})" for s, e, g, t in slow))
         origin = gaps[0][0] if gaps else 0.0
-        for start, end, gui_cpu, process_cpu in sorted(long_gaps, key=lambda g: g[0] - g[1])[:12]:
+        for start, end, gui_cpu, process_cpu in sorted(long_gaps, key=lambda g: -g[2])[:12]:  # the GUI's own work first
             print(f"    gap {(end - start) * 1000:.0f} ms at {start - origin:.3f} s: CPU used by the GUI thread "
                   f"{gui_cpu * 1000:.0f} ms, by the process {process_cpu * 1000:.0f} ms")
             in_gap = [c for c in self.collections if c[0] < end and c[1] > start]

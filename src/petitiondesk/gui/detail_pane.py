@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeGuard
 
-from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -883,9 +883,43 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setResizeContentsPrecision(_SIZING_ROWS)
-    model.modelReset.connect(view.resizeColumnsToContents)
+    _ColumnSizer(view, model)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
+
+
+class _ColumnSizer(QObject):
+    """Sizes a table's columns to its contents after each new set of places, when it is on screen.
+
+    Sizing reads every cell of `_SIZING_ROWS` rows through Python (~15 ms for 650 constituencies):
+    done at once it stalled the window whenever the selected petition's document arrived, although
+    the tables sit in a tab that is mostly hidden. So it waits for the table to be shown, and then
+    for the next turn of the event loop, apart from the work that filled the model."""
+
+    def __init__(self, view: QTableView, model: RecordTableModel) -> None:
+        super().__init__(view)
+        self._view = view
+        self._pending = False
+        model.modelReset.connect(self._contents_replaced)
+        view.installEventFilter(self)
+
+    @Slot()
+    def _contents_replaced(self) -> None:
+        if not self._pending:
+            self._pending = True
+            if self._view.isVisible():
+                QTimer.singleShot(0, self._size)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and self._pending:
+            QTimer.singleShot(0, self._size)
+        return False
+
+    @Slot()
+    def _size(self) -> None:
+        if self._pending and self._view.isVisible():
+            self._pending = False
+            self._view.resizeColumnsToContents()
 
 
 def _map_beside(map_panel: QWidget, tables: QWidget) -> QSplitter:
