@@ -323,3 +323,12 @@ def test_constituency_names_are_whole_once_the_signatures_tab_is_shown(qtbot, pa
     longest = max((record.name for record in pane.constituency_model.records()[:200]),
                   key=view.fontMetrics().horizontalAdvance)
     qtbot.waitUntil(lambda: view.columnWidth(0) >= view.fontMetrics().horizontalAdvance(longest))
+
+
+def test_the_map_prepared_ahead_is_the_one_shown_without_building_again(pane, open_petition):
+    view = pane.map_panel.view
+    pane.prepare_map(open_petition)
+    assert view.builds == 1 and view.hexmap is None  # built, not yet on show
+    pane.show_petition(open_petition)
+    assert view.builds == 1 and view.hexmap is not None
+    assert view.hexmap.hexes.keys() >= {row.ons_code for row in open_petition.signatures_by_constituency}

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from petitiondesk.core import analysis, base_rates, movers
+from petitiondesk.core import analysis, base_rates, hexmap, movers
 from petitiondesk.core.models import Petition
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
@@ -140,6 +140,9 @@ class DataReader(ServiceWorker):
         times, counts = _frozen(times), _frozen(counts)
         outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
         document = store.petition(request.petition_id) if request.document else None
+        if document is not None and document.signatures_by_constituency:
+            for year in hexmap.MAP_YEARS:  # read and parsed once, here: not on the GUI thread by the map
+                hexmap.load_hexmap(year)
         return ReadResult(request, times, counts, baseline, outlook=outlook, movers_ready_at=ready, document=document)
 
     def _open(self):

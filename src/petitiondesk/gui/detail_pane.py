@@ -772,6 +772,13 @@ class DetailPane(QWidget):
             thread.join(timeout)
         self._writers = []
 
+    def prepare_map(self, petition: Petition | None) -> None:
+        """Build the map that will show `petition`'s constituencies, ahead of `show_petition`: a
+        caller may do it on its own turn of the event loop, to keep each turn short."""
+        rows = petition.signatures_by_constituency if petition is not None else None
+        if rows:
+            self.map_panel.view.prepare(choose_hexmap(row.ons_code for row in rows).hexmap)
+
     @property
     def shows_breakdown_tables(self) -> bool:
         return self._signatures_stack.currentWidget() is self._tables_page

@@ -252,7 +252,8 @@ class PetitionPresenter(QObject):
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
-        return [lambda: self.chart.set_petition(petition, times, counts), outlook, details]
+        return [lambda: self.chart.set_petition(petition, times, counts), outlook,
+                lambda: self.detail.prepare_map(petition), details]
 
     def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
@@ -274,6 +275,7 @@ class PetitionPresenter(QObject):
             self._set_shown_petition(petition)
         shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
         if shown is not None and (new_document or new_baseline):
+            steps.append(lambda: self.detail.prepare_map(shown))
             steps.append(lambda: self.detail.show_petition(shown, constituency_baseline=baseline,
                                                            movers_ready_at=ready))
         if result.outlook is not None:
