@@ -1,6 +1,7 @@
 """The window's figures: start-up against a bare window, event-loop stalls while refreshing, memory.
 
     .venv/bin/python bench/bench_gui.py [--runs 5] [--petitions 200] [--samples 1000000] [--refresh 500]
+                                        [--only startup|stalls] [--trace] [--memory]
 
 1. Start-up: wall time from launching a process to the first painted main window, for
    `run_gui` with `--petitions` watched petitions and `--samples` stored samples, and for a bare
@@ -9,7 +10,14 @@
 2. Stalls: the main window with `--refresh` watched petitions refreshes against the simulator
    (run in its own process, like a remote site) until every petition has its document, while a
    1 ms QTimer records the gaps of the GUI event loop. The longest gap is the figure (aim: 16 ms).
-3. Peak RSS of each.
+3. Peak RSS of each (aim while 500 petitions refresh: 200 MB).
+
+`--trace` (stalls) explains the long gaps: a watchdog thread samples every thread's stack every
+2 ms and gc.callbacks time the collections; for each gap over 16 ms it prints the CPU time the GUI
+thread and the whole process used in it (a GUI thread busy all along did the work itself; an idle
+one in a busy process waited for the GIL; both idle: the machine ran something else) and the
+stacks seen. `--memory` (stalls) prints where the Python heap's memory is held once every document
+is in (tracemalloc); both slow the run, so their stall and memory figures are not the bench's.
 
 Runs under Xvfb when there is no display and xvfb-run exists (a real window system), else
 offscreen. Prints numbers; asserts nothing.
@@ -419,7 +427,8 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False) -> N
               f"median {statistics.median(phase_gaps) * 1000:.1f} ms; {len(phase_gaps)} ticks")
     print(f"  the window's handling of one pass's result: longest {max(handling) * 1000:.1f} ms,"
           f" median {statistics.median(handling) * 1000:.1f} ms")
-    print(f"  peak RSS        {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
+    print(f"  peak RSS        {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB (aim: <= 200 MB"
+          f"{'; with --trace or --memory, more' if trace or memory else ''})")
     if tracer is not None:
         tracer.report(spans_seen)
 
