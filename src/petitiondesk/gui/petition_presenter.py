@@ -259,19 +259,24 @@ class PetitionPresenter(QObject):
         """New samples or a new document of the petition on show, without moving the user's view."""
         steps: list[Callable[[], None]] = []
         times, counts = merge_samples(self.times, self.counts, result.times, result.counts)
-        if not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts):
-            self.times, self.counts = times, counts
-            steps.append(lambda: self.chart.update_samples(times, counts))
+        new_samples = not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts)
+        self.times, self.counts = times, counts
         petition = result.document
         new_baseline = result.request.baseline_at is not None and result.error is None
         if new_baseline:
             self.shown_baseline = result.baseline
             self.shown_movers_ready_at = result.movers_ready_at
         new_document = petition is not None and petition != self.shown_petition
+        if new_document and self.shown_petition is None:  # its first document: thresholds and closing date
+
+            def first_document() -> None:  # the samples come with it
+                self.chart.set_petition(petition, times, counts)
+                self._related_timer.start()  # topics and departments are known now
+
+            steps.append(first_document)
+        elif new_samples:
+            steps.append(lambda: self.chart.update_samples(times, counts))
         if new_document:
-            if self.shown_petition is None:  # its first document: thresholds and closing date
-                steps.append(lambda: self.chart.set_petition(petition, times, counts))
-                steps.append(self._related_timer.start)  # topics and departments are known now
             self._set_shown_petition(petition)
         shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
         if shown is not None and (new_document or new_baseline):
