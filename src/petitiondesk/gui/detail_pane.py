@@ -332,10 +332,23 @@ class DetailPane(QWidget):
         """Show a petition (None: the empty state). A baseline (signatures by ONS code about 24
         hours ago) adds the constituencies' change over the last day and the movers; without one,
         `movers_ready_at` (POSIX time, when known) says when the movers will appear."""
+        if self.show_texts(petition, constituency_baseline=constituency_baseline, movers_ready_at=movers_ready_at):
+            self.show_breakdowns()
+
+    def show_texts(
+        self,
+        petition: Petition | None,
+        *,
+        constituency_baseline: dict[str, int] | None = None,
+        movers_ready_at: float | None = None,
+    ) -> bool:
+        """The first half of `show_petition`: everything but where the signatures come from, which
+        `show_breakdowns` adds (a caller may do that on the next turn of the event loop: each half
+        takes several milliseconds). False when nothing changed, and nothing more is needed."""
         if petition is not None and petition == self._petition and (
             constituency_baseline == self._baseline and movers_ready_at == self._movers_ready_at
         ):
-            return  # an unchanged refresh: keep every widget, selection and scroll as they are
+            return False  # an unchanged refresh: keep every widget, selection and scroll as they are
         self._baseline = constituency_baseline
         self._movers_ready_at = movers_ready_at
         same_petition = (
@@ -349,19 +362,23 @@ class DetailPane(QWidget):
         if petition is None:
             self.empty_label.setText(EMPTY_TEXT)
             self._stack.setCurrentWidget(self.empty_label)
-            self._show_breakdowns(None, None)
-            return
+            return True
         scroll = self._scroll_positions() if same_petition else None
         self.title_label.setText(petition.action)
         self.status_label.setText(self._status_text(petition))
         self._overview.setWidget(_column(self._overview_sections(petition)))
         self._response.setWidget(_column(self._response_sections(petition)))
-        self._show_breakdowns(petition, constituency_baseline)
         self._stack.setCurrentWidget(self._content)
         if scroll is not None:
             # The new contents are laid out on the next turn of the event loop.
             self._pending_scroll = scroll
             QTimer.singleShot(0, self._restore_scroll_positions)
+        return True
+
+    def show_breakdowns(self) -> None:
+        """The second half of `show_petition`: the shown petition's constituencies, regions,
+        countries, map and movers."""
+        self._show_breakdowns(self._petition, self._baseline)
 
     @property
     def petition(self) -> Petition | None:

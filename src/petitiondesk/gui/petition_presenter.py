@@ -248,12 +248,12 @@ class PetitionPresenter(QObject):
                 self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
 
         def details() -> None:
-            self.detail.show_petition(petition, constituency_baseline=baseline, movers_ready_at=result.movers_ready_at)
+            self.detail.show_texts(petition, constituency_baseline=baseline, movers_ready_at=result.movers_ready_at)
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
         return [lambda: self.chart.set_petition(petition, times, counts), outlook,
-                lambda: self.detail.prepare_map(petition), details]
+                lambda: self.detail.prepare_map(petition), details, self.detail.show_breakdowns]
 
     def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
@@ -281,8 +281,8 @@ class PetitionPresenter(QObject):
         shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
         if shown is not None and (new_document or new_baseline):
             steps.append(lambda: self.detail.prepare_map(shown))
-            steps.append(lambda: self.detail.show_petition(shown, constituency_baseline=baseline,
-                                                           movers_ready_at=ready))
+            steps.append(lambda: self.detail.show_texts(shown, constituency_baseline=baseline, movers_ready_at=ready))
+            steps.append(self.detail.show_breakdowns)
         if result.outlook is not None:
             steps.append(lambda: self.chart.set_outlook(result.outlook))
             steps.append(lambda: self.detail.show_outlook(result.outlook))
