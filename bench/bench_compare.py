@@ -4,9 +4,9 @@
 
 Each frame moves the view (a pan of 1/20 of the range, or a zoom in or out by 15 %), as a drag
 or a wheel turn does, and runs the event loop until the plot has painted once; that is the frame
-time. Downsampling (peak) and clip-to-view are on, as
-in the window. Prints the median and worst of each (aim: 16 ms) and the time of the first draw;
-asserts nothing.
+time (bench/frame_timing.py, shared with bench_chart.py). The curves are drawn as in the window,
+from their min/max pyramids (gui/lod_curve.py). Prints the median and worst of each (aim: 16 ms)
+and the time of the first draw; asserts nothing.
 
 Runs under Xvfb when there is no display and xvfb-run exists (real painting), else offscreen.
 """
@@ -14,14 +14,14 @@ Runs under Xvfb when there is no display and xvfb-run exists (real painting), el
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
-import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from frame_timing import frame_times, pans, print_load, report, summary, under_a_display, zooms
 
 DAY = 86400.0
 
@@ -46,67 +46,13 @@ def make_series(petitions: int, samples: int):
     return series
 
 
-def frame_times(view, moves: list) -> list[float]:
-    """Each move, then the event loop until the plot has painted once: what a drag step costs."""
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication
-
-    class PaintCounter(QObject):
-        painted = 0
-
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.Type.Paint:
-                self.painted += 1
-            return False
-
-    counter = PaintCounter()
-    viewport = view.plot_widget.viewport()
-    viewport.installEventFilter(counter)
-    box = view.plot_widget.getPlotItem().getViewBox()
-    times = []
-    for move in moves:
-        began = time.perf_counter()
-        painted = counter.painted
-        move(box)
-        while counter.painted == painted:  # the move's queued updates, then its one paint
-            QApplication.processEvents()
-        times.append((time.perf_counter() - began) * 1000)
-    viewport.removeEventFilter(counter)
-    return times
-
-
-def pan(fraction: float):
-    def move(box) -> None:
-        (left, right), _ = box.viewRange()
-        step = (right - left) * fraction
-        box.setXRange(left + step, right + step, padding=0)
-
-    return move
-
-
-def zoom(factor: float):
-    def move(box) -> None:
-        box.scaleBy(x=factor, y=1.0)
-
-    return move
-
-
-def report(name: str, times: list[float]) -> None:
-    print(f"{name:<26} median {statistics.median(times):6.1f} ms   worst {max(times):6.1f} ms   "
-          f"({len(times)} frames)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--petitions", type=int, default=10)
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--frames", type=int, default=60)
     args = parser.parse_args()
-    if not os.environ.get("DISPLAY") and not os.environ.get("BENCH_NO_XVFB") and shutil.which("xvfb-run"):
-        env = dict(os.environ, BENCH_NO_XVFB="1")
-        sys.exit(subprocess.call(["xvfb-run", "-a", sys.executable, *sys.argv], env=env))
-    if not os.environ.get("DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    platform = under_a_display()
 
     from PySide6.QtWidgets import QApplication
 
@@ -121,29 +67,28 @@ def main() -> None:
     began = time.perf_counter()
     view.set_series(series)
     view.plot_widget.repaint()
-    print(f"{args.petitions} petitions x {args.samples:,} samples "
-          f"({os.environ.get('QT_QPA_PLATFORM') or 'xcb'}); first draw "
+    print(f"{args.petitions} petitions x {args.samples:,} samples ({platform}); first draw "
           f"{(time.perf_counter() - began) * 1000:.0f} ms")
-    box = view.plot_widget.getPlotItem().getViewBox()
+    plot = view.plot_widget
+    box = plot.getPlotItem().getViewBox()
     box.autoRange(padding=0.02)
     full = box.viewRange()[0]
     frames = args.frames
-    for label, moves in (
-        ("pan, whole range", [pan(0.05 if i % 2 == 0 else -0.05) for i in range(frames)]),
-        ("zoom in and out", [zoom(0.85 if i < frames // 2 else 1 / 0.85) for i in range(frames)]),
-    ):
+    medians = []
+    for label, moves in (("pan, whole range", pans(frames)), ("zoom in and out", zooms(frames))):
         box.setXRange(*full, padding=0)
-        report(label, frame_times(view, moves))
+        medians.append(report(label, frame_times(plot, moves)))
     box.setXRange(full[0], full[0] + (full[1] - full[0]) / 50, padding=0)  # about a week in view
-    report("pan, zoomed in (1/50)", frame_times(view, [pan(0.05) for _ in range(frames)]))
+    medians.append(report("pan, zoomed in (1/50)", frame_times(plot, pans(frames))))
     # By days since opening: a plain number axis instead of the date axis, then a log count axis.
     view.align_box.setCurrentIndex(view.align_box.findData("opened"))
     box.autoRange(padding=0.02)  # now, not at the next paint: every curve in view, then pans from there
-    report("pan, by opening", frame_times(view, [pan(0.05 if i % 2 == 0 else -0.05) for i in range(frames)]))
+    medians.append(report("pan, by opening", frame_times(plot, pans(frames))))
     view.log_box.setChecked(True)
     box.autoRange(padding=0.02)
-    report("pan, by opening, log", frame_times(view, [pan(0.05 if i % 2 == 0 else -0.05) for i in range(frames)]))
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: figures grow with it")
+    medians.append(report("pan, by opening, log", frame_times(plot, pans(frames))))
+    summary(f"issue 14, {args.petitions} petitions x {args.samples:,} samples, pan and zoom", medians)
+    print_load()
 
 
 if __name__ == "__main__":

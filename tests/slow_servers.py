@@ -29,6 +29,7 @@ class SlowServer:
         self.mode = mode
         self.every = every
         self.connections = 0
+        self.requests: list[str] = []  # the request line of each connection, e.g. "GET /petitions/1.json HTTP/1.1"
         self._stopped = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
@@ -73,7 +74,8 @@ class SlowServer:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
-            conn.recv(65536)  # the request
+            request = conn.recv(65536)
+            self.requests.append(request.split(b"\r\n", 1)[0].decode("latin-1"))
             answer = _response()
             if self.mode == "hang":
                 self._stopped.wait()

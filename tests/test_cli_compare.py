@@ -81,3 +81,18 @@ def test_the_single_chart_forecast_cone_runs_from_the_latest_count_to_the_deadli
     closed = old_petition()
     seen = analysis.outlook(closed.petition, closed.times, closed.counts, float(closed.times[-1]) + 86400)
     assert _forecast_cone(seen, closed.times, closed.counts) is None  # closed: nothing to forecast
+
+
+def test_an_archived_petition_not_pinned_is_fetched_once_and_kept(run, recorded, simulator, tmp_path):
+    archived = simulator.world.archived_ids()[0]
+    target = tmp_path / "then-and-now.png"
+    status, out, err = run("export-chart", str(recorded[0]), str(archived), "--align", "opened", "-o", str(target))
+    assert status == 0, err
+    assert "2 petitions" in out and colour_present(target, COLOURS[1])
+    assert any(path.startswith(f"/archived/petitions/{archived}.json") for _, path, _ in simulator.request_log)
+    simulator.request_log.clear()
+    target.unlink()
+    status, _, err = run("export-chart", str(recorded[0]), str(archived), "--align", "opened", "-o", str(target))
+    assert status == 0, err
+    assert target.exists()
+    assert [path for _, path, _ in simulator.request_log if str(archived) in path] == []

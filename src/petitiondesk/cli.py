@@ -874,13 +874,16 @@ def cmd_export_chart(args) -> int:
     if not 0.5 <= args.scale <= 4:  # screens' pixel ratios; also refuses nan
         raise CommandError(f"--scale must be from 0.5 to 4, not {args.scale:g}", EXIT_USAGE)
     ids = list(dict.fromkeys(ref.id for ref in refs))
-    with _open_store(args, create=False) as store:
-        read = [(pid, store.petition(pid), *store.samples(pid)) for pid in ids]
+    if len(ids) == 1:
+        with _open_store(args, create=False) as store:
+            read = (ids[0], store.petition(ids[0]), *store.samples(ids[0]))
+    else:
+        series = _comparison_series(args, ids)
     _start_offscreen_qt()
     from petitiondesk.core.export import ExportError
 
     try:
-        size = _export_one_chart(args, *read[0]) if len(read) == 1 else _export_comparison(args, read)
+        size = _export_one_chart(args, *read) if len(ids) == 1 else _export_comparison(args, series)
     except ExportError as error:
         raise CommandError(str(error)) from None
     print(f"Saved {args.output} ({size})")
@@ -924,11 +927,31 @@ def _forecast_cone(seen, times, counts) -> tuple[float, float, float, float, flo
     return (float(times[-1]), float(counts[-1]), closing.at, estimate.low, estimate.final, estimate.high)
 
 
-def _export_comparison(args, read) -> str:
+def _comparison_series(args, ids: list[int]) -> list:
+    """Each petition as the window compares it: from the store, or fetched when the store lacks it
+    (an archived one is then kept, so the next comparison asks the site nothing for it)."""
+    import time
+
     from petitiondesk.core import compare
+    from petitiondesk.core.store import StoreError
+
+    def keep(pid: int, raw: bytes) -> None:
+        try:
+            store.save_document(pid, raw, time.time())
+        except StoreError as error:  # writes off or a full disk: it is fetched again next time
+            print(f"petitiondesk: archived petition {pid} not kept: {error}", file=sys.stderr)
+
+    with _open_store(args) as store, _client(args) as client:
+        loaded = [compare.load_series(pid, store, client.petition, keep) for pid in ids]
+    problems = [one.message for one in loaded if isinstance(one, compare.NotLoaded)]
+    if problems:
+        raise CommandError("; ".join(problems))
+    return loaded
+
+
+def _export_comparison(args, series) -> str:
     from petitiondesk.gui.compare_export import export_comparison
 
-    series = [compare.series_for(*one) for one in read]
     empty = [one.petition_id for one in series if len(one.curve()[0]) == 0]
     if empty:
         raise CommandError(f"nothing known yet of {', '.join(map(str, empty))}: pin and refresh first")

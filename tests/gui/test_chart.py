@@ -220,10 +220,41 @@ def test_curves_are_created_once(chart):
     assert chart._curve.getData()[0].size == 503
 
 
-def test_long_histories_are_downsampled_and_clipped(chart):
-    item = chart.plot_widget.getPlotItem()
-    assert item.clipToViewMode()
-    assert item.downsampleMode() == (1, True, "peak")
+def minutely(samples: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(15)
+    return START + 60.0 * np.arange(samples), np.cumsum(rng.poisson(2, samples)).astype(np.int64)
+
+
+def test_a_long_history_is_drawn_at_the_resolution_of_the_view_edge_to_edge_after_a_pan(chart, qtbot):
+    times, counts = minutely(300_000)  # seven months
+    chart.set_petition(petition(int(counts[-1])), times, counts)
+    pixels = view(chart).width()
+    drawn_x, drawn_y = chart._curve.getData()
+    assert 2 * pixels <= len(drawn_x) <= 4 * pixels + 4  # each pixel's lowest and highest, not 300,000
+    assert drawn_x[0] == times[0] and drawn_x[-1] == times[-1] and drawn_y[-1] == counts[-1]
+    for key in (Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Left, Qt.Key.Key_Left):
+        qtbot.keyClick(chart.plot_widget, key)
+    (left, right), (bottom, top) = view(chart).viewRange()
+    drawn_x, drawn_y = chart._curve.getData()
+    assert times[0] < left and right < times[-1]  # samples beyond both edges
+    assert drawn_x[0] <= left and drawn_x[-1] >= right  # the line runs to both edges
+    assert len(drawn_x) <= 4 * pixels + 4
+    inside = (times >= left) & (times <= right)
+    assert drawn_y.min() <= counts[inside].min() and drawn_y.max() >= counts[inside].max()
+    assert bottom <= counts[inside].min() and counts[inside].max() <= top  # the counts follow
+
+
+def test_a_spike_of_one_sample_stays_visible_when_zoomed_out(chart):
+    times, counts = minutely(300_000)
+    counts[123_457] += 40_000  # one sample
+    chart.set_petition(petition(int(counts[-1])), times, counts)
+    drawn_x, drawn_y = chart._curve.getData()
+    assert len(drawn_x) < 3_000
+    spike = drawn_x == times[123_457]
+    assert list(drawn_y[spike]) == [counts[123_457]]  # drawn at its own time, to its full height
+    chart.set_log_scale(True)
+    drawn_x, drawn_y = chart._curve.getData()
+    assert list(drawn_y[drawn_x == times[123_457]]) == [pytest.approx(math.log10(counts[123_457]))]
 
 
 def test_unsorted_or_mismatched_samples_are_tidied_not_fatal(chart):
@@ -380,8 +411,8 @@ def test_a_gap_in_recording_is_a_break_bridged_by_a_dashed_segment_but_a_plateau
     times = np.array([START, START + 600, START + 6 * HOUR, START + 6 * HOUR + 600, START + 12 * HOUR])
     counts = np.array([100, 110, 500, 510, 510])  # closed for 6 h while 390 signed; then a plateau
     chart.set_petition(petition(510), times, counts)
-    x, _ = chart._curve.getData()
-    assert np.isnan(x).sum() == 1  # one break, after the second sample
+    x, y = chart._curve.getData()
+    assert np.isnan(y).sum() == 1 and x[np.isnan(y)] == [START + 6 * HOUR]  # one break, after the second sample
     gap_x, gap_y = chart.overlays._gap_curve.getData()
     assert list(gap_x[np.isfinite(gap_x)]) == [START + 600, START + 6 * HOUR]
     assert list(gap_y[np.isfinite(gap_y)]) == [110, 500]
@@ -449,3 +480,17 @@ def test_the_outlook_of_an_old_document_gives_milestones_a_computed_deadline_and
     assert debate.startswith("100,000 — considered for debate · ") and "chance" in debate
     (x0, _), _ = view(chart).viewRange()
     assert x0 <= (opened + timedelta(days=3)).timestamp()  # the curve runs back to the 10,000 milestone
+
+
+def test_event_lines_are_in_the_plot_only_while_they_mark_an_event(chart):
+    item = chart.plot_widget.getPlotItem()
+    times, counts = hourly([100, 200, 300])
+    chart.set_petition(petition(300), times, counts)
+    without = len(item.items)  # unused lines would still follow every move of the view
+    chart.set_context((), [Event("opened", START - HOUR, "opened"), Event("response", START + HOUR, "response")])
+    assert chart.overlays.visible_event_labels() == ["opened", "response"]
+    assert len(item.items) == without + 2
+    chart.set_context((), [Event("opened", START - HOUR, "opened")])
+    assert chart.overlays.visible_event_labels() == ["opened"] and len(item.items) == without + 1
+    chart.set_context()
+    assert chart.overlays.visible_event_labels() == [] and len(item.items) == without

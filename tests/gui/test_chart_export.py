@@ -123,6 +123,24 @@ def test_svg_curve_stays_inside_the_plot_frame(qapp, tmp_path):
     assert max(xs) > left + 0.9 * (right - left), "the curve spans the frame, not a corner of it"
 
 
+def test_a_long_recording_exports_at_the_pages_resolution_with_its_spike_and_last_sample(qapp, tmp_path):
+    """Every sample of a long recording made a 17 MB SVG drawn in 13 s on the GUI thread (a million
+    samples): the curve is drawn as each pixel's lowest and highest sample instead."""
+    import re
+
+    times = 1_760_000_000.0 + 60.0 * np.arange(300_000)
+    counts = 2 * np.arange(300_000, dtype=np.int64)
+    counts[123_456] = 2_000_000  # one sample far above the rest
+    target = tmp_path / "chart.svg"
+    export_chart(ChartSpec(title="Recorded for months", petition_id=1, times=times, counts=counts), target, 1600, 900)
+    text = target.read_text(encoding="utf-8")
+    assert len(text) < 1_000_000
+    longest = max(re.findall(r' d="(M[^"]+)"', text), key=len)
+    ys = sorted(float(y) for y in re.findall(r"[ML][\d.]+,([\d.]+)", longest))
+    assert 1_600 <= len(ys) <= 4 * 1_600 + 4
+    assert ys[1] - ys[0] > 0.5 * (ys[-1] - ys[0]), "the spike reaches far above the rest of the curve"
+
+
 def curve_rows(image: QImage) -> np.ndarray:
     """The pixel rows where the curve's colour appears."""
     image = image.convertToFormat(QImage.Format.Format_RGB32)

@@ -113,7 +113,8 @@ def test_the_grid_stays_when_the_axes_change(view):
 
 def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
     """Curves are thin while the view moves; left alone, it must settle, not re-fit for ever."""
-    from petitiondesk.gui.compare_view import CURVE_WIDTH, SETTLE_MS
+    from petitiondesk.gui.compare_view import CURVE_WIDTH
+    from petitiondesk.gui.lod_curve import SETTLE_MS
 
     view.set_series([old_petition(), new_petition()])
     view.log_box.setChecked(True)
@@ -124,6 +125,76 @@ def test_a_still_view_settles_full_width_and_stops_repainting(view, qtbot):
     assert changes == []
     _, solid = view._curves[700123]
     assert solid.opts["pen"].widthF() == CURVE_WIDTH
-    view.plot_widget.getPlotItem().getViewBox().scaleBy(x=0.5)  # the user zooms: thin until still again
+    box = view.plot_widget.getPlotItem().getViewBox()
+    box.scaleBy(x=0.5)  # one move (a fit, a wheel turn) keeps the pen
+    assert solid.opts["pen"].widthF() == CURVE_WIDTH
+    box.scaleBy(x=0.5)  # the user keeps zooming: thin until still again
     assert solid.opts["pen"].widthF() == 1
     qtbot.waitUntil(lambda: solid.opts["pen"].widthF() == CURVE_WIDTH, timeout=SETTLE_MS * 10)
+
+
+def long_series(pid: int, samples: int, spike_at: int | None = None) -> compare.Series:
+    start = new_petition()
+    petition = Petition(id=pid, action=f"Petition {pid}", state="open", signature_count=samples,
+                        opened_at=start.petition.opened_at)
+    counts = np.arange(samples, dtype=np.int64)
+    if spike_at is not None:
+        counts[spike_at] = 5 * samples  # one sample far above the rest
+    return compare.Series(pid, petition, start.times[0] + 60.0 * np.arange(samples), counts)
+
+
+def drawn(view, pid: int) -> tuple[np.ndarray, np.ndarray]:
+    _, solid = view._curves[pid]
+    return solid.getData()
+
+
+def test_long_curves_are_drawn_at_the_views_resolution_edge_to_edge_after_a_pan(view, qtbot):
+    view.set_series([long_series(1, 200_000), long_series(2, 150_000)])
+    box = view.plot_widget.getPlotItem().getViewBox()
+    pixels = box.width()
+    (left, right), _ = box.viewRange()
+    box.setXRange(left + (right - left) * 0.3, left + (right - left) * 0.5, padding=0)
+    (left, right), _ = box.viewRange()
+    for pid in (1, 2):
+        x, _ = drawn(view, pid)
+        assert x[0] <= left and x[-1] >= right  # each line runs to both edges of the view
+        assert len(x) <= 4 * pixels + 4  # about two points a pixel, not the 40,000 samples in view
+
+
+def test_a_spike_of_one_sample_stays_visible_zoomed_out_by_date_and_by_opening_in_log_and_share(view):
+    view.set_series([long_series(1, 200_000, spike_at=76_543)])
+    for switch in (lambda: None, lambda: view.align_box.setCurrentIndex(view.align_box.findData("opened")),
+                   lambda: view.log_box.setChecked(True),
+                   lambda: view.units_box.setCurrentIndex(view.units_box.findData("share"))):
+        switch()
+        placed_x, placed_y = view.curve_data(1)
+        x, y = drawn(view, 1)
+        assert len(x) < 5_000
+        assert list(x[x == placed_x[76_543]]) == [placed_x[76_543]]  # drawn at its own moment
+        spike = placed_y[76_543]
+        assert np.nanmax(y) == pytest.approx(np.log10(spike) if view.log_scale else spike)
+
+
+def test_a_curve_hidden_in_the_legend_comes_back_drawn_for_where_the_view_is_now(view):
+    view.set_series([long_series(1, 200_000), long_series(2, 200_000)])
+    sample, _label = view.legend.items[0]
+    sample.item.setVisible(False)  # what a click on the legend entry does
+    box = view.plot_widget.getPlotItem().getViewBox()
+    (left, right), _ = box.viewRange()
+    box.setXRange(left + (right - left) * 0.6, left + (right - left) * 0.7, padding=0)  # moved while hidden
+    (left, right), _ = box.viewRange()
+    sample.item.setVisible(True)
+    x, _ = drawn(view, 1)
+    assert x[0] <= left and x[-1] >= right and x[0] > left - (right - left)
+
+
+def test_the_dashed_part_shows_with_its_curve_and_only_where_the_site_states_counts(view):
+    view.set_series([old_petition(), long_series(2, 1_000)])
+    old_dashed, old_solid = view._curves[241584]
+    new_dashed, _ = view._curves[2]
+    assert old_dashed.isVisible()  # from its milestones to its first recorded sample
+    assert not new_dashed.isVisible()  # recorded from the start: nothing dashed to draw
+    old_solid.setVisible(False)  # a click on its legend entry
+    assert not old_dashed.isVisible()
+    old_solid.setVisible(True)
+    assert old_dashed.isVisible()

@@ -9,28 +9,37 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from petitiondesk import paths
 from petitiondesk.core.store import Store
 from slow_servers import SlowServer
 
-# Opens the window on `api_base`, and closes it (as the user would) once the file "quit-now"
-# appears in the data folder, printing the time it was asked to.
+# Opens the window on `api_base` (and, given a petition number, a comparison of that petition), and
+# closes the main window (as the user's Quit does) once the file "quit-now" appears in the data
+# folder, printing the time it was asked to.
 DRIVER = """
 import sys, time
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from petitiondesk.gui.app import GuiOptions, run_gui
+from petitiondesk.gui.compare_window import open_comparison
+from petitiondesk.gui.main_window import MainWindow
 
 app = QApplication(sys.argv[:1])
 api_base, data_dir = sys.argv[1], Path(sys.argv[2])
+compared = [int(pid) for pid in sys.argv[3:]]
 
 def close_when_asked():
-    if (data_dir / "quit-now").exists():
+    main = next((w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+    if main is not None and compared:
+        open_comparison(main, compared)
+        compared.clear()
+    if main is not None and (data_dir / "quit-now").exists():
         watcher.stop()
         print(f"asked {time.time():.3f}", flush=True)
-        for window in app.topLevelWidgets():
-            window.close()
+        main.quit()
 
 watcher = QTimer()
 watcher.timeout.connect(close_when_asked)
@@ -39,19 +48,21 @@ sys.exit(run_gui(GuiOptions(data_dir=data_dir, api_base=api_base)))
 """
 
 
-def test_quitting_while_a_request_hangs_exits_within_a_second(data_dir, tmp_path):
+@pytest.mark.parametrize("compared", [(), (700002,)], ids=["main window", "with a comparison open"])
+def test_quitting_while_a_request_hangs_exits_within_a_second(data_dir, tmp_path, compared):
     with Store.open(paths.database_path(data_dir)) as store:
         store.pin(700001)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_STATE_HOME=str(tmp_path / "state"))
+    wanted = [f"/petitions/{pid}.json" for pid in compared]
     with SlowServer("hang") as server:
-        proc = subprocess.Popen([sys.executable, "-c", DRIVER, server.url, str(data_dir)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, server.url, str(data_dir), *map(str, compared)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             ends = time.monotonic() + 60
-            while server.connections == 0 and proc.poll() is None and time.monotonic() < ends:
+            while not _asked_for_all(server, wanted) and proc.poll() is None and time.monotonic() < ends:
                 time.sleep(0.05)
-            assert server.connections >= 1, "the window never asked the site anything"
-            time.sleep(0.5)  # the refresh request is now waiting for an answer that never comes
+            assert _asked_for_all(server, wanted), f"the window never asked for all of {wanted}: {server.requests}"
+            time.sleep(0.5)  # the requests are now waiting for answers that never come
             (data_dir / "quit-now").touch()
             out, err = proc.communicate(timeout=60)
             exited = time.time()
@@ -69,8 +80,16 @@ def test_quitting_while_a_request_hangs_exits_within_a_second(data_dir, tmp_path
         assert [entry.petition_id for entry in store.watchlist()] == [700001]
 
 
-def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, tmp_path):
+def _asked_for_all(server: SlowServer, paths: list[str]) -> bool:
+    """The refresh's first request, and one for each path (the comparison's), are waiting."""
+    return bool(server.requests) and all(any(path in request for request in server.requests) for path in paths)
+
+
+@pytest.mark.parametrize("writer", ["main window", "comparison"])
+def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(make_window, data_dir, tmp_path,
+                                                                                writer):
     from petitiondesk.core.export import atomic_write
+    from petitiondesk.gui.compare_window import CompareService, CompareWindow
 
     window = make_window()
     folder = tmp_path / "exports"
@@ -83,8 +102,15 @@ def test_an_export_being_written_when_the_window_closes_is_finished_not_cut_off(
             file.write(chunk)
             time.sleep(0.02)
 
-    window.exports._write(target, "history", lambda: atomic_write(target, slow_export))
+    job = lambda: atomic_write(target, slow_export)  # noqa: E731
+    if writer == "comparison":  # a comparison window opened from the main one, writing its CSV
+        compare = CompareWindow(CompareService(paths.database_path(data_dir)), parent=window)
+        compare._write(target, job)
+    else:
+        window.exports._write(target, "history", job)
     time.sleep(0.05)  # the writer is part-way through
     window.close()
     assert target.read_bytes() == chunk * 20
     assert [path.name for path in folder.iterdir()] == ["history.csv"]  # no half-written part file
+    if writer == "comparison":
+        compare.close()

@@ -9,14 +9,19 @@ so a reading there is "between known points" and said to be so. Plain Python and
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from petitiondesk.core import analysis, milestones
 from petitiondesk.core.models import Petition
+
+if TYPE_CHECKING:  # the client brings httpx: imported by whoever fetches
+    from petitiondesk.core.client import Fetched
+    from petitiondesk.core.store import Store
 
 DAY = 86400.0
 SHARE_OF = 100_000
@@ -63,6 +68,44 @@ def series_for(petition_id: int, petition: Petition | None, times: ArrayLike, co
     counts = np.asarray(counts, dtype=np.int64)
     points = milestones.known_points(petition, times, counts) if petition is not None else ()
     return Series(int(petition_id), petition, times, counts, tuple((p.at, p.count) for p in points))
+
+
+@dataclass(frozen=True)
+class NotLoaded:
+    """Why a petition is not on the chart (a line for users). `for_now`: the network, the site or the
+    file failed, and it stays in the comparison to be read again; False: the site has no such petition."""
+
+    petition_id: int
+    message: str
+    for_now: bool = True
+
+
+def load_series(petition_id: int, store: Store | None, fetch: Callable[[int], Fetched[Petition]] | None = None,
+                keep: Callable[[int, bytes], None] | None = None) -> Series | NotLoaded:
+    """A petition's Series from the store, or why it cannot be had.
+
+    A petition whose document the store lacks is fetched (`fetch`, if given). An archived one is
+    handed to `keep` to be stored: it will not change (docs/API.md §6), so opening the comparison
+    again reads it, and the milestones its curve is drawn from, without asking the site. Open ones
+    are not kept: the store's copy of an unwatched petition would go stale."""
+    times, counts = np.empty(0), np.empty(0, dtype=np.int64)
+    petition = None
+    if store is not None:
+        petition = store.petition(petition_id)
+        times, counts = store.samples(petition_id)
+    if petition is None and fetch is not None:
+        fetched = fetch(petition_id)
+        petition = fetched.value
+        if petition is None and len(times) == 0:
+            from petitiondesk.core.client import Outcome  # imported already: it fetched
+
+            return NotLoaded(petition_id, fetched.message or f"Petition {petition_id} could not be fetched.",
+                             for_now=fetched.outcome not in (Outcome.NOT_FOUND, Outcome.GONE))
+        if petition is not None and petition.archived and fetched.raw is not None and keep is not None:
+            keep(petition_id, fetched.raw)
+    elif petition is None and len(times) == 0:
+        return NotLoaded(petition_id, f"Petition {petition_id} is not in the watchlist's records.")
+    return series_for(petition_id, petition, times, counts)
 
 
 @dataclass(frozen=True)

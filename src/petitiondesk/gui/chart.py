@@ -41,6 +41,7 @@ from petitiondesk.gui.format import (
     format_uk_time,
     zone_name,
 )
+from petitiondesk.gui.lod_curve import LodCurve
 
 EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
 EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
@@ -135,8 +136,6 @@ class SignatureChart(QWidget):
         )
         self.plot_widget.setAccessibleName("Signatures over time")
         item = self.plot_widget.getPlotItem()
-        item.setDownsampling(auto=True, mode="peak")
-        item.setClipToView(True)
         item.showGrid(x=True, y=True, alpha=0.12)
         item.hideButtons()
         item.setMenuEnabled(False)
@@ -145,7 +144,9 @@ class SignatureChart(QWidget):
         self._view.setMouseEnabled(x=True, y=True)
 
         self.overlays = ChartOverlays(item, self._to_view_y)
-        self._curve = item.plot([], [], connect="finite", name="Signatures")
+        # Months of samples (a million) drawn at the view's resolution (gui/lod_curve.py).
+        self._curve = LodCurve(connect="finite", name="Signatures")
+        item.addItem(self._curve)
         self._latest = pg.ScatterPlotItem(size=8)
         item.addItem(self._latest)
 
@@ -370,10 +371,11 @@ class SignatureChart(QWidget):
             order = np.argsort(times, kind="stable")
             times, counts = times[order], counts[order]
         self._times, self._counts = times, counts
-        # Where recording stopped (the app was closed) the curve breaks (a NaN, not pyqtgraph's connect
-        # array, which clip-to-view mishandles); the overlays bridge it with a dashed segment.
+        # Where recording stopped (the app was closed) the curve breaks: a NaN count at the time of
+        # the sample after the gap (times stay in order for the curve's pyramid); the overlays
+        # bridge it with a dashed segment.
         after_gaps = np.flatnonzero(gap_mask(times, counts)) + 1
-        self._curve.setData(np.insert(times, after_gaps, np.nan), np.insert(counts, after_gaps, np.nan),
+        self._curve.setData(np.insert(times, after_gaps, times[after_gaps]), np.insert(counts, after_gaps, np.nan),
                             connect="finite")
         self.overlays.redraw(times, counts)
         self._update_latest_marker()
@@ -399,19 +401,32 @@ class SignatureChart(QWidget):
         return framing.count_frame(counts, self._thresholds().values(), self._log)
 
     def _frame_times(self) -> np.ndarray:
-        """The times a fitted view shows: the samples, milestones, and the deadline with a forecast."""
+        """The first and last times a fitted view shows: of the samples, milestones, and the
+        deadline with a forecast."""
         extent = self.overlays.x_extent()
-        if extent is None:
-            return self._times
-        return np.sort(np.concatenate([self._times, np.asarray(extent, dtype=float)]))
+        ends = self._times[[0, -1]] if self._times.size else self._times
+        return np.sort(np.concatenate([ends, np.asarray(extent or (), dtype=float)]))
 
     def _frame_counts(self, low: float, high: float) -> np.ndarray:
-        recorded = framing.visible_counts(self._times, self._counts, low, high)
-        return np.concatenate([recorded, np.asarray(self.overlays.counts_in(low, high), dtype=float)])
+        return np.concatenate([self._recorded_extremes(low, high),
+                               np.asarray(self.overlays.counts_in(low, high), dtype=float)])
+
+    def _recorded_extremes(self, low: float, high: float) -> np.ndarray:
+        """The lowest and highest recorded count from `low` to `high` and the samples either side,
+        from the curve's pyramid: the same frame as from every count there (framing.count_frame
+        reads only those, and the lowest above 0 on a log scale) without reading a million of them
+        at each step of a pan."""
+        pyramid = self._curve.pyramid()
+        extent = pyramid.extent(*pyramid.span(low, high))
+        if extent is None:
+            return np.empty(0)
+        if self._log and extent[0] <= 0:  # the lowest count above 0 is not in the pyramid
+            return framing.visible_counts(self._times, self._counts, low, high)
+        return np.array(extent)
 
     def _follow_counts(self, *_args) -> None:
         """After a move through time, frame the counts of the samples now in view."""
-        if not self._counts_follow or not self._frame_times().size:
+        if not self._counts_follow or not (self._times.size or self.overlays.x_extent()):
             return
         (low, high), _ = self._view.viewRange()
         visible = self._frame_counts(low, high)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
+from petitiondesk.core import decimate
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
 from petitiondesk.gui import framing
@@ -187,6 +188,8 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         super().__init__()
         # Pens are cosmetic (device pixels): thicken them when the page is drawn scaled up.
         self.pen_scale = device_scale
+        #: The curve is drawn at this many points across (each pixel's lowest and highest), not every sample.
+        self.pixels = width * device_scale
         self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self.setBackground("w")
         self.resize(width, height)
@@ -249,8 +252,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
 
-        times, counts = spec.visible()
-        values = counts.astype(float)
+        times, values = decimate.for_width(*spec.visible(), self.pixels)
         if spec.log_scale:
             values = np.maximum(values, 1.0)
         x = (times - origin) / HOUR

@@ -13,10 +13,10 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
-from petitiondesk.core import compare
+from petitiondesk.core import compare, decimate
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.gui import chart_export
-from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.axes import CountAxis, FastGridAxis, LocalDateAxis
 from petitiondesk.gui.format import zone_name
 
 #: Okabe and Ito's colour-blind-safe palette (yellow last: weakest on white).
@@ -37,7 +37,7 @@ def axis_label(alignment: str, units: str) -> tuple[str, str]:
     return bottom, compare.UNITS[units]
 
 
-class ShareAxis(pg.AxisItem):
+class ShareAxis(FastGridAxis):
     """Counts as a share of 100,000: "45%"."""
 
     def tickStrings(self, values, scale, spacing):
@@ -47,7 +47,7 @@ class ShareAxis(pg.AxisItem):
 
 
 def make_axes(alignment: str, units: str) -> dict[str, pg.AxisItem]:
-    bottom = LocalDateAxis(orientation="bottom") if alignment == "calendar" else pg.AxisItem("bottom")
+    bottom = LocalDateAxis(orientation="bottom") if alignment == "calendar" else FastGridAxis("bottom")
     left = ShareAxis("left") if units == "share" else CountAxis("left")
     return {"bottom": bottom, "left": left}
 
@@ -114,11 +114,13 @@ class ComparisonFigure(pg.GraphicsLayoutWidget):
             y = np.maximum(y, 1e-6) if log_scale else y
             pen = pg.mkPen(colour(index), width=max(2.0, 3 * scale))
             # The whole curve dashed, then the recorded part solid over it: dashed shows only
-            # where the count is known just at the site's milestones.
-            plot.plot(x, y, pen=pg.mkPen(colour(index), width=max(1.5, 2 * scale), style=Qt.PenStyle.DashLine))
+            # where the count is known just at the site's milestones. Each at the page's
+            # resolution (each pixel's lowest and highest), not every sample.
+            plot.plot(*decimate.for_width(x, y, self.width()),
+                      pen=pg.mkPen(colour(index), width=max(1.5, 2 * scale), style=Qt.PenStyle.DashLine))
             solid = np.where(recorded, y, np.nan)
             name = html.escape(_elide(one.title, 60))  # legend labels are rich text
-            plot.plot(x, solid, pen=pen, connect="finite", name=name)
+            plot.plot(*decimate.for_width(x, solid, self.width()), pen=pen, connect="finite", name=name)
         plot.setLogMode(y=log_scale)
         for value in milestone_values(units):
             line = pg.InfiniteLine(pos=np.log10(value) if log_scale else value, angle=0,

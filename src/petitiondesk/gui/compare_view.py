@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,11 +34,9 @@ from petitiondesk.core import compare
 from petitiondesk.gui.axes import colour_plot, colour_threshold_line, plot_colours
 from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
 from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
+from petitiondesk.gui.lod_curve import LodCurve
 
-CURVE_WIDTH = 2.5
-#: While the view moves, curves are drawn 1 px wide (Qt strokes wider lines several times slower:
-#: bench/bench_compare.py) and get their width back once it has been still this long.
-SETTLE_MS = 200
+CURVE_WIDTH = 2.5  # drawn 1 px wide while the view moves (gui/lod_curve.py)
 
 HEADERS = ("Petition", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
 READOUT_HINT = "Point at the chart to read every petition at that moment."
@@ -56,7 +54,7 @@ class CompareView(QWidget):
         self.setAccessibleName("Comparison")
         self.clock = time.time
         self._series: list[compare.Series] = []
-        self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._curves: dict[int, tuple[pg.PlotDataItem, LodCurve]] = {}
         #: Each curve on the current axes (x, y, recorded), kept for the pointer's readings.
         self._placed: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
         self._build_controls()
@@ -94,8 +92,6 @@ class CompareView(QWidget):
         _show_grid(item)
         item.hideButtons()
         item.setMenuEnabled(False)
-        item.setDownsampling(auto=True, mode="peak")
-        item.setClipToView(True)
         self.legend = item.addLegend(offset=(10, 10))  # clicking an entry hides or shows its curve
         self._milestone_lines = [
             pg.InfiniteLine(angle=0, movable=False, label=text,  # at the right: the legend is top left
@@ -104,10 +100,6 @@ class CompareView(QWidget):
         ]
         for line in self._milestone_lines:
             item.addItem(line, ignoreBounds=True)
-        self._moving = False
-        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
-        self._settle.timeout.connect(lambda: self._draw_moving(False))
-        item.getViewBox().sigRangeChanged.connect(lambda *_: self._draw_moving(True))
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._cross.setVisible(False)
         item.addItem(self._cross, ignoreBounds=True)
@@ -183,7 +175,7 @@ class CompareView(QWidget):
 
     def curve_data(self, petition_id: int) -> tuple[np.ndarray, np.ndarray]:
         """The curve of one petition (x, y as on the axes), dashed parts included; all of it, not
-        only the part the view shows (clip to view keeps pans fast)."""
+        only the points drawn for the range in view."""
         placed = self._placed.get(petition_id)
         return (np.empty(0), np.empty(0)) if placed is None else (placed[0], placed[1])
 
@@ -218,25 +210,15 @@ class CompareView(QWidget):
             dashed.setData(x[:first + 1], y[:first + 1])
             solid.setData(x[first:], y[first:])
             dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
-            solid.setPen(pg.mkPen(colour(index), width=1 if self._moving else CURVE_WIDTH))
+            _show_dashed(dashed, solid)
+            solid.setPen(pg.mkPen(colour(index), width=CURVE_WIDTH))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
             line.setPos(math.log10(value) if log_scale else value)
         self._apply_palette()
 
-    def _draw_moving(self, moving: bool) -> None:
-        """Thin curves while the view pans or zooms, full width once it settles."""
-        if moving:
-            self._settle.start()
-        if moving == self._moving:
-            return
-        self._moving = moving
-        for index, one in enumerate(self._series):
-            _, solid = self._curves[one.petition_id]
-            solid.setPen(pg.mkPen(colour(index), width=1 if moving else CURVE_WIDTH))
-
     def _frame(self, log_scale: bool) -> None:
-        """Fit the view to the curves, before feeding them: auto-downsampling and clip-to-view size
-        the curves by the range in view, and the old axes' range (seconds of calendar time after a
+        """Fit the view to the curves, before feeding them: the curves draw the range in view at
+        its resolution, and the old axes' range (seconds of calendar time after a
         switch to days, linear counts after a switch to log) would leave nothing to draw. Fitted
         once, not kept fitted (autorange): that re-fitted at every paint as the downsampled curves
         and pen widths changed, and never settled."""
@@ -273,13 +255,11 @@ class CompareView(QWidget):
             self._placed.pop(pid, None)
         for one in self._series:
             if one.petition_id not in self._curves:
-                dashed = item.plot([], [])
-                # About one sample per pixel (peak mode keeps each pixel's lowest and highest):
-                # pyqtgraph's default of five makes pans of 10 x 100,000 samples 2-5 times slower
-                # (bench/bench_compare.py) and draws nothing more at 2.5 px wide.
-                solid = item.plot([], [], name=html.escape(one.title[:60]),  # legends are rich text
-                                  autoDownsampleFactor=1.0)
-                solid.visibleChanged.connect(lambda d=dashed, s=solid: d.setVisible(s.isVisible()))
+                dashed = item.plot([], [])  # the site's few milestones up to the first sample
+                # The recorded samples, drawn at the view's resolution (gui/lod_curve.py).
+                solid = LodCurve(name=html.escape(one.title[:60]))  # legends are rich text
+                item.addItem(solid)
+                solid.visibleChanged.connect(lambda d=dashed, s=solid: _show_dashed(d, s))
                 self._curves[one.petition_id] = (dashed, solid)
 
     def _fill_table(self) -> None:
@@ -331,6 +311,13 @@ class CompareView(QWidget):
             approx = " (between known points)" if reading.between_known else ""
             parts.append(f"{one.title[:40]}: {value}{approx}")
         return f"{when} · " + (" · ".join(parts) if parts else "no curve here")
+
+
+def _show_dashed(dashed: pg.PlotDataItem, solid: LodCurve) -> None:
+    """The dashed part shows with its curve, and only when it has a line to draw: an item with
+    nothing to draw still costs each frame of a pan (0.8 ms for ten: bench/bench_compare.py)."""
+    x, _ = dashed.getData()
+    dashed.setVisible(solid.isVisible() and x is not None and len(x) > 1)
 
 
 def _show_grid(item: pg.PlotItem) -> None:

@@ -3,27 +3,32 @@
 Nothing here touches the disk or the network on the GUI thread. `CompareService` runs a worker
 thread (`gui/service.py`) that reads the petitions' samples and documents through its own
 read-only `Store` connection (as `gui/data_reader.py` does), fetches the document of a petition
-the store does not know (an archived one added by number or link) with its own client, and keeps
-the saved comparisons through a write connection of its own. Exports are drawn here (Qt paints on
-the GUI thread) and written by a short-lived thread, atomically.
+the store does not know (an archived one added by number, link or search) with its own client,
+and keeps the saved comparisons, and archived petitions' documents once fetched
+(`compare.load_series`), through a write connection of its own. The main window stops this thread
+with its own services when it quits. Exports are drawn here (Qt paints on the GUI thread) and
+written by a short-lived thread, atomically.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,28 +49,33 @@ from petitiondesk.core.store import SavedComparison
 from petitiondesk.gui.compare_export import comparison_bytes
 from petitiondesk.gui.compare_view import CompareView, buddy_label
 from petitiondesk.gui.data_reader import DataReader
+from petitiondesk.gui.format import format_count
 from petitiondesk.gui.service import BackgroundService, Generation, describe_error
 
 if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker's thread
     import httpx
 
-    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.browse import BrowseRow
+    from petitiondesk.core.client import Fetched, PetitionsClient
+    from petitiondesk.core.models import Petition
     from petitiondesk.core.scheduler import RequestScheduler
     from petitiondesk.core.store import Store
 
 log = logging.getLogger(__name__)
 
 EXPORT_SIZE = (1600, 900)
+NOTHING_YET = "Add petitions to compare them: Add Petition… (Ctrl+N)."
+_TITLE_ROLE = Qt.ItemDataRole.UserRole + 1  # a listed petition's title, beside its number
 
 
 # -- what crosses the thread (immutable) -----------------------------------------------------------
 @dataclass(frozen=True)
 class Loaded:
-    """The series of one request, in the order asked; `problems` names the petitions left out."""
+    """The series of one request, in the order asked; `problems` says why the others are left out."""
 
     generation: int
     series: tuple[compare.Series, ...]
-    problems: tuple[str, ...] = ()
+    problems: tuple[compare.NotLoaded, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,15 @@ class SavedList:
     comparisons: tuple[SavedComparison, ...]
     error: str | None = None
     done: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The first page of petitions matching a search (the add dialog's results), or why there are none."""
+
+    generation: int
+    rows: tuple[BrowseRow, ...]
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,12 +117,16 @@ class CompareWorker(DataReader):
 
     loaded = Signal(object)  # Loaded
     saved_list = Signal(object)  # SavedList
+    found = Signal(object)  # Found
 
-    def __init__(self, database: Path, latest: Generation, fetching: Fetching | None) -> None:
+    def __init__(self, database: Path, latest: Generation, fetching: Fetching | None,
+                 searches: Generation | None = None) -> None:
         super().__init__(Path(database), latest)
         self._fetching = fetching
+        self._searches = searches or Generation()
         self._writer: Store | None = None
         self._client: PetitionsClient | None = None
+        self._to_keep: dict[int, bytes] = {}  # archived documents fetched by this load, stored after it
 
     @Slot(int, object)
     def load(self, generation: int, petition_ids: tuple[int, ...]) -> None:
@@ -117,13 +141,34 @@ class CompareWorker(DataReader):
             except Exception as error:  # a damaged file or a bad answer: a message, not a dead thread
                 log.exception("reading petition %s for a comparison failed", pid)
                 self._close_store()  # reopened on the next read (the file may have been replaced)
-                problems.append(f"{pid}: {describe_error(error)}")
+                problems.append(compare.NotLoaded(pid, f"{pid}: {describe_error(error)}"))
                 continue
-            if isinstance(one, str):
+            if isinstance(one, compare.NotLoaded):
                 problems.append(one)
             else:
                 series.append(one)
         self.loaded.emit(Loaded(generation, tuple(series), tuple(problems)))
+        self._store_kept()  # after the chart has its curves: a first write checks the whole file
+
+    @Slot(int, str, bool)
+    def search(self, generation: int, text: str, archived: bool) -> None:
+        """The first page (50) of the site's petitions matching `text`, open or archived."""
+        if generation != self._searches.value or self.stopping():
+            return
+        from petitiondesk.core.browse import BrowseQuery, Browser
+
+        try:
+            if self._fetching is None:
+                raise RuntimeError("Searching the site is not available here.")
+            client = self._site()
+            with client.foreground():
+                page = Browser(client, BrowseQuery("all", q=text, archived=archived)).fetch_next()
+            found = Found(generation, page.rows, page.error)
+        except Exception as error:  # a bad answer: a message in the dialog, not a dead thread
+            log.warning("searching for a comparison failed: %s", error)
+            found = Found(generation, (), describe_error(error))
+        if not self.stopping():
+            self.found.emit(found)
 
     @Slot(object)
     def run_job(self, job: StoreJob) -> None:
@@ -156,32 +201,38 @@ class CompareWorker(DataReader):
             self._writer = None
 
     # -- in the thread -------------------------------------------------------------------------
-    def _series(self, pid: int) -> compare.Series | str:
-        times, counts = np.empty(0), np.empty(0, dtype=np.int64)
-        petition = None
-        store = self._open()
-        if store is not None:
-            petition = store.petition(pid)
-            times, counts = store.samples(pid)
-        if petition is None:
-            fetched = self._fetch(pid)
-            if isinstance(fetched, str) and len(times) == 0:
-                return fetched
-            petition = None if isinstance(fetched, str) else fetched
-        return compare.series_for(pid, petition, times, counts)
+    def _series(self, pid: int) -> compare.Series | compare.NotLoaded:
+        fetch = self._fetch if self._fetching is not None else None
+        return compare.load_series(pid, self._open(), fetch, self._keep)
 
-    def _fetch(self, pid: int):
-        """The petition's document from the site (archived ones through the site's redirect), or why not."""
-        if self._fetching is None:
-            return f"Petition {pid} is not in the watchlist's records."
+    def _fetch(self, pid: int) -> Fetched[Petition]:
+        """The petition's document from the site (archived ones through the site's redirect)."""
+        client = self._site()
+        with client.foreground():
+            return client.petition(pid)
+
+    def _site(self) -> PetitionsClient:
+        """The thread's client, made on first use (a comparison of watched petitions needs none)."""
         if self._client is None:
             config = self._fetching
+            assert config is not None  # only asked for when fetching is configured
             self._client = self.new_client(config.api_base, config.scheduler, config.transport)
-        with self._client.foreground():
-            fetched = self._client.petition(pid)
-        if fetched.value is None:
-            return fetched.message or f"Petition {pid} could not be fetched."
-        return fetched.value
+        return self._client
+
+    def _keep(self, pid: int, raw: bytes) -> None:
+        self._to_keep[pid] = raw
+
+    def _store_kept(self) -> None:
+        """Store the archived petitions' documents, so the next opening reads them; a store that cannot
+        be written (read-only folder, full disk) only means they are fetched again next time."""
+        kept, self._to_keep = self._to_keep, {}
+        for pid, raw in kept.items():
+            if self.stopping():
+                return  # quitting: fetched again next time rather than holding the quit up
+            try:
+                self._write_store().save_document(pid, raw, time.time())
+            except Exception as error:
+                log.warning("keeping archived petition %s for comparisons failed: %s", pid, error)
 
     def _write_store(self):
         if self._writer is None:
@@ -196,19 +247,24 @@ class CompareService(BackgroundService):
 
     loaded = Signal(object)  # Loaded, only for the newest request
     saved_list = Signal(object)  # SavedList
+    found = Signal(object)  # Found, only for the newest search
 
     _load_requested = Signal(int, object)
     _job_requested = Signal(object)
+    _search_requested = Signal(int, str, bool)
 
     def __init__(self, database: Path, fetching: Fetching | None = None, parent: QObject | None = None) -> None:
-        latest = Generation()
-        worker = CompareWorker(Path(database), latest, fetching)
+        latest, searches = Generation(), Generation()
+        worker = CompareWorker(Path(database), latest, fetching, searches)
         super().__init__("petitiondesk-compare", worker, parent)
-        self._latest = latest
+        self._latest, self._searches = latest, searches
+        self.can_search = fetching is not None
         self._load_requested.connect(worker.load, Qt.ConnectionType.QueuedConnection)
         self._job_requested.connect(worker.run_job, Qt.ConnectionType.QueuedConnection)
+        self._search_requested.connect(worker.search, Qt.ConnectionType.QueuedConnection)
         worker.loaded.connect(self._on_loaded)
         worker.saved_list.connect(self.saved_list)
+        worker.found.connect(self._on_found)
 
     def load(self, petition_ids: Sequence[int]) -> None:
         """Read these petitions' series; an earlier request's answer will be dropped."""
@@ -223,62 +279,182 @@ class CompareService(BackgroundService):
         self.start()
         self._job_requested.emit(StoreJob(kind, args))
 
+    def search(self, text: str, archived: bool = False) -> None:
+        """Search the site; an earlier search's answer will be dropped."""
+        if self.is_stopped:
+            return
+        self.start()
+        self._search_requested.emit(self._searches.bump(), text, archived)
+
     @Slot(object)
     def _on_loaded(self, result: Loaded) -> None:
         if not self.is_stopped and result.generation == self._latest.value:
             self.loaded.emit(result)
 
+    @Slot(object)
+    def _on_found(self, result: Found) -> None:
+        if not self.is_stopped and result.generation == self._searches.value:
+            self.found.emit(result)
+
 
 # -- the add dialog ----------------------------------------------------------------------------
 class AddPetitionDialog(QDialog):
-    """Pick petitions from the watchlist, or give any petition's number or link (archived ones too)."""
+    """Pick petitions from the watchlist, give any petition's number or link (archived ones too), or
+    search the site by words and tick what it finds. `search` is the service's (None: no searching)."""
 
-    def __init__(self, watched: Sequence[tuple[int, str]], shown: set[int], parent: QWidget | None = None):
+    def __init__(self, watched: Sequence[tuple[int, str]], shown: set[int], parent: QWidget | None = None,
+                 search: CompareService | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add Petitions to the Comparison")
-        self.list = QListWidget(self)
-        self.list.setAccessibleName("Watched petitions")
-        for pid, title in watched:
-            item = QListWidgetItem(f"{title} ({pid})")  # list items are plain text
-            item.setData(Qt.ItemDataRole.UserRole, pid)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            if pid in shown:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-            self.list.addItem(item)
+        self.resize(640, 520)  # room for whole titles
+        self._shown = shown
+        self._details: dict[int, str] = {}  # search results' count, state and year, by petition
+        self._service = search if search is not None and search.can_search else None
+        self.list = self._checklist("Watched petitions", watched)
         self.reference = QLineEdit(self)
-        self.reference.setAccessibleName("Petition number or link")
-        self.reference.setPlaceholderText("e.g. 241584 or https://petition.parliament.uk/archived/petitions/241584")
+        self.reference.setAccessibleName("Petition number, link or words to search for")
+        self.reference.setPlaceholderText("e.g. 241584, a link, or words from a title")
+        self.reference.returnPressed.connect(self._on_return)
+        self.archived_box = QCheckBox("Past &parliaments", self)
+        self.archived_box.setToolTip("Search the petitions of past parliaments instead of this one's")
+        self.search_button = QPushButton("&Search", self)
+        self.search_button.setAutoDefault(False)
+        self.search_button.clicked.connect(self.search)
+        self.results = self._checklist("Petitions found", ())
+        self.results.hide()
         self.error = QLabel("", self)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("Add")
+        self.add_button.setAutoDefault(False)
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
+        self._lay_out(buttons, bool(watched))
+        if self._service is not None:
+            self._service.found.connect(self._on_found)
+        else:
+            self.archived_box.hide()
+            self.search_button.hide()
+
+    def _checklist(self, name: str, petitions: Sequence[tuple[int, str]]) -> QListWidget:
+        checklist = QListWidget(self)
+        checklist.setAccessibleName(name)
+        self._fill(checklist, petitions)
+        return checklist
+
+    def _fill(self, checklist: QListWidget, petitions: Sequence[tuple[int, str]],
+              details: Mapping[int, str] | None = None) -> None:
+        checklist.clear()
+        for pid, title in petitions:
+            detail = (details or {}).get(pid)
+            item = QListWidgetItem(f"{title} ({pid})" + (f" · {detail}" if detail else ""))  # plain text
+            item.setData(Qt.ItemDataRole.UserRole, pid)
+            item.setData(_TITLE_ROLE, title)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            if pid in self._shown:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("Already in the comparison")
+            checklist.addItem(item)
+
+    def _lay_out(self, buttons: QDialogButtonBox, any_watched: bool) -> None:
+        finding = QHBoxLayout()
+        finding.addWidget(self.reference, 1)
+        finding.addWidget(self.archived_box)
+        finding.addWidget(self.search_button)
         layout = QVBoxLayout(self)
         layout.addWidget(buddy_label("From the &watchlist:", self.list, self))
         layout.addWidget(self.list)
-        layout.addWidget(buddy_label("Or any petition, open or archived, by &number or link:", self.reference, self))
-        layout.addWidget(self.reference)
+        words = "number, link or words" if self._service is not None else "number or link"
+        layout.addWidget(buddy_label(f"Or any petition, open or archived, by &{words}:", self.reference, self))
+        layout.addLayout(finding)
+        layout.addWidget(self.results)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        if not any_watched:  # nothing to tick: straight to typing
+            self.list.setEnabled(False)
+            self.reference.setFocus()
 
     def chosen(self) -> list[int]:
-        """The ticked petitions, then the one typed (ValueError with a message if it is not one)."""
-        ids = [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())
-               if self.list.item(row).checkState() == Qt.CheckState.Checked]
+        """The ticked petitions (watchlist, then search results), then the one typed (BadReference
+        with a message if the text names no petition and is not a search whose results are ticked)."""
+        ids = [*_ticked(self.list), *_ticked(self.results)]
         text = self.reference.text().strip()
         if text:
-            ids.append(parse_reference(text).id)
-        return ids
+            try:
+                ids.append(parse_reference(text).id)
+            except BadReference:
+                if not ids or self._service is None:
+                    raise
+        return list(dict.fromkeys(ids))
+
+    def search(self) -> None:
+        text = " ".join(self.reference.text().split())
+        if self._service is None or not text:
+            return
+        self.error.setText(f"Searching for “{text}”…")
+        self._service.search(text, self.archived_box.isChecked())
+
+    @Slot(object)
+    def _on_found(self, found: Found) -> None:
+        ticked = {pid: title for pid, title in _ticked_items(self.results)}  # kept across searches
+        rows = [(row.id, row.action) for row in found.rows if row.id not in ticked]
+        self._details.update({row.id: _found_detail(row) for row in found.rows})
+        self._fill(self.results, [*ticked.items(), *rows], self._details)
+        for row in range(len(ticked)):
+            self.results.item(row).setCheckState(Qt.CheckState.Checked)
+        self.results.show()
+        if found.error:
+            self.error.setText(f"The search failed: {found.error}")
+        elif not found.rows:
+            self.error.setText("No petitions match. Try other words, or Past parliaments.")
+        else:
+            shown = f"the first {len(found.rows)}" if len(found.rows) >= 50 else str(len(found.rows))
+            self.error.setText(f"Found {shown}: tick the petitions to add, then Add.")
+            self.results.setCurrentRow(len(ticked))
+            self.results.setFocus()
+
+    def _on_return(self) -> None:
+        """Enter: a number or link is added at once (with what is ticked); words are searched for."""
+        text = self.reference.text().strip()
+        try:
+            if text:
+                parse_reference(text)
+        except BadReference:
+            if self._service is not None:
+                self.search()
+                return
+        self._accept_if_valid()
 
     def _accept_if_valid(self) -> None:
         try:
-            self.chosen()
+            chosen = self.chosen()
         except BadReference as error:
-            self.error.setText(str(error))
+            self.error.setText(str(error) + (" To search by words, press Search." if self._service else ""))
+            return
+        if not chosen:
+            self.error.setText("Tick a petition, or give its number or link.")
             return
         self.accept()
+
+
+def _found_detail(row: BrowseRow) -> str:
+    """What tells apart petitions of the same title: count, state, the year it opened."""
+    state = "archived" if row.archived else row.state
+    opened = f", opened {row.opened_at.year}" if row.opened_at else ""
+    return f"{format_count(row.signature_count)} signatures, {state}{opened}"
+
+
+def _ticked_items(checklist: QListWidget) -> list[tuple[int, str]]:
+    items = (checklist.item(row) for row in range(checklist.count()))
+    return [(item.data(Qt.ItemDataRole.UserRole), item.data(_TITLE_ROLE)) for item in items
+            if item.checkState() == Qt.CheckState.Checked]
+
+
+def _ticked(checklist: QListWidget) -> list[int]:
+    return [pid for pid, _ in _ticked_items(checklist)]
 
 
 # -- the window --------------------------------------------------------------------------------
@@ -288,7 +464,7 @@ class CompareWindow(QMainWindow):
     _written = Signal(str, str)  # from a writer thread: message, error
 
     def __init__(self, service: CompareService, watched: Callable[[], Sequence[tuple[int, str]]] = list,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, start_folder: Callable[[str], Path] = lambda _: Path.home()) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -296,6 +472,7 @@ class CompareWindow(QMainWindow):
         self.service = service
         service.setParent(self)
         self.watched = watched
+        self.start_folder = start_folder  # where the export dialog opens (the window's export folder)
         self.view = CompareView(self)
         self.setCentralWidget(self.view)
         self.petition_ids: list[int] = []
@@ -304,6 +481,7 @@ class CompareWindow(QMainWindow):
         self._writers: list[threading.Thread] = []
         self._update_title()
         self._build_menus()
+        self._let_the_table_remove()
         self.view.add_requested.connect(self.ask_to_add)
         self.view.export_requested.connect(self.ask_to_export)
         service.loaded.connect(self._on_loaded)
@@ -314,15 +492,27 @@ class CompareWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Comparison")
         self.add_action = self._action(menu, "&Add Petition…", self.ask_to_add, QKeySequence.StandardKey.New)
+        self.remove_action = self._action(menu, "Re&move from Comparison", self.remove_selected,
+                                          QKeySequence.StandardKey.Delete)
         self.export_action = self._action(menu, "&Export as PNG, SVG or CSV…", self.ask_to_export, "Ctrl+E")
         menu.addSeparator()
         self.save_action = self._action(menu, "&Save…", self.ask_to_save, QKeySequence.StandardKey.Save)
         self.open_menu = menu.addMenu("&Open Saved")
-        self.rename_action = self._action(menu, "&Rename…", self.ask_to_rename)
-        self.delete_action = self._action(menu, "&Delete…", self.ask_to_delete)
+        self.rename_action = self._action(menu, "&Rename Saved…", self.ask_to_rename)
+        self.delete_action = self._action(menu, "&Delete Saved…", self.ask_to_delete)
         menu.addSeparator()
-        self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+        self.close_action = self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+        self.close_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Esc")])
         self._fill_open_menu()
+
+    def _let_the_table_remove(self) -> None:
+        """Delete, or the table's context menu, removes the selected petitions."""
+        table = self.view.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        table.addAction(self.remove_action)
+        table.itemSelectionChanged.connect(
+            lambda: self.remove_action.setEnabled(bool(table.selectionModel().selectedRows())))
+        self.remove_action.setEnabled(False)
 
     def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
@@ -335,25 +525,57 @@ class CompareWindow(QMainWindow):
     def set_petitions(self, petition_ids: Sequence[int]) -> None:
         """Compare these petitions (read off the GUI thread; the chart fills when they arrive)."""
         self.petition_ids = list(dict.fromkeys(int(pid) for pid in petition_ids))
-        self.statusBar().showMessage(f"Reading {len(self.petition_ids)} petitions…" if self.petition_ids else
-                                     "Add petitions to compare them.")
+        if not self.petition_ids:
+            self.view.set_series([])
+            self.statusBar().showMessage(self._how_to_start())
+            self.view.add_button.setFocus()
+            return
+        self.statusBar().showMessage(f"Reading {_petitions(len(self.petition_ids))}…")
         self.service.load(self.petition_ids)
 
     def add_petitions(self, petition_ids: Sequence[int]) -> None:
         self.set_petitions([*self.petition_ids, *petition_ids])
 
     def ask_to_add(self) -> None:
-        dialog = AddPetitionDialog(self.watched(), set(self.petition_ids), self)
+        dialog = AddPetitionDialog(self.watched(), set(self.petition_ids), self, self.service)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.add_petitions(dialog.chosen())
+        dialog.deleteLater()  # and with it its connection to the service's search results
+
+    def remove_selected(self) -> None:
+        """Take the petitions selected in the table off the chart (nothing is read again)."""
+        table = self.view.table
+        rows = sorted({index.row() for index in table.selectionModel().selectedRows()})
+        series = self.view.series
+        gone = [series[row] for row in rows if row < len(series)]
+        if not gone:
+            self.statusBar().showMessage("Select a petition in the table to remove it.")
+            return
+        gone_ids = {one.petition_id for one in gone}
+        self.petition_ids = [pid for pid in self.petition_ids if pid not in gone_ids]
+        kept = [one for one in series if one.petition_id not in gone_ids]
+        self.view.set_series(kept)
+        what = f"“{gone[0].title}”" if len(gone) == 1 else _petitions(len(gone))
+        self.statusBar().showMessage(f"Removed {what} from the comparison." if kept else self._how_to_start())
+        if kept:  # the next row, so that Delete again removes the next one
+            table.selectRow(min(rows[0], len(kept) - 1))
+            table.setFocus()
+        else:
+            self.view.add_button.setFocus()
 
     @Slot(object)
     def _on_loaded(self, result: Loaded) -> None:
-        self.view.set_series(result.series)
-        self.petition_ids = [one.petition_id for one in result.series]  # those that could not be read leave
-        message = f"{len(result.series)} petitions compared."
-        if result.problems:
-            message += " Left out: " + "; ".join(result.problems)
+        wanted = set(self.petition_ids)  # one removed while the others were read stays removed
+        series = [one for one in result.series if one.petition_id in wanted]
+        self.view.set_series(series)
+        # One the site has not got leaves; one that failed for now (offline) stays, so saving keeps it.
+        staying = {one.petition_id for one in series} | {gap.petition_id for gap in result.problems if gap.for_now}
+        self.petition_ids = [pid for pid in self.petition_ids if pid in staying]
+        message = f"{_petitions(len(series))} compared." if series else self._how_to_start()
+        for words, for_now in (("Left out for now", True), ("Left out", False)):
+            gaps = [gap.message for gap in result.problems if gap.for_now == for_now and gap.petition_id in wanted]
+            if gaps:
+                message += f" {words}: " + "; ".join(gaps)
         self.statusBar().showMessage(message)
         self._update_title()
 
@@ -373,10 +595,17 @@ class CompareWindow(QMainWindow):
         if ok and name.strip():
             self.save_as(name)
 
-    def save_as(self, name: str) -> None:
-        self.name = " ".join(name.split())
+    def save_as(self, name: str) -> bool:
+        """Save under `name`; replacing another saved comparison of that name is asked first."""
+        name = " ".join(name.split())
+        taken = name != self.name and any(saved.name == name for saved in self.saved)
+        if taken and not _confirmed(self, "Save Comparison", f"A comparison named “{name}” is saved already. "
+                                    "Replace it with this one?", "Replace"):
+            return False
+        self.name = name
         self._update_title()
         self.service.job("save", self.current(self.name))
+        return True
 
     def open_saved(self, saved: SavedComparison) -> None:
         self.name = saved.name
@@ -404,8 +633,7 @@ class CompareWindow(QMainWindow):
         name = self._pick_saved("Delete Comparison")
         if name is None:
             return
-        answer = QMessageBox.question(self, "Delete Comparison", f"Delete the saved comparison “{name}”?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if _confirmed(self, "Delete Comparison", f"Delete the saved comparison “{name}”?", "Delete"):
             self.delete(name)
 
     def delete(self, name: str) -> None:
@@ -431,6 +659,11 @@ class CompareWindow(QMainWindow):
             QMessageBox.warning(self, "Saved Comparisons", listed.error)
         elif listed.done:
             self.statusBar().showMessage(listed.done)
+        elif not self.petition_ids:  # the list arrives after an empty window opened
+            self.statusBar().showMessage(self._how_to_start())
+
+    def _how_to_start(self) -> str:
+        return NOTHING_YET + (" Or open a saved one: Comparison > Open Saved." if self.saved else "")
 
     def _fill_open_menu(self) -> None:
         self.open_menu.clear()
@@ -446,7 +679,7 @@ class CompareWindow(QMainWindow):
         if not self.view.series:
             self.statusBar().showMessage("There is nothing to export yet: add petitions first.")
             return
-        suggested = Path.home() / f"comparison{'-' + self.name if self.name else ''}.png"
+        suggested = self.start_folder("chart") / _file_name(self.name)
         name, chosen = QFileDialog.getSaveFileName(self, "Export Comparison", str(suggested),
                                                    "PNG image (*.png);;SVG vector image (*.svg);;CSV (*.csv)")
         if name:
@@ -498,8 +731,29 @@ class CompareWindow(QMainWindow):
             self.statusBar().showMessage(message)
 
     def closeEvent(self, event) -> None:
-        self.service.stop()  # the thread ends on its own; exports being written finish
+        self.service.stop()  # the thread ends on its own
+        self.wait_for_writers()  # a file being saved is finished before the window (and its signal) goes
         super().closeEvent(event)
+
+
+def _confirmed(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before something is lost; the names in `text` are shown as typed (plain text)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.button(QMessageBox.StandardButton.Yes).setText(action)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def _petitions(count: int) -> str:
+    return f"{count} petition{'' if count == 1 else 's'}"
+
+
+def _file_name(name: str | None) -> str:
+    """A file name for a comparison's export: its name without what a path would read as folders."""
+    words = re.sub(r"[^\w.-]+", "-", name or "").strip("-.")
+    return f"comparison-{words}.png" if words else "comparison.png"
 
 
 def _csv_header(alignment: str, units: str) -> tuple[str, ...]:
@@ -525,7 +779,7 @@ def open_comparison(window, petition_ids: Sequence[int]) -> CompareWindow:
         return [(row.petition_id, row.petition.action if row.petition else f"Petition {row.petition_id}")
                 for row in rows()]
 
-    compare_window = CompareWindow(service, watched, window)
+    compare_window = CompareWindow(service, watched, window, window.exports.start_folder)
     compare_window.view.clock = window.clock  # "now" for the table: the demo's fast clock too
     compare_window.set_petitions(petition_ids)
     compare_window.show()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QMenu,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -53,6 +54,8 @@ def action_shortcuts(window: QWidget) -> list[tuple[str, str]]:
     seen: set[str] = set()
     rows = []
     for action in window.findChildren(QAction):
+        if _window_of(action) not in (window, None):
+            continue  # a window opened from this one has its own keys (a comparison's Esc closes only it)
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
         text = action.text().replace("&", "").rstrip("…").strip()
         if not keys or not text or text in seen:
@@ -60,6 +63,14 @@ def action_shortcuts(window: QWidget) -> list[tuple[str, str]]:
         seen.add(text)
         rows.append((text, ", ".join(keys)))
     return rows
+
+
+def _window_of(action: QAction) -> QWidget | None:
+    """The window whose menus or widgets hold the action (menus are windows of their own: skipped)."""
+    owner = action.parent()
+    while isinstance(owner, QMenu):
+        owner = owner.parent()
+    return owner.window() if isinstance(owner, QWidget) else None
 
 
 class ShortcutsDialog(QDialog):

@@ -33,7 +33,7 @@ from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.petition_presenter import PetitionPresenter
 from petitiondesk.gui.preferences import Preferences, PreferencesDialog
-from petitiondesk.gui.service import stop_all
+from petitiondesk.gui.service import BackgroundService, stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions, open_web_page
 from petitiondesk.gui.watchlist_edits import WatchlistEdits
@@ -382,10 +382,13 @@ class MainWindow(QMainWindow):
         self.status.countdown.stop()
         self.status.say("Stopping…")
         self.presenter.stop()
-        services = (self.reader, self.browse_service, self.service)
+        opened = [child for child in self.findChildren(QMainWindow)  # comparisons: they stop with this window
+                  if isinstance(getattr(child, "service", None), BackgroundService)]
+        services = (self.reader, self.browse_service, self.service, *(window.service for window in opened))
         for service in services:
             service.stop()  # all of them first: requests aborted, nothing waits behind another
-        self.exports.wait_for_writers()  # a file being saved is finished, not cut off
+        for writing in (self.exports, *opened):
+            writing.wait_for_writers()  # a file being saved is finished, not cut off
         stop_all(services)
 
     def closeEvent(self, event: QCloseEvent) -> None:
