@@ -213,8 +213,8 @@ class ComparisonFigure(pg.GraphicsLayoutWidget):
             label.setFont(chart_export._font(max(8.0, 11 * scale)))
             self._milestones.append((line, label))
         self._log_scale = log_scale
-        placed = (compare.aligned(one, alignment, units) for one in shown)
-        self._placed = [(p[0], p[1]) for p in placed if p is not None]  # for the labels' places
+        curves = (compare.aligned(one, alignment, units) for one in shown)
+        self._placed = [(c[0], c[1]) for c in curves if c is not None]  # for the labels' places
 
 
 def render_image(series, alignment: str, units: str, log_scale: bool, width: int, height: int,
