@@ -116,3 +116,10 @@ def test_curves_through_counts_the_curves_a_label_would_hide():
     assert compare.curves_through([rising, broken], (0.0, 1.0), (50.0, 60.0)) == 0  # at the left: below
     assert compare.curves_through([rising, broken], (9.0, 10.0), (85.0, 95.0)) == 2  # at the right: both
     assert compare.curves_through([rising], (4.0, 6.0), (45.0, 55.0)) == 1  # a segment through the box
+
+
+def test_csv_rows_name_same_titled_petitions_as_the_legend_does():
+    series = [titled(241584, "Call a General Election", OPENED_2019, archived=True),
+              titled(701489, "Call a General Election", OPENED_NOW)]
+    names = {row[0]: row[1] for row in compare.csv_rows(series, "calendar", "signatures")}
+    assert names == {241584: "Call a General Election (241584, 2019)", 701489: "Call a General Election (701489, 2026)"}

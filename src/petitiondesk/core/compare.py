@@ -268,12 +268,15 @@ def _days_to(petition: Petition | None, field_name: str) -> float | None:
 
 
 def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple[object, ...]]:
-    """Every point of every curve on the comparison's axes, for a CSV: one row per point."""
+    """Every point of every curve on the comparison's axes, for a CSV: one row per point, each named
+    as in the legend (same titles told apart)."""
     rows: list[tuple[object, ...]] = []
+    names = labels(series)
     for one in series:
         placed = aligned(one, alignment, units)
         if placed is None:
             continue
+        name = names[one.petition_id]
         for x, y, recorded in zip(*placed, strict=True):
-            rows.append((one.petition_id, one.title, float(x), float(y), "recorded" if recorded else "milestone"))
+            rows.append((one.petition_id, name, float(x), float(y), "recorded" if recorded else "milestone"))
     return rows
