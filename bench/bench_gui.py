@@ -1,7 +1,7 @@
 """The window's figures: start-up against a bare window, event-loop stalls while refreshing, memory.
 
-    .venv/bin/python bench/bench_gui.py [--only startup|stalls] [--runs 5] [--petitions 200] [--samples 1000000]
-                                        [--refresh 500] [--compile-each-start]
+    .venv/bin/python bench/bench_gui.py [--runs 5] [--petitions 200] [--samples 1000000] [--refresh 500]
+                                        [--only startup|stalls] [--compile-each-start] [--trace] [--memory]
 
 1. Start-up: wall time from launching a process to the watchlist's rows painted, for `run_gui`
    with `--petitions` watched petitions and `--samples` stored samples, and to the first paint of
@@ -14,7 +14,14 @@
 2. Stalls: the main window with `--refresh` watched petitions refreshes against the simulator
    (run in its own process, like a remote site) until every petition has its document, while a
    1 ms QTimer records the gaps of the GUI event loop. The longest gap is the figure (aim: 16 ms).
-3. Peak RSS of each.
+3. Peak RSS of each (aim while 500 petitions refresh: 200 MB).
+
+`--trace` (stalls) explains the long gaps: a watchdog thread samples every thread's stack every
+2 ms and gc.callbacks time the collections; for each gap over 16 ms it prints the CPU time the GUI
+thread and the whole process used in it (a GUI thread busy all along did the work itself; an idle
+one in a busy process waited for the GIL; both idle: the machine ran something else) and the
+stacks seen. `--memory` (stalls) prints where the Python heap's memory is held once every document
+is in (tracemalloc); both slow the run, so their stall and memory figures are not the bench's.
 
 Runs under Xvfb when there is no display and xvfb-run exists (a real window system), else
 offscreen. Prints numbers; asserts nothing.
@@ -32,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -215,7 +223,112 @@ def start_simulator(open_count: int) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def bench_stalls(petitions: int) -> None:
+class StallTracer:
+    """Why the GUI thread stalls: a watchdog thread samples every thread's stack every 2 ms, and
+    gc.callbacks time each collection; the samples and collections inside long gaps are reported."""
+
+    def __init__(self, gui_thread: int) -> None:
+        import threading
+
+        self.gui_thread = gui_thread
+        self.samples: list[tuple[float, dict[int, str]]] = []
+        self.collections: list[tuple[float, float, int, int]] = []  # start, end, generation, thread
+        self._gc_started = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="stall-tracer", daemon=True)
+
+    def start(self) -> None:
+        import gc
+
+        gc.callbacks.append(self._on_gc)
+        self._thread.start()
+
+    def stop(self) -> None:
+        import gc
+
+        self._stop.set()
+        self._thread.join()
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        import threading
+
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.collections.append((self._gc_started, time.perf_counter(), info["generation"],
+                                     threading.get_ident()))
+
+    def _sample(self) -> None:
+        import threading
+        import traceback
+
+        names = {}
+        while not self._stop.wait(0.002):
+            now = time.perf_counter()
+            stacks = {}
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                if ident not in names:
+                    names[ident] = next((t.name for t in threading.enumerate() if t.ident == ident), str(ident))
+                lines = traceback.extract_stack(frame)[-(8 if ident == self.gui_thread else 4):]
+                stacks[ident] = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(lines))
+            self.samples.append((now, stacks))
+        self.names = names
+
+    def report(self, gaps: list[tuple[float, float, float, float]], limit: float = 0.016) -> None:
+        """Each long gap with the CPU time the GUI thread and the whole process used in it: a GUI
+        thread busy all along did the work itself; an idle GUI thread in a busy process waited
+        for the GIL; both idle: the process was not running (a busy machine) or waited on X."""
+        from collections import Counter
+
+        long_gaps = [gap for gap in gaps if gap[1] - gap[0] > limit]
+        print(f"  stall trace: {len(long_gaps)} gaps > {limit * 1000:.0f} ms")
+        # Less noisy on a busy machine than wall time: a process taken off the CPU uses none.
+        by_gui = sorted((gap[2] for gap in gaps), reverse=True)[:5]
+        by_process = sorted((gap[3] for gap in gaps), reverse=True)[:5]
+        print(f"    CPU used within one gap, the longest: by the GUI thread {_ms(by_gui)} ms; "
+              f"by the process {_ms(by_process)} ms")
+        collections = [c for c in self.collections if c[1] - c[0] > 0.005]
+        by_gen = Counter(c[2] for c in self.collections)
+        slow = sorted(collections, key=lambda c: c[0] - c[1])[:8]
+        print(f"    collections: {dict(by_gen)}; slowest: "
+              + ", ".join(f"gen {g} {(e - s) * 1000:.0f} ms ({self.names.get(t, t)})" for s, e, g, t in slow))
+        origin = gaps[0][0] if gaps else 0.0
+        for start, end, gui_cpu, process_cpu in sorted(long_gaps, key=lambda g: -g[2])[:12]:  # the GUI's own work first
+            print(f"    gap {(end - start) * 1000:.0f} ms at {start - origin:.3f} s: CPU used by the GUI thread "
+                  f"{gui_cpu * 1000:.0f} ms, by the process {process_cpu * 1000:.0f} ms")
+            in_gap = [c for c in self.collections if c[0] < end and c[1] > start]
+            for s, e, g, t in in_gap:
+                print(f"      gc gen {g} {(e - s) * 1000:.1f} ms in {self.names.get(t, t)}")
+            seen: Counter = Counter()
+            for t, stacks in self.samples:
+                if start <= t <= end:
+                    for ident, stack in stacks.items():
+                        seen[(self.names.get(ident, ident), stack)] += 1
+            for (name, stack), n in seen.most_common(12):
+                if "service.py:185 _run" not in stack:  # a worker thread idle in its event loop
+                    print(f"      {n:3d}x {name}: {stack[:400]}")
+
+
+def print_memory_holders(snapshot) -> None:
+    """Where the Python heap's live memory was allocated (tracemalloc; by the first frame in PetitionDesk)."""
+    from collections import Counter
+
+    held: Counter = Counter()
+    for stat in snapshot.statistics("traceback"):
+        frames = [f for f in stat.traceback if "petitiondesk" in f.filename] or list(stat.traceback)
+        frame = frames[-1]  # the outermost frame of ours: which structure keeps it
+        inner = stat.traceback[-1] if stat.traceback else frame
+        held[f"{Path(frame.filename).name}:{frame.lineno} ({Path(inner.filename).name}:{inner.lineno})"] += stat.size
+    total = sum(held.values())
+    print(f"  Python heap at the end of the fill: {total / 1e6:.1f} MB; largest holders:")
+    for where, size in held.most_common(12):
+        print(f"    {size / 1e6:6.1f} MB  {where}")
+
+
+def bench_stalls(petitions: int, trace: bool = False, memory: bool = False) -> None:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -245,12 +358,18 @@ def bench_stalls(petitions: int) -> None:
             # 500 documents). Phase "steady": three forced passes of counts once all are known,
             # a second apart (the app's are minutes apart).
             gaps: dict[str, list[float]] = {"fill": [], "steady": []}
+            spans_seen: list[tuple[float, float, float, float]] = []  # start, end, GUI thread's CPU, process CPU
             phase = ["fill"]
             last = [time.perf_counter()]
+            cpu = [time.thread_time(), time.process_time()]
 
             def tick() -> None:
                 now = time.perf_counter()
                 gaps[phase[0]].append(now - last[0])
+                if trace:
+                    gui_cpu, process_cpu = time.thread_time(), time.process_time()
+                    spans_seen.append((last[0], now, gui_cpu - cpu[0], process_cpu - cpu[1]))
+                    cpu[:] = gui_cpu, process_cpu
                 last[0] = now
 
             ticker = QTimer()
@@ -268,6 +387,10 @@ def bench_stalls(petitions: int) -> None:
                 if phase[0] == "fill":
                     documents = sum(1 for pid in model.petition_ids() if model.watch_row(pid).petition is not None)
                     if documents >= petitions:
+                        if memory:
+                            import tracemalloc
+
+                            print_memory_holders(tracemalloc.take_snapshot())
                         phase[0] = "steady"
                         timings["filled"] = time.perf_counter()
                         QTimer.singleShot(STEADY_GAP_MS, window.refresh_now)
@@ -292,6 +415,13 @@ def bench_stalls(petitions: int) -> None:
             QTest.qWait(300)
             timings["began"] = time.perf_counter()
             freeze_long_lived_objects()  # as run_gui does once the window is on screen
+            if memory:
+                import tracemalloc
+
+                tracemalloc.start(30)
+            tracer = StallTracer(threading.get_ident()) if trace else None
+            if tracer is not None:
+                tracer.start()
             service.start()
             last[0] = time.perf_counter()
             ticker.start()
@@ -299,6 +429,8 @@ def bench_stalls(petitions: int) -> None:
             app.exec()
             ended = time.perf_counter()
             ticker.stop()
+            if tracer is not None:
+                tracer.stop()
             window.close()
     finally:
         simulator.terminate()
@@ -315,7 +447,17 @@ def bench_stalls(petitions: int) -> None:
               f"median {statistics.median(phase_gaps) * 1000:.1f} ms; {len(phase_gaps)} ticks")
     print(f"  the window's handling of one pass's result: longest {max(handling) * 1000:.1f} ms,"
           f" median {statistics.median(handling) * 1000:.1f} ms")
-    print(f"  peak RSS        {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    slowed = "; with --trace or --memory, more" if trace or memory else ""
+    print(f"  peak RSS        {peak_mb:6.0f} MB (aim: <= 200 MB{slowed})")
+    if tracer is not None:
+        tracer.report(spans_seen)
+    longest = {name: max(gaps[name]) * 1000 for name in gaps}
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: figures grow with it")
+    print(f"issue 15, {petitions} petitions refreshing: longest GUI stall first fill {longest['fill']:.1f} ms / "
+          f"steady {longest['steady']:.1f} ms (aim <= 16 ms both): "
+          f"{'met' if max(longest.values()) <= 16 else 'missed'}; peak memory {peak_mb:.0f} MB (aim <= 200 MB): "
+          f"{'met' if peak_mb <= 200 else 'missed'}")
 
 
 def main() -> None:
@@ -327,6 +469,10 @@ def main() -> None:
     parser.add_argument("--only", choices=("startup", "stalls"), help="run one part only")
     parser.add_argument("--compile-each-start", action="store_true",
                         help="start-up with PetitionDesk's bytecode compiled afresh at each start")
+    parser.add_argument("--trace", action="store_true",
+                        help="stalls: sample the threads' stacks and time garbage collections in long gaps")
+    parser.add_argument("--memory", action="store_true",
+                        help="stalls: where the Python heap's memory is held once filled (tracemalloc; slow)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -343,7 +489,7 @@ def main() -> None:
     if args.only != "stalls":
         bench_startup(args.runs, args.petitions, args.samples, args.compile_each_start)
     if args.only != "startup":
-        bench_stalls(args.refresh)
+        bench_stalls(args.refresh, args.trace, args.memory)
 
 
 if __name__ == "__main__":

@@ -77,3 +77,49 @@ def test_csv_rows_mark_milestones_apart_from_recorded_points():
     sources = [row[4] for row in rows if row[0] == 241584]
     assert sources == ["milestone", "milestone", "recorded", "recorded", "recorded"]
     assert len([row for row in rows if row[0] == 700123]) == 10
+
+
+def titled(pid: int, title: str, opened: datetime, archived: bool = False) -> compare.Series:
+    petition = Petition(id=pid, action=title, state="closed" if archived else "open", signature_count=1,
+                        opened_at=opened, closed_at=opened + timedelta(days=180) if archived else None,
+                        archived=archived)
+    return compare.Series(pid, petition, np.array([opened.timestamp()]), np.array([1]))
+
+
+def test_a_petition_keeps_its_colour_while_compared_and_a_new_one_takes_the_lowest_free():
+    slots = compare.colour_slots({}, [11, 22, 33])
+    assert slots == {11: 0, 22: 1, 33: 2}
+    slots = compare.colour_slots(slots, [11, 33])  # 22 removed: 33 keeps its colour
+    assert slots == {11: 0, 33: 2}
+    assert compare.colour_slots(slots, [11, 33, 44, 55]) == {11: 0, 33: 2, 44: 1, 55: 3}
+
+
+def test_same_titles_are_told_apart_by_number_and_year_opened_and_others_keep_their_title():
+    series = [titled(241584, "Call a General Election", OPENED_2019, archived=True),
+              titled(701489, "Call a  general election", OPENED_NOW),  # the same title, typed otherwise
+              titled(700123, "Plant more trees", OPENED_NOW)]
+    assert compare.labels(series) == {241584: "Call a General Election (241584, 2019)",
+                                      701489: "Call a  general election (701489, 2026)",
+                                      700123: "Plant more trees"}
+    assert compare.labels(series, limit=10)[241584] == "Call a Ge… (241584, 2019)"  # the number is never cut
+
+
+def test_an_archived_petition_says_when_it_closed_and_that_it_was_an_earlier_parliament():
+    old = titled(241584, "Leave", OPENED_2019, archived=True)
+    assert compare.table_row(old, OPENED_NOW.timestamp()).state == "Closed 2019 · earlier parliament"
+    assert compare.table_row(new_petition(), OPENED_NOW.timestamp()).state == "Open"
+
+
+def test_curves_through_counts_the_curves_a_label_would_hide():
+    rising = (np.array([0.0, 10.0]), np.array([0.0, 100.0]))
+    broken = (np.array([0.0, 5.0, 5.0, 10.0]), np.array([0.0, 10.0, np.nan, 90.0]))
+    assert compare.curves_through([rising, broken], (0.0, 1.0), (50.0, 60.0)) == 0  # at the left: below
+    assert compare.curves_through([rising, broken], (9.0, 10.0), (85.0, 95.0)) == 2  # at the right: both
+    assert compare.curves_through([rising], (4.0, 6.0), (45.0, 55.0)) == 1  # a segment through the box
+
+
+def test_csv_rows_name_same_titled_petitions_as_the_legend_does():
+    series = [titled(241584, "Call a General Election", OPENED_2019, archived=True),
+              titled(701489, "Call a General Election", OPENED_NOW)]
+    names = {row[0]: row[1] for row in compare.csv_rows(series, "calendar", "signatures")}
+    assert names == {241584: "Call a General Election (241584, 2019)", 701489: "Call a General Election (701489, 2026)"}

@@ -260,6 +260,33 @@ def test_documents_round_trip_through_the_parser(db_path, samples_dir):
         assert store.petition(1) is None
 
 
+def test_summaries_leave_out_the_breakdowns_that_the_full_document_keeps(store, samples_dir):
+    raw = (samples_dir / PETITION_FILES[752318]).read_bytes()
+    store.save_document(752318, raw, 1.0)
+    full = store.petition(752318)
+    assert full.signatures_by_constituency  # nothing is lost for the detail pane and the exports
+    summary = store.summaries([752318])[752318]
+    assert summary == full.without_breakdowns() and summary.signature_count == full.signature_count
+    assert summary.signatures_by_constituency is summary.signatures_by_region is None
+    assert store.summaries([752318])[752318] is summary  # kept between calls, not parsed again
+    changed = raw.replace(b'"signature_count": ', b'"signature_count": 1', 1)
+    store.save_document(752318, changed, 2.0)
+    assert store.summaries([752318])[752318].signature_count == int("1" + str(full.signature_count))
+
+
+def test_a_document_saved_with_its_parse_is_summarised_without_parsing_again(store, samples_dir, monkeypatch):
+    from petitiondesk.core import store as store_module
+    from petitiondesk.core.parse import parse_petition_document
+
+    raw = (samples_dir / PETITION_FILES[701284]).read_bytes()
+    parsed = parse_petition_document(raw)
+    store.save_document(701284, raw, 1.0, parsed=parsed)
+    with monkeypatch.context() as patched:
+        patched.setattr(store_module, "_parse_stored", lambda *args, **kwargs: None)
+        assert store.summaries([701284])[701284] == parsed.without_breakdowns()
+    assert store.petition(701284) == parsed
+
+
 def test_a_newer_document_replaces_the_older_one(store, samples_dir):
     raw = (samples_dir / PETITION_FILES[752318]).read_bytes()
     store.save_document(752318, raw, 1.0)

@@ -227,3 +227,49 @@ def test_an_export_draws_the_milestones_and_the_forecast_cone(qapp, tmp_path):
     figure.close()
     export_chart(rich, tmp_path / "rich.svg", 800, 600)  # the cone and the diamonds export as vectors too
     assert ET.parse(tmp_path / "rich.svg").getroot() is not None
+
+
+def svg_plot_frame(text: str) -> tuple[float, float, float, float]:
+    """The plot's frame in an exported SVG (its clip path): left, top, right, bottom."""
+    import re
+
+    clip = re.search(r'<clipPath id="ViewBox_1_clip">\s*<path[^>]* d="M([\d.]+),([\d.]+) L([\d.]+),[\d.]+ '
+                     r'L[\d.]+,([\d.]+)', text)
+    return float(clip[1]), float(clip[2]), float(clip[3]), float(clip[4])
+
+
+def drawn_by_qt(svg: bytes, width: int, height: int) -> QImage:
+    from PySide6.QtGui import QColor, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    QSvgRenderer(svg).render(painter)
+    painter.end()
+    return image
+
+
+def test_an_svg_shows_no_box_around_the_plot(qapp):
+    """The plot's clip path was written stroked: Qt's SVG renderer drew it as a black frame."""
+    from petitiondesk.gui.chart_export import svg_bytes
+
+    svg = svg_bytes(spec(), 800, 450)
+    left, top, right, bottom = svg_plot_frame(svg.decode())
+    image = drawn_by_qt(svg, 800, 450)
+    middle_x, middle_y = round((left + right) / 2), round((top + bottom) / 2)
+    assert image.pixelColor(middle_x, round(top)).lightness() > 200  # the top edge
+    assert image.pixelColor(round(right), middle_y).lightness() > 200  # the right edge
+
+
+def test_a_gap_in_recording_breaks_the_exported_line_and_is_dashed_as_in_the_window(qapp):
+    import re
+
+    from petitiondesk.gui.chart_export import svg_bytes
+
+    times = 1_760_000_000.0 + np.concatenate([np.arange(0, DAY, 600.0), np.arange(2 * DAY, 3 * DAY, 600.0)])
+    counts = np.arange(len(times), dtype=np.int64) * 10
+    text = svg_bytes(ChartSpec("Closed the app for a day", 700123, times, counts), 800, 450).decode()
+    curve = max(re.findall(r' d="(M[^"]+)"', text), key=len)
+    assert curve.count("M") == 2, "the recorded line stops at the gap and starts again after it"
+    assert "stroke-dasharray" in text  # the gap drawn dashed between the two

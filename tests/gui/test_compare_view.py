@@ -29,8 +29,8 @@ def test_each_petition_gets_its_own_colour_blind_safe_colour_and_a_table_row(vie
     assert view.table.rowCount() == 2
     first, second = (view.table.item(row, 0).foreground().color().name() for row in range(2))
     assert first == COLOURS[0].lower() and second == COLOURS[1].lower()
-    assert view.table.item(0, 6).text() == "2.0"  # days to 10,000
-    assert view.table.item(1, 7).text() == "—"  # never reached 100,000
+    assert view.table.item(0, 7).text() == "2.0"  # days to 10,000
+    assert view.table.item(1, 8).text() == "—"  # never reached 100,000
 
 
 def test_a_2019_petition_and_one_open_today_line_up_by_days_since_opening(view):
@@ -198,3 +198,130 @@ def test_the_dashed_part_shows_with_its_curve_and_only_where_the_site_states_cou
     assert not old_dashed.isVisible()
     old_solid.setVisible(True)
     assert old_dashed.isVisible()
+
+
+def rival(pid: int, title: str, opened_days_ago: float, days: float, final: int, archived: bool = False,
+          gap: tuple[float, float] | None = None) -> compare.Series:
+    """A petition recorded every 10 minutes from its opening; `gap`: days (from opening) not recorded."""
+    from datetime import timedelta
+
+    from tests.test_compare import OPENED_NOW
+
+    opened = OPENED_NOW - timedelta(days=opened_days_ago)
+    petition = Petition(id=pid, action=title, state="closed" if archived else "open", signature_count=final,
+                        opened_at=opened, archived=archived,
+                        closed_at=opened + timedelta(days=180) if archived else None)
+    times = opened.timestamp() + np.arange(0, days * 86400, 600.0)
+    counts = np.linspace(0, final, len(times)).astype(np.int64)
+    if gap is not None:
+        keep = (times < opened.timestamp() + gap[0] * 86400) | (times > opened.timestamp() + gap[1] * 86400)
+        times, counts = times[keep], counts[keep]
+    return compare.Series(pid, petition, times, counts)
+
+
+def colour_of(view, pid: int) -> str:
+    _, solid = view._curves[pid]
+    return solid.opts["pen"].color().name()
+
+
+def test_removing_a_petition_changes_no_other_colour_in_the_chart_the_table_or_the_export(view):
+    from petitiondesk.gui.compare_export import ComparisonFigure
+
+    first, second, third, fourth = (rival(pid, f"Petition {pid}", 5, 4, 1000) for pid in (1, 2, 3, 4))
+    view.set_series([first, second, third])
+    view.set_series([first, third])  # the second removed
+    assert colour_of(view, 3) == COLOURS[2].lower()
+    assert view.table.item(1, 0).foreground().color().name() == COLOURS[2].lower()
+    view.set_series([first, third, fourth])  # a newcomer takes the free colour
+    assert colour_of(view, 4) == COLOURS[1].lower()
+    figure = ComparisonFigure(view.series, "calendar", "signatures", False, 800, 450, slots=view.colour_slots())
+    try:
+        legend = {label.text: sample.item.opts["pen"].color().name() for sample, label in figure.plot.legend.items}
+    finally:
+        figure.close()
+    assert legend == {"Petition 1": COLOURS[0].lower(), "Petition 3": COLOURS[2].lower(),
+                      "Petition 4": COLOURS[1].lower()}
+
+
+def test_same_titles_are_told_apart_in_the_legend_the_table_and_the_readout(view):
+    old = rival(241584, "Call a General Election", 2500, 10, 150_000, archived=True)
+    new = rival(701489, "Call a General Election", 5, 4, 20_000)
+    view.set_series([old, new])
+    names = [label.text for _, label in view.legend.items]
+    assert names == ["Call a General Election (241584, 2019)", "Call a General Election (701489, 2026)"]
+    assert [view.table.item(row, 0).text() for row in range(2)] == names
+    view.align_box.setCurrentIndex(view.align_box.findData("opened"))
+    reading = view.reading_text(2.0)
+    assert "(241584, 2019): " in reading and "(701489, 2026): " in reading
+
+
+def test_an_archived_petition_is_marked_in_the_table_and_the_legend_tooltip(view):
+    old = rival(241584, "Leave the EU", 2800, 10, 150_000, archived=True)  # opened March 2019
+    view.set_series([old, rival(700123, "Plant more trees", 5, 4, 20_000)])
+    assert view.table.item(0, 1).text() == "Closed 2019 · earlier parliament"
+    assert view.table.item(1, 1).text() == "Open"
+    _, label = view.legend.items[0]
+    assert "Petition 241584" in label.toolTip() and "earlier parliament" in label.toolTip()
+
+
+def milestone_label_box(view, line) -> tuple[tuple[float, float], tuple[float, float]]:
+    box = view.plot_widget.getPlotItem().getViewBox()
+    rect = box.mapSceneToView(line.label.sceneBoundingRect()).boundingRect()
+    return (rect.left(), rect.right()), (rect.top(), rect.bottom())
+
+
+@pytest.mark.parametrize("alignment", ["calendar", "opened"])
+def test_no_curve_runs_over_a_milestones_label(view, alignment):
+    """An open petition's latest counts, at the right edge just over 100,000, hid the label there."""
+    view.set_series([rival(1, "Older", 30, 30, 400_000), rival(2, "Open now", 10, 10, 104_000)])
+    view.align_box.setCurrentIndex(view.align_box.findData(alignment))
+    curves = [view.curve_data(pid) for pid in (1, 2)]
+    for line in view._milestone_lines:
+        x_span, y_span = milestone_label_box(view, line)
+        assert compare.curves_through(curves, x_span, y_span) == 0, line.label.toPlainText()
+
+
+def test_milestone_labels_have_the_plots_background_behind_them_in_a_dark_palette(view):
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = view.palette()
+    palette.setColor(QPalette.ColorRole.Base, QColor("#17181a"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+    view.setPalette(palette)
+    for line in view._milestone_lines:
+        assert line.label.color.name() == "#e8eaed"
+        assert line.label.fill.color().name() == "#17181a"
+        assert line.zValue() > 0  # above the curves
+
+
+def test_a_gap_in_recording_is_dashed_not_joined_in_the_window_and_the_export(view):
+    from petitiondesk.gui.compare_export import ComparisonFigure
+
+    view.set_series([rival(1, "Closed the app for a day", 5, 4, 40_000, gap=(1.0, 2.0))])
+    dashed, solid = view._curves[1]
+    _, y = solid.getData()
+    assert np.isnan(y).sum() == 1  # the solid line stops at the gap
+    x, y = dashed.getData()
+    day = 86400.0
+    spans = x[1:][np.isfinite(y[1:]) & np.isfinite(y[:-1])] - x[:-1][np.isfinite(y[1:]) & np.isfinite(y[:-1])]
+    assert dashed.isVisible() and spans.max() > 0.9 * day  # and the dashed one bridges it
+    figure = ComparisonFigure(view.series, "calendar", "signatures", False, 800, 450)
+    try:
+        solids = [item for item in figure.plot.listDataItems() if item.opts.get("name")]
+        assert np.isnan(solids[0].getData()[1]).sum() == 1
+    finally:
+        figure.close()
+
+
+def test_a_two_week_span_has_date_labels_on_its_axis(view):
+    from PySide6.QtGui import QPainter
+
+    view.set_series([rival(1, "Two weeks", 14, 14, 40_000)])
+    axis = view.plot_widget.getPlotItem().getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    assert len(texts) >= 2, "the days are named under the chart"

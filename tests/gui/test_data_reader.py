@@ -101,6 +101,7 @@ def test_only_the_newest_request_is_answered_and_queued_ones_are_skipped(qtbot, 
     reader.loaded.connect(answers.append)
     with qtbot.waitSignal(reader.loaded, timeout=WAIT_MS):
         reader.request(1)  # in progress while the user moves on twice
+        qtbot.waitUntil(lambda: 1 in started, timeout=WAIT_MS)  # being read, not merely queued
         reader.request(2)
         reader.request(3)
         release.set()

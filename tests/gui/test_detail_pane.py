@@ -310,3 +310,25 @@ def test_a_refused_link_is_reported_so_the_window_can_say_why(pane, opened_urls,
     assert refused.args == ["javascript:alert(1)"]
     with qtbot.waitSignal(pane.link_opened):
         pane.open_link("https://petition.parliament.uk/petitions/1")
+
+
+def test_constituency_names_are_whole_once_the_signatures_tab_is_shown(qtbot, pane, open_petition):
+    """The columns are sized when the tables come on screen (sizing 650 rows while hidden stalled
+    the window each time a document arrived)."""
+    pane.show_petition(open_petition)
+    view = pane.constituency_view
+    assert not view.isVisible()  # the Overview tab is current
+    pane.tabs.setCurrentIndex(pane.tabs.count() - 1)  # Signatures
+    qtbot.waitUntil(lambda: view.isVisible())
+    longest = max((record.name for record in pane.constituency_model.records()[:200]),
+                  key=view.fontMetrics().horizontalAdvance)
+    qtbot.waitUntil(lambda: view.columnWidth(0) >= view.fontMetrics().horizontalAdvance(longest))
+
+
+def test_the_map_prepared_ahead_is_the_one_shown_without_building_again(pane, open_petition):
+    view = pane.map_panel.view
+    pane.prepare_map(open_petition)
+    assert view.builds == 1 and view.hexmap is None  # built, not yet on show
+    pane.show_petition(open_petition)
+    assert view.builds == 1 and view.hexmap is not None
+    assert view.hexmap.hexes.keys() >= {row.ons_code for row in open_petition.signatures_by_constituency}

@@ -37,8 +37,8 @@ def shown_with_samples(qtbot, window, petition_id: int):
     """The window once `petition_id` is selected, with its details and recorded samples on show."""
     documented(qtbot, window, petition_id)
     window.select_petition(petition_id)
-    qtbot.waitUntil(lambda: window.detail.petition is not None and window.chart_sample_count() > 0,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.detail.petition is not None and window.chart_sample_count() > 0
+                    and not window.is_reading, timeout=WAIT_MS)
     return window
 
 
@@ -169,7 +169,8 @@ def test_the_detail_panes_count_follows_the_newest_sample_also_after_a_restart(q
     window.close()
 
     again = make_window([])  # the same data folder, as after a restart
-    qtbot.waitUntil(lambda: again.detail.petition is not None and again.chart_sample_count() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: again.detail.petition is not None and again.chart_sample_count() > 0
+                    and not again.is_reading, timeout=WAIT_MS)
     assert f"{format_count(newer)} signatures" in again.detail.status_label.text()
 
 

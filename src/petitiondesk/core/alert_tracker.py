@@ -64,7 +64,7 @@ class AlertTracker:
         self._first_pass = False
         wanted = None if petition_ids is None else set(petition_ids)
         entries = [e for e in self._store.watchlist() if wanted is None or e.petition_id in wanted]
-        documents = self._store.petitions(e.petition_id for e in entries)
+        documents = self._store.summaries(e.petition_id for e in entries)
         defaults, own = load_rules(self._store)
         new: list[StoredAlert] = []
         for entry in entries:

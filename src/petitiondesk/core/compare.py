@@ -8,9 +8,12 @@ so a reading there is "between known points" and said to be so. Plain Python and
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -131,6 +134,7 @@ class Row:
     days_to_100k: float | None
     archived: bool = False
     notes: tuple[str, ...] = field(default=())
+    state: str = ""  # "Open", "Closed 2019 · earlier parliament", ...
 
 
 def aligned(series: Series, alignment: str, units: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -185,7 +189,71 @@ def table_row(series: Series, now: float) -> Row:
         days_left = max((closes - now) / DAY, 0.0)
     return Row(series.petition_id, series.title, count, change, rate, estimate, days_left,
                _days_to(petition, "response_threshold_reached_at"), _days_to(petition, "debate_threshold_reached_at"),
-               bool(petition and petition.archived))
+               bool(petition and petition.archived), state=state_text(petition))
+
+
+def state_text(petition: Petition | None) -> str:
+    """The petition's state as the table says it: "Open", "Closed 2025", and for one from an earlier
+    parliament (archived) "Closed 2019 · earlier parliament"."""
+    if petition is None:
+        return ""
+    closed = petition.closed_at
+    state = f"Closed {closed.year}" if petition.state == "closed" and closed else petition.state.capitalize()
+    return f"{state} · earlier parliament" if petition.archived else state
+
+
+def colour_slots(previous: Mapping[int, int], petition_ids: Sequence[int]) -> dict[int, int]:
+    """Each petition's place in the palette: kept while it stays compared, so removing one changes
+    no other's colour; a petition new to the comparison takes the lowest place free."""
+    wanted = set(petition_ids)
+    slots = {pid: slot for pid, slot in previous.items() if pid in wanted}
+    taken = set(slots.values())
+    for pid in petition_ids:
+        if pid not in slots:
+            slots[pid] = next(slot for slot in itertools.count() if slot not in taken)
+            taken.add(slots[pid])
+    return slots
+
+
+def labels(series: Sequence[Series], limit: int | None = None) -> dict[int, str]:
+    """Each petition's name in legends, tables and readouts: its title (cut to `limit` characters),
+    with its number and the year it opened where another compared petition has the same title
+    (rival petitions often do: "Call a General Election (701489, 2026)")."""
+    def key(one: Series) -> str:
+        return " ".join(one.title.casefold().split())
+
+    shared = {title for title, count in Counter(key(one) for one in series).items() if count > 1}
+    named = {}
+    for one in series:
+        title = elide(one.title, limit) if limit else one.title
+        if key(one) in shared:
+            opened = one.opened_at
+            year = f", {datetime.fromtimestamp(opened, UTC).year}" if opened is not None else ""
+            title = f"{title} ({one.petition_id}{year})"
+        named[one.petition_id] = title
+    return named
+
+
+def curves_through(curves: Iterable[tuple[np.ndarray, np.ndarray]], x_span: tuple[float, float],
+                   y_span: tuple[float, float]) -> int:
+    """How many curves (x ascending, y with NaN breaks) pass through the box x_span by y_span: where a
+    label would hide them. A line's values across the box: its points inside and its values at the
+    box's edges."""
+    crossing = 0
+    for x, y in curves:
+        if not len(x):
+            continue
+        inside = y[int(np.searchsorted(x, x_span[0], side="left")):int(np.searchsorted(x, x_span[1], side="right"))]
+        part = np.concatenate([inside, np.interp(x_span, x, y, left=np.nan, right=np.nan)])
+        part = part[np.isfinite(part)]
+        if part.size and part.min() <= y_span[1] and part.max() >= y_span[0]:
+            crossing += 1
+    return crossing
+
+
+def elide(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _days_to(petition: Petition | None, field_name: str) -> float | None:
@@ -200,12 +268,15 @@ def _days_to(petition: Petition | None, field_name: str) -> float | None:
 
 
 def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple[object, ...]]:
-    """Every point of every curve on the comparison's axes, for a CSV: one row per point."""
+    """Every point of every curve on the comparison's axes, for a CSV: one row per point, each named
+    as in the legend (same titles told apart)."""
     rows: list[tuple[object, ...]] = []
+    names = labels(series)
     for one in series:
         placed = aligned(one, alignment, units)
         if placed is None:
             continue
+        name = names[one.petition_id]
         for x, y, recorded in zip(*placed, strict=True):
-            rows.append((one.petition_id, one.title, float(x), float(y), "recorded" if recorded else "milestone"))
+            rows.append((one.petition_id, name, float(x), float(y), "recorded" if recorded else "milestone"))
     return rows

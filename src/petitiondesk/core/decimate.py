@@ -224,4 +224,4 @@ def _first_mask(ordered: np.ndarray) -> np.ndarray:
 
 
 def _first_of_each(ordered: np.ndarray) -> np.ndarray:
-    return ordered[_first_mask(ordered)]
+    return np.asarray(ordered[_first_mask(ordered)])

@@ -10,7 +10,7 @@ These records cross threads (worker -> GUI), so they are frozen and hold only tu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -135,6 +135,15 @@ class Petition:
     # Archived petitions (type "archived-petition") carry their parliament.
     archived: bool = False
     parliament: Parliament | None = None
+
+    def without_breakdowns(self) -> Petition:
+        """This petition without where its signatures come from (constituencies, regions, countries:
+        absent, as in a list item): what a watchlist row, the schedule and the alerts need, in a
+        tenth of the memory. The full document stays in the store (`Store.petition`)."""
+        if self.signatures_by_constituency is None and self.signatures_by_region is None \
+                and self.signatures_by_country is None:
+            return self
+        return replace(self, signatures_by_country=None, signatures_by_constituency=None, signatures_by_region=None)
 
     @property
     def web_url(self) -> str:

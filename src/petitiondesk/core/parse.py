@@ -241,18 +241,19 @@ def _raise_if_error_object(doc: dict[str, Any]) -> None:
 # Petitions
 
 
-def parse_petition_document(doc: bytes | str | dict[str, Any]) -> Petition:
-    """`/petitions/:id.json` or `/archived/petitions/:id.json` (§4, §6)."""
+def parse_petition_document(doc: bytes | str | dict[str, Any], *, breakdowns: bool = True) -> Petition:
+    """`/petitions/:id.json` or `/archived/petitions/:id.json` (§4, §6); without `breakdowns`, its
+    summary (`Petition.without_breakdowns`), made without building the breakdowns' records."""
     envelope = _as_object(doc, "a petition")
     if "data" not in envelope:
         raise ParseError("expected a petition but the response has no 'data'")
     data = envelope["data"]
     if not isinstance(data, dict):
         raise ParseError(f"expected a petition but 'data' is {_describe(data)}")
-    return parse_petition_item(data)
+    return parse_petition_item(data, breakdowns=breakdowns)
 
 
-def parse_petition_item(item: dict[str, Any]) -> Petition:
+def parse_petition_item(item: dict[str, Any], *, breakdowns: bool = True) -> Petition:
     """One ``{type, id, attributes}`` object: the ``data`` of a single view or a list item."""
     if not isinstance(item, dict):
         raise ParseError(f"expected a petition but got {_describe(item)}")
@@ -294,9 +295,10 @@ def parse_petition_item(item: dict[str, Any]) -> Petition:
         debate=_debate(attrs.get("debate")),
         departments=_rows(attrs.get("departments"), _department) or (),
         topics=tuple(topic for topic in _list_or_empty(attrs.get("topics")) if isinstance(topic, str)),
-        signatures_by_country=_rows(attrs.get("signatures_by_country"), _country),
-        signatures_by_constituency=_rows(attrs.get("signatures_by_constituency"), _constituency),
-        signatures_by_region=_rows(attrs.get("signatures_by_region"), _region),
+        signatures_by_country=_rows(attrs.get("signatures_by_country"), _country) if breakdowns else None,
+        signatures_by_constituency=_rows(attrs.get("signatures_by_constituency"), _constituency)
+        if breakdowns else None,
+        signatures_by_region=_rows(attrs.get("signatures_by_region"), _region) if breakdowns else None,
         other_parliamentary_business=_rows(attrs.get("other_parliamentary_business"), _business),
         archived=archived,
         parliament=_parliament(parliament_block),

@@ -79,7 +79,7 @@ _HELD_WORDS = {
 @dataclass(frozen=True)
 class PetitionUpdate:
     petition_id: int
-    petition: Petition | None  # latest known document (fresh or stored)
+    petition: Petition | None  # latest known document (fresh or stored), without its breakdowns
     signature_count: int | None
     sampled_at: float | None  # a sample (t, count) was recorded at this time
     problem: str | None  # same vocabulary as FetchState.problem
@@ -185,6 +185,7 @@ class Refresher:
         self.max_full_per_pass = max_full_per_pass
         #: Whole-site recording (core/site_history.py); None or disabled: only the watchlist.
         self.site_history = site_history
+        #: The latest known document of each petition, without its breakdowns (kept for 500 petitions).
         self._docs: dict[int, Petition] = {}
         self._hold: _Hold | None = None
         self._random = random.Random()
@@ -524,9 +525,10 @@ class Refresher:
             # A fresh document says where the petition lives now: an archived link may lead back
             # to a live one (§6, a parliament still being archived).
             archived = fetched.archived or petition.archived
-            changed = petition != self._docs.get(pid)
-            self.store.save_document(pid, fetched.raw, now)
-            self._docs[pid] = petition
+            summary = petition.without_breakdowns()  # the breakdowns are read from the store when shown
+            changed = summary != self._docs.get(pid)
+            self.store.save_document(pid, fetched.raw, now, parsed=petition)
+            self._docs[pid] = summary
             t = self._document_time(pid, petition, now)
             sampled = self._sample(pid, t, petition.signature_count)
             self._snapshot_constituencies(pid, petition, t)
@@ -635,7 +637,7 @@ class Refresher:
     def _remember_documents(self, states: dict[int, FetchState]) -> None:
         missing = [pid for pid in states if pid not in self._docs]
         if missing:
-            self._docs.update(self.store.petitions(missing))
+            self._docs.update(self.store.summaries(missing))
 
     def _known_count(self, pid: int) -> int | None:
         latest = self.store.latest_sample(pid)
@@ -647,7 +649,7 @@ class Refresher:
     def _doc_validator(self, pid: int, state: FetchState) -> str | None:
         """If-Modified-Since for the document, only when a stored document exists to reuse."""
         if pid not in self._docs:
-            self._docs.update(self.store.petitions([pid]))
+            self._docs.update(self.store.summaries([pid]))
         return state.last_modified if pid in self._docs else None
 
     # -- schedule ----------------------------------------------------------------------------

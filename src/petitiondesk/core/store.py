@@ -318,9 +318,9 @@ class Store:
         self.notices: list[str] = [writes_off] if writes_off else []
         #: The copy made before this session's upgrade, if there was one.
         self.backup: Path | None = None
-        # Parsed documents by id, with the (fetched_at, stored size) they came from: parsing costs
+        # Documents' summaries by id, with the (fetched_at, stored size) they came from: parsing costs
         # far more than reading those two columns, and a replaced document changes them.
-        self._parsed: dict[int, tuple[tuple[float, int], Petition | None]] = {}
+        self._summaries: dict[int, tuple[tuple[float, int], Petition | None]] = {}
 
     # ----------------------------------------------------------------------------------- opening
 
@@ -558,49 +558,65 @@ class Store:
     # --------------------------------------------------------------------------------- documents
 
     @_translating_errors
-    def save_document(self, petition_id: int, raw: bytes, fetched_at: float) -> None:
-        """Keep the latest full document as fetched (compressed); it is parsed again on read."""
+    def save_document(self, petition_id: int, raw: bytes, fetched_at: float, parsed: Petition | None = None) -> None:
+        """Keep the latest full document as fetched (compressed); it is parsed again on read, unless
+        the caller hands over its parse (`parsed`), whose summary is then remembered."""
         petition_id = _petition_id(petition_id)
+        blob = zlib.compress(bytes(raw), 6)
         with self.transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO documents (petition_id, fetched_at, raw) VALUES (?, ?, ?)",
-                (petition_id, float(fetched_at), zlib.compress(bytes(raw), 6)),
+                (petition_id, float(fetched_at), blob),
             )
-        self._parsed.pop(petition_id, None)
+        if parsed is None:
+            self._summaries.pop(petition_id, None)
+        else:
+            self._summaries[petition_id] = ((float(fetched_at), len(blob)), parsed.without_breakdowns())
 
     def petition(self, petition_id: int) -> Petition | None:
-        """The latest stored document parsed, or None if there is none or it no longer parses."""
+        """The latest stored document parsed in full, or None if there is none or it no longer parses."""
         return self.petitions([petition_id]).get(_petition_id(petition_id))
 
     @_translating_errors
     def petitions(self, ids: Iterable[int]) -> dict[int, Petition]:
-        """The stored petitions among `ids`; missing or unreadable ones are left out."""
-        wanted = list(dict.fromkeys(_petition_id(i) for i in ids))
+        """The stored documents among `ids`, parsed in full (each time: they are not kept);
+        missing or unreadable ones are left out."""
+        found: dict[int, Petition] = {}
+        for petition_id, _fetched_at, blob in self._documents(ids, "raw"):
+            petition = _parse_stored(petition_id, blob)
+            if petition is not None:
+                found[petition_id] = petition
+        return found
+
+    @_translating_errors
+    def summaries(self, ids: Iterable[int]) -> dict[int, Petition]:
+        """The stored documents among `ids` without their breakdowns (`Petition.without_breakdowns`):
+        what the watchlist, the schedule and the alerts need, kept between calls (500 full documents
+        would hold ~60 MB); missing or unreadable ones are left out."""
         found: dict[int, Petition] = {}
         stale: list[int] = []
+        for petition_id, fetched_at, size in self._documents(ids, "length(raw)"):
+            cached = self._summaries.get(petition_id)
+            if cached is not None and cached[0] == (fetched_at, size):
+                if cached[1] is not None:
+                    found[petition_id] = cached[1]
+            else:
+                stale.append(petition_id)
+        for petition_id, fetched_at, blob in self._documents(stale, "raw"):
+            summary = _parse_stored(petition_id, blob, breakdowns=False)
+            self._summaries[petition_id] = ((fetched_at, len(blob)), summary)
+            if summary is not None:
+                found[petition_id] = summary
+        return found
+
+    def _documents(self, ids: Iterable[int], column: str) -> Iterator[tuple[int, float, Any]]:
+        """(petition id, fetched_at, `column`) of the stored documents among `ids`."""
+        wanted = list(dict.fromkeys(_petition_id(i) for i in ids))
         for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT petition_id, fetched_at, length(raw) FROM documents WHERE petition_id IN ({marks})", chunk
-            )
-            for petition_id, fetched_at, size in rows:
-                cached = self._parsed.get(petition_id)
-                if cached is not None and cached[0] == (fetched_at, size):
-                    if cached[1] is not None:
-                        found[petition_id] = cached[1]
-                else:
-                    stale.append(petition_id)
-        for chunk in _chunks(stale, 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT petition_id, fetched_at, raw FROM documents WHERE petition_id IN ({marks})", chunk
-            )
-            for petition_id, fetched_at, blob in rows.fetchall():
-                petition = _parse_stored(petition_id, blob)
-                self._parsed[petition_id] = ((fetched_at, len(blob)), petition)
-                if petition is not None:
-                    found[petition_id] = petition
-        return found
+            yield from self._db.execute(
+                f"SELECT petition_id, fetched_at, {column} FROM documents WHERE petition_id IN ({marks})", chunk
+            ).fetchall()
 
     # ------------------------------------------------------------------------------- fetch state
 
@@ -1267,11 +1283,11 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def _parse_stored(petition_id: int, blob: bytes) -> Petition | None:
+def _parse_stored(petition_id: int, blob: bytes, *, breakdowns: bool = True) -> Petition | None:
     from petitiondesk.core.parse import parse_petition_document  # written alongside; imported when needed
 
     try:
-        return parse_petition_document(zlib.decompress(blob))
+        return parse_petition_document(zlib.decompress(blob), breakdowns=breakdowns)
     except Exception as error:  # a stored document that no longer parses is as good as absent
         log.warning("stored document of petition %s no longer parses: %s", petition_id, error)
         return None

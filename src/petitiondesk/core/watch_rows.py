@@ -136,7 +136,7 @@ def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
     if ids is not None:
         wanted = set(ids)
         entries = [entry for entry in entries if entry.petition_id in wanted]
-    petitions = store.petitions(entry.petition_id for entry in entries)
+    petitions = store.summaries(entry.petition_id for entry in entries)
     rates = base_rates.stored(store)
     problems = problems or {}
     rows = []

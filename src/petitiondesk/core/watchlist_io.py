@@ -160,7 +160,7 @@ def export_text(store: Store, path: Path) -> int:
 
 def _entries_with_archived(store: Store) -> Iterator[tuple[WatchEntry, bool]]:
     entries = store.watchlist()
-    documents = store.petitions(entry.petition_id for entry in entries)
+    documents = store.summaries(entry.petition_id for entry in entries)
     for entry in entries:
         document = documents.get(entry.petition_id)
         archived = document.archived if document else store.fetch_state(entry.petition_id).archived

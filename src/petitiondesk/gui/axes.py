@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.DateAxisItem import YEAR_MONTH_ZOOM_LEVEL
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
@@ -78,6 +79,10 @@ def _log_tick_text(value: float) -> str:
     return f"{value:,.0f}" if value >= 1 else f"{value:.2g}"
 
 
+# pyqtgraph's example label of each zoom level (DateAxisItem) -> the widest label `_label` gives there.
+_WIDEST_LABELS = {"YYYY": "Sep 2025", "MMM": "Wed 30 Sep", "MMM 00": "Wed 30 Sep", "99:99:99": "00:00:00"}
+
+
 class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
     """A time axis whose labels say the day as people do: "Tue 2 Dec", "14:00", "Mar 2025".
 
@@ -89,6 +94,25 @@ class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
     def __init__(self, orientation: str = "bottom", zone: tzinfo | None = None, **kwargs):
         super().__init__(orientation=orientation, **kwargs)
         self.zone = zone
+
+    def setZoomLevelForDensity(self, density):
+        """pyqtgraph's choice of tick levels for this many seconds a pixel, sized by the labels this
+        axis writes: sized by its own examples ("MMM" for a day's label, where this axis writes
+        "Tue 10 Nov"), it chose day ticks for a two-week span whose labels then overlapped, and
+        drew none of them."""
+        self.zoomLevel = YEAR_MONTH_ZOOM_LEVEL  # the coarsest, when even it is too dense
+        for maximal_spacing, level in self.zoomLevels.items():
+            if maximal_spacing / self._label_size(level) < density:
+                break
+            self.zoomLevel = level
+        self.zoomLevel.utcOffset = self.utcOffset
+        self.minSpacing = density * self._label_size(self.zoomLevel)
+
+    def _label_size(self, level) -> float:
+        """The room (px along the axis) the widest label of a zoom level takes, with a gap."""
+        example = _WIDEST_LABELS.get(level.exampleText, level.exampleText)
+        bounds = self.fontMetrics.boundingRect(example)
+        return (bounds.width() if self.orientation in ("bottom", "top") else bounds.height()) + 10
 
     def tickStrings(self, values, scale, spacing):
         low, high = self.range

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +19,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath
-from PySide6.QtWidgets import QApplication, QGraphicsPathItem
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsScene
 
 from petitiondesk.core import decimate
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import DEBATE_THRESHOLD, RESPONSE_THRESHOLD, Petition
 from petitiondesk.gui import framing
 from petitiondesk.gui.axes import CountAxis, LocalDateAxis
+from petitiondesk.gui.chart_overlays import gap_mask
 from petitiondesk.gui.format import display_zone, zone_name
 
 INK = QColor("#1b1f24")
@@ -226,8 +228,7 @@ class ExportFigure(pg.GraphicsLayoutWidget):
             item.setVisible(False)
             if x is None or len(x) == 0:
                 return
-            finite = np.isfinite(x) & np.isfinite(y)
-            line = QGraphicsPathItem(path_in_scene(view, x[finite], y[finite]))
+            line = QGraphicsPathItem(path_in_scene(view, x, y))  # broken where y is NaN, as drawn
             line.setPen(item.opts["pen"])
             self.scene().addItem(line)
 
@@ -252,12 +253,24 @@ class ExportFigure(pg.GraphicsLayoutWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
 
-        times, values = decimate.for_width(*spec.visible(), self.pixels)
+        recorded_times, recorded_counts = spec.visible()
+        # Broken where recording stopped, the gap dashed, as the window draws it (gui/chart.py).
+        gaps = np.flatnonzero(gap_mask(recorded_times, recorded_counts))
+        after = gaps + 1
+        times, values = decimate.for_width(np.insert(recorded_times, after, recorded_times[after]),
+                                           np.insert(np.asarray(recorded_counts, dtype=float), after, np.nan),
+                                           self.pixels)
         if spec.log_scale:
-            values = np.maximum(values, 1.0)
+            values = np.maximum(values, 1.0)  # NaN stays NaN: the breaks
         x = (times - origin) / HOUR
         pen = pg.mkPen(CURVE, width=max(2.0, 3 * scale) * self.pen_scale)
         plot.plot(x, values, name="signatures", pen=pen, stepMode=None, connect="finite")
+        if gaps.size:
+            gap_x = np.column_stack([recorded_times[gaps], recorded_times[after], recorded_times[after]]).ravel()
+            gap_y = np.column_stack([recorded_counts[gaps], recorded_counts[after],
+                                     np.full(gaps.size, np.nan)]).ravel().astype(float)
+            plot.plot((gap_x - origin) / HOUR, np.maximum(gap_y, 1.0) if spec.log_scale else gap_y, connect="finite",
+                      pen=pg.mkPen(CURVE, width=max(1.5, 2 * scale) * self.pen_scale, style=Qt.PenStyle.DashLine))
         if len(x):  # the latest count as a dot, as on screen: a lone sample is drawn too
             dot = max(7.0, 10 * scale) * self.pen_scale
             plot.plot(x[-1:], values[-1:], pen=None, symbol="o", symbolSize=dot,
@@ -355,16 +368,23 @@ def png_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT
 def svg_bytes(spec: ChartSpec, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
     """The chart as SVG with real vectors (pyqtgraph's exporter: Qt's own SVG generator mangles
     cosmetic pens and transforms)."""
-    from pyqtgraph.exporters import SVGExporter  # only when exporting: keeps it off start-up
-
     _check_size(width, height)
     figure = ExportFigure(spec, width, height)
     try:
-        exporter = SVGExporter(figure.scene())
-        return bytes(exporter.export(toBytes=True))
+        return scene_svg(figure.scene())
     finally:
         figure.close()
         figure.deleteLater()
+
+
+def scene_svg(scene: QGraphicsScene) -> bytes:
+    """A laid-out figure's scene as SVG (pyqtgraph's exporter). Its clip paths are marked unpainted:
+    pyqtgraph writes the plot's clip as a stroked path, which a renderer that does not clip (Qt's
+    own QSvgRenderer) drew as a box around the plot."""
+    from pyqtgraph.exporters import SVGExporter  # only when exporting: keeps it off start-up
+
+    svg = bytes(SVGExporter(scene).export(toBytes=True))
+    return re.sub(rb"(<clipPath[^>]*>\s*<path) ", rb'\1 stroke="none" fill="none" ', svg)
 
 
 def export_chart(spec: ChartSpec, path: Path, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT,

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,14 +33,27 @@ from PySide6.QtWidgets import (
 
 from petitiondesk.core import compare
 from petitiondesk.gui.axes import colour_plot, colour_threshold_line, plot_colours
-from petitiondesk.gui.compare_export import axis_label, colour, make_axes, milestone_values
+from petitiondesk.gui.compare_export import (
+    LABEL_PLACES,
+    MILESTONE_LABELS,
+    axis_label,
+    colour,
+    label_place,
+    make_axes,
+    milestone_values,
+    recording_gaps,
+    show_grid,
+    split_curve,
+)
 from petitiondesk.gui.format import MISSING, format_count, format_delta, format_uk_time, plain_tooltip, zone_name
 from petitiondesk.gui.lod_curve import LodCurve
 
 CURVE_WIDTH = 2.5  # drawn 1 px wide while the view moves (gui/lod_curve.py)
 
-HEADERS = ("Petition", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
+HEADERS = ("Petition", "State", "Signatures", "24 h", "An hour", "Estimate", "Days left", "Days to 10k", "Days to 100k")
 READOUT_HINT = "Point at the chart to read every petition at that moment."
+#: After the view stops moving for this long, the milestone labels look for where curves are not.
+LABEL_SETTLE_MS = 200
 
 
 class CompareView(QWidget):
@@ -54,6 +68,9 @@ class CompareView(QWidget):
         self.setAccessibleName("Comparison")
         self.clock = time.time
         self._series: list[compare.Series] = []
+        #: Each petition's place in the palette, kept while it is compared (compare.colour_slots).
+        self._slots: dict[int, int] = {}
+        self._gaps: dict[int, tuple[compare.Series, np.ndarray]] = {}
         self._curves: dict[int, tuple[pg.PlotDataItem, LodCurve]] = {}
         #: Each curve on the current axes (x, y, recorded), kept for the pointer's readings.
         self._placed: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
@@ -89,16 +106,25 @@ class CompareView(QWidget):
         self.plot_widget.setAccessibleName("Signatures of the compared petitions")
         self._plot_axes = (alignment, units)
         item = self.plot_widget.getPlotItem()
-        _show_grid(item)
+        show_grid(item)
         item.hideButtons()
         item.setMenuEnabled(False)
         self.legend = item.addLegend(offset=(10, 10))  # clicking an entry hides or shows its curve
+        # Each label goes where no curve runs (_place_milestone_labels), on the plot's background.
         self._milestone_lines = [
-            pg.InfiniteLine(angle=0, movable=False, label=text,  # at the right: the legend is top left
-                            labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)]})
-            for text in ("10,000 — government response", "100,000 — considered for debate")
+            pg.InfiniteLine(angle=0, movable=False, label=text,
+                            labelOpts={"position": LABEL_PLACES[0][0], "anchors": [LABEL_PLACES[0][1]] * 2})
+            for text in MILESTONE_LABELS
         ]
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(LABEL_SETTLE_MS)
+        self._label_timer.timeout.connect(self._place_milestone_labels)
+        view = item.getViewBox()
+        view.sigRangeChanged.connect(self._label_timer.start)  # a restart per frame: nothing more
+        view.sigResized.connect(self._label_timer.start)
         for line in self._milestone_lines:
+            line.setZValue(10)  # above the curves: a curve under a label leaves it legible
             item.addItem(line, ignoreBounds=True)
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._cross.setVisible(False)
@@ -148,10 +174,16 @@ class CompareView(QWidget):
 
     # -- public API ------------------------------------------------------------------------------
     def set_series(self, series: Sequence[compare.Series]) -> None:
-        """Show these petitions (in this order: each keeps its colour while it stays)."""
+        """Show these petitions in this order; each keeps its colour while it stays compared."""
         self._series = list(series)
+        self._slots = compare.colour_slots(self._slots, [one.petition_id for one in self._series])
         self._redraw()
+        self._name_curves()
         self._fill_table()
+
+    def colour_slots(self) -> dict[int, int]:
+        """Each compared petition's place in the palette (`compare_export.colour`), for exports."""
+        return dict(self._slots)
 
     @property
     def series(self) -> list[compare.Series]:
@@ -185,7 +217,7 @@ class CompareView(QWidget):
         item = self.plot_widget.getPlotItem()
         if (alignment, units) != self._plot_axes:
             item.setAxisItems(make_axes(alignment, units))
-            _show_grid(item)  # the grid belongs to the axes replaced
+            show_grid(item)  # the grid belongs to the axes replaced
             self._plot_axes = (alignment, units)
         self._sync_curves()
         item.setLogMode(y=log_scale)
@@ -194,27 +226,48 @@ class CompareView(QWidget):
         item.setLabel("left", left)
         self._placed = {one.petition_id: compare.aligned(one, alignment, units) for one in self._series}
         self._frame(log_scale)
-        for index, one in enumerate(self._series):
+        for one in self._series:
             dashed, solid = self._curves[one.petition_id]
             placed = self._placed[one.petition_id]
             if placed is None:  # no opening date to align on
                 dashed.setData([], [])
                 solid.setData([], [])
                 continue
-            x, y, recorded = placed
             if log_scale:
-                y = np.maximum(y, 1e-6)
-            # Milestones come before the recorded samples (Series.curve): dashed up to the first
-            # sample, solid from it. Neither holds the other's points: half the work per frame.
-            first = int(np.argmax(recorded)) if recorded.any() else len(x)
-            dashed.setData(x[:first + 1], y[:first + 1])
-            solid.setData(x[first:], y[first:])
-            dashed.setPen(pg.mkPen(colour(index), width=1.5, style=Qt.PenStyle.DashLine))
+                placed = (placed[0], np.maximum(placed[1], 1e-6), placed[2])
+            # Neither part holds the other's points: half the work per frame.
+            (dashed_x, dashed_y), (solid_x, solid_y) = split_curve(one, placed, self._gaps_of(one))
+            dashed.setData(dashed_x, dashed_y, connect="finite")
+            solid.setData(solid_x, solid_y, connect="finite")
+            ink = colour(self._slots[one.petition_id])
+            dashed.setPen(pg.mkPen(ink, width=1.5, style=Qt.PenStyle.DashLine))
             _show_dashed(dashed, solid)
-            solid.setPen(pg.mkPen(colour(index), width=CURVE_WIDTH))
+            solid.setPen(pg.mkPen(ink, width=CURVE_WIDTH))
         for line, value in zip(self._milestone_lines, milestone_values(units), strict=True):
             line.setPos(math.log10(value) if log_scale else value)
         self._apply_palette()
+        self._place_milestone_labels()
+
+    def _gaps_of(self, one: compare.Series) -> np.ndarray:
+        """The series' gaps in recording, found once per series given (not at each switch of axes)."""
+        known = self._gaps.get(one.petition_id)
+        if known is None or known[0] is not one:
+            known = self._gaps[one.petition_id] = (one, recording_gaps(one))
+        return known[1]
+
+    def _place_milestone_labels(self) -> None:
+        """Each milestone's label where no shown curve, nor the legend, runs under it (`label_place`):
+        curves rise to the right, so a label fixed at the right edge hid under an open petition's
+        latest counts."""
+        view = self.plot_widget.getPlotItem().getViewBox()
+        hidden = self.hidden_ids()
+        curves = [(p[0], p[1]) for pid, p in self._placed.items() if p is not None and pid not in hidden]
+        legend = view.mapSceneToView(self.legend.sceneBoundingRect()).boundingRect()
+        for line in self._milestone_lines:
+            position, anchor = label_place(view, line.value(), line.label.boundingRect().size(), curves,
+                                           self.log_scale, legend)
+            line.label.anchors = [anchor, anchor]
+            line.label.setPosition(position)
 
     def _frame(self, log_scale: bool) -> None:
         """Fit the view to the curves, before feeding them: the curves draw the range in view at
@@ -241,8 +294,12 @@ class CompareView(QWidget):
         """The window's own colours (light or dark), as the signature graph uses."""
         colours = plot_colours(self.palette())
         colour_plot(self.plot_widget, colours)
+        backdrop = QColor(colours.background)
+        backdrop.setAlpha(210)  # a curve under a label still shows through, faintly
         for line in self._milestone_lines:
             colour_threshold_line(line, colours)
+            line.label.fill = pg.mkBrush(backdrop)
+            line.label.update()
         self.legend.setLabelTextColor(colours.text)
         self._cross.setPen(pg.mkPen(colours.muted, style=Qt.PenStyle.DotLine))
 
@@ -253,28 +310,43 @@ class CompareView(QWidget):
             for curve in self._curves.pop(pid):
                 item.removeItem(curve)
             self._placed.pop(pid, None)
+            self._gaps.pop(pid, None)
         for one in self._series:
             if one.petition_id not in self._curves:
                 dashed = item.plot([], [])  # the site's few milestones up to the first sample
                 # The recorded samples, drawn at the view's resolution (gui/lod_curve.py).
-                solid = LodCurve(name=html.escape(one.title[:60]))  # legends are rich text
+                solid = LodCurve(name="")  # named by _name_curves: a name depends on the others
                 item.addItem(solid)
                 solid.visibleChanged.connect(lambda d=dashed, s=solid: _show_dashed(d, s))
                 self._curves[one.petition_id] = (dashed, solid)
 
+    def _name_curves(self) -> None:
+        """Each legend entry: the petition's title, told apart from a same-titled one by its number
+        and year; its tooltip says more (an archived petition's earlier parliament)."""
+        names = compare.labels(self._series, limit=60)
+        by_item = {solid: one for one in self._series for solid in self._curves[one.petition_id][1:]}
+        for sample, label in self.legend.items:
+            one = by_item.get(sample.item)
+            if one is None:
+                continue
+            label.setText(html.escape(names[one.petition_id]))  # legend labels are rich text
+            label.setToolTip(plain_tooltip(_about(one)))
+
     def _fill_table(self) -> None:
         now = float(self.clock())
-        rows = [compare.table_row(one, now) for one in self._series]
-        self.table.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            cells = (row.title, format_count(row.count), format_delta(row.change_24h), _rate(row.rate_per_hour),
-                     format_count(row.estimate), _days(row.days_left), _days(row.days_to_10k), _days(row.days_to_100k))
+        names = compare.labels(self._series)
+        self.table.setRowCount(len(self._series))
+        for number, one in enumerate(self._series):
+            row = compare.table_row(one, now)
+            cells = (names[one.petition_id], row.state or MISSING, format_count(row.count),
+                     format_delta(row.change_24h), _rate(row.rate_per_hour), format_count(row.estimate),
+                     _days(row.days_left), _days(row.days_to_10k), _days(row.days_to_100k))
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if column == 0:
-                    cell.setForeground(pg.mkColor(colour(number)))
-                    cell.setToolTip(plain_tooltip(f"{row.title}\nPetition {row.petition_id}"))
-                else:
+                    cell.setForeground(pg.mkColor(colour(self._slots[one.petition_id])))
+                    cell.setToolTip(plain_tooltip(_about(one)))
+                elif column > 1:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(number, column, cell)
 
@@ -300,6 +372,7 @@ class CompareView(QWidget):
         else:
             when = f"Day {x:,.1f}"
         parts = []
+        names = compare.labels(self._series, limit=40)
         for one in self._series:
             if one.petition_id in self.hidden_ids():
                 continue
@@ -309,8 +382,23 @@ class CompareView(QWidget):
                 continue
             value = f"{reading.value * 100:.1f}%" if units == "share" else format_count(reading.value)
             approx = " (between known points)" if reading.between_known else ""
-            parts.append(f"{one.title[:40]}: {value}{approx}")
+            parts.append(f"{names[one.petition_id]}: {value}{approx}")
         return f"{when} · " + (" · ".join(parts) if parts else "no curve here")
+
+
+def _about(one: compare.Series) -> str:
+    """A petition's tooltip: its whole title, number, opening and state (plain text)."""
+    petition = one.petition
+    facts = [f"Petition {one.petition_id}"]
+    opened = petition and (petition.opened_at or petition.created_at)
+    if opened:
+        facts.append(f"opened {opened.day} {opened:%b %Y}")
+    state = compare.state_text(petition)
+    if state:
+        facts.append(state)
+    if petition is not None and petition.archived and petition.parliament and petition.parliament.period:
+        facts.append(f"parliament of {petition.parliament.period}")
+    return f"{one.title}\n" + " · ".join(facts)
 
 
 def _show_dashed(dashed: pg.PlotDataItem, solid: LodCurve) -> None:
@@ -318,15 +406,6 @@ def _show_dashed(dashed: pg.PlotDataItem, solid: LodCurve) -> None:
     nothing to draw still costs each frame of a pan (0.8 ms for ten: bench/bench_compare.py)."""
     x, _ = dashed.getData()
     dashed.setVisible(solid.isVisible() and x is not None and len(x) > 1)
-
-
-def _show_grid(item: pg.PlotItem) -> None:
-    """A grid at the labelled ticks only: the finest level's translucent lines made each frame of a
-    pan take ~10 ms more per axis (bench/bench_compare.py)."""
-    item.showGrid(x=True, y=True, alpha=0.12)
-    item.updateGrid()  # showGrid changes nothing when already on: new axes would be left without
-    for name in ("left", "bottom"):
-        item.getAxis(name).setStyle(maxTickLevel=1)
 
 
 def _rate(value: float | None) -> str:

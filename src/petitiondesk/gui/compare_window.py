@@ -699,7 +699,7 @@ class CompareWindow(QMainWindow):
                 self._write(path, lambda: write_csv(path, _csv_header(alignment, units), rows))
                 return
             payload = comparison_bytes(series, suffix, alignment, units, view.log_scale, *EXPORT_SIZE,
-                                       view.hidden_ids())
+                                       view.hidden_ids(), view.colour_slots())
         except ExportError as error:
             self._on_written("", str(error))
             return

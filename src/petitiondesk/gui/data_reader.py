@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from petitiondesk.core import analysis, base_rates, movers
+from petitiondesk.core import analysis, base_rates, hexmap, movers
 from petitiondesk.core.models import Petition
 from petitiondesk.core.watch_rows import build_rows
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
@@ -79,6 +79,8 @@ class ReadRequest:
     #: When set: its outlook is worked out at `now` (POSIX seconds; None: the time of the read).
     petition: Petition | None = None
     now: float | None = None
+    #: True: the stored document too, in full (the watchlist keeps it without its breakdowns).
+    document: bool = False
     #: With `since`: the samples the window shows already (read-only), which the outlook needs too.
     shown_times: np.ndarray = field(default_factory=lambda: _NO_TIMES, compare=False)
     shown_counts: np.ndarray = field(default_factory=lambda: _NO_COUNTS, compare=False)
@@ -96,6 +98,8 @@ class ReadResult:
     outlook: analysis.Outlook | None = None
     #: With a baseline: when the 24-hour movers will first be there (None: there already, or unknown).
     movers_ready_at: float | None = None
+    #: With `request.document`: the stored document in full (None: none stored, or unreadable).
+    document: Petition | None = None
 
     @property
     def petition_id(self) -> int:
@@ -157,7 +161,11 @@ class DataReader(ServiceWorker):
             ready = _movers_ready_at(store, request)
         times, counts = _frozen(times), _frozen(counts)
         outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
-        return ReadResult(request, times, counts, baseline, outlook=outlook, movers_ready_at=ready)
+        document = store.petition(request.petition_id) if request.document else None
+        if document is not None and document.signatures_by_constituency:
+            for year in hexmap.MAP_YEARS:  # read and parsed once, here: not on the GUI thread by the map
+                hexmap.load_hexmap(year)
+        return ReadResult(request, times, counts, baseline, outlook=outlook, movers_ready_at=ready, document=document)
 
     def _open(self):
         """The thread's read-only connection, opened on first use; None while there is no database."""
@@ -237,9 +245,11 @@ class DataReaderService(BackgroundService):
 
     def request(self, petition_id: int, *, since: float | None = None, baseline_at: float | None = None,
                 petition: Petition | None = None, now: float | None = None,
-                shown: tuple[np.ndarray, np.ndarray] = (_NO_TIMES, _NO_COUNTS)) -> ReadRequest | None:
+                shown: tuple[np.ndarray, np.ndarray] = (_NO_TIMES, _NO_COUNTS),
+                document: bool = False) -> ReadRequest | None:
         """Ask for a petition's samples (and, given its document, its outlook at `now`, over `shown`
-        and what is read `since`); any earlier request's answer will be dropped.
+        and what is read `since`; with `document`, its stored document in full); any earlier
+        request's answer will be dropped.
         None (and nothing is read) once shut down."""
         if self.is_stopped:
             return None
@@ -247,7 +257,7 @@ class DataReaderService(BackgroundService):
         request = ReadRequest(int(petition_id), self._latest.bump(),
                               None if since is None else float(since),
                               None if baseline_at is None else float(baseline_at),
-                              petition, None if now is None else float(now),
+                              petition, None if now is None else float(now), bool(document),
                               _frozen(shown[0]), _frozen(shown[1]))
         self._waiting_for = request.generation
         self._read_requested.emit(request)

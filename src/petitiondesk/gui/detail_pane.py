@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeGuard
 
-from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -332,10 +332,23 @@ class DetailPane(QWidget):
         """Show a petition (None: the empty state). A baseline (signatures by ONS code about 24
         hours ago) adds the constituencies' change over the last day and the movers; without one,
         `movers_ready_at` (POSIX time, when known) says when the movers will appear."""
+        if self.show_texts(petition, constituency_baseline=constituency_baseline, movers_ready_at=movers_ready_at):
+            self.show_breakdowns()
+
+    def show_texts(
+        self,
+        petition: Petition | None,
+        *,
+        constituency_baseline: dict[str, int] | None = None,
+        movers_ready_at: float | None = None,
+    ) -> bool:
+        """The first half of `show_petition`: everything but where the signatures come from, which
+        `show_breakdowns` adds (a caller may do that on the next turn of the event loop: each half
+        takes several milliseconds). False when nothing changed, and nothing more is needed."""
         if petition is not None and petition == self._petition and (
             constituency_baseline == self._baseline and movers_ready_at == self._movers_ready_at
         ):
-            return  # an unchanged refresh: keep every widget, selection and scroll as they are
+            return False  # an unchanged refresh: keep every widget, selection and scroll as they are
         self._baseline = constituency_baseline
         self._movers_ready_at = movers_ready_at
         same_petition = (
@@ -349,19 +362,23 @@ class DetailPane(QWidget):
         if petition is None:
             self.empty_label.setText(EMPTY_TEXT)
             self._stack.setCurrentWidget(self.empty_label)
-            self._show_breakdowns(None, None)
-            return
+            return True
         scroll = self._scroll_positions() if same_petition else None
         self.title_label.setText(petition.action)
         self.status_label.setText(self._status_text(petition))
         self._overview.setWidget(_column(self._overview_sections(petition)))
         self._response.setWidget(_column(self._response_sections(petition)))
-        self._show_breakdowns(petition, constituency_baseline)
         self._stack.setCurrentWidget(self._content)
         if scroll is not None:
             # The new contents are laid out on the next turn of the event loop.
             self._pending_scroll = scroll
             QTimer.singleShot(0, self._restore_scroll_positions)
+        return True
+
+    def show_breakdowns(self) -> None:
+        """The second half of `show_petition`: the shown petition's constituencies, regions,
+        countries, map and movers."""
+        self._show_breakdowns(self._petition, self._baseline)
 
     @property
     def petition(self) -> Petition | None:
@@ -772,6 +789,13 @@ class DetailPane(QWidget):
             thread.join(timeout)
         self._writers = []
 
+    def prepare_map(self, petition: Petition | None) -> None:
+        """Build the map that will show `petition`'s constituencies, ahead of `show_petition`: a
+        caller may do it on its own turn of the event loop, to keep each turn short."""
+        rows = petition.signatures_by_constituency if petition is not None else None
+        if rows:
+            self.map_panel.view.prepare(choose_hexmap(row.ons_code for row in rows).hexmap)
+
     @property
     def shows_breakdown_tables(self) -> bool:
         return self._signatures_stack.currentWidget() is self._tables_page
@@ -883,9 +907,43 @@ def _table_view(model: RecordTableModel, name: str) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setResizeContentsPrecision(_SIZING_ROWS)
-    model.modelReset.connect(view.resizeColumnsToContents)
+    _ColumnSizer(view, model)
     view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # signatures, in every breakdown
     return view
+
+
+class _ColumnSizer(QObject):
+    """Sizes a table's columns to its contents after each new set of places, when it is on screen.
+
+    Sizing reads every cell of `_SIZING_ROWS` rows through Python (~15 ms for 650 constituencies):
+    done at once it stalled the window whenever the selected petition's document arrived, although
+    the tables sit in a tab that is mostly hidden. So it waits for the table to be shown, and then
+    for the next turn of the event loop, apart from the work that filled the model."""
+
+    def __init__(self, view: QTableView, model: RecordTableModel) -> None:
+        super().__init__(view)
+        self._view = view
+        self._pending = False
+        model.modelReset.connect(self._contents_replaced)
+        view.installEventFilter(self)
+
+    @Slot()
+    def _contents_replaced(self) -> None:
+        if not self._pending:
+            self._pending = True
+            if self._view.isVisible():
+                QTimer.singleShot(0, self._size)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and self._pending:
+            QTimer.singleShot(0, self._size)
+        return False
+
+    @Slot()
+    def _size(self) -> None:
+        if self._pending and self._view.isVisible():
+            self._pending = False
+            self._view.resizeColumnsToContents()
 
 
 def _map_beside(map_panel: QWidget, tables: QWidget) -> QSplitter:

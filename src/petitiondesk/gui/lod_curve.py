@@ -40,6 +40,8 @@ class LodCurve(pg.PlotDataItem):
     """A PlotDataItem whose x is ascending and finite (y NaN where the line breaks), drawn at the
     view's resolution from a min/max pyramid built when its data is set."""
 
+    _datasetDisplay: PlotDataset | None  # pyqtgraph's cache of what is drawn, set and cleared here too
+
     def __init__(self, *args, **kwargs):
         self._pyramid = MinMaxPyramid(np.empty(0), np.empty(0))
         self._pyramid_of: object = None

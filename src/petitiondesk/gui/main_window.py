@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -390,8 +390,8 @@ class MainWindow(QMainWindow):
         self.status.countdown.stop()
         self.status.say("Stopping…")
         self.presenter.stop()
-        opened = [child for child in self.findChildren(QMainWindow)  # comparisons: they stop with this window
-                  if isinstance(getattr(child, "service", None), BackgroundService)]
+        opened: list[Any] = [child for child in self.findChildren(QMainWindow)  # comparisons stop with this window
+                             if isinstance(getattr(child, "service", None), BackgroundService)]
         services = (self.reader, self.browse_service, self.service, *(window.service for window in opened))
         for service in services:
             service.stop()  # all of them first: requests aborted, nothing waits behind another

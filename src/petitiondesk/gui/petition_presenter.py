@@ -1,7 +1,8 @@
 """The selected petition: which one is shown, its graph, details and related petitions.
 
-The presenter asks the `DataReaderService` for the selected petition's samples and constituency
-baseline (read in the reader's thread) and shows them in the chart and the detail pane together,
+The presenter asks the `DataReaderService` for the selected petition's samples, constituency
+baseline and full document (read in the reader's thread: the watchlist's rows keep documents
+without their breakdowns) and shows them in the chart and the detail pane together,
 with the outlook the reader works out from the document and every sample (milestones, events,
 deadline, forecast), again with each new sample or document.
 Until a new selection's samples arrive the previous petition stays on show; a read that takes
@@ -12,6 +13,7 @@ for only once the selection rests (`RELATED_DELAY_MS`).
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -51,7 +53,8 @@ class PetitionPresenter(QObject):
         self.clock = clock
         self.selected_id: int | None = None  # the list's current petition
         self.shown_id: int | None = None  # whose samples are in times/counts and on show
-        self.shown_petition = None
+        self.shown_petition = None  # its full document, breakdowns and all
+        self.shown_summary = None  # the same without its breakdowns, as the watchlist's row has it
         self.shown_baseline: dict[str, int] | None = None
         self.shown_movers_ready_at: float | None = None
         self.times = np.empty(0, dtype=np.float64)
@@ -64,6 +67,10 @@ class PetitionPresenter(QObject):
         self.related = RelatedPanel(browse_service, parent)
         self._related_timer = self._single_shot(RELATED_DELAY_MS, self._show_related)
         self._loading_timer = self._single_shot(LOADING_STATE_DELAY_MS, self._show_loading)
+        #: What is left to put on show of the last read: one piece per turn of the event loop.
+        self._steps: deque[Callable[[], None]] = deque()
+        self._announcing: int | None = None  # the petition whose read they show
+        self._step_timer = self._single_shot(0, self._run_step)
         reader.loaded.connect(self._on_read)
 
     def _single_shot(self, delay_ms: int, slot) -> QTimer:
@@ -77,8 +84,9 @@ class PetitionPresenter(QObject):
 
     @property
     def is_reading(self) -> bool:
-        """True while samples of the selected petition are on their way from the database."""
-        return self.reader.is_waiting
+        """True while samples of the selected petition are on their way from the database, or
+        not yet all on show."""
+        return self.reader.is_waiting or self._announcing is not None
 
     def export_subject(self) -> ExportSubject | None:
         if self.selected_id is None or self.shown_id != self.selected_id:
@@ -91,6 +99,7 @@ class PetitionPresenter(QObject):
         self.selected_id = petition_id
         if petition_id is None:
             self.reader.cancel()
+            self._drop_steps()
             self._loading_timer.stop()
             self._forget_shown()
             self.chart.set_petition(None, self.times, self.counts)
@@ -99,7 +108,7 @@ class PetitionPresenter(QObject):
             self.related.show_petition(None)
         elif petition_id == self.shown_id:  # back to the one still on show: only what is new
             self._loading_timer.stop()
-            self._request_new_samples()
+            self._request_new_samples(with_document=self._has_new_document(petition_id))
         else:  # the previous petition stays on show until this one's samples arrive
             self._request_all_samples(petition_id)
             self._loading_timer.start()
@@ -114,39 +123,58 @@ class PetitionPresenter(QObject):
         if petition_id != self.shown_id:
             self._request_all_samples(petition_id)  # this pass's samples may be newer than the read on its way
             return
-        new_document = record.petition is not None and record.petition != self.shown_petition
-        self._request_new_samples(with_baseline=new_document)
+        self._request_new_samples(with_document=self._has_new_document(petition_id))
 
     def stop(self) -> None:
         """Show nothing more (the window stops the reader with the other services)."""
         self.closed = True
+        self._drop_steps()
         self._related_timer.stop()
         self._loading_timer.stop()
 
     # --- reading --------------------------------------------------------------------------------
 
     def _petition_of(self, petition_id: int):
+        """The watchlist's document of a petition: without its breakdowns."""
         record = self.lookup(petition_id)
         return record.petition if record else None
+
+    def _has_new_document(self, petition_id: int) -> bool:
+        """True when the watchlist has a newer document than the one on show."""
+        summary = self._petition_of(petition_id)
+        return summary is not None and summary != self.shown_summary
+
+    def _set_shown_petition(self, petition) -> None:
+        self.shown_petition = petition
+        self.shown_summary = petition.without_breakdowns() if petition is not None else None
 
     def _forget_shown(self) -> None:
         self.shown_id = None
         self.times, self.counts = np.empty(0, np.float64), np.empty(0, np.int64)
-        self.shown_petition = self.shown_baseline = None
+        self._set_shown_petition(None)
+        self.shown_baseline = None
+
+    def _drop_steps(self) -> None:
+        self._steps.clear()
+        self._announcing = None
 
     def _request_all_samples(self, petition_id: int) -> None:
+        self._finish_steps()
         now = self.clock()
-        self.reader.request(petition_id, baseline_at=now - DAY, petition=self._petition_of(petition_id), now=now)
+        self.reader.request(petition_id, baseline_at=now - DAY, petition=self._petition_of(petition_id), now=now,
+                            document=True)
 
-    def _request_new_samples(self, with_baseline: bool = False) -> None:
+    def _request_new_samples(self, with_document: bool = False) -> None:
         """What was recorded since the last sample on show (only the newest stored row can change),
-        and the outlook over them all."""
+        and the outlook over them all; with a new document, it in full and a new baseline."""
         if self.shown_id is None:
             return
+        self._finish_steps()
         now = self.clock()
         since = float(self.times[-1]) if self.times.size else None
-        self.reader.request(self.shown_id, since=since, baseline_at=now - DAY if with_baseline else None,
-                            petition=self._petition_of(self.shown_id), now=now, shown=(self.times, self.counts))
+        self.reader.request(self.shown_id, since=since, baseline_at=now - DAY if with_document else None,
+                            petition=self._petition_of(self.shown_id), now=now, shown=(self.times, self.counts),
+                            document=with_document)
 
     @Slot()
     def _show_loading(self) -> None:
@@ -155,6 +183,7 @@ class PetitionPresenter(QObject):
         if petition_id is None or petition_id == self.shown_id or not self.is_reading:
             return
         petition = self._petition_of(petition_id)
+        self._drop_steps()  # the previous petition's last pieces: it leaves the screen now
         self._forget_shown()  # nothing of this petition is on show yet
         self.chart.set_petition(petition, self.times, self.counts)
         if petition is not None:
@@ -170,53 +199,94 @@ class PetitionPresenter(QObject):
         if result.error:
             self.read_failed.emit(f"Cannot read the database: {result.error}")
         if result.petition_id == self.shown_id:
-            self._show_new_samples(result)
+            steps = self._show_new_samples(result)
         else:
-            self._show_loaded_petition(result)
-        self.shown_changed.emit()
-        self.selection_loaded.emit(result.petition_id)
+            steps = self._show_loaded_petition(result)
+        self._show_in_steps(result.petition_id, steps)
 
-    def _show_loaded_petition(self, result: ReadResult) -> None:
+    def _show_in_steps(self, petition_id: int, steps: list[Callable[[], None]]) -> None:
+        """Put a read on show one piece per turn of the event loop, then say so: the graph's
+        samples, its outlook and the details take 5-15 ms each, and together held the window
+        30-90 ms when a document arrived (bench/bench_gui.py). The presenter's state (times,
+        counts, shown_petition) is already this read's; only the widgets follow."""
+        self._finish_steps()
+        self._steps.extend(steps)
+        self._announcing = petition_id
+        self._step_timer.start()
+
+    @Slot()
+    def _run_step(self) -> None:
+        if self._steps:
+            self._steps.popleft()()
+        if self._steps:
+            self._step_timer.start()
+        elif self._announcing is not None:  # in the last piece's turn: whoever hears it sees it all
+            petition_id, self._announcing = self._announcing, None
+            self.shown_changed.emit()
+            self.selection_loaded.emit(petition_id)
+
+    def _finish_steps(self) -> None:
+        """The last read's pieces still to come, on show now and unannounced: a newer read follows."""
+        while self._steps:
+            self._steps.popleft()()
+        self._announcing = None
+
+    def _show_loaded_petition(self, result: ReadResult) -> list[Callable[[], None]]:
         """A newly selected petition's samples have arrived: show it, graph and details together."""
         self._loading_timer.stop()
-        petition = self._petition_of(result.petition_id)
+        # The row's document (without breakdowns) when the full one cannot be read.
+        petition = result.document or self._petition_of(result.petition_id)
         self.shown_id = result.petition_id
-        self.times, self.counts = result.times, result.counts
-        self.shown_petition = petition
-        self.shown_baseline = result.baseline
-        self.chart.set_petition(petition, self.times, self.counts)
-        self.chart.set_outlook(result.outlook)
-        if result.error and petition is not None:
-            self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
+        self.times, self.counts = times, counts = result.times, result.counts
+        self._set_shown_petition(petition)
+        self.shown_baseline = baseline = result.baseline
         self.shown_movers_ready_at = result.movers_ready_at
-        self.detail.show_petition(petition, constituency_baseline=self.shown_baseline,
-                                  movers_ready_at=self.shown_movers_ready_at)
-        self.detail.show_outlook(result.outlook)
-        self._related_timer.start()
 
-    def _show_new_samples(self, result: ReadResult) -> None:
+        def outlook() -> None:
+            self.chart.set_outlook(result.outlook)
+            if result.error and petition is not None:
+                self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
+
+        def details() -> None:
+            self.detail.show_texts(petition, constituency_baseline=baseline, movers_ready_at=result.movers_ready_at)
+            self.detail.show_outlook(result.outlook)
+            self._related_timer.start()
+
+        return [lambda: self.chart.set_petition(petition, times, counts), outlook,
+                lambda: self.detail.prepare_map(petition), details, self.detail.show_breakdowns]
+
+    def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
+        steps: list[Callable[[], None]] = []
         times, counts = merge_samples(self.times, self.counts, result.times, result.counts)
-        if not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts):
-            self.times, self.counts = times, counts
-            self.chart.update_samples(times, counts)
-        petition = self._petition_of(result.petition_id)
+        new_samples = not np.array_equal(times, self.times) or not np.array_equal(counts, self.counts)
+        self.times, self.counts = times, counts
+        petition = result.document
         new_baseline = result.request.baseline_at is not None and result.error is None
         if new_baseline:
             self.shown_baseline = result.baseline
             self.shown_movers_ready_at = result.movers_ready_at
         new_document = petition is not None and petition != self.shown_petition
-        if new_document:
-            if self.shown_petition is None:  # its first document: thresholds and closing date
-                self.chart.set_petition(petition, self.times, self.counts)
+        if new_document and self.shown_petition is None:  # its first document: thresholds and closing date
+
+            def first_document() -> None:  # the samples come with it
+                self.chart.set_petition(petition, times, counts)
                 self._related_timer.start()  # topics and departments are known now
-            self.shown_petition = petition
-        if petition is not None and (new_document or new_baseline):
-            self.detail.show_petition(petition, constituency_baseline=self.shown_baseline,
-                                      movers_ready_at=self.shown_movers_ready_at)
+
+            steps.append(first_document)
+        elif new_samples:
+            steps.append(lambda: self.chart.update_samples(times, counts))
+        if new_document:
+            self._set_shown_petition(petition)
+        shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
+        if shown is not None and (new_document or new_baseline):
+            steps.append(lambda: self.detail.prepare_map(shown))
+            steps.append(lambda: self.detail.show_texts(shown, constituency_baseline=baseline, movers_ready_at=ready))
+            steps.append(self.detail.show_breakdowns)
         if result.outlook is not None:
-            self.chart.set_outlook(result.outlook)
-            self.detail.show_outlook(result.outlook)
+            steps.append(lambda: self.chart.set_outlook(result.outlook))
+            steps.append(lambda: self.detail.show_outlook(result.outlook))
+        return steps
 
     @Slot()
     def _show_related(self) -> None:

@@ -128,8 +128,9 @@ class ExportResult:
 def freeze_long_lived_objects() -> None:
     """Keep what is alive now out of the cyclic garbage collector's full collections.
 
-    Documents hold hundreds of thousands of small frozen records (the constituency breakdowns),
-    and with the modules of Qt and pyqtgraph they make each full collection take 50-170 ms. The
+    The modules of Qt and pyqtgraph and the watchlist's records made each full collection take
+    50-170 ms when documents still held their constituency breakdowns (hundreds of thousands of
+    small records; the watchlist now keeps documents without them, `Store.summaries`). The
     collector holds the GIL meanwhile, so the GUI thread stalls (bench/bench_gui.py). These
     objects are acyclic and freed by reference counting, so moving the survivors of start-up and
     of each pass to the permanent generation costs nothing but this: a reference cycle alive at a
