@@ -20,6 +20,8 @@ from petitiondesk.core.milestones import deadline, effective_state
 from petitiondesk.core.models import SITE_BASE, Petition
 
 if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
     from petitiondesk.core.store import Store, WatchEntry
 
 DAY = 86400.0
@@ -190,7 +192,7 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
     )
 
 
-def _outlook_of(petition: Petition | None, times, counts, now: float, rates: BaseRates,
+def _outlook_of(petition: Petition | None, times: ArrayLike, counts: ArrayLike, now: float, rates: BaseRates,
                 pending: bool) -> Outlook | None:
     if petition is None:
         return None

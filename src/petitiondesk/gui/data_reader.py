@@ -43,6 +43,7 @@ from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorke
 if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
     from petitiondesk.core.forecast import BaseRates
     from petitiondesk.core.store import Store
+    from petitiondesk.core.watch_rows import WatchRow
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class DataReader(ServiceWorker):
         """Every watched petition's row, estimates pending (see `build_rows`)."""
         from petitiondesk.core.store import Store
 
-        rows = None
+        rows: tuple[WatchRow, ...] | None = None
         try:
             if not self._database_ready():
                 rows = ()
