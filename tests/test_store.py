@@ -100,7 +100,7 @@ def _newer_schema(path: Path) -> None:
     with Store.open(path) as store:
         store.pin(1)
     raw = sqlite3.connect(path)
-    raw.execute("PRAGMA user_version = 7")
+    raw.execute(f"PRAGMA user_version = {Store.SCHEMA_VERSION + 1}")
     raw.close()
 
 
@@ -133,7 +133,8 @@ def _filled_store(path: Path) -> None:
         (_random_bytes, "not an SQLite file"),
         (_foreign_sqlite, "another application"),
         (_other_application_id, "another application"),
-        (_newer_schema, f"made by a newer PetitionDesk (schema 7; this one reads up to {Store.SCHEMA_VERSION})"),
+        (_newer_schema, f"made by a newer PetitionDesk (schema {Store.SCHEMA_VERSION + 1}; "
+                        f"this one reads up to {Store.SCHEMA_VERSION})"),
         (_truncated_mid_page, "damaged"),
         (_truncated_on_page_boundary, "damaged"),
     ],

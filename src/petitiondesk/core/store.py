@@ -196,9 +196,25 @@ def _v6_archive_pages(db: sqlite3.Connection) -> None:
         PRIMARY KEY (listing, page)) WITHOUT ROWID""")
 
 
+def _v7_document_summaries(db: sqlite3.Connection) -> None:
+    """Each stored document without its breakdowns, as JSON (issue 15): the watchlist's rows at start-up
+    parse these few kilobytes instead of whole documents. A summary counts only while its fetched_at is
+    its document's (a file repaired from an older one has none: the document is parsed instead)."""
+    db.execute("""CREATE TABLE document_summaries (
+        petition_id INTEGER PRIMARY KEY,
+        fetched_at REAL NOT NULL,
+        summary BLOB NOT NULL)""")
+    for petition_id, fetched_at, blob in db.execute("SELECT petition_id, fetched_at, raw FROM documents").fetchall():
+        summary = _summary_of_stored(blob)
+        if summary is not None:
+            db.execute("INSERT INTO document_summaries (petition_id, fetched_at, summary) VALUES (?, ?, ?)",
+                       (petition_id, fetched_at, summary))
+
+
 #: `_MIGRATIONS[N - 1]` takes the schema from version N - 1 to N (see the module docstring).
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned, _v6_archive_pages)
+    _v1_tables, _v2_schema_history, _v3_comparisons, _v4_alerts, _v5_ever_pinned, _v6_archive_pages,
+    _v7_document_summaries)
 #: The first version whose files have a schema_history table to record upgrades in.
 _HISTORY_FROM = 2
 
@@ -563,11 +579,16 @@ class Store:
         the caller hands over its parse (`parsed`), whose summary is then remembered."""
         petition_id = _petition_id(petition_id)
         blob = zlib.compress(bytes(raw), 6)
+        summary = _summary_json(bytes(raw))
         with self.transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO documents (petition_id, fetched_at, raw) VALUES (?, ?, ?)",
                 (petition_id, float(fetched_at), blob),
             )
+            self._db.execute("DELETE FROM document_summaries WHERE petition_id = ?", (petition_id,))
+            if summary is not None:
+                self._db.execute("INSERT INTO document_summaries (petition_id, fetched_at, summary) VALUES (?, ?, ?)",
+                                 (petition_id, float(fetched_at), summary))
         if parsed is None:
             self._summaries.pop(petition_id, None)
         else:
@@ -594,20 +615,36 @@ class Store:
         what the watchlist, the schedule and the alerts need, kept between calls (500 full documents
         would hold ~60 MB); missing or unreadable ones are left out."""
         found: dict[int, Petition] = {}
-        stale: list[int] = []
-        for petition_id, fetched_at, size in self._documents(ids, "length(raw)"):
+        unsummarised: list[int] = []
+        for petition_id, fetched_at, size, stored in self._summary_rows(ids):
             cached = self._summaries.get(petition_id)
             if cached is not None and cached[0] == (fetched_at, size):
-                if cached[1] is not None:
-                    found[petition_id] = cached[1]
+                summary = cached[1]
+            elif stored is not None:  # a few kilobytes to parse, not the whole document
+                summary = _parse_stored(petition_id, stored, breakdowns=False, compressed=False)
+                self._summaries[petition_id] = ((fetched_at, size), summary)
             else:
-                stale.append(petition_id)
-        for petition_id, fetched_at, blob in self._documents(stale, "raw"):
+                unsummarised.append(petition_id)
+                continue
+            if summary is not None:
+                found[petition_id] = summary
+        for petition_id, fetched_at, blob in self._documents(unsummarised, "raw"):
             summary = _parse_stored(petition_id, blob, breakdowns=False)
             self._summaries[petition_id] = ((fetched_at, len(blob)), summary)
             if summary is not None:
                 found[petition_id] = summary
         return found
+
+    def _summary_rows(self, ids: Iterable[int]) -> Iterator[tuple[int, float, int, bytes | None]]:
+        """(petition id, fetched_at, the document's stored size, its summary or None) among `ids`."""
+        wanted = list(dict.fromkeys(_petition_id(i) for i in ids))
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(
+                "SELECT d.petition_id, d.fetched_at, length(d.raw), s.summary FROM documents AS d "
+                "LEFT JOIN document_summaries AS s ON s.petition_id = d.petition_id AND s.fetched_at = d.fetched_at "
+                f"WHERE d.petition_id IN ({marks})", chunk
+            ).fetchall()
 
     def _documents(self, ids: Iterable[int], column: str) -> Iterator[tuple[int, float, Any]]:
         """(petition id, fetched_at, `column`) of the stored documents among `ids`."""
@@ -1283,13 +1320,41 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-def _parse_stored(petition_id: int, blob: bytes, *, breakdowns: bool = True) -> Petition | None:
+def _parse_stored(petition_id: int, blob: bytes, *, breakdowns: bool = True, compressed: bool = True,
+                  ) -> Petition | None:
     from petitiondesk.core.parse import parse_petition_document  # written alongside; imported when needed
 
     try:
-        return parse_petition_document(zlib.decompress(blob), breakdowns=breakdowns)
+        return parse_petition_document(zlib.decompress(blob) if compressed else blob, breakdowns=breakdowns)
     except Exception as error:  # a stored document that no longer parses is as good as absent
         log.warning("stored document of petition %s no longer parses: %s", petition_id, error)
+        return None
+
+
+#: What a document's summary leaves out: where its signatures come from (`Petition.without_breakdowns`).
+_BREAKDOWN_KEYS = ("signatures_by_constituency", "signatures_by_region", "signatures_by_country")
+
+
+def _summary_json(raw: bytes) -> bytes | None:
+    """The document as JSON without its breakdowns, or None if it is not a petition's JSON object
+    (then the document itself is parsed when asked for, and says why it does not parse). Read as the
+    parser reads it, so that a summary parses exactly when its document does."""
+    from petitiondesk.core.parse import ParseError, load_json
+
+    try:
+        document: Any = load_json(raw)
+        attributes = document["data"]["attributes"]
+        for key in _BREAKDOWN_KEYS:
+            attributes.pop(key, None)
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    except (ParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def _summary_of_stored(blob: bytes) -> bytes | None:
+    try:
+        return _summary_json(zlib.decompress(blob))
+    except zlib.error:
         return None
 
 
