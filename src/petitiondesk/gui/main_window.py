@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -23,8 +23,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, 
 
 from petitiondesk import APP_NAME
 from petitiondesk.core.watch_rows import WatchRow
-from petitiondesk.gui import help as help_windows
-from petitiondesk.gui import printing, window_state
+from petitiondesk.gui import window_state
 from petitiondesk.gui.add_dialog import AddPetitionsDialog, waiting_text
 from petitiondesk.gui.browse_preview import BrowsePreview
 from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
@@ -45,6 +44,9 @@ from petitiondesk.gui.window_alerts import WindowAlerts
 from petitiondesk.gui.window_pins import WindowPins
 from petitiondesk.gui.window_preferences import WindowPreferences
 from petitiondesk.gui.worker import RefreshResult, RefreshService
+
+if TYPE_CHECKING:
+    from petitiondesk.gui.help import ShortcutsDialog
 
 log = logging.getLogger(__name__)
 
@@ -360,20 +362,28 @@ class MainWindow(QMainWindow):
         return self.applied_preferences.show_dialog()
 
     @Slot()
-    def show_shortcuts(self) -> help_windows.ShortcutsDialog:
-        return help_windows.open_shortcuts(self)
+    def show_shortcuts(self) -> ShortcutsDialog:
+        from petitiondesk.gui.help import open_shortcuts  # help and printing are imported when first used
+
+        return open_shortcuts(self)
 
     @Slot()
     def show_about(self) -> None:
-        help_windows.show_about(self)
+        from petitiondesk.gui.help import show_about
+
+        show_about(self)
 
     @Slot()
     def print_petition(self) -> None:
-        printing.print_shown(self, preview=False)
+        from petitiondesk.gui.printing import print_shown
+
+        print_shown(self, preview=False)
 
     @Slot()
     def print_preview(self) -> None:
-        printing.print_shown(self, preview=True)
+        from petitiondesk.gui.printing import print_shown
+
+        print_shown(self, preview=True)
 
     # --- state across sessions ------------------------------------------------------------------
 
