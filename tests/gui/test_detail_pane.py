@@ -25,6 +25,7 @@ from petitiondesk.gui.detail_pane import (
     DetailPane,
     paragraphs_html,
 )
+from petitiondesk.gui.map_view import MapPanel
 
 HOSTILE = '<b>bold</b><a href="javascript:alert(1)">click</a><img src="file:///etc/passwd">'
 
@@ -326,9 +327,32 @@ def test_constituency_names_are_whole_once_the_signatures_tab_is_shown(qtbot, pa
 
 
 def test_the_map_prepared_ahead_is_the_one_shown_without_building_again(pane, open_petition):
-    view = pane.map_panel.view
     pane.prepare_map(open_petition)
+    view = pane.map_panel.view
     assert view.builds == 1 and view.hexmap is None  # built, not yet on show
     pane.show_petition(open_petition)
     assert view.builds == 1 and view.hexmap is not None
     assert view.hexmap.hexes.keys() >= {row.ons_code for row in open_petition.signatures_by_constituency}
+
+
+def test_the_signatures_tab_is_built_when_a_petition_first_needs_it_with_the_seat_chosen_before(pane, open_petition):
+    """Not built with the pane (the window's start) nor for a petition's texts alone; its breakdowns
+    build it, with that petition's seats, and the user's seat chosen earlier outlined on its map."""
+    seat = open_petition.signatures_by_constituency[0].ons_code
+    assert pane.findChild(MapPanel) is None
+    pane.set_my_constituency(seat)
+    pane.show_texts(open_petition)
+    assert pane.findChild(MapPanel) is None
+    pane.show_breakdowns()
+    assert pane.findChild(MapPanel) is not None
+    assert pane.constituency_model.rowCount() == len(open_petition.signatures_by_constituency)
+    assert pane.map_panel.view.mine_code == seat
+    assert pane.shows_breakdown_tables
+
+
+def test_the_signatures_tab_opened_before_any_petition_is_empty_then_shows_the_next_one(pane, open_petition):
+    pane.tabs.setCurrentIndex(pane.tabs.count() - 1)  # Signatures
+    assert pane.findChild(MapPanel) is not None
+    assert pane.constituency_model.rowCount() == 0
+    pane.show_petition(open_petition)
+    assert pane.constituency_model.rowCount() == len(open_petition.signatures_by_constituency)

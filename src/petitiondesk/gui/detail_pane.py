@@ -44,7 +44,6 @@ from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.hexmap import choose_hexmap, rank_of
 from petitiondesk.core.models import Petition
 from petitiondesk.core.movers import Movers, compute_movers
-from petitiondesk.gui import map_export
 from petitiondesk.gui.breakdown_models import (
     RECORD_ROLE,
     ConstituencyTableModel,
@@ -65,7 +64,6 @@ from petitiondesk.gui.format import (
     to_uk,
     zone_name,
 )
-from petitiondesk.gui.map_view import MapPanel
 from petitiondesk.gui.tables import open_web_page
 
 EMPTY_TEXT = "Select a petition to see its details."
@@ -237,7 +235,16 @@ class DetailPane(QWidget):
         self._response = _scroll_area("Government response and debate")
         self.tabs.addTab(self._overview, "&Overview")
         self.tabs.addTab(self._response, "&Response && debate")
-        self.tabs.addTab(self._build_signatures_tab(), "&Signatures")
+        # Its models now (cheap, and readable at any time); its widgets when first needed (shown, or a
+        # petition's breakdowns to show): not before the window's first paint.
+        self.constituency_model = ConstituencyTableModel(self)
+        self.region_model = RegionTableModel(self)
+        self.country_model = CountryTableModel(self)
+        self.movers_model = MoverTableModel(self)
+        self._signatures_stack = QStackedWidget()
+        self._signatures_built = False
+        self.tabs.addTab(self._signatures_stack, "&Signatures")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
@@ -248,10 +255,23 @@ class DetailPane(QWidget):
         layout.addLayout(status_row)
         layout.addWidget(self.tabs, 1)
 
-    def _build_signatures_tab(self) -> QWidget:
-        self.constituency_model = ConstituencyTableModel(self)
-        self.region_model = RegionTableModel(self)
-        self.country_model = CountryTableModel(self)
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self._signatures_stack:
+            self.build_signatures_tab()
+
+    def build_signatures_tab(self) -> None:
+        """The Signatures tab's map, tables and movers, once: when it is first shown or has something
+        to show (~15 ms, kept out of the window's start)."""
+        if self._signatures_built:
+            return
+        self._signatures_built = True
+        self._fill_signatures_tab()
+        self.map_panel.set_mine(self._mine)
+
+    def _fill_signatures_tab(self) -> None:
+        from petitiondesk.gui.map_view import MapPanel  # imported with the tab, after the first paint
+
         self.constituency_view = _table_view(self.constituency_model, "Signatures by constituency")
         self.region_view = _table_view(self.region_model, "Signatures by region")
         self.country_view = _table_view(self.country_model, "Signatures by country")
@@ -285,14 +305,11 @@ class DetailPane(QWidget):
         self.breakdown_message = _plain_label("", None)
         self.breakdown_message.setAccessibleName("Signature breakdowns")
         self.breakdown_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._signatures_stack = QStackedWidget()
         self._signatures_stack.addWidget(page)
         self._signatures_stack.addWidget(self.breakdown_message)
         self._tables_page = page
-        return self._signatures_stack
 
     def _build_movers_page(self) -> QWidget:
-        self.movers_model = MoverTableModel(self)
         self.movers_view = _table_view(self.movers_model, "24-hour movers")
         self.movers_choice = QComboBox()
         self.movers_choice.setAccessibleName("Which movers")
@@ -618,6 +635,9 @@ class DetailPane(QWidget):
 
     # -- signatures ------------------------------------------------------------------------------
     def _show_breakdowns(self, petition: Petition | None, baseline: dict[str, int] | None) -> None:
+        if petition is None and not self._signatures_built:
+            return  # nothing shown yet, nothing to clear
+        self.build_signatures_tab()
         if petition is None:
             message = ""
         elif petition.state == "rejected":
@@ -709,13 +729,15 @@ class DetailPane(QWidget):
         """Outline the user's own seat on every map from now on (e.g. restored from settings), and
         give its count and rank in the heading of every petition."""
         self._mine = code or None
-        self.map_panel.set_mine(code)
+        if self._signatures_built:
+            self.map_panel.set_mine(code)
         if self._petition is not None:
             self.status_label.setText(self._status_text(self._petition))
 
     @Slot(str)
     def select_constituency(self, code: str) -> bool:
         """Select the seat's row in the constituency table (and show that table); False if absent."""
+        self.build_signatures_tab()
         for row, record in enumerate(self.constituency_model.records()):
             if record.ons_code == code:
                 index = self.constituency_model.index(row, 0)
@@ -740,6 +762,9 @@ class DetailPane(QWidget):
         path = path or self._ask_path(f"petition-{petition.id}-map.png", "PNG image (*.png);;SVG image (*.svg)")
         if path is None:
             return
+        self.build_signatures_tab()  # the map's mode and the user's seat
+        from petitiondesk.gui import map_export  # imported when first used
+
         try:
             spec = map_export.map_spec(petition, self.map_panel.mode, self._baseline, self.map_panel.view.mine_code)
             data = map_export.map_bytes(spec, path)
@@ -794,11 +819,12 @@ class DetailPane(QWidget):
         caller may do it on its own turn of the event loop, to keep each turn short."""
         rows = petition.signatures_by_constituency if petition is not None else None
         if rows:
+            self.build_signatures_tab()
             self.map_panel.view.prepare(choose_hexmap(row.ons_code for row in rows).hexmap)
 
     @property
     def shows_breakdown_tables(self) -> bool:
-        return self._signatures_stack.currentWidget() is self._tables_page
+        return self._signatures_built and self._signatures_stack.currentWidget() is self._tables_page
 
     # -- helpers bound to the pane ---------------------------------------------------------------
     def _rich_label(self, rich_html: str) -> QLabel:
