@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDockWidget
 
 from petitiondesk import paths
 from petitiondesk.core.store import FetchState, Store
@@ -89,6 +90,38 @@ def test_the_window_loads_no_http_library_before_its_rows_are_painted():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'httpcore', 'h11'}))")
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr
+
+
+def test_what_is_not_on_screen_at_start_is_not_even_imported_before_the_rows_are_painted():
+    """Built after the first paint or when first used: the alerts (dock, tray, notifications), the
+    Signatures tab's map, printing and the help windows."""
+    later = ["petitiondesk.gui.window_alerts", "petitiondesk.gui.map_view", "petitiondesk.gui.map_export",
+             "petitiondesk.gui.printing", "petitiondesk.gui.help", "PySide6.QtPrintSupport"]
+    code = ("import sys, petitiondesk.gui.app, petitiondesk.gui.main_window; "
+            f"print(sorted(set({later!r}) & set(sys.modules)))")
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr
+
+
+def test_the_alerts_come_on_the_turn_after_the_first_paint_and_the_view_menu_has_them_at_once(qtbot, data_dir):
+    database = paths.database_path(data_dir)
+    Store.open(database).close()
+    settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+    service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", refresh_on_start=False))
+    window = MainWindow(service, database, settings)
+    qtbot.addWidget(window)
+    view_menu = window.menu_actions.view_menu
+    assert window.findChild(QDockWidget, "alertsDock") is None  # not built with the window
+    window.show()
+    qtbot.waitUntil(lambda: window.findChild(QDockWidget, "alertsDock") is not None, timeout=WAIT_MS)
+    assert [action.text() for action in view_menu.actions()].count("Alerts") == 1
+
+    second = MainWindow(service, database, settings)  # not shown: its View menu opened first
+    qtbot.addWidget(second)
+    second.menu_actions.view_menu.aboutToShow.emit()
+    assert "Alerts" in [action.text() for action in second.menu_actions.view_menu.actions()]
+    window.close()
+    second.close()
 
 
 def test_the_invitation_to_add_shows_only_once_the_watchlist_is_read_and_empty(qtbot, data_dir):

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QSettings, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import petitiondesk
 from petitiondesk import APP_ID, APP_NAME, paths
+from petitiondesk.gui.first_paint import OnFirstPaint
 
 if TYPE_CHECKING:
     from petitiondesk.gui.main_window import MainWindow
@@ -289,29 +290,8 @@ def _close_on_signals(window: MainWindow, stack: ExitStack) -> None:
 
 def _start_after_next_paint(window: MainWindow, callback: Callable[[], None]) -> None:
     """`callback` once the window next paints: the list's, asked for here, if nothing else comes first."""
-    _OnFirstPaint(window, callback)
+    OnFirstPaint(window, callback)
     window.table.viewport().update()
-
-
-class _OnFirstPaint(QObject):
-    """Calls back once, on the event loop's next turn after a widget of `window` first paints."""
-
-    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(window)
-        self._window = window
-        self._callback = callback
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                and watched.window() is self._window):
-            app = QApplication.instance()
-            if app is not None:
-                app.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)
-        return False
 
 
 class _ScreenshotTaker:

@@ -30,6 +30,7 @@ from petitiondesk.gui.browse_service import BrowseConfig, BrowseService
 from petitiondesk.gui.browse_view import BrowseView
 from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
+from petitiondesk.gui.first_paint import OnFirstPaint
 from petitiondesk.gui.petition_presenter import PetitionPresenter
 from petitiondesk.gui.preferences import Preferences, PreferencesDialog
 from petitiondesk.gui.service import BackgroundService, stop_all
@@ -40,13 +41,13 @@ from petitiondesk.gui.watchlist_files import WatchlistFiles
 from petitiondesk.gui.watchlist_model import WatchlistModel
 from petitiondesk.gui.watchlist_view import WatchlistView
 from petitiondesk.gui.window_actions import WindowActions
-from petitiondesk.gui.window_alerts import WindowAlerts
 from petitiondesk.gui.window_pins import WindowPins
 from petitiondesk.gui.window_preferences import WindowPreferences
 from petitiondesk.gui.worker import RefreshResult, RefreshService
 
 if TYPE_CHECKING:
     from petitiondesk.gui.help import ShortcutsDialog
+    from petitiondesk.gui.window_alerts import WindowAlerts
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,9 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.status.offer_undo)
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
-        self.alerts = WindowAlerts(self, service, self.show_petition, settings, say=self.status.answer)
-        self.menu_actions.add_view_action(self.alerts.dock.toggleViewAction())
+        self._alerts: WindowAlerts | None = None
+        OnFirstPaint(self, self._build_after_first_paint)
+        self.menu_actions.view_menu.aboutToShow.connect(self._build_after_first_paint)  # its Alerts entry
         window_state.restore(self, self.settings)
         self.applied_preferences = WindowPreferences(self, self.preferences)
         self.table.setFocus()  # keyboard users start in the list
@@ -159,6 +161,25 @@ class MainWindow(QMainWindow):
         self.right_splitter.setStretchFactor(0, 1)
         self.right_splitter.setStretchFactor(1, 1)
         self.right_splitter.setSizes([340, 420])
+
+    @property
+    def alerts(self) -> WindowAlerts:
+        """The Alerts dock, the tray, notifications: built after the window's first paint (or when first
+        needed, e.g. starting minimised to the tray); nothing is alerted before the first pass anyway."""
+        return self._alerts or self._build_alerts()
+
+    def _build_alerts(self) -> WindowAlerts:
+        from petitiondesk.gui.window_alerts import WindowAlerts
+
+        self._alerts = WindowAlerts(self, self.service, self.show_petition, self.settings, say=self.status.answer)
+        self.menu_actions.add_view_action(self._alerts.dock.toggleViewAction())
+        return self._alerts
+
+    @Slot()
+    def _build_after_first_paint(self) -> None:
+        """What is not on screen at start: built on the turn after the window first paints."""
+        if self._alerts is None and not self._closed:
+            self._build_alerts()
 
     def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation, self)
@@ -278,7 +299,8 @@ class MainWindow(QMainWindow):
 
     def quit(self) -> None:
         """Close for good, even when closing would otherwise keep recording in the tray."""
-        self.alerts.let_close()
+        if self._alerts is not None:  # without them, closing closes
+            self._alerts.let_close()
         self.close()
 
     @property
