@@ -103,7 +103,7 @@ def test_what_is_not_on_screen_at_start_is_not_even_imported_before_the_rows_are
     assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr
 
 
-def test_the_alerts_come_on_the_turn_after_the_first_paint_and_the_view_menu_has_them_at_once(qtbot, data_dir):
+def test_the_alerts_come_on_the_turn_after_the_rows_are_painted_and_the_view_menu_has_them_at_once(qtbot, data_dir):
     database = paths.database_path(data_dir)
     Store.open(database).close()
     settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -111,8 +111,11 @@ def test_the_alerts_come_on_the_turn_after_the_first_paint_and_the_view_menu_has
     window = MainWindow(service, database, settings)
     qtbot.addWidget(window)
     view_menu = window.menu_actions.view_menu
-    assert window.findChild(QDockWidget, "alertsDock") is None  # not built with the window
     window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # painted, without its rows
+    assert window.findChild(QDockWidget, "alertsDock") is None  # not built with the window, nor before the rows
+    window.reader.read_rows(0.0)
     qtbot.waitUntil(lambda: window.findChild(QDockWidget, "alertsDock") is not None, timeout=WAIT_MS)
     assert [action.text() for action in view_menu.actions()].count("Alerts") == 1
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WATCHLIST_TAB, BROWSE_TAB = 0, 1
+#: What is not on screen at start is built once the rows are painted, or this long after the first paint.
+LATER_PARTS_AT_LATEST_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -98,8 +100,8 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
         self._alerts: WindowAlerts | None = None
-        OnFirstPaint(self, self._build_after_first_paint)
-        self.menu_actions.view_menu.aboutToShow.connect(self._build_after_first_paint)  # its Alerts entry
+        OnFirstPaint(self, lambda: QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts))
+        self.menu_actions.view_menu.aboutToShow.connect(self._build_later_parts)  # its Alerts entry
         window_state.restore(self, self.settings)
         self.applied_preferences = WindowPreferences(self, self.preferences)
         self.table.setFocus()  # keyboard users start in the list
@@ -164,8 +166,8 @@ class MainWindow(QMainWindow):
 
     @property
     def alerts(self) -> WindowAlerts:
-        """The Alerts dock, the tray, notifications: built after the window's first paint (or when first
-        needed, e.g. starting minimised to the tray); nothing is alerted before the first pass anyway."""
+        """The Alerts dock, the tray, notifications: built once the rows are painted (or when first needed,
+        e.g. starting minimised to the tray); nothing is alerted before the first pass anyway."""
         return self._alerts or self._build_alerts()
 
     def _build_alerts(self) -> WindowAlerts:
@@ -176,8 +178,8 @@ class MainWindow(QMainWindow):
         return self._alerts
 
     @Slot()
-    def _build_after_first_paint(self) -> None:
-        """What is not on screen at start: built on the turn after the window first paints."""
+    def _build_later_parts(self) -> None:
+        """What is not on screen at start, once (see `LATER_PARTS_AT_LATEST_MS`)."""
         if self._alerts is None and not self._closed:
             self._build_alerts()
 
@@ -331,6 +333,8 @@ class MainWindow(QMainWindow):
     def _on_rows_loaded(self, rows) -> None:
         """The stored rows: the reader's at start-up (estimates pending; None: unreadable), then the worker's."""
         kept = [row for row in rows or () if not self.edits.is_dropped(row.petition_id)]
+        if self._alerts is None:
+            OnFirstPaint(self, self._build_later_parts)  # on the turn after these rows are painted
         if rows is None or self.model.petition_ids():  # on show already: in place, the selection stays
             self.model.upsert(kept)
             return
