@@ -167,7 +167,7 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
     open_now = petition is not None and effective_state(petition, now) == "open"
     pending = open_now and not estimate and not whole_curve
     if pending:  # the first, the last and the one in force 24 h ago: the count and its change
-        times, counts = store.samples_in_force(petition_id, (now - DAY, now))
+        times, counts = store.samples_in_force(petition_id, quick_row_moments(now))
     else:  # else the last day's, with the last one before it (the 24 h change needs no more)
         times, counts = store.samples(petition_id, since=None if whole_curve or open_now else now - DAY)
     latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
@@ -190,6 +190,11 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
         outlook=_outlook_of(petition, times, counts, now, rates, pending),
         estimate_pending=pending,
     )
+
+
+def quick_row_moments(now: float) -> tuple[float, float]:
+    """When the samples a row without its estimate reads are in force: a day ago, and now."""
+    return (now - DAY, now)
 
 
 def _outlook_of(petition: Petition | None, times: ArrayLike, counts: ArrayLike, now: float, rates: BaseRates,

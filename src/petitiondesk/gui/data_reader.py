@@ -37,7 +37,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from petitiondesk.core import analysis, base_rates, hexmap, movers
 from petitiondesk.core.models import Petition
-from petitiondesk.core.watch_rows import build_rows
+from petitiondesk.core.watch_rows import build_rows, quick_row_moments
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
 if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
@@ -141,7 +141,8 @@ class DataReader(ServiceWorker):
             if not self._database_ready():
                 rows = ()
             else:  # a connection of its own, closed after: the documents it parsed are not kept twice
-                with Store.open(self._database, readonly=True) as store:
+                with Store.open(self._database, readonly=True) as store, \
+                        store.read_at_once(quick_row_moments(now)):  # a few steps, not one per sample
                     rows = build_rows(store, now, estimates=False)
         except Exception:  # the worker's rows come anyway, with its own message if it cannot read either
             log.exception("reading the watchlist's rows failed")
