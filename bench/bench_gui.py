@@ -116,7 +116,6 @@ def child_app(data_dir: str, api_base: str, petitions: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from petitiondesk.gui.app import GuiOptions, run_gui
-    from petitiondesk.gui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     times: dict[str, float] = {}
@@ -124,6 +123,9 @@ def child_app(data_dir: str, api_base: str, petitions: int) -> None:
     class Painted(QObject):
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and watched.isWidgetType():
+                # Imported by run_gui, as `petitiondesk` does (not before it: the stored rows are read meanwhile).
+                from petitiondesk.gui.main_window import MainWindow
+
                 window = watched.window()
                 if isinstance(window, MainWindow):
                     times.setdefault("first_paint", time.time())

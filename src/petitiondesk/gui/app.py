@@ -162,12 +162,7 @@ def run_gui(options: GuiOptions) -> int:
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
     from petitiondesk.gui.data_reader import DataReaderService
-    from petitiondesk.gui.history_settings import follow_preferences, site_history_options
-    from petitiondesk.gui.main_window import MainWindow
-    from petitiondesk.gui.preferences import Preferences
-    from petitiondesk.gui.service import stop_all
-    from petitiondesk.gui.single_instance import SingleInstance
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
+    from petitiondesk.gui.worker import favour_the_gui_thread
 
     try:
         session = _start_demo(stack) if options.demo else _Session(
@@ -182,12 +177,24 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} cannot start.\n\n{error}")
         return 1
 
+    stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
+    # The stored rows are read in the reader's thread while the window's modules load and it is built.
+    reader = DataReaderService(database)
+    reader.read_rows(session.clock())
+    from petitiondesk.gui.single_instance import SingleInstance
+
     instance = SingleInstance(session.data_dir)
     if not options.demo and not instance.claim(list(options.references)):
         log.info("PetitionDesk is already open on %s: raised it", session.data_dir)
+        reader.shutdown()
         return 0
     stack.callback(instance.close)
-    stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
+    from petitiondesk.gui.history_settings import follow_preferences, site_history_options
+    from petitiondesk.gui.main_window import MainWindow
+    from petitiondesk.gui.preferences import Preferences
+    from petitiondesk.gui.service import stop_all
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
+
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
@@ -196,9 +203,6 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
                            "site_history": site_history_options(Preferences(settings))},
         one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    # The stored rows are read in the reader's thread while the window is built and shown.
-    reader = DataReaderService(database)
-    reader.read_rows(session.clock())
     window = MainWindow(service, database, settings, clock=session.clock, data_reader=reader,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     reader.setParent(window)
