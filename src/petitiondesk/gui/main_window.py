@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from petitiondesk import APP_NAME
@@ -32,7 +32,7 @@ from petitiondesk.gui.data_reader import DataReaderService
 from petitiondesk.gui.export_actions import ExportActions
 from petitiondesk.gui.first_paint import OnFirstPaint
 from petitiondesk.gui.petition_presenter import PetitionPresenter
-from petitiondesk.gui.preferences import Preferences, PreferencesDialog
+from petitiondesk.gui.preferences import Preferences
 from petitiondesk.gui.service import BackgroundService, stop_all
 from petitiondesk.gui.status_bar import STARTING, StatusBar, refresh_status_text
 from petitiondesk.gui.tables import copy_petitions, open_web_page
@@ -46,7 +46,6 @@ from petitiondesk.gui.window_preferences import WindowPreferences
 from petitiondesk.gui.worker import RefreshResult, RefreshService
 
 if TYPE_CHECKING:
-    from petitiondesk.gui.help import ShortcutsDialog
     from petitiondesk.gui.window_alerts import WindowAlerts
 
 log = logging.getLogger(__name__)
@@ -103,7 +102,7 @@ class MainWindow(QMainWindow):
         OnFirstPaint(self, lambda: QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts))
         self.menu_actions.view_menu.aboutToShow.connect(self._build_later_parts)  # its Alerts entry
         window_state.restore(self, self.settings)
-        self.applied_preferences = WindowPreferences(self, self.preferences)
+        self.applied_preferences: WindowPreferences = WindowPreferences(self, self.preferences)
         self.table.setFocus()  # keyboard users start in the list
 
     # --- construction ---------------------------------------------------------------------------
@@ -116,7 +115,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 1)
         self.main_splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.main_splitter)
-        self._default_size()
+        window_state.default_size(self)
 
     def _build_left_tabs(self) -> None:
         """The watchlist and the browse view, as tabs."""
@@ -189,18 +188,6 @@ class MainWindow(QMainWindow):
         for widget in widgets:
             splitter.addWidget(widget)
         return splitter
-
-    def _default_size(self) -> None:
-        """Room for every column and a readable graph, within the screen."""
-        width, height = 1440, 880
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width, height = min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9))
-        self.resize(width, height)
-        # A small screen gives the list's titles a little more; the details have their own tabs.
-        share = 0.6 if width < 1400 else 0.55
-        self.main_splitter.setSizes([int(width * share), int(width * (1 - share))])
 
     def _connect_service(self) -> None:
         service = self.service
@@ -380,36 +367,6 @@ class MainWindow(QMainWindow):
         self.detail.set_current_count(petition_id, newest)
         if presenter.shown_petition is None:
             self.detail.show_placeholder(waiting_text(petition_id, self.model.watch_row(petition_id)))
-
-    # --- preferences, help and printing ---------------------------------------------------------
-
-    @Slot()
-    def show_preferences(self) -> PreferencesDialog:
-        return self.applied_preferences.show_dialog()
-
-    @Slot()
-    def show_shortcuts(self) -> ShortcutsDialog:
-        from petitiondesk.gui.help import open_shortcuts  # help and printing are imported when first used
-
-        return open_shortcuts(self)
-
-    @Slot()
-    def show_about(self) -> None:
-        from petitiondesk.gui.help import show_about
-
-        show_about(self)
-
-    @Slot()
-    def print_petition(self) -> None:
-        from petitiondesk.gui.printing import print_shown
-
-        print_shown(self, preview=False)
-
-    @Slot()
-    def print_preview(self) -> None:
-        from petitiondesk.gui.printing import print_shown
-
-        print_shown(self, preview=True)
 
     # --- state across sessions ------------------------------------------------------------------
 

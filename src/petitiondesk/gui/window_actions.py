@@ -45,6 +45,22 @@ class WindowActions:
         action.triggered.connect(slot)
         return action
 
+    # Help and printing are imported when first used, not before the window's first paint.
+    def _show_shortcuts(self) -> None:
+        from petitiondesk.gui.help import open_shortcuts
+
+        open_shortcuts(self.window)
+
+    def _show_about(self) -> None:
+        from petitiondesk.gui.help import show_about
+
+        show_about(self.window)
+
+    def _print(self, *, preview: bool) -> None:
+        from petitiondesk.gui.printing import print_shown
+
+        print_shown(self.window, preview=preview)
+
     def _list_action(self, action: QAction) -> QAction:
         """A key that belongs to the list: in a text box the same key edits text."""
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -94,20 +110,21 @@ class WindowActions:
                                        "Logarithmic signature axis")
         self.log_action.setCheckable(True)
         w.chart.log_button.toggled.connect(self.log_action.setChecked)
-        self.about_action = self._action(f"&About {APP_NAME}", w.show_about, None,
+        self.about_action = self._action(f"&About {APP_NAME}", self._show_about, None,
                                          "Version, licences, and the data's Open Government Licence")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.preferences_action = self._action("Pre&ferences…", w.show_preferences, keys.Preferences,
+        self.preferences_action = self._action("Pre&ferences…", lambda: w.applied_preferences.show_dialog(),
+                                               keys.Preferences,
                                                "Refresh interval, export folder, theme and time zone")
         if QKeySequence("Ctrl+,") not in self.preferences_action.shortcuts():  # no standard key on Linux
             self.preferences_action.setShortcuts([*self.preferences_action.shortcuts(), QKeySequence("Ctrl+,")])
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.shortcuts_action = self._action("&Keyboard Shortcuts", w.show_shortcuts, "F1",
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self._show_shortcuts, "F1",
                                              "Every keyboard shortcut of the window")
         self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+?")])
-        self.print_action = self._action("&Print…", w.print_petition, keys.Print,
+        self.print_action = self._action("&Print…", lambda: self._print(preview=False), keys.Print,
                                          "Print the petition's graph and details")
-        self.print_preview_action = self._action("Print Pre&view…", w.print_preview, None,
+        self.print_preview_action = self._action("Print Pre&view…", lambda: self._print(preview=True), None,
                                                  "See the printed pages of the graph and details")
         self.compare_action = self._action("Co&mpare…", self.compare_selected, "Ctrl+M",
                                            "Show the selected petitions on one chart")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
     from petitiondesk.gui.main_window import MainWindow
@@ -17,6 +18,19 @@ MY_CONSTITUENCY_KEY = "myConstituency"
 
 def _tab_widgets(window: MainWindow):
     return dict(zip(_TAB_KEYS, (window.left_tabs, window.detail.tabs), strict=True))
+
+
+def default_size(window: MainWindow) -> None:
+    """Room for every column and a readable graph, within the screen (before any saved size)."""
+    width, height = 1440, 880
+    screen = QGuiApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width, height = min(width, int(available.width() * 0.95)), min(height, int(available.height() * 0.9))
+    window.resize(width, height)
+    # A small screen gives the list's titles a little more; the details have their own tabs.
+    share = 0.6 if width < 1400 else 0.55
+    window.main_splitter.setSizes([int(width * share), int(width * (1 - share))])
 
 
 def restore(window: MainWindow, settings: QSettings) -> None:
