@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QApplication
 
-from petitiondesk import autostart
 from petitiondesk.gui.format import set_display_zone
 from petitiondesk.gui.preferences import (
     REFRESH_MINUTES,
@@ -58,6 +57,8 @@ class WindowPreferences(QObject):
             self._set_start_at_login(bool(value))
 
     def _set_start_at_login(self, on: bool) -> None:
+        from petitiondesk import autostart  # imported when first used, not before the window's first paint
+
         try:
             autostart.set_autostart(on)
         except autostart.AutostartError as error:
@@ -78,6 +79,8 @@ class WindowPreferences(QObject):
             window.status.say(refresh_status_text(window.last_refresh, window.model.problem_count(), window.clock()))
 
     def show_dialog(self) -> PreferencesDialog:
+        from petitiondesk import autostart
+
         # What the box shows is what the system does (the user may have removed the entry by hand).
         self.preferences.set(START_AT_LOGIN, autostart.autostart_enabled(), announce=False)
         dialog = PreferencesDialog(self.preferences, self.window)
