@@ -94,9 +94,10 @@ def test_the_window_loads_no_http_library_before_its_rows_are_painted():
 
 def test_what_is_not_on_screen_at_start_is_not_even_imported_before_the_rows_are_painted():
     """Built after the first paint or when first used: the alerts (dock, tray, notifications), the
-    Signatures tab's map, printing, the help windows and starting at login."""
+    Signatures tab's map and movers, printing, the help windows and starting at login."""
     later = ["petitiondesk.gui.window_alerts", "petitiondesk.gui.map_view", "petitiondesk.gui.map_export",
-             "petitiondesk.gui.printing", "petitiondesk.gui.help", "PySide6.QtPrintSupport", "petitiondesk.autostart"]
+             "petitiondesk.gui.printing", "petitiondesk.gui.help", "PySide6.QtPrintSupport", "petitiondesk.autostart",
+             "petitiondesk.core.hexmap", "petitiondesk.core.movers"]
     code = ("import sys, petitiondesk.gui.app, petitiondesk.gui.main_window; "
             f"print(sorted(set({later!r}) & set(sys.modules)))")
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from petitiondesk.core import analysis, base_rates, hexmap, movers
+from petitiondesk.core import analysis, base_rates
 from petitiondesk.core.models import Petition
 from petitiondesk.core.watch_rows import build_rows, quick_row_moments
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
@@ -165,6 +165,8 @@ class DataReader(ServiceWorker):
         outlook = _outlook_of(request, times, counts, base_rates.stored(store)) if request.petition else None
         document = store.petition(request.petition_id) if request.document else None
         if document is not None and document.signatures_by_constituency:
+            from petitiondesk.core import hexmap  # here, after the window's first paint
+
             for year in hexmap.MAP_YEARS:  # read and parsed once, here: not on the GUI thread by the map
                 hexmap.load_hexmap(year)
         return ReadResult(request, times, counts, baseline, outlook=outlook, movers_ready_at=ready, document=document)
@@ -196,6 +198,8 @@ class DataReader(ServiceWorker):
 
 def _movers_ready_at(store, request: ReadRequest) -> float | None:
     """When two snapshots about a day apart will exist (None once they do, or with none at all)."""
+    from petitiondesk.core import movers  # here, after the window's first paint
+
     snapshot_times = store.constituency_snapshot_times(request.petition_id)
     if movers.snapshot_pair(snapshot_times) is not None:
         return None

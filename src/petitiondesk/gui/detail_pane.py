@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QFont, QPalette
@@ -41,9 +41,7 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import analysis
 from petitiondesk.core import export as csv_export
 from petitiondesk.core.export import ExportError, atomic_write
-from petitiondesk.core.hexmap import choose_hexmap, rank_of
 from petitiondesk.core.models import Petition
-from petitiondesk.core.movers import Movers, compute_movers
 from petitiondesk.gui.breakdown_models import (
     RECORD_ROLE,
     ConstituencyTableModel,
@@ -65,6 +63,10 @@ from petitiondesk.gui.format import (
     zone_name,
 )
 from petitiondesk.gui.tables import open_web_page
+
+if TYPE_CHECKING:
+    from petitiondesk.core.hexmap import ConstituencyRank
+    from petitiondesk.core.movers import Movers
 
 EMPTY_TEXT = "Select a petition to see its details."
 REJECTED_NO_BREAKDOWNS = (
@@ -452,7 +454,7 @@ class DetailPane(QWidget):
         progress = progress_label(petition)
         if progress:
             parts.append(progress)
-        mine = rank_of(petition.signatures_by_constituency or (), self._mine) if self._mine else None
+        mine = _rank_of_mine(petition, self._mine) if self._mine else None
         if mine is not None:
             parts.append(f"your constituency, {mine.name}: {format_count(mine.count)}"
                          f" (rank {mine.rank:,} of {mine.of:,})")
@@ -701,6 +703,9 @@ class DetailPane(QWidget):
             return
         counts = {row.ons_code: row.signature_count for row in constituencies}
         names = {row.ons_code: row.name for row in constituencies}
+        from petitiondesk.core.hexmap import choose_hexmap  # with the map and movers, after the first paint
+        from petitiondesk.core.movers import compute_movers
+
         hexmap = choose_hexmap(counts).hexmap
         self.movers = compute_movers(baseline, counts, names=names, hexmap=hexmap)
         self.movers_heading.setText(
@@ -819,6 +824,8 @@ class DetailPane(QWidget):
         caller may do it on its own turn of the event loop, to keep each turn short."""
         rows = petition.signatures_by_constituency if petition is not None else None
         if rows:
+            from petitiondesk.core.hexmap import choose_hexmap
+
             self.build_signatures_tab()
             self.map_panel.view.prepare(choose_hexmap(row.ons_code for row in rows).hexmap)
 
@@ -847,6 +854,12 @@ class DetailPane(QWidget):
         overview, response = self._pending_scroll
         self._overview.verticalScrollBar().setValue(overview)
         self._response.verticalScrollBar().setValue(response)
+
+
+def _rank_of_mine(petition: Petition, code: str) -> ConstituencyRank | None:
+    from petitiondesk.core.hexmap import rank_of  # only once the user has found their seat
+
+    return rank_of(petition.signatures_by_constituency or (), code)
 
 
 # -- widget helpers -------------------------------------------------------------------------------
