@@ -282,4 +282,6 @@ def test_the_constituency_the_user_found_is_theirs_again_after_a_restart(qtbot, 
     window.detail.my_constituency_chosen.emit("E14001063")  # what finding "Aldershot" on the map says
     window.close()
     again = make_window([], refresh_on_start=False)
+    tabs = again.detail.tabs
+    tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "&Signatures"))  # the map
     assert again.detail.map_panel.view.mine_code == "E14001063"
