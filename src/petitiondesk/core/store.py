@@ -618,39 +618,46 @@ class Store:
         what the watchlist, the schedule and the alerts need, kept between calls (500 full documents
         would hold ~60 MB); missing or unreadable ones are left out."""
         found: dict[int, Petition] = {}
-        unsummarised: list[int] = []
-        for petition_id, fetched_at, size, stored in self._summary_rows(list(ids)):
+        stale: list[int] = []
+        for petition_id, fetched_at, size in self._document_sizes(ids):
             cached = self._summaries.get(petition_id)
             if cached is not None and cached[0] == (fetched_at, size):
-                summary = cached[1]
-            elif stored is not None:  # a few kilobytes to parse, not the whole document
-                summary = _parse_stored(petition_id, stored, breakdowns=False, compressed=False)
-                self._summaries[petition_id] = ((fetched_at, size), summary)
+                if cached[1] is not None:
+                    found[petition_id] = cached[1]
             else:
-                unsummarised.append(petition_id)
-                continue
-            if summary is not None:
-                found[petition_id] = summary
-        for petition_id, fetched_at, blob in self._documents(unsummarised, "raw"):
-            summary = _parse_stored(petition_id, blob, breakdowns=False)
-            self._summaries[petition_id] = ((fetched_at, len(blob)), summary)
-            if summary is not None:
-                found[petition_id] = summary
+                stale.append(petition_id)
+        kept = self._kept_summaries(stale)  # a few kilobytes each to parse, not whole documents
+        for petition_id, (fetched_at, size, stored) in kept.items():
+            self._remember_summary(found, petition_id, (fetched_at, size),
+                                   _parse_stored(petition_id, stored, breakdowns=False, compressed=False))
+        for petition_id, fetched_at, blob in self._documents([pid for pid in stale if pid not in kept], "raw"):
+            self._remember_summary(found, petition_id, (fetched_at, len(blob)),
+                                   _parse_stored(petition_id, blob, breakdowns=False))
         return found
 
-    def _summary_rows(self, ids: Iterable[int]) -> Iterator[tuple[int, float, int, bytes | None]]:
-        """(petition id, fetched_at, the document's stored size, its summary or None) among `ids`."""
+    def _remember_summary(self, found: dict[int, Petition], petition_id: int, source: tuple[float, int],
+                          summary: Petition | None) -> None:
+        self._summaries[petition_id] = (source, summary)
+        if summary is not None:
+            found[petition_id] = summary
+
+    def _document_sizes(self, ids: Iterable[int]) -> list[tuple[int, float, int]]:
+        """(petition id, fetched_at, stored size) of the documents among `ids`."""
         wanted = list(dict.fromkeys(_petition_id(i) for i in ids))
-        if self._at_once is not None and self._at_once.documents.keys() >= set(wanted):
-            yield from (self._at_once.documents[pid] for pid in wanted)
-            return
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            yield from self._db.execute(
+        if self._at_once is not None and self._at_once.watched >= set(wanted):
+            return [self._at_once.documents[pid][:3] for pid in wanted if pid in self._at_once.documents]
+        return list(self._documents(wanted, "length(raw)"))
+
+    def _kept_summaries(self, ids: list[int]) -> dict[int, tuple[float, int, bytes]]:
+        """The summaries kept for the documents among `ids` as they are now: {id: (fetched_at, size, summary)}."""
+        if self._at_once is not None and self._at_once.watched >= set(ids):
+            rows: Iterable[tuple[int, float, int, bytes | None]] = (self._at_once.documents[pid] for pid in ids)
+        else:
+            rows = itertools.chain.from_iterable(self._db.execute(
                 "SELECT d.petition_id, d.fetched_at, length(d.raw), s.summary FROM documents AS d "
-                "LEFT JOIN document_summaries AS s ON s.petition_id = d.petition_id AND s.fetched_at = d.fetched_at "
-                f"WHERE d.petition_id IN ({marks})", chunk
-            ).fetchall()
+                "JOIN document_summaries AS s ON s.petition_id = d.petition_id AND s.fetched_at = d.fetched_at "
+                f"WHERE d.petition_id IN ({','.join('?' * len(chunk))})", chunk) for chunk in _chunks(ids, 500))
+        return {pid: (fetched_at, size, summary) for pid, fetched_at, size, summary in rows if summary is not None}
 
     def _documents(self, ids: Iterable[int], column: str) -> Iterator[tuple[int, float, Any]]:
         """(petition id, fetched_at, `column`) of the stored documents among `ids`."""
