@@ -1,9 +1,10 @@
-"""The background refresh: one long-lived QThread that owns the HTTP client and the database writes.
+"""The background refresh: one long-lived thread that owns the HTTP client and the database writes.
 
 `RefreshService` lives in the GUI thread; the window and the tests talk only to it. It starts a
-`QThread` hosting a `RefreshWorker`, sends it requests through queued signals connected to the
-worker's bound methods (so they run in the worker thread), and re-emits the worker's results from
-the GUI thread (docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
+named Python thread ("petitiondesk-refresh") running a Qt event loop, where a `RefreshWorker`
+lives (`gui/service.py`), sends it requests through queued signals connected to the worker's
+bound methods (so they run in that thread), and re-emits the worker's results from the GUI thread
+(docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
 `RefreshResult`s and `PinResult`s.
 
 The worker creates the `PetitionsClient`, its own `Store` connection and the `Refresher` inside the
