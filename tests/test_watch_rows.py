@@ -101,3 +101,55 @@ def test_a_document_past_its_computed_deadline_reads_as_closed_with_no_estimate(
         (row,) = build_rows(store, datetime(2026, 12, 1, tzinfo=UTC).timestamp())
     assert row.petition.state == "open" and row.state == "closed" and row.as_dict()["state"] == "closed"
     assert row.outlook.estimate.method == "closed"  # its last count is final
+
+
+# --- the window's first rows: read without the whole curve ------------------------------------------
+
+
+def record_curves(store, now: float, samples_dir) -> None:
+    """Three watched petitions: one recorded for three days, one for six hours, one never (no document)."""
+    from outlook_documents import PETITION_ID, document_2019
+
+    store.pin(PETITION_ID, pinned_at=now - 3 * DAY)
+    store.save_document(PETITION_ID, document_2019(updated_at=now - 60), now - 60)
+    for minute in range(3 * 24 * 60, -1, -7):  # every 7 minutes, some of them plateaus
+        store.add_sample(PETITION_ID, now - minute * 60, 560_000 + (3 * 24 * 60 - minute) // 3 * 2)
+    store.pin(752318, pinned_at=now - 6 * HOUR)  # open until 2026
+    store.save_document(752318, (samples_dir / "composed-petition-open-752318.json").read_bytes(), now - 60)
+    for minute in range(6 * 60, 0, -10):
+        store.add_sample(752318, now - minute * 60, 40 + (6 * 60 - minute))
+    store.add_sample(752318, now + 120, 999)  # recorded after `now` (a clock set back): not in the change
+    store.pin(700003)
+
+
+def test_the_first_rows_say_what_the_whole_curve_says_but_the_estimate(tmp_path, samples_dir):
+    now = datetime(2019, 3, 26, 18, 0, tzinfo=UTC).timestamp()
+    with Store.open(tmp_path / "p.db") as store:
+        record_curves(store, now, samples_dir)
+        whole = build_rows(store, now)
+        first = build_rows(store, now, estimates=False)
+    assert [row.petition_id for row in first] == [row.petition_id for row in whole]
+    for quick, full in zip(first, whole, strict=True):
+        assert (quick.signature_count, quick.counted_at) == (full.signature_count, full.counted_at)
+        assert (quick.change, quick.change_complete, quick.change_since) == \
+            (full.change, full.change_complete, full.change_since)
+        assert (quick.title, quick.state, quick.closing, quick.closing_computed) == \
+            (full.title, full.state, full.closing, full.closing_computed)
+    recorded, recent, never = first
+    assert recorded.estimate_pending and recent.estimate_pending and recorded.outlook.estimate is None
+    assert whole[0].outlook.estimate is not None and not whole[0].estimate_pending
+    assert recorded.change_complete and recorded.change > 0
+    assert not recent.change_complete and recent.change == 350 and recent.signature_count == 999  # the newest
+    assert never.signature_count is None and never.change is None
+    assert not never.estimate_pending  # no document: nothing to estimate
+
+
+def test_samples_in_force_are_those_the_whole_curve_has_at_each_moment(tmp_path):
+    with Store.open(tmp_path / "p.db") as store:
+        for t, count in ((100, 1), (200, 5), (300, 5), (400, 9)):
+            store.add_sample(700001, t, count)
+        times, counts = store.samples_in_force(700001, (250, 50, 400))
+        none = store.samples_in_force(700009, (250,))
+    assert times.tolist() == [100.0, 200.0, 400.0] and counts.tolist() == [1, 5, 9]
+    assert times.dtype.kind == "f" and counts.dtype.kind == "i"
+    assert none[0].size == 0 and none[1].size == 0

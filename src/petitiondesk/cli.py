@@ -505,7 +505,7 @@ def _print_outlook(seen, now: float) -> None:
 
 
 def _fetch_without_storing(args, ref):
-    from petitiondesk.core.client import Outcome
+    from petitiondesk.core.fetched import Outcome
 
     with _client(args) as client, client.foreground():
         fetched = client.petition(ref.id, archived=ref.archived)

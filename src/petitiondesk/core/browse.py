@@ -25,13 +25,16 @@ import time
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from petitiondesk.core.client import MAX_PAGE, Fetched, Outcome, PetitionsClient
+from petitiondesk.core.fetched import Fetched, Outcome
 from petitiondesk.core.models import SITE_BASE, Petition, PetitionPage, TrendingPetition
 from petitiondesk.core.parse import ParseError, parse_list_page
 from petitiondesk.core.refs import BadReference, PetitionRef, parse_reference
 from petitiondesk.core.store import Store, StoreError
+
+if TYPE_CHECKING:  # the window's lists import this module before they need httpx (core/fetched.py)
+    from petitiondesk.core.client import PetitionsClient
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +385,8 @@ class Browser:
         return self._page((), has_more=True, error=self.error)
 
     def _accept(self, page: PetitionPage) -> BrowsePage:
+        from petitiondesk.core.client import MAX_PAGE  # loaded by then: the page came through it
+
         self.pages_loaded += 1
         self.error = None
         fresh: list[BrowseRow] = []

@@ -9,7 +9,6 @@ a `Fetched` whose `message` is a one-line explanation for users.
 
 from __future__ import annotations
 
-import enum
 import logging
 import random
 import re
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
@@ -28,6 +27,7 @@ import httpx
 from petitiondesk import __version__
 from petitiondesk.core import parse
 from petitiondesk.core.deadline import REQUEST_DEADLINE, Aborted, GatedBackend, RequestGate, route_through
+from petitiondesk.core.fetched import Fetched, Outcome
 from petitiondesk.core.models import (
     Constituency,
     CsvPetition,
@@ -63,44 +63,11 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _WAITING_PATH = re.compile(r"^/petitions/([1-9][0-9]{0,8})/(gathering-support|moderation-info)$")
 
 
-class Outcome(enum.Enum):
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    NOT_FOUND = "not_found"
-    GONE = "gone"
-    NOT_VISIBLE = "not_visible"
-    COLLECTING_SUPPORTERS = "collecting_supporters"  # not open yet; its count.json answers (§9)
-    IN_MODERATION = "in_moderation"  # likewise
-    BLOCKED = "blocked"
-    RATE_LIMITED = "rate_limited"
-    UNAVAILABLE = "unavailable"
-    NETWORK_ERROR = "network_error"
-    BAD_RESPONSE = "bad_response"
-
-
 # The pages a petition that is not open yet redirects to (§9), with what they mean.
 _WAITING_PAGES = {
     "gathering-support": (Outcome.COLLECTING_SUPPORTERS, "collecting supporters"),
     "moderation-info": (Outcome.IN_MODERATION, "in moderation"),
 }
-
-
-@dataclass(frozen=True)
-class Fetched(Generic[T]):
-    outcome: Outcome
-    value: T | None = None
-    status: int | None = None
-    last_modified: str | None = None
-    etag: str | None = None
-    max_age: float | None = None
-    retry_after: float | None = None  # seconds, from Retry-After (delta or HTTP date)
-    archived: bool = False  # the answer came from /archived/petitions/ID.json
-    message: str = ""  # one line for users
-    raw: bytes | None = None  # body of a 200, for storing
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is Outcome.OK
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from numpy.typing import ArrayLike
 from petitiondesk.core import analysis, milestones
 from petitiondesk.core.models import Petition
 
-if TYPE_CHECKING:  # the client brings httpx: imported by whoever fetches
-    from petitiondesk.core.client import Fetched
+if TYPE_CHECKING:
+    from petitiondesk.core.fetched import Fetched
     from petitiondesk.core.store import Store
 
 DAY = 86400.0
@@ -100,7 +100,7 @@ def load_series(petition_id: int, store: Store | None, fetch: Callable[[int], Fe
         fetched = fetch(petition_id)
         petition = fetched.value
         if petition is None and len(times) == 0:
-            from petitiondesk.core.client import Outcome  # imported already: it fetched
+            from petitiondesk.core.fetched import Outcome
 
             return NotLoaded(petition_id, fetched.message or f"Petition {petition_id} could not be fetched.",
                              for_now=fetched.outcome not in (Outcome.NOT_FOUND, Outcome.GONE))

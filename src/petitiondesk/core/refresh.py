@@ -22,13 +22,16 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from petitiondesk.core import site_history
-from petitiondesk.core.client import Fetched, Outcome, PetitionsClient
+from petitiondesk.core.fetched import Fetched, Outcome
 from petitiondesk.core.models import Petition, PetitionCount
 from petitiondesk.core.site_history import SiteHistoryOptions, SitePass
 from petitiondesk.core.store import FetchState, Store, WatchEntry
+
+if TYPE_CHECKING:  # the window's rows import this module before they need httpx (core/fetched.py)
+    from petitiondesk.core.client import PetitionsClient
 
 NEVER = 253402300799.0  # 9999-12-31: a removed (410) petition is never asked for again
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from petitiondesk.core import base_rates
 from petitiondesk.core.analysis import Outlook, change_over, outlook
 from petitiondesk.core.forecast import BaseRates
-from petitiondesk.core.milestones import effective_state
+from petitiondesk.core.milestones import deadline, effective_state
 from petitiondesk.core.models import SITE_BASE, Petition
 
 if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
     from petitiondesk.core.store import Store, WatchEntry
 
 DAY = 86400.0
@@ -63,6 +65,9 @@ class WatchRow:
     #: In `build_rows`, a closed petition's is worked out from its last day only: its count is final, and
     #: its state and deadline come from the document (reading its whole curve would cost 10 ms a row).
     outlook: Outlook | None = None
+    #: True while the estimate is still to be worked out: rows read without the whole curve (`build_rows`
+    #: with `estimates=False`, the window's first rows) carry the document's state and deadline only.
+    estimate_pending: bool = False
 
     @property
     def title(self) -> str:
@@ -123,9 +128,12 @@ class WatchRow:
 
 
 def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
-               problems: dict[int, tuple[str, str]] | None = None) -> tuple[WatchRow, ...]:
+               problems: dict[int, tuple[str, str]] | None = None, *, estimates: bool = True) -> tuple[WatchRow, ...]:
     """Rows for the watched petitions among `ids` (all when None), in watchlist order, read from
-    `store`; `problems` overrides the stored fetch problem."""
+    `store`; `problems` overrides the stored fetch problem. Without `estimates`, open petitions'
+    rows are `estimate_pending`: a few samples each instead of their whole curves and forecasts
+    (200 petitions, 1 M samples, documents parsed: 13 ms instead of 510), for a window that shows its
+    rows at once."""
     entries = store.watchlist()
     if ids is not None:
         wanted = set(ids)
@@ -138,7 +146,7 @@ def build_rows(store: Store, now: float, ids: Iterable[int] | None = None,
         if number % ROWS_BETWEEN_YIELDS == 0:
             time.sleep(0)  # let the GUI thread take the GIL between blocks of rows
         rows.append(_row(store, entry.petition_id, now, petitions.get(entry.petition_id),
-                         problems.get(entry.petition_id), entry, rates, whole_curve=False))
+                         problems.get(entry.petition_id), entry, rates, whole_curve=False, estimate=estimates))
     return tuple(rows)
 
 
@@ -151,13 +159,17 @@ def read_row(store: Store, petition_id: int, now: float) -> WatchRow:
 
 def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
          problem: tuple[str, str] | None, entry: WatchEntry | None, rates: BaseRates, *,
-         whole_curve: bool) -> WatchRow:
+         whole_curve: bool, estimate: bool = True) -> WatchRow:
     """The row of a petition whose document (or None) and watchlist entry (or None) are known; its
-    outlook from every sample if `whole_curve` or it is open (the estimate reads the whole curve)."""
+    outlook from every sample if `whole_curve` or it is open (the estimate reads the whole curve),
+    unless `estimate` is False: then from the document alone, the estimate pending."""
     state = store.fetch_state(petition_id)
     open_now = petition is not None and effective_state(petition, now) == "open"
-    # Else the last day's, with the last one before it (the 24 h change needs no more).
-    times, counts = store.samples(petition_id, since=None if whole_curve or open_now else now - DAY)
+    pending = open_now and not estimate and not whole_curve
+    if pending:  # the first, the last and the one in force 24 h ago: the count and its change
+        times, counts = store.samples_in_force(petition_id, (now - DAY, now))
+    else:  # else the last day's, with the last one before it (the 24 h change needs no more)
+        times, counts = store.samples(petition_id, since=None if whole_curve or open_now else now - DAY)
     latest = (float(times[-1]), int(counts[-1])) if len(counts) else None
     count = latest[1] if latest else (petition.signature_count if petition else None)
     change = change_over(times, counts, now, DAY) if len(counts) else None
@@ -175,8 +187,19 @@ def _row(store: Store, petition_id: int, now: float, petition: Petition | None,
         problem_detail=detail,
         pinned_at=_utc(entry.pinned_at) if entry is not None else None,
         counted_at=_utc(latest[0]) if latest else None,
-        outlook=outlook(petition, times, counts, now, rates) if petition is not None else None,
+        outlook=_outlook_of(petition, times, counts, now, rates, pending),
+        estimate_pending=pending,
     )
+
+
+def _outlook_of(petition: Petition | None, times: ArrayLike, counts: ArrayLike, now: float, rates: BaseRates,
+                pending: bool) -> Outlook | None:
+    if petition is None:
+        return None
+    if pending:  # what the document alone says: its state and deadline
+        return Outlook(state=effective_state(petition, now), deadline=deadline(petition), known_points=(),
+                       events=(), estimate=None, milestones=())
+    return outlook(petition, times, counts, now, rates)
 
 
 def _utc(seconds: float | None) -> datetime | None:

@@ -40,6 +40,8 @@ SETTINGS_FILE = "window.ini"
 SCREENSHOT_SETTLE_MS = 600
 #: Passes the demo runs before its screenshot, so that the graph has grown a little.
 SCREENSHOT_DEMO_PASSES = 5
+#: The refresh worker starts once the stored rows are painted, or after this long whatever happens.
+START_REFRESHING_AT_LATEST_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def run_gui(options: GuiOptions) -> int:
 
 def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, previous_crash: str | None) -> int:
     from petitiondesk.core.store import Store, StoreError
+    from petitiondesk.gui.data_reader import DataReaderService
     from petitiondesk.gui.history_settings import follow_preferences, site_history_options
     from petitiondesk.gui.main_window import MainWindow
     from petitiondesk.gui.preferences import Preferences
@@ -192,13 +195,23 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
                            "site_history": site_history_options(Preferences(settings))},
         one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    window = MainWindow(service, database, settings, clock=session.clock,
+    # The stored rows are read in the reader's thread while the window is built and shown.
+    reader = DataReaderService(database)
+    reader.read_rows(session.clock())
+    window = MainWindow(service, database, settings, clock=session.clock, data_reader=reader,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
+    reader.setParent(window)
     follow_preferences(window.preferences, service)
     app.aboutToQuit.connect(window.shut_down)
     _close_on_signals(window, stack)
 
+    started = False
+
     def start_refreshing() -> None:
+        nonlocal started
+        if started or service.is_stopped:
+            return  # once: when the rows are painted, or when the fallback's time is up
+        started = True
         freeze_long_lived_objects()
         service.start()
         for petition_id in session.pins:
@@ -210,8 +223,11 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     if options.minimized and window.alerts.tray is not None:
         QTimer.singleShot(0, start_refreshing)  # no first paint to wait for
     else:
-        # The worker's imports and first reads would compete with the first paint for the GIL.
-        _OnFirstPaint(window, start_refreshing)
+        # The worker's imports and first reads would compete with the stored rows for the GIL: it
+        # starts once they are painted (or, should they not come, a little later anyway).
+        reader.rows_read.connect(lambda _rows: _start_after_next_paint(window, start_refreshing),
+                                 Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(START_REFRESHING_AT_LATEST_MS, start_refreshing)
         window.show()
     if notices:
         _show_notices(window, notices)
@@ -269,6 +285,12 @@ def _close_on_signals(window: MainWindow, stack: ExitStack) -> None:
     # A Python-level handler is needed for the wake-up byte to be written; the work is done in on_wake.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
     stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
+
+
+def _start_after_next_paint(window: MainWindow, callback: Callable[[], None]) -> None:
+    """`callback` once the window next paints: the list's, asked for here, if nothing else comes first."""
+    _OnFirstPaint(window, callback)
+    window.table.viewport().update()
 
 
 class _OnFirstPaint(QObject):

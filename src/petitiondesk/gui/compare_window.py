@@ -56,7 +56,8 @@ if TYPE_CHECKING:  # httpx, the client and the store are imported in the worker'
     import httpx
 
     from petitiondesk.core.browse import BrowseRow
-    from petitiondesk.core.client import Fetched, PetitionsClient
+    from petitiondesk.core.client import PetitionsClient
+    from petitiondesk.core.fetched import Fetched
     from petitiondesk.core.models import Petition
     from petitiondesk.core.scheduler import RequestScheduler
     from petitiondesk.core.store import Store

@@ -16,6 +16,10 @@ With the petition's document in the request, the reader also works out its outlo
 (`core.analysis.outlook`: known points, events, deadline, estimate, milestone odds; about 12 ms
 for 100,000 samples) from every sample: those the window already shows plus those just read.
 
+At start-up it also reads the watchlist's rows (`read_rows`), so that the window shows them
+before the refresh worker has started: every count, title and 24-hour change, from a few samples
+per petition; the estimates, which need every sample, come with the worker's rows a moment later.
+
 A database that is not there yet (no file, or an empty one) reads as no samples, not as an
 error: the refresh worker creates it. Any other failure comes back as a one-line message.
 """
@@ -33,11 +37,13 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from petitiondesk.core import analysis, base_rates, hexmap, movers
 from petitiondesk.core.models import Petition
+from petitiondesk.core.watch_rows import build_rows
 from petitiondesk.gui.service import BackgroundService, Generation, ServiceWorker, describe_error
 
 if TYPE_CHECKING:  # the store (and numpy's sqlite reads) are imported in the reader's thread
     from petitiondesk.core.forecast import BaseRates
     from petitiondesk.core.store import Store
+    from petitiondesk.core.watch_rows import WatchRow
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +108,10 @@ class ReadResult:
 
 
 class DataReader(ServiceWorker):
-    """Lives in the reader thread; only the service creates it; only `loaded` leaves the thread."""
+    """Lives in the reader thread; only the service creates it; only its signals leave the thread."""
 
     loaded = Signal(object)  # ReadResult
+    rows_read = Signal(object)  # tuple[WatchRow, ...], or None when they could not be read
 
     def __init__(self, database: Path, latest: Generation) -> None:
         super().__init__()
@@ -123,6 +130,22 @@ class DataReader(ServiceWorker):
             self._close_store()  # reopened on the next request (the file may have been replaced)
             result = ReadResult(request, error=describe_error(error))
         self.loaded.emit(result)
+
+    @Slot(float)
+    def read_rows(self, now: float) -> None:
+        """Every watched petition's row, estimates pending (see `build_rows`)."""
+        from petitiondesk.core.store import Store
+
+        rows: tuple[WatchRow, ...] | None = None
+        try:
+            if not self._database_ready():
+                rows = ()
+            else:  # a connection of its own, closed after: the documents it parsed are not kept twice
+                with Store.open(self._database, readonly=True) as store:
+                    rows = build_rows(store, now, estimates=False)
+        except Exception:  # the worker's rows come anyway, with its own message if it cannot read either
+            log.exception("reading the watchlist's rows failed")
+        self.rows_read.emit(rows)
 
     def release(self) -> None:
         self._close_store()
@@ -150,13 +173,16 @@ class DataReader(ServiceWorker):
         if self._store is None:
             from petitiondesk.core.store import Store
 
-            try:
-                if self._database.stat().st_size == 0:
-                    return None
-            except FileNotFoundError:
+            if not self._database_ready():
                 return None
             self._store = Store.open(self._database, readonly=True)
         return self._store
+
+    def _database_ready(self) -> bool:
+        try:
+            return self._database.stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     def _close_store(self) -> None:
         if self._store is not None:
@@ -196,8 +222,10 @@ class DataReaderService(BackgroundService):
     """The GUI thread's handle on the reader; `loaded` carries only the newest request's answer."""
 
     loaded = Signal(object)  # ReadResult, emitted in the GUI thread
+    rows_read = Signal(object)  # see DataReader.rows_read
 
     _read_requested = Signal(object)
+    _rows_requested = Signal(float)
 
     def __init__(self, database: Path, parent: QObject | None = None) -> None:
         latest = Generation()
@@ -207,7 +235,9 @@ class DataReaderService(BackgroundService):
         self._latest = latest
         self._waiting_for: int | None = None  # generation of the answer still to come
         self._read_requested.connect(reader.read, Qt.ConnectionType.QueuedConnection)
+        self._rows_requested.connect(reader.read_rows, Qt.ConnectionType.QueuedConnection)
         reader.loaded.connect(self._on_loaded)
+        reader.rows_read.connect(self._on_rows_read)
 
     @property
     def is_waiting(self) -> bool:
@@ -234,6 +264,14 @@ class DataReaderService(BackgroundService):
         self._read_requested.emit(request)
         return request
 
+    def read_rows(self, now: float) -> bool:
+        """Ask for the watchlist's rows at `now` (`rows_read` answers); False once shut down."""
+        if self.is_stopped:
+            return False
+        self.start()
+        self._rows_requested.emit(float(now))
+        return True
+
     def cancel(self) -> None:
         """Drop whatever is on its way (the selection went away)."""
         self._latest.bump()
@@ -250,3 +288,8 @@ class DataReaderService(BackgroundService):
             return  # an answer for a request since replaced
         self._waiting_for = None
         self.loaded.emit(result)
+
+    @Slot(object)
+    def _on_rows_read(self, rows) -> None:
+        if not self.is_stopped:
+            self.rows_read.emit(rows)

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
     def _connect_service(self) -> None:
         service = self.service
         service.rows_loaded.connect(self._on_rows_loaded)
+        self.reader.rows_read.connect(self._on_rows_loaded)  # at start-up, before the worker's (see app.py)
         service.refresh_started.connect(self._on_refresh_started)
         service.refresh_progress.connect(self.status.refresh_progress)
         service.refresh_finished.connect(self._on_refresh_finished)
@@ -304,8 +305,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_rows_loaded(self, rows) -> None:
+        """The stored rows: the reader's at start-up (estimates pending; None: unreadable), then the worker's."""
+        kept = [row for row in rows or () if not self.edits.is_dropped(row.petition_id)]
+        if rows is None or self.model.petition_ids():  # on show already: in place, the selection stays
+            self.model.upsert(kept)
+            return
+        self.model.load(kept)
         wanted = self.settings.value("selectedPetition")
-        self.model.load(row for row in rows if not self.edits.is_dropped(row.petition_id))
         if wanted is not None and self.presenter.selected_id is None:
             try:
                 self.select_petition(int(wanted))
@@ -315,6 +321,8 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
         if self.status.text() == STARTING:
             self.status.say("Watchlist loaded")
+        # Now, not behind the selected petition's graph and details: their answer, queued meanwhile, goes first.
+        self.table.viewport().repaint()
 
     @Slot()
     def _on_refresh_started(self) -> None:

@@ -48,6 +48,8 @@ PetitionIdRole = Qt.ItemDataRole.UserRole + 3
 _RIGHT_ALIGNED = {Column.SIGNATURES, Column.CHANGE, Column.ESTIMATE}
 #: Marks a figure that is not what its column's title says: a computed deadline, a change over less than 24 h.
 MARK = "*"
+#: A figure still being worked out (the estimates of the first rows at start-up).
+PENDING = "…"
 #: Dragged rows carry their petition ids under this type (and no text, so no drop target reads them).
 IDS_MIME_TYPE = "application/x-petitiondesk-petition-ids"
 _RIGHT_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -95,7 +97,16 @@ def _estimate(row: WatchRow):
     return seen.estimate if seen is not None and seen.state == "open" else None
 
 
+def _estimate_text(row: WatchRow) -> str:
+    if row.estimate_pending:
+        return PENDING
+    estimate = _estimate(row)
+    return format_count(estimate.final) if estimate is not None else MISSING
+
+
 def _estimate_tooltip(row: WatchRow) -> str | None:
+    if row.estimate_pending:
+        return "Working out the estimate from the recorded counts…"
     estimate = _estimate(row)
     if estimate is None:
         if row.outlook is not None and row.outlook.state != "open":
@@ -130,8 +141,7 @@ def _display(row: WatchRow, column: int) -> str:
     if column == Column.CHANGE:
         return _change_text(row)
     if column == Column.ESTIMATE:
-        estimate = _estimate(row)
-        return format_count(estimate.final) if estimate is not None else MISSING
+        return _estimate_text(row)
     if column == Column.CLOSING:
         return _closing_text(row)
     if column == Column.UPDATED:
@@ -223,6 +233,8 @@ class WatchlistModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter = ""
         self._warning_icon: QIcon | None = None
+        #: False until the first fill: an empty model is then "not read yet", not "nothing pinned".
+        self.loaded = False
 
     # --- Qt model interface -----------------------------------------------------------------
 
@@ -359,6 +371,7 @@ class WatchlistModel(QAbstractTableModel):
         self._text_cache.clear()
         self._view = self._visible_order()
         self._index_rows()
+        self.loaded = True
         self.endResetModel()
         self.watched_changed.emit()
 

@@ -226,8 +226,9 @@ class WatchlistView(QWidget):
 
     @Slot()
     def update_empty_state(self, *args) -> None:
-        # A filter that hides every row keeps the (empty) table; only an empty watchlist invites.
-        empty = not self.model.petition_ids()
+        # A filter that hides every row keeps the (empty) table, and so does a watchlist not read yet
+        # (its rows come a moment after the window shows); only an empty watchlist invites.
+        empty = self.model.loaded and not self.model.petition_ids()
         self.list_stack.setCurrentIndex(1 if empty else 0)
 
     # --- state across sessions ------------------------------------------------------------------
