@@ -39,16 +39,19 @@ PAINT_WAIT_MS = 30
 
 
 class AfterPaint(QObject):
-    """Calls `slot` on a turn of the event loop after `window`'s next paint (or after PAINT_WAIT_MS
-    without one). Qt paints a change some turns later (the graph's scene queues its update, the
-    window asks for a paint 5 ms or a frame later): a piece started at once shared its turn with the
-    previous piece's paint (4-7 ms more; bench/bench_gui.py --trace)."""
+    """Calls `slot` a full turn of the event loop after `window`'s next paint (or after
+    PAINT_WAIT_MS without one). Qt paints a change some turns later (the graph's scene queues its
+    update, the window asks for a paint 5 ms or a frame later): a piece started at once shared its
+    turn with the previous piece's paint (4-7 ms more; bench/bench_gui.py --trace); started on the
+    turn after the paint, it still ran before the timers and input waiting since the paint began."""
 
     def __init__(self, slot: Callable[[], None], parent: QObject) -> None:
         super().__init__(parent)
         self._window: QWidget | None = None
         self._next_turn = QTimer(self, singleShot=True, interval=0)
         self._next_turn.timeout.connect(slot)
+        self._after_paint = QTimer(self, singleShot=True, interval=0)  # its turn: the paint is over
+        self._after_paint.timeout.connect(self.next_turn)
         self._no_paint = QTimer(self, singleShot=True, interval=PAINT_WAIT_MS)
         self._no_paint.timeout.connect(self._painted)
 
@@ -65,16 +68,17 @@ class AfterPaint(QObject):
 
     def cancel(self) -> None:
         self._stop_watching()
+        self._after_paint.stop()
         self._next_turn.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
-            self._painted()  # the paint follows in this event; the slot in a later turn
+            self._painted()  # the paint follows in this event
         return False
 
     def _painted(self) -> None:
         self._stop_watching()
-        self.next_turn()
+        self._after_paint.start()
 
     def _stop_watching(self) -> None:
         self._no_paint.stop()
