@@ -334,7 +334,7 @@ def test_outlook_of_an_old_open_document_with_a_few_samples():
     now = doc.updated_at.timestamp()
     seen = outlook(doc, times, counts, now)
     assert seen.state == "open" and not seen.deadline.stated  # computed: the document has no closing_date
-    assert [p.name for p in seen.known_points] == ["response_threshold", "updated"]
+    assert [p.name for p in seen.known_points] == ["opened", "response_threshold", "updated"]
     assert [e.kind for e in seen.events] == ["opened", "closing"]
     assert 14_000 <= seen.estimate.low <= seen.estimate.final <= seen.estimate.high
     reached, debate = seen.milestones

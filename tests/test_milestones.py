@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from petitiondesk.core.milestones import (
     MODERATION_THRESHOLD,
+    MOST_BEFORE_OPENING,
     Deadline,
     deadline,
     effective_state,
@@ -56,12 +57,13 @@ def test_a_2019_document_gives_the_curve_from_moderation_to_now():
     points = known_points(petition(**DOC_2019))
     assert [(p.name, p.count) for p in points] == [
         ("moderation", MODERATION_THRESHOLD),
+        ("opened", MOST_BEFORE_OPENING),
         ("response_threshold", 10_000),
         ("debate_threshold", 100_000),
         ("updated", 593_441),
     ]
-    assert points[1].at == ts("2018-12-03T18:03:00")
-    assert points[1].label == "reached 10,000 — from the site"
+    assert points[2].at == ts("2018-12-03T18:03:00")
+    assert points[2].label == "reached 10,000 — from the site"
 
 
 def test_a_closed_petition_ends_with_its_final_count_at_closing():
@@ -72,9 +74,26 @@ def test_a_closed_petition_ends_with_its_final_count_at_closing():
     assert "updated" not in [p.name for p in points]  # after closing it says nothing new
 
 
+def test_by_days_since_opening_a_curve_crosses_day_0_near_zero_not_at_thousands():
+    # Moderation before opening, 10,000 that evening: the line between them crossed the opening
+    # at ~9,400. Only the creator and 20 sponsors can sign before a petition opens.
+    doc = petition(**DOC_2019)
+    points = known_points(doc)
+    opened = doc.opened_at.timestamp()
+    at_opening = np.interp(opened, [p.at for p in points], [p.count for p in points])
+    assert at_opening <= MOST_BEFORE_OPENING
+    assert points[1].label.startswith("opened: at most 21")
+
+
+def test_a_petition_opened_with_fewer_signatures_than_sponsors_allow_keeps_its_count():
+    few = petition(**{**DOC_2019, "signature_count": 12, "response_threshold_reached_at": None,
+                      "debate_threshold_reached_at": None})
+    assert [(p.name, p.count) for p in known_points(few)][1] == ("opened", 12)
+
+
 def test_a_threshold_passed_without_a_timestamp_is_skipped_not_invented():
     points = known_points(petition(**{**DOC_2019, "response_threshold_reached_at": None}))
-    assert [p.name for p in points] == ["moderation", "debate_threshold", "updated"]
+    assert [p.name for p in points] == ["moderation", "opened", "debate_threshold", "updated"]
 
 
 def test_thresholds_out_of_order_keep_the_one_that_agrees_with_the_rest():
@@ -93,7 +112,7 @@ def test_a_reset_threshold_left_on_a_lower_count_is_dropped():
     # The count fell back below 10,000 but the timestamp stayed (old data): the count now wins.
     reset = petition(signature_count=9_990, **{**DOC_2019, "debate_threshold_reached_at": None})
     points = known_points(reset)
-    assert [p.name for p in points] == ["moderation", "updated"]
+    assert [p.name for p in points] == ["moderation", "opened", "updated"]
 
 
 def test_known_points_that_contradict_recorded_samples_are_dropped():
@@ -106,7 +125,7 @@ def test_known_points_that_contradict_recorded_samples_are_dropped():
 def test_an_archived_parliaments_own_thresholds_are_used():
     old = petition(parliament=Parliament(response_threshold=5_000, debate_threshold=50_000), **DOC_2019)
     counts = [p.count for p in known_points(old)]
-    assert counts == [MODERATION_THRESHOLD, 5_000, 50_000, 593_441]
+    assert counts == [MODERATION_THRESHOLD, MOST_BEFORE_OPENING, 5_000, 50_000, 593_441]
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -218,7 +237,8 @@ def test_random_documents_give_ordered_consistent_points_and_never_crash(doc, sa
     times = [t for t, _ in samples]
     counts = [c for _, c in samples]
     points = known_points(doc, times, counts)
-    stated = {doc.signature_count, doc.response_threshold, doc.debate_threshold, MODERATION_THRESHOLD}
+    stated = {doc.signature_count, doc.response_threshold, doc.debate_threshold, MODERATION_THRESHOLD,
+              min(MOST_BEFORE_OPENING, doc.signature_count)}
     assert all(p.count in stated for p in points)
     assert [p.at for p in points] == sorted(p.at for p in points)
     assert all(a.count <= b.count for a, b in zip(points, points[1:], strict=False))

@@ -87,7 +87,7 @@ def test_a_2019_document_without_closing_date_gets_the_computed_deadline_and_an_
     assert estimate is not None and estimate.low <= estimate.final <= estimate.high
     assert estimate.final >= 593_120  # never below the count now (the last sample: 560,000 + 72 x 460)
     # the site's milestones are on its curve, and both thresholds read as reached on their dates
-    assert [point.name for point in row.outlook.known_points][:3] == ["moderation", "response_threshold",
+    assert [point.name for point in row.outlook.known_points][:4] == ["moderation", "opened", "response_threshold",
                                                                       "debate_threshold"]
     assert all(milestone.reached_at is not None for milestone in row.outlook.milestones)
     listed = row.as_dict()

@@ -743,7 +743,7 @@ def cmd_history(args) -> int:
     # The counts the site states (10,000 reached at ...) join the recorded ones: the curve before pinning.
     points = known_points(petition, times, counts) if petition is not None else ()
     rows = sorted([(float(t), int(c), "recorded", "") for t, c in zip(times.tolist(), counts.tolist(), strict=True)]
-                  + [(point.at, point.count, "milestone", point.name) for point in points])
+                  + [(point.at, point.count, "milestone", point.name) for point in points if point.stated])
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(HISTORY_COLUMNS)

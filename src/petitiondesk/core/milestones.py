@@ -44,18 +44,24 @@ __all__ = [
 ]
 
 MODERATION_THRESHOLD = 6  # Site.threshold_for_moderation (5) + 1: the creator and 5 supporters
+# Site.maximum_number_of_signatures: before a petition opens only its creator and up to 20 sponsors
+# can sign, so at opening the count is at most this. Without it a curve by days since opening ran
+# straight from moderation to 10,000 and crossed day 0 at thousands.
+MOST_BEFORE_OPENING = 21
 PETITION_DURATION_MONTHS = 6  # Site.petition_duration's default
 
 
 @dataclass(frozen=True)
 class KnownPoint:
-    """A count the site states at a moment; ``name`` is one of ``moderation``, ``response_threshold``,
-    ``debate_threshold``, ``updated`` and ``closed``; ``label`` is for tooltips."""
+    """A count the site states at a moment; ``name`` is one of ``moderation``, ``opened`` (an upper
+    bound: see MOST_BEFORE_OPENING), ``response_threshold``, ``debate_threshold``, ``updated`` and
+    ``closed``; ``label`` is for tooltips."""
 
     name: str
     at: float  # POSIX seconds
     count: int
     label: str
+    stated: bool = True  # False for ``opened``: a bound that shapes the curve, not a count to list as data
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,11 @@ def _candidate_points(petition: Petition) -> list[KnownPoint]:
         floor = earliest if name == "moderation" else max(earliest, _timestamp(petition.opened_at) or earliest)
         if when is not None and when.timestamp() >= floor:
             points.append(KnownPoint(name, when.timestamp(), level, f"reached {level:,} — from the site"))
+    opened = _timestamp(petition.opened_at)
+    if opened is not None and opened >= earliest:  # least trusted: dropped if any other point disagrees
+        points.append(KnownPoint("opened", opened, min(MOST_BEFORE_OPENING, count),
+                                 f"opened: at most {MOST_BEFORE_OPENING} — only the creator and sponsors sign before",
+                                 stated=False))
     return points
 
 
