@@ -18,13 +18,18 @@ class Window(QWidget):
         self.seen.append("paint")
 
 
-def test_the_next_piece_comes_after_the_windows_paint_of_the_last(qtbot):
-    seen: list[str] = []
+def shown_window(qtbot, seen: list[str]) -> Window:
     window = Window(seen)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    qtbot.wait(50)
+    qtbot.wait(50)  # its first paints are over
+    return window
+
+
+def test_the_next_piece_comes_after_the_windows_paint_of_the_last(qtbot):
+    seen: list[str] = []
+    window = shown_window(qtbot, seen)
     pacer = AfterPaint(lambda: seen.append("piece"), window)
     seen.clear()
     window.update()  # what the last piece changed
@@ -35,12 +40,9 @@ def test_the_next_piece_comes_after_the_windows_paint_of_the_last(qtbot):
 
 def test_a_piece_that_changed_nothing_on_screen_waits_a_little_and_a_hidden_window_not_at_all(qtbot):
     seen: list[str] = []
-    window = Window(seen)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
+    window = shown_window(qtbot, seen)
     pacer = AfterPaint(lambda: seen.append("piece"), window)
+    seen.clear()
     began = time.monotonic()
     pacer.wait(window)  # nothing to paint
     qtbot.waitUntil(lambda: "piece" in seen, timeout=1000)
