@@ -1,7 +1,8 @@
 """The window's figures: start-up against a bare window, event-loop stalls while refreshing, memory.
 
     .venv/bin/python bench/bench_gui.py [--runs 5] [--petitions 200] [--samples 1000000] [--refresh 500]
-                                        [--only startup|stalls] [--compile-each-start] [--trace] [--memory]
+                                        [--only startup|stalls] [--compile-each-start]
+                                        [--trace [--trace-over MS]] [--memory]
 
 1. Start-up: wall time from launching a process to the watchlist's rows painted, for `run_gui`
    with `--petitions` watched petitions and `--samples` stored samples, and to the first paint of
@@ -17,11 +18,13 @@
 3. Peak RSS of each (aim while 500 petitions refresh: 200 MB).
 
 `--trace` (stalls) explains the long gaps: a watchdog thread samples every thread's stack every
-2 ms and gc.callbacks time the collections; for each gap over 16 ms it prints the CPU time the GUI
-thread and the whole process used in it (a GUI thread busy all along did the work itself; an idle
-one in a busy process waited for the GIL; both idle: the machine ran something else) and the
-stacks seen. `--memory` (stalls) prints where the Python heap's memory is held once every document
-is in (tracemalloc); both slow the run, so their stall and memory figures are not the bench's.
+2 ms, gc.callbacks time the collections, and the presenter's pieces of a read and the chart's
+paints are timed; for each gap over 16 ms (`--trace-over MS`) it prints the CPU time the GUI thread
+and the whole process used in it (a GUI thread busy all along did the work itself; an idle one in a
+busy process waited for the GIL; both idle: the machine ran something else), the pieces and paints
+over 1 ms, and the stacks seen. `--memory` (stalls) prints where the Python heap's memory is held
+once every document is in (tracemalloc); both slow the run, so their stall and memory figures are
+not the bench's.
 
 Runs under Xvfb when there is no display and xvfb-run exists (a real window system), else
 offscreen. Prints numbers; asserts nothing.
@@ -231,14 +234,43 @@ def start_simulator(open_count: int) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-class StallTracer:
-    """Why the GUI thread stalls: a watchdog thread samples every thread's stack every 2 ms, and
-    gc.callbacks time each collection; the samples and collections inside long gaps are reported."""
+def time_gui_work(window, events: list[tuple[float, float, str]]) -> None:
+    """Time in `events` (start, end, what) the GUI thread's known pieces of work: each piece of a
+    read the presenter puts on show, each paint of a pyqtgraph view (the chart's), the watchlist's
+    and the alerts list's updates."""
+    from pyqtgraph import GraphicsView
 
-    def __init__(self, gui_thread: int) -> None:
+    def timed(function, what: str):
+        def run(*args):
+            began = time.perf_counter()
+            function(*args)
+            events.append((began, time.perf_counter(), what))
+        return run
+
+    GraphicsView.paintEvent = timed(GraphicsView.paintEvent, "paint of the chart")
+    window.model.upsert = timed(window.model.upsert, "the watchlist's rows updated (upsert)")
+    window.alerts.view.set_alerts = timed(window.alerts.view.set_alerts, "the alerts list updated (set_alerts)")
+    presenter = window.presenter
+    original = presenter._show_in_steps
+
+    def named(step):
+        code = getattr(step, "__code__", None)
+        where = f" (line {code.co_firstlineno})" if code is not None else ""
+        return timed(step, f"step {getattr(step, '__qualname__', step)}{where}")
+
+    presenter._show_in_steps = lambda petition_id, steps: original(petition_id, [named(step) for step in steps])
+
+
+class StallTracer:
+    """Why the GUI thread stalls: a watchdog thread samples every thread's stack every 2 ms,
+    gc.callbacks time each collection, and `time_gui_work` times the GUI thread's pieces of work;
+    the samples, collections and pieces inside long gaps are reported."""
+
+    def __init__(self, gui_thread: int, events: list[tuple[float, float, str]]) -> None:
         import threading
 
         self.gui_thread = gui_thread
+        self.events = events
         self.samples: list[tuple[float, dict[int, str]]] = []
         self.collections: list[tuple[float, float, int, int]] = []  # start, end, generation, thread
         self._gc_started = 0.0
@@ -310,6 +342,9 @@ class StallTracer:
             in_gap = [c for c in self.collections if c[0] < end and c[1] > start]
             for s, e, g, t in in_gap:
                 print(f"      gc gen {g} {(e - s) * 1000:.1f} ms in {self.names.get(t, t)}")
+            for s, e, what in sorted(self.events):
+                if s < end and e > start and e - s > 0.001:
+                    print(f"      {(e - s) * 1000:5.1f} ms {what}")
             seen: Counter = Counter()
             for t, stacks in self.samples:
                 if start <= t <= end:
@@ -336,7 +371,7 @@ def print_memory_holders(snapshot) -> None:
         print(f"    {size / 1e6:6.1f} MB  {where}")
 
 
-def bench_stalls(petitions: int, trace: bool = False, memory: bool = False) -> None:
+def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trace_over_ms: float = 16.0) -> None:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -407,27 +442,36 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False) -> N
                 else:
                     QTimer.singleShot(300, app.quit)
 
+            events: list[tuple[float, float, str]] = []
+            if trace:
+                time_gui_work(window, events)
             original = window._on_refresh_finished
 
             def timed_handler(result) -> None:
                 began = time.perf_counter()
                 original(result)
                 handling.append(time.perf_counter() - began)
+                events.append((began, began + handling[-1], "the window's handling of a pass's result"))
 
             service.refresh_finished.disconnect(window._on_refresh_finished)
             service.refresh_finished.connect(timed_handler)
             service.refresh_finished.connect(finished)
+            window.reader.read_rows(time.time())  # as run_gui does: the stored rows on show before the worker starts
             window.show()
-            # Measure the refresh, not the first frame: wait until the window is on screen.
+            # Measure the refresh, not start-up (bench_startup's): wait until the window and its rows are on screen.
             QTest.qWaitForWindowExposed(window)
             QTest.qWait(300)
+            for _ in range(100):
+                if window.model.rowCount() >= petitions:
+                    break
+                QTest.qWait(50)
             timings["began"] = time.perf_counter()
             freeze_long_lived_objects()  # as run_gui does once the window is on screen
             if memory:
                 import tracemalloc
 
                 tracemalloc.start(30)
-            tracer = StallTracer(threading.get_ident()) if trace else None
+            tracer = StallTracer(threading.get_ident(), events) if trace else None
             if tracer is not None:
                 tracer.start()
             service.start()
@@ -459,7 +503,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False) -> N
     slowed = "; with --trace or --memory, more" if trace or memory else ""
     print(f"  peak RSS        {peak_mb:6.0f} MB (aim: <= 200 MB{slowed})")
     if tracer is not None:
-        tracer.report(spans_seen)
+        tracer.report(spans_seen, trace_over_ms / 1000)
     longest = {name: max(gaps[name]) * 1000 for name in gaps}
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: figures grow with it")
     print(f"issue 15, {petitions} petitions refreshing: longest GUI stall first fill {longest['fill']:.1f} ms / "
@@ -479,6 +523,8 @@ def main() -> None:
                         help="start-up with PetitionDesk's bytecode compiled afresh at each start")
     parser.add_argument("--trace", action="store_true",
                         help="stalls: sample the threads' stacks and time garbage collections in long gaps")
+    parser.add_argument("--trace-over", type=float, default=16.0, metavar="MS",
+                        help="stalls, with --trace: explain the gaps longer than this (default 16 ms)")
     parser.add_argument("--memory", action="store_true",
                         help="stalls: where the Python heap's memory is held once filled (tracemalloc; slow)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -497,7 +543,7 @@ def main() -> None:
     if args.only != "stalls":
         bench_startup(args.runs, args.petitions, args.samples, args.compile_each_start)
     if args.only != "startup":
-        bench_stalls(args.refresh, args.trace, args.memory)
+        bench_stalls(args.refresh, args.trace, args.memory, args.trace_over)
 
 
 if __name__ == "__main__":

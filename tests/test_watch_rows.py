@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from petitiondesk.core.store import FetchState, Store
@@ -153,3 +154,28 @@ def test_samples_in_force_are_those_the_whole_curve_has_at_each_moment(tmp_path)
     assert times.tolist() == [100.0, 200.0, 400.0] and counts.tolist() == [1, 5, 9]
     assert times.dtype.kind == "f" and counts.dtype.kind == "i"
     assert none[0].size == 0 and none[1].size == 0
+
+
+def test_a_pass_keeps_the_outlooks_whose_count_and_document_did_not_move(tmp_path, samples_dir):
+    from outlook_documents import PETITION_ID, document_2019
+    from petitiondesk.core.watch_rows import OUTLOOK_REUSE_SECONDS, OutlookMemo
+
+    now = datetime(2019, 3, 26, 18, 0, tzinfo=UTC).timestamp()
+    memo = OutlookMemo()
+    with Store.open(tmp_path / "p.db") as store:
+        record_curves(store, now, samples_dir)
+        first = build_rows(store, now, memo=memo)
+        later = now + 600  # the next pass: nothing moved but the clock
+        kept, fresh = build_rows(store, later, memo=memo), build_rows(store, later)
+        assert kept[0].outlook is first[0].outlook  # not worked out again
+        for row, worked_out in zip(kept, fresh, strict=True):  # the rest as ever: count, 24 h change, problem
+            assert replace(row, outlook=None) == replace(worked_out, outlook=None)
+        store.add_sample(PETITION_ID, later + 60, 600_000)  # a surge: worked out again, and it says so
+        moved = build_rows(store, later + 60, memo=memo)
+        assert moved[0].outlook == build_rows(store, later + 60)[0].outlook
+        assert moved[0].outlook.estimate.final > first[0].outlook.estimate.final
+        store.save_document(PETITION_ID, document_2019(updated_at=later, signature_count=600_001), later + 90)
+        renewed = build_rows(store, later + 90, memo=memo)[0]  # a new document
+        assert renewed.outlook is not moved[0].outlook and renewed == build_rows(store, later + 90)[0]
+        stale = later + 90 + OUTLOOK_REUSE_SECONDS  # and once the kept one is old
+        assert build_rows(store, stale, memo=memo)[0] == build_rows(store, stale)[0]

@@ -59,6 +59,49 @@ def test_updates_insert_change_and_remove_rows_in_place(view, qtbot):
     assert resets == []
 
 
+def test_a_pass_with_many_alerts_lists_every_one_in_order_inserted_and_changed_in_runs(view):
+    view.set_alerts([stored(i) for i in range(300, 0, -1)])
+    inserted, removed, changed, resets = [], [], [], []
+    view.model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    view.model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
+    view.model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
+    view.model.modelReset.connect(lambda: resets.append(1))
+    view.table.selectRow(250)  # alert 50
+    # 200 new on top, two old ones gone, the rest read: what a long pass and "Mark all read" bring
+    listing = [stored(i) for i in range(500, 300, -1)] + [stored(i, Status.READ) for i in range(300, 2, -1)]
+    view.set_alerts(listing)
+    assert [view.model.alert_at(row).id for row in range(view.model.rowCount())] == list(range(500, 2, -1))
+    assert inserted == [(0, 199)] and removed == [(298, 299)] and changed == [(200, 497)] and resets == []
+    assert all(view.model.index(row, 0).data(Qt.ItemDataRole.FontRole) is None for row in range(200, 498))
+    assert view.model.alert_at(view.table.selectionModel().selectedRows()[0].row()).id == 50  # still alert 50
+    view.set_alerts([stored(501), *listing[:100], stored(400, Status.READ), *listing[101:]])  # one new, one read
+    assert [view.model.alert_at(row).id for row in range(3)] == [501, 500, 499]
+    assert view.model.alert_at(101).id == 400 and view.model.index(101, 0).data(Qt.ItemDataRole.FontRole) is None
+    assert view.model.index(100, 0).data(Qt.ItemDataRole.FontRole).bold() and view.model.rowCount() == 499
+    view.set_alerts(reversed(listing))  # in any order, each alert once, newest first
+    assert [view.model.alert_at(row).id for row in range(view.model.rowCount())] == list(range(500, 2, -1))
+
+
+def test_times_follow_the_zone_the_user_chooses(view, monkeypatch):
+    import time
+
+    from petitiondesk.gui import format as display
+
+    view.set_alerts([stored(1)])
+    uk = view.model.index(0, view.model.WHEN).data()
+    assert uk == "1 Dec 2026, 12:00"
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the computer's zone, nine hours ahead
+    time.tzset()
+    try:
+        display.set_display_zone("local")
+        assert view.model.index(0, view.model.WHEN).data() == "1 Dec 2026, 21:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+        display.set_display_zone("uk")
+    assert view.model.index(0, view.model.WHEN).data() == uk
+
+
 def test_buttons_ask_for_read_and_clear_and_activating_opens_the_petition(view, qtbot):
     view.set_alerts([stored(3), stored(2, Status.READ), stored(1)])
     with qtbot.waitSignal(view.mark_read) as read:

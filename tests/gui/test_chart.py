@@ -494,3 +494,65 @@ def test_event_lines_are_in_the_plot_only_while_they_mark_an_event(chart):
     assert chart.overlays.visible_event_labels() == ["opened"] and len(item.items) == without + 1
     chart.set_context()
     assert chart.overlays.visible_event_labels() == [] and len(item.items) == without
+
+
+def test_a_read_with_its_outlook_is_framed_and_drawn_once_and_a_new_sample_moves_the_cone(chart):
+    """The presenter gives the samples and the outlook together: the view moves once per read (no
+    frame between two fits for the window to paint), and the cone starts from the newest sample."""
+    from datetime import timedelta
+
+    from petitiondesk.core import analysis
+
+    opened = datetime.fromtimestamp(START, UTC) - timedelta(days=20)
+    shown = petition(40_000, opened_at=opened)
+    times, counts = hourly(np.linspace(30_000, 40_000, 48))
+    moves = []
+    view(chart).sigRangeChanged.connect(lambda *_: moves.append(1))
+    chart.clock = lambda: float(times[-1])
+    chart.set_petition(shown, times, counts, analysis.outlook(shown, times, counts, float(times[-1])))
+    assert len(moves) == 1
+    cone = chart.overlays.cone
+    assert cone is not None and cone.start == times[-1]
+    (_, x1), (_, y1) = view(chart).viewRange()
+    assert x1 >= cone.end and y1 >= cone.high  # fitted to the deadline and the cone's top
+    assert "chance" in chart._threshold_lines["debate"].label.toPlainText()
+
+    more_times, more_counts = np.append(times, times[-1] + HOUR), np.append(counts, 41_000)
+    chart.clock = lambda: float(more_times[-1])
+    moves.clear()
+    chart.update_samples(more_times, more_counts,
+                         analysis.outlook(shown, more_times, more_counts, float(more_times[-1])))
+    assert len(moves) == 1
+    assert chart.overlays.cone.start == more_times[-1] and chart.overlays.cone.start_count == 41_000
+    (_, x1), _ = view(chart).viewRange()
+    assert x1 >= chart.overlays.cone.end  # still fitted
+
+
+def test_milestones_and_gaps_follow_the_scale_when_it_changes(chart):
+    known = [Point(START - 24 * HOUR, 10_000, "Reached 10,000")]
+    times = START + np.array([0, 600, 1200, 1800, 6 * HOUR])
+    counts = np.array([20_000, 20_050, 20_100, 20_150, 21_000])  # then closed for 6 h
+    chart.set_petition(petition(21_000), times, counts)
+    chart.set_context(known)
+    chart.set_log_scale(True)  # drawn where the curve is, not at the logarithm of its logarithm
+    _, line_y = chart.overlays._known_line.getData()
+    assert list(line_y) == pytest.approx([4.0, math.log10(20_000)])
+    _, gap_y = chart.overlays._gap_curve.getData()
+    assert list(gap_y[np.isfinite(gap_y)]) == pytest.approx([math.log10(20_150), math.log10(21_000)])
+    chart.set_log_scale(False)
+    assert list(chart.overlays._known_line.getData()[1]) == [10_000, 20_000]
+    _, gap_y = chart.overlays._gap_curve.getData()
+    assert list(gap_y[np.isfinite(gap_y)]) == [20_150, 21_000]
+
+
+def test_gaps_are_found_by_the_first_quartile_of_the_steps_as_numpy_gives_it():
+    from petitiondesk.gui.chart_overlays import GAP_SECONDS, gap_mask
+
+    rng = np.random.default_rng(3)
+    for size in (2, 3, 4, 5, 8, 17, 1000):
+        for _ in range(20):
+            steps = rng.choice([60.0, 600.0, 3600.0, 7200.0, 86400.0], size=size - 1) * rng.uniform(0.5, 2, size - 1)
+            times = START + np.concatenate([[0.0], np.cumsum(steps)])
+            counts = np.arange(size) * 10
+            limit = max(GAP_SECONDS, float(np.percentile(steps, 25)) * 6)
+            assert list(gap_mask(times, counts)) == list(steps > limit)

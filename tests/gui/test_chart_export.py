@@ -273,3 +273,25 @@ def test_a_gap_in_recording_breaks_the_exported_line_and_is_dashed_as_in_the_win
     curve = max(re.findall(r' d="(M[^"]+)"', text), key=len)
     assert curve.count("M") == 2, "the recorded line stops at the gap and starts again after it"
     assert "stroke-dasharray" in text  # the gap drawn dashed between the two
+
+
+def test_date_ticks_with_the_charts_fixed_offset_fall_where_pyqtgraph_puts_them(qapp):
+    """The axis skips pyqtgraph's lookup of the computer's zone for each tick (it keeps the fixed
+    offset instead): the ticks are pyqtgraph's, at every zoom level the axis picks, for any offset."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from petitiondesk.gui.axes import LocalDateAxis
+
+    pyqtgraph_levels = {id(level.tickSpecs): level for level in pg.DateAxisItem().zoomLevels.values()}
+    rng = np.random.default_rng(5)
+    for offset in (-3600, 0, 3600, -19_800):
+        axis = LocalDateAxis(utcOffset=offset)
+        axis.fontMetrics = QFontMetrics(QFont())  # pyqtgraph sets it at the first paint
+        for span in (600, 3 * 3600, 30 * 3600, 3 * DAY, 20 * DAY, 200 * DAY, 3000 * DAY):
+            end = 1_700_000_000 + rng.uniform(0, 1e8)
+            ours = axis.tickValues(end - span, end, 800)
+            theirs = pyqtgraph_levels[id(axis.zoomLevel.tickSpecs)]
+            theirs.utcOffset = offset
+            assert ours == theirs.tickValues(end - span, end, axis.minSpacing)
+            assert sum(len(ticks) for _, ticks in ours) >= 2

@@ -56,7 +56,7 @@ def test_a_2019_document_pinned_today_shows_its_milestone_curve_and_deadline_at_
     show(qtbot, presenter)
     chart = presenter.chart
     assert not chart.is_empty
-    assert [point.count for point in chart.overlays.known][:3] == [6, 10_000, 100_000]
+    assert [point.count for point in chart.overlays.known][:4] == [6, 21, 10_000, 100_000]  # 21 at most at opening
     assert chart.overlays.known[0].at < chart.overlays.known[-1].at < TODAY  # from opening on, not one dot
     assert "closed 3 Jun 2019 (computed)" in chart.summary_label.text()
     lines = presenter.detail.outlook_lines()

@@ -159,6 +159,18 @@ def test_a_refresh_of_counts_announces_only_the_cells_from_the_count_on(make_row
     assert model.index(1, Column.TITLE).data() == "New words"
 
 
+def test_a_petition_that_closes_or_is_archived_has_its_state_cell_repainted(make_row):
+    model = loaded(make_row, 10, 20)
+    spans = []
+    model.dataChanged.connect(lambda top, bottom, roles: spans.append((top.row(), top.column())))
+    first, second = model.watch_row(1), model.watch_row(2)
+    model.upsert([replace(first, petition=replace(first.petition, state="closed"), signature_count=12)])
+    model.upsert([replace(second, petition=replace(second.petition, archived=True))])
+    assert spans == [(0, Column.STATE), (1, Column.STATE)]
+    assert model.index(0, Column.STATE).data() != model.index(1, Column.STATE).data()
+    assert model.index(0, Column.SIGNATURES).data() == "12"
+
+
 def test_a_long_run_of_changed_rows_is_announced_in_blocks_a_view_repaints_in_part(make_row):
     # Qt repaints a whole table for one dataChanged of 200 cells or more, visible or not.
     model = loaded(make_row, *range(1, 301))

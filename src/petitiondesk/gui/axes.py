@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.DateAxisItem import YEAR_MONTH_ZOOM_LEVEL
+from pyqtgraph.graphicsItems.DateAxisItem import HOUR_SPACING, YEAR_MONTH_ZOOM_LEVEL, ZoomLevel
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
@@ -105,6 +105,7 @@ class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
             if maximal_spacing / self._label_size(level) < density:
                 break
             self.zoomLevel = level
+        self.zoomLevel = _fixed_offset_level(self.zoomLevel)
         self.zoomLevel.utcOffset = self.utcOffset
         self.minSpacing = density * self._label_size(self.zoomLevel)
 
@@ -140,6 +141,31 @@ class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
         if spacing >= 60:
             return f"{moment:%H:%M}"
         return f"{moment:%H:%M:%S}"
+
+
+class _FixedOffsetZoomLevel(ZoomLevel):
+    """One of pyqtgraph's zoom levels, whose ticks of an hour or more move by the axis's fixed
+    offset without asking the computer's zone about each tick first (QDateTime.timeZone, ~0.4 ms a
+    tick: 5-10 ms of the paint after each move of the view): pyqtgraph asks, then keeps the fixed
+    offset instead of the answer."""
+
+    def moveTicksToLocalTimeCoords(self, ticks, spacing, skipFactor):
+        coarse = spacing > HOUR_SPACING or (spacing == HOUR_SPACING and skipFactor > 1)
+        if self.utcOffset is not None and coarse and len(ticks):
+            return ticks + self.utcOffset
+        return super().moveTicksToLocalTimeCoords(ticks, spacing, skipFactor)
+
+
+_FIXED_OFFSET_LEVELS: dict[int, _FixedOffsetZoomLevel] = {}
+
+
+def _fixed_offset_level(level: ZoomLevel) -> ZoomLevel:
+    if isinstance(level, _FixedOffsetZoomLevel):
+        return level
+    mine = _FIXED_OFFSET_LEVELS.get(id(level))
+    if mine is None:
+        mine = _FIXED_OFFSET_LEVELS[id(level)] = _FixedOffsetZoomLevel(level.tickSpecs, level.exampleText)
+    return mine
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from petitiondesk.core.models import Petition
 from petitiondesk.gui import framing
 from petitiondesk.gui.axes import CountAxis, LocalDateAxis, colour_plot, colour_threshold_line, plot_colours
 from petitiondesk.gui.chart_export import ChartSpec, spec_for
-from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, gap_mask
+from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, set_label
 from petitiondesk.gui.format import (
     display_zone,
     format_chance,
@@ -209,15 +209,17 @@ class SignatureChart(QWidget):
         layout.addWidget(self.readout_label)
 
     # -- public API ------------------------------------------------------------------------------
-    def set_petition(self, petition: Petition | None, times: np.ndarray, counts: np.ndarray) -> None:
-        """Show another petition (or none) and its samples: POSIX seconds and counts."""
+    def set_petition(self, petition: Petition | None, times: np.ndarray, counts: np.ndarray,
+                     seen: analysis.Outlook | None = None) -> None:
+        """Show another petition (or none) and its samples (POSIX seconds and counts), with its
+        outlook if known: fitted and drawn once."""
         self._petition = petition
-        self._outlook = None
-        self.overlays.set_context((), (), None)
         self._store_samples(times, counts)
-        self._place_threshold_lines()
+        self._take_outlook(seen)
+        self.overlays.redraw()
         self._hide_crosshair()
         self.fit()
+        self._place_threshold_lines()
         self._update_summary()
         self._show_state()
 
@@ -226,9 +228,8 @@ class SignatureChart(QWidget):
         """What the site states about the shown petition: milestone counts, dated events, and the
         forecast cone. Drawn apart from the recorded samples; the view refits if it was fitted."""
         was_fitted = self._is_fitted()
-        self.overlays.set_context(known, events, cone)
-        self.overlays.redraw(self._times, self._counts)
-        self.forecast_button.setEnabled(cone is not None)
+        self._set_context(known, events, cone)
+        self.overlays.redraw()
         if was_fitted:
             self.fit()
         self._show_state()
@@ -236,13 +237,26 @@ class SignatureChart(QWidget):
     def set_outlook(self, seen: analysis.Outlook | None) -> None:
         """The petition's past and future as the core works them out (on the reader thread): its
         milestones, events, deadline, estimate and milestone odds."""
-        self._outlook = seen
-        if seen is None:
-            self.set_context()
-        else:
-            self.set_context(seen.known_points, self._event_marks(seen), self._cone(seen))
+        was_fitted = self._is_fitted()
+        self._take_outlook(seen)
+        self.overlays.redraw()
+        if was_fitted:
+            self.fit()
         self._place_threshold_lines()
         self._update_summary()
+        self._show_state()
+
+    def _set_context(self, known: Sequence[PointLike], events: Sequence[EventLike], cone: Cone | None) -> None:
+        self.overlays.set_context(known, events, cone)
+        self.forecast_button.setEnabled(cone is not None)
+
+    def _take_outlook(self, seen: analysis.Outlook | None) -> None:
+        """The outlook's milestones, events and cone as the overlays' context (drawn by the caller)."""
+        self._outlook = seen
+        if seen is None:
+            self._set_context((), (), None)
+        else:
+            self._set_context(seen.known_points, self._event_marks(seen), self._cone(seen))
 
     def _event_marks(self, seen: analysis.Outlook) -> tuple[EventLike, ...]:
         """The events, with a future closing said as "closes in 3 days"."""
@@ -272,21 +286,28 @@ class SignatureChart(QWidget):
             self.forecast_button.setChecked(bool(on))  # re-enters through toggled
             return
         self.overlays.show_cone = bool(on)
-        self.overlays.redraw(self._times, self._counts)
+        self.overlays.redraw()
         self.fit()
 
-    def update_samples(self, times: np.ndarray, counts: np.ndarray) -> None:
-        """More samples of the same petition: extend the curve, follow only if following."""
+    def update_samples(self, times: np.ndarray, counts: np.ndarray, seen: analysis.Outlook | None = None) -> None:
+        """More samples of the same petition, with the outlook worked out over them all if given
+        (else the context on show stays): extend the curve, follow only if following. The view
+        moves and the overlays are drawn once, as set_outlook after this would do them again."""
         old_last = self._times[-1] if self._times.size else None
         was_fitted = self._is_fitted()
         (x_min, x_max), _ = self._view.viewRange()
         following = old_last is not None and x_min <= old_last <= x_max + 1e-6 * abs(x_max)
 
         self._store_samples(times, counts)
+        if seen is not None:
+            self._take_outlook(seen)
+        self.overlays.redraw()
         if old_last is None or was_fitted or not self._times.size:
             self.fit()
         elif following:
             self._follow_latest(old_last)
+        if seen is not None:
+            self._place_threshold_lines()  # the odds in their labels
         self._update_summary()
         self._show_state()
 
@@ -316,7 +337,7 @@ class SignatureChart(QWidget):
         self.plot_widget.getPlotItem().setLogMode(x=False, y=on)
         self._place_threshold_lines()
         self._update_latest_marker()
-        self.overlays.redraw(self._times, self._counts)
+        self.overlays.redraw()
         self._hide_crosshair()
         self.fit()  # the count axis changes units: fit it, but keep the user's time window
         if not was_fitted and self._times.size:
@@ -371,13 +392,13 @@ class SignatureChart(QWidget):
             order = np.argsort(times, kind="stable")
             times, counts = times[order], counts[order]
         self._times, self._counts = times, counts
+        self.overlays.set_recorded(times, counts)  # drawn by the caller, with the context
         # Where recording stopped (the app was closed) the curve breaks: a NaN count at the time of
         # the sample after the gap (times stay in order for the curve's pyramid); the overlays
         # bridge it with a dashed segment.
-        after_gaps = np.flatnonzero(gap_mask(times, counts)) + 1
+        after_gaps = self.overlays.gaps + 1
         self._curve.setData(np.insert(times, after_gaps, times[after_gaps]), np.insert(counts, after_gaps, np.nan),
                             connect="finite")
-        self.overlays.redraw(times, counts)
         self._update_latest_marker()
         self._update_date_axis_zone()
 
@@ -479,8 +500,7 @@ class SignatureChart(QWidget):
                 continue
             kind = "government response" if key == "response" else "considered for debate"
             text = f"{format_count(value)} — {kind}{self._odds_words(value)}"
-            line.label.setFormat(text)
-            line.label.setText(text)  # setFormat skips hidden labels
+            set_label(line, text)
             line.setPos(self._to_view_y(value))
         self._update_threshold_visibility()
 

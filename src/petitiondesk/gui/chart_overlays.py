@@ -61,9 +61,27 @@ def gap_mask(times: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if times.size < 2:
         return np.zeros(0, dtype=bool)
     steps = np.diff(times)
-    typical = float(np.percentile(steps, 25))  # plateaus stored as two ends make long steps common
-    limit = max(GAP_SECONDS, typical * _GAP_MEDIAN_FACTOR)
+    limit = max(GAP_SECONDS, _first_quartile(steps) * _GAP_MEDIAN_FACTOR)
     return (steps > limit) & (np.diff(counts) != 0)
+
+
+def _first_quartile(steps: np.ndarray) -> float:
+    """The 25th percentile (plateaus stored as two ends make long steps common), as np.percentile
+    gives it, from a partial sort: a full one took 2-5 ms per 100,000 samples at each refresh, and
+    np.percentile's first call imports numpy.ma (20 ms, on the GUI thread)."""
+    position = 0.25 * (steps.size - 1)
+    below = math.floor(position)
+    above = min(below + 1, steps.size - 1)
+    low, high = np.partition(steps, (below, above))[[below, above]]
+    return float(low + (high - low) * (position - below))
+
+
+def set_label(line: pg.InfiniteLine, text: str) -> None:
+    """A line's label says `text` (setFormat skips a hidden label; setText sets it anyway). The
+    same text is left alone: each setting lays the label out again, at every refresh."""
+    if line.label.format != text:
+        line.label.setFormat(text)
+        line.label.setText(text)
 
 
 class ChartOverlays:
@@ -76,6 +94,10 @@ class ChartOverlays:
         self.events: tuple[EventLike, ...] = ()
         self.cone: Cone | None = None
         self.show_cone = True
+        self._times = np.empty(0, dtype=float)
+        self._counts = np.empty(0, dtype=float)
+        #: Indices of the recorded samples after which recording stopped (`gap_mask`), found once per samples.
+        self.gaps = np.empty(0, dtype=np.intp)
 
         self._gap_curve = plot.plot([], [], connect="finite", name="Not recorded")
         self._known_line = plot.plot([], [], connect="finite", name="From the site")
@@ -95,6 +117,8 @@ class ChartOverlays:
             for _ in range(_EVENT_POOL)
         ]
         self._events_drawn = 0
+        #: What each item was last given (`_feed`): x, y and options.
+        self._fed: dict[int, tuple[np.ndarray, np.ndarray, dict]] = {}
 
     # -- feeding ---------------------------------------------------------------------------------
     def set_context(self, known: Sequence[PointLike], events: Sequence[EventLike], cone: Cone | None) -> None:
@@ -102,33 +126,40 @@ class ChartOverlays:
         self.events = tuple(events)
         self.cone = cone
 
-    def redraw(self, times: np.ndarray, counts: np.ndarray) -> None:
-        """Draw everything again for these recorded samples (and the current scale)."""
-        self._draw_gaps(times, counts)
-        self._draw_known(times, counts)
+    def set_recorded(self, times: np.ndarray, counts: np.ndarray) -> None:
+        """The recorded samples the overlays join (in time order), and where recording stopped."""
+        self._times, self._counts = times, counts
+        self.gaps = np.flatnonzero(gap_mask(times, counts))
+
+    def redraw(self) -> None:
+        """Draw everything again for the recorded samples and context (and the current scale)."""
+        self._keep_counts_as_given()
+        self._draw_gaps()
+        self._draw_known()
         self._draw_events()
         self._draw_cone()
 
-    def _draw_gaps(self, times: np.ndarray, counts: np.ndarray) -> None:
-        gaps = np.flatnonzero(gap_mask(times, counts))
+    def _draw_gaps(self) -> None:
+        times, counts, gaps = self._times, self._counts, self.gaps
         x = np.full(gaps.size * 3, np.nan)
         y = np.full(gaps.size * 3, np.nan)
         x[0::3], x[1::3] = times[gaps], times[gaps + 1]
         y[0::3] = [self._to_view_y(v) for v in counts[gaps]]
         y[1::3] = [self._to_view_y(v) for v in counts[gaps + 1]]
-        self._gap_curve.setData(x, y, connect="finite")
+        self._feed(self._gap_curve, x, y, connect="finite")
 
-    def _draw_known(self, times: np.ndarray, counts: np.ndarray) -> None:
+    def _draw_known(self) -> None:
+        times, counts = self._times, self._counts
         points = [p for p in self.known if math.isfinite(self._to_view_y(p.count))]
-        self._known_marks.setData(
-            [p.at for p in points], [self._to_view_y(p.count) for p in points], data=[p.label for p in points])
+        self._feed(self._known_marks, [p.at for p in points], [self._to_view_y(p.count) for p in points],
+                   data=[p.label for p in points])
         # The dashed line runs through what the site states before recording began, to the first sample.
         first = float(times[0]) if times.size else math.inf
         before = [(p.at, self._to_view_y(p.count)) for p in points if p.at < first]
         if before and times.size:
             before.append((first, self._to_view_y(float(counts[0]))))
         xs, ys = zip(*before, strict=True) if len(before) > 1 else ((), ())
-        self._known_line.setData(list(xs), list(ys), connect="finite")
+        self._feed(self._known_line, xs, ys, connect="finite")
 
     def _draw_events(self) -> None:
         shown = self.events[:_EVENT_POOL]
@@ -138,22 +169,39 @@ class ChartOverlays:
             self._plot.addItem(line, ignoreBounds=True)
         self._events_drawn = len(shown)
         for line, event in zip(self._event_lines, shown, strict=False):
-            line.setPos(event.at)
-            line.label.setFormat(event.label)
-            line.label.setText(event.label)
+            line.setPos(event.at)  # pyqtgraph leaves the same place alone
+            set_label(line, event.label)
 
     def _draw_cone(self) -> None:
         cone = self.cone if self.show_cone else None
         if cone is None:
             for item in (self._cone_low, self._cone_high, self._cone_mid):
-                item.setData([], [])
+                self._feed(item, (), ())
             self._cone_fill.setVisible(False)
             return
         xs = [cone.start, cone.end]
         start = self._to_view_y(cone.start_count)
         for item, end in ((self._cone_low, cone.low), (self._cone_high, cone.high), (self._cone_mid, cone.central)):
-            item.setData(xs, [start, self._to_view_y(max(end, 1.0))])
+            self._feed(item, xs, [start, self._to_view_y(max(end, 1.0))])
         self._cone_fill.setVisible(True)
+
+    def _keep_counts_as_given(self) -> None:
+        """The plot's log scale puts its curves in log mode, which would take the logarithm of these
+        lines' counts a second time (they are given on the view's scale): a milestone line, a gap
+        or the cone drawn near 0.6 for 10,000, out of sight."""
+        for item in (self._gap_curve, self._known_line, self._cone_low, self._cone_high, self._cone_mid):
+            item.setLogMode(False, False)
+
+    def _feed(self, item: pg.PlotDataItem | pg.ScatterPlotItem, xs, ys, **options) -> None:
+        """item.setData, unless it shows these very points already: each setData is pyqtgraph's
+        Python over the item (and the cone's fill between two of them), at every refresh."""
+        x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        fed = self._fed.get(id(item))
+        if fed is not None and fed[2] == options and np.array_equal(fed[0], x, equal_nan=True) \
+                and np.array_equal(fed[1], y, equal_nan=True):
+            return
+        self._fed[id(item)] = (x, y, options)
+        item.setData(x, y, **options)
 
     # -- extent and reading ----------------------------------------------------------------------
     def x_extent(self) -> tuple[float, float] | None:

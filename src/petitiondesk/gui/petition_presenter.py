@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from petitiondesk.core.watch_rows import WatchRow
@@ -34,6 +34,57 @@ RELATED_DELAY_MS = 400
 #: A selection whose samples take longer than this to read shows "Loading" instead of the previous one.
 LOADING_STATE_DELAY_MS = 200
 LOADING_TEXT = "Loading the recorded samples…"
+#: A piece of a read waits for the window's paint of the piece before (see `AfterPaint`), or this long.
+PAINT_WAIT_MS = 30
+
+
+class AfterPaint(QObject):
+    """Calls `slot` a full turn of the event loop after `window`'s next paint (or after
+    PAINT_WAIT_MS without one). Qt paints a change some turns later (the graph's scene queues its
+    update, the window asks for a paint 5 ms or a frame later): a piece started at once shared its
+    turn with the previous piece's paint (4-7 ms more; bench/bench_gui.py --trace); started on the
+    turn after the paint, it still ran before the timers and input waiting since the paint began."""
+
+    def __init__(self, slot: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._window: QWidget | None = None
+        self._next_turn = QTimer(self, singleShot=True, interval=0)
+        self._next_turn.timeout.connect(slot)
+        self._after_paint = QTimer(self, singleShot=True, interval=0)  # its turn: the paint is over
+        self._after_paint.timeout.connect(self.next_turn)
+        self._no_paint = QTimer(self, singleShot=True, interval=PAINT_WAIT_MS)
+        self._no_paint.timeout.connect(self._painted)
+
+    def next_turn(self) -> None:
+        self._next_turn.start()
+
+    def wait(self, window: QWidget) -> None:
+        if not window.isVisible():  # no paint is coming
+            self.next_turn()
+            return
+        self._window = window
+        window.installEventFilter(self)
+        self._no_paint.start()
+
+    def cancel(self) -> None:
+        self._stop_watching()
+        self._after_paint.stop()
+        self._next_turn.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.UpdateRequest:
+            self._painted()  # the paint follows in this event
+        return False
+
+    def _painted(self) -> None:
+        self._stop_watching()
+        self._after_paint.start()
+
+    def _stop_watching(self) -> None:
+        self._no_paint.stop()
+        if self._window is not None:
+            self._window.removeEventFilter(self)
+            self._window = None
 
 
 class PetitionPresenter(QObject):
@@ -70,7 +121,7 @@ class PetitionPresenter(QObject):
         #: What is left to put on show of the last read: one piece per turn of the event loop.
         self._steps: deque[Callable[[], None]] = deque()
         self._announcing: int | None = None  # the petition whose read they show
-        self._step_timer = self._single_shot(0, self._run_step)
+        self._pacer = AfterPaint(self._run_step, self)
         reader.loaded.connect(self._on_read)
 
     def _single_shot(self, delay_ms: int, slot) -> QTimer:
@@ -155,6 +206,7 @@ class PetitionPresenter(QObject):
         self.shown_baseline = None
 
     def _drop_steps(self) -> None:
+        self._pacer.cancel()
         self._steps.clear()
         self._announcing = None
 
@@ -205,21 +257,22 @@ class PetitionPresenter(QObject):
         self._show_in_steps(result.petition_id, steps)
 
     def _show_in_steps(self, petition_id: int, steps: list[Callable[[], None]]) -> None:
-        """Put a read on show one piece per turn of the event loop, then say so: the graph's
-        samples, its outlook and the details take 5-15 ms each, and together held the window
-        30-90 ms when a document arrived (bench/bench_gui.py). The presenter's state (times,
-        counts, shown_petition) is already this read's; only the widgets follow."""
+        """Put a read on show one piece per turn of the event loop (each after the window's paint of
+        the one before), then say so: the graph, the map and the details take 3-12 ms each,
+        and together held the window 30-90 ms when a document arrived (bench/bench_gui.py). The
+        presenter's state (times, counts, shown_petition) is already this read's; only the
+        widgets follow."""
         self._finish_steps()
         self._steps.extend(steps)
         self._announcing = petition_id
-        self._step_timer.start()
+        self._pacer.next_turn()
 
     @Slot()
     def _run_step(self) -> None:
         if self._steps:
             self._steps.popleft()()
         if self._steps:
-            self._step_timer.start()
+            self._pacer.wait(self.chart.window())
         elif self._announcing is not None:  # in the last piece's turn: whoever hears it sees it all
             petition_id, self._announcing = self._announcing, None
             self.shown_changed.emit()
@@ -227,6 +280,7 @@ class PetitionPresenter(QObject):
 
     def _finish_steps(self) -> None:
         """The last read's pieces still to come, on show now and unannounced: a newer read follows."""
+        self._pacer.cancel()
         while self._steps:
             self._steps.popleft()()
         self._announcing = None
@@ -242,8 +296,8 @@ class PetitionPresenter(QObject):
         self.shown_baseline = baseline = result.baseline
         self.shown_movers_ready_at = result.movers_ready_at
 
-        def outlook() -> None:
-            self.chart.set_outlook(result.outlook)
+        def chart() -> None:  # samples and outlook together: one fit, one drawing, one paint
+            self.chart.set_petition(petition, times, counts, result.outlook)
             if result.error and petition is not None:
                 self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
 
@@ -252,8 +306,7 @@ class PetitionPresenter(QObject):
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
-        return [lambda: self.chart.set_petition(petition, times, counts), outlook,
-                lambda: self.detail.prepare_map(petition), details, self.detail.show_breakdowns]
+        return [chart, lambda: self.detail.prepare_map(petition), details, self.detail.show_breakdowns]
 
     def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
@@ -269,13 +322,15 @@ class PetitionPresenter(QObject):
         new_document = petition is not None and petition != self.shown_petition
         if new_document and self.shown_petition is None:  # its first document: thresholds and closing date
 
-            def first_document() -> None:  # the samples come with it
-                self.chart.set_petition(petition, times, counts)
+            def first_document() -> None:  # the samples and the outlook come with it
+                self.chart.set_petition(petition, times, counts, result.outlook)
                 self._related_timer.start()  # topics and departments are known now
 
             steps.append(first_document)
         elif new_samples:
-            steps.append(lambda: self.chart.update_samples(times, counts))
+            steps.append(lambda: self.chart.update_samples(times, counts, result.outlook))
+        elif result.outlook is not None:
+            steps.append(lambda: self.chart.set_outlook(result.outlook))
         if new_document:
             self._set_shown_petition(petition)
         shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
@@ -284,7 +339,6 @@ class PetitionPresenter(QObject):
             steps.append(lambda: self.detail.show_texts(shown, constituency_baseline=baseline, movers_ready_at=ready))
             steps.append(self.detail.show_breakdowns)
         if result.outlook is not None:
-            steps.append(lambda: self.chart.set_outlook(result.outlook))
             steps.append(lambda: self.detail.show_outlook(result.outlook))
         return steps
 

@@ -1,9 +1,10 @@
-"""The background refresh: one long-lived QThread that owns the HTTP client and the database writes.
+"""The background refresh: one long-lived thread that owns the HTTP client and the database writes.
 
 `RefreshService` lives in the GUI thread; the window and the tests talk only to it. It starts a
-`QThread` hosting a `RefreshWorker`, sends it requests through queued signals connected to the
-worker's bound methods (so they run in the worker thread), and re-emits the worker's results from
-the GUI thread (docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
+named Python thread ("petitiondesk-refresh") running a Qt event loop, where a `RefreshWorker`
+lives (`gui/service.py`), sends it requests through queued signals connected to the worker's
+bound methods (so they run in that thread), and re-emits the worker's results from the GUI thread
+(docs/ARCHITECTURE.md, threads). Everything that crosses is immutable: `WatchRow`s, reports,
 `RefreshResult`s and `PinResult`s.
 
 The worker creates the `PetitionsClient`, its own `Store` connection and the `Refresher` inside the
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from petitiondesk.core.scheduler import RequestScheduler
-from petitiondesk.core.watch_rows import WatchRow, build_rows
+from petitiondesk.core.watch_rows import OutlookMemo, WatchRow, build_rows
 from petitiondesk.gui.service import BackgroundService, ServiceWorker, describe_error, shared_scheduler
 
 if TYPE_CHECKING:  # httpx is imported by the client, in the worker thread, off the start-up path
@@ -178,6 +179,8 @@ class RefreshWorker(ServiceWorker):
         self._refresher: Refresher | None = None
         self._session: PollerSession | None = None
         self._timer: QTimer | None = None
+        #: The open petitions' outlooks from pass to pass: worked out again only when a count or document moved.
+        self._outlooks = OutlookMemo()
         #: References to pin, appended by the GUI thread (a deque: appends and pops are atomic).
         self.waiting_pins: deque[str] = deque()
 
@@ -394,7 +397,7 @@ class RefreshWorker(ServiceWorker):
             problems = self._problems(report, error, watched)
             # Only the rows that changed: rebuilding every row costs the GUI its share of the GIL.
             ids = None if report is None else {update.petition_id for update in report.updates} | set(problems)
-            rows = build_rows(self._store, self._config.clock(), ids, problems)
+            rows = build_rows(self._store, self._config.clock(), ids, problems, memo=self._outlooks)
         except Exception as exc:
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
