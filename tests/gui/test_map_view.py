@@ -75,6 +75,28 @@ def test_a_refresh_recolours_without_rebuilding_the_map(pane):
     assert view.builds == 1 and list(view.scene().items()) == items_before
 
 
+def test_the_map_built_a_turn_at_a_time_shows_every_seat_once(qtbot):
+    """The first showing's map is built in pieces (the tab, then a third of the seats per turn of the
+    event loop), and a petition shown before the last piece still gets the whole map, built once."""
+    widget = DetailPane()
+    qtbot.addWidget(widget)
+    document = petition(2010)
+    steps = widget.map_steps(document)
+    assert len(steps) == 4
+    steps[0]()  # the Signatures tab and its modules: no seat yet
+    view = widget.map_panel.view
+    assert view.builds == 0
+    steps[1]()
+    assert view.builds == 0  # a third of the seats: not on show, not counted as built
+    widget.show_petition(document)  # shown before the rest: finished now, not rebuilt later
+    assert view.builds == 1 and view.hexmap.year == 2010
+    seats = [item for item in view.scene().items() if item.data(0)]
+    assert sorted(item.data(0) for item in seats) == sorted(view.hexmap.hexes)
+    for step in steps[2:]:
+        step()
+    assert view.builds == 1 and len([item for item in view.scene().items() if item.data(0)]) == len(seats)
+
+
 def test_switching_modes_recolours_from_the_combo(pane):
     pane.show_petition(petition(2010))
     panel = pane.map_panel

@@ -105,6 +105,8 @@ class HexMapView(QGraphicsView):
         self.setMouseTracking(True)
         self.setMinimumSize(100, 90)
         self._scenes: dict[int, tuple[QGraphicsScene, dict[str, QGraphicsPolygonItem]]] = {}
+        # Scenes part-built by prepare(seats=...): the seats still to add.
+        self._building: dict[int, tuple[QGraphicsScene, dict[str, QGraphicsPolygonItem], list]] = {}
         self._items: dict[str, QGraphicsPolygonItem] = {}
         self._hexmap: HexMap | None = None
         self._colours: dict[str, str] = {}
@@ -140,12 +142,24 @@ class HexMapView(QGraphicsView):
         self.set_selected(self.selected_code)
         self.set_mine(self.mine_code)
 
-    def prepare(self, hexmap: HexMap) -> None:
-        """Build `hexmap`'s scene now if it was never built (650 seats: ~10 ms), so that showing it
-        later costs only its colours."""
-        if hexmap.year not in self._scenes:
-            self._scenes[hexmap.year] = self._build_scene(hexmap)
-            self.builds += 1
+    def prepare(self, hexmap: HexMap, seats: int | None = None) -> bool:
+        """Build `hexmap`'s scene if it was never built, so that showing it later costs only its
+        colours; at most `seats` more seats now (all if None: 650 seats take 10-15 ms, so a caller
+        may spread them over turns of the event loop). True once the scene is whole."""
+        if hexmap.year in self._scenes:
+            return True
+        scene, items, todo = self._building.setdefault(
+            hexmap.year, (self._new_scene(hexmap), {}, list(hexmap.hexes.items())))
+        now = len(todo) if seats is None else max(seats, 0)
+        for code, place in todo[:now]:
+            items[code] = self._add_seat(scene, code, *place.centre)
+        del todo[:now]
+        if todo:
+            return False
+        del self._building[hexmap.year]
+        self._scenes[hexmap.year] = (scene, items)
+        self.builds += 1
+        return True
 
     def set_colours(self, colours: dict[str, str]) -> None:
         """Fill each seat with its colour ("#rrggbb"); a seat left out is drawn as having no data."""
@@ -204,20 +218,20 @@ class HexMapView(QGraphicsView):
             self._apply_palette()
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _build_scene(self, hexmap: HexMap) -> tuple[QGraphicsScene, dict[str, QGraphicsPolygonItem]]:
+    def _new_scene(self, hexmap: HexMap) -> QGraphicsScene:
         scene = QGraphicsScene(self)
-        items = {}
-        for code, place in hexmap.hexes.items():
-            x, y = place.centre
-            item = QGraphicsPolygonItem(_polygon(x, y, HEX_FILL))
-            item.setPen(Qt.PenStyle.NoPen)
-            item.setData(0, code)
-            item.setZValue(_HEX_Z)
-            scene.addItem(item)
-            items[code] = item
         left, top, right, bottom = hexmap.bounds()
         scene.setSceneRect(QRectF(left, top, right - left, bottom - top))
-        return scene, items
+        return scene
+
+    @staticmethod
+    def _add_seat(scene: QGraphicsScene, code: str, x: float, y: float) -> QGraphicsPolygonItem:
+        item = QGraphicsPolygonItem(_polygon(x, y, HEX_FILL))
+        item.setPen(Qt.PenStyle.NoPen)
+        item.setData(0, code)
+        item.setZValue(_HEX_Z)
+        scene.addItem(item)
+        return item
 
     def _outline(self, z: int) -> QGraphicsPolygonItem:
         item = QGraphicsPolygonItem()

@@ -306,7 +306,7 @@ class PetitionPresenter(QObject):
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
-        return [chart, lambda: self.detail.prepare_map(petition), details, self.detail.show_breakdowns]
+        return [chart, *self.detail.map_steps(petition), details, self.detail.show_breakdowns]
 
     def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
@@ -335,7 +335,7 @@ class PetitionPresenter(QObject):
             self._set_shown_petition(petition)
         shown, baseline, ready = self.shown_petition, self.shown_baseline, self.shown_movers_ready_at
         if shown is not None and (new_document or new_baseline):
-            steps.append(lambda: self.detail.prepare_map(shown))
+            steps.extend(self.detail.map_steps(shown))
             steps.append(lambda: self.detail.show_texts(shown, constituency_baseline=baseline, movers_ready_at=ready))
             steps.append(self.detail.show_breakdowns)
         if result.outlook is not None:
