@@ -371,15 +371,16 @@ def print_memory_holders(snapshot) -> None:
         print(f"    {size / 1e6:6.1f} MB  {where}")
 
 
-def compiled_bytecode(folder: Path) -> None:
+def compiled_bytecode() -> None:
     """PetitionDesk's modules found compiled, as in an installed copy (and as bench_startup's children
     find them), even under PYTHONDONTWRITEBYTECODE: a module the window imports when first needed
-    (the Signatures tab's, the alerts') then costs its import, not a compile of its source."""
+    (the Signatures tab's, the alerts') then costs its import, not a compile of its source. Written
+    to the package's own __pycache__ (git ignores it), where any import finds it: a pycache_prefix
+    would hide every other library's bytecode and compile those instead."""
     import compileall
 
     import petitiondesk
 
-    sys.pycache_prefix = str(folder)
     compileall.compile_dir(str(Path(petitiondesk.__file__).parent), quiet=2)
 
 
@@ -394,8 +395,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
     from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
     from petitiondesk.simulator import World
 
-    bytecode = tempfile.TemporaryDirectory()
-    compiled_bytecode(Path(bytecode.name))
+    compiled_bytecode()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     favour_the_gui_thread()  # as run_gui does
     simulator, url = start_simulator(petitions + 50)
