@@ -181,6 +181,9 @@ class MainWindow(QMainWindow):
         """What is not on screen at start, once (see `LATER_PARTS_AT_LATEST_MS`)."""
         if self._alerts is None and not self._closed:
             self._build_alerts()
+            # The Signatures tab on a turn of its own, before the first refresh brings breakdowns:
+            # built then, it held the window 20-80 ms as the first document arrived.
+            QTimer.singleShot(0, self.detail.build_signatures_tab)
 
     def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation, self)
