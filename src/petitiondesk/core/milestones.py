@@ -61,7 +61,11 @@ class KnownPoint:
     at: float  # POSIX seconds
     count: int
     label: str
-    stated: bool = True  # False for ``opened``: a bound that shapes the curve, not a count to list as data
+
+    @property
+    def stated(self) -> bool:
+        """A count the site states; ``opened`` is a bound that shapes the curve, not data to list."""
+        return self.name != "opened"
 
 
 @dataclass(frozen=True)
@@ -188,8 +192,7 @@ def _candidate_points(petition: Petition) -> list[KnownPoint]:
     opened = _timestamp(petition.opened_at)
     if opened is not None and opened >= earliest:  # least trusted: dropped if any other point disagrees
         points.append(KnownPoint("opened", opened, min(MOST_BEFORE_OPENING, count),
-                                 f"opened: at most {MOST_BEFORE_OPENING} — only the creator and sponsors sign before",
-                                 stated=False))
+                                 f"opened: at most {MOST_BEFORE_OPENING} — only the creator and sponsors sign before"))
     return points
 
 
