@@ -556,3 +556,42 @@ def test_gaps_are_found_by_the_first_quartile_of_the_steps_as_numpy_gives_it():
             counts = np.arange(size) * 10
             limit = max(GAP_SECONDS, float(np.percentile(steps, 25)) * 6)
             assert list(gap_mask(times, counts)) == list(steps > limit)
+
+
+def test_the_plot_is_built_when_first_needed_with_the_scale_and_forecast_chosen_before(qtbot):
+    """The window paints before the plot exists (gui/chart_plot.py imports pyqtgraph): what the user
+    chose meanwhile (the saved log scale, the forecast hidden) is how the plot is then drawn."""
+    widget = SignatureChart()
+    qtbot.addWidget(widget)
+    widget.resize(800, 450)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_petition(None, np.empty(0), np.empty(0))
+    widget.set_log_scale(True)
+    widget.set_forecast_shown(False)
+    widget.fit()
+    assert widget._parts is None  # nothing to draw yet
+    assert widget.is_empty and widget.empty_label.text() == EMPTY_NO_PETITION
+    assert widget.log_scale and widget.log_button.isChecked()
+    built = []
+    widget.plot_built.connect(lambda: built.append(True))
+
+    times, counts = hourly(np.linspace(1_000, 20_000, 48))
+    widget.set_petition(petition(20_000), times, counts)
+    assert built == [True] and not widget.is_empty
+    assert widget.plot_widget.getPlotItem().ctrl.logYCheck.isChecked()  # the count axis is logarithmic
+    assert not widget.overlays.show_cone
+    bottom, top = widget.plot_widget.getPlotItem().getViewBox().viewRange()[1]
+    assert bottom <= math.log10(1_000) and top >= math.log10(20_000)  # fitted in log units
+    widget.ensure_plot()
+    assert built == [True]  # once
+
+
+def test_a_right_click_on_the_plot_asks_for_its_menu_where_the_pointer_is(chart, qtbot):
+    times, counts = hourly(np.linspace(0, 500, 24))
+    chart.set_petition(petition(500), times, counts)
+    asked = []
+    chart.context_menu_requested.connect(asked.append)
+    plot = chart.plot_widget
+    plot.customContextMenuRequested.emit(plot.rect().center())
+    assert asked == [plot.mapToGlobal(plot.rect().center())]

@@ -217,6 +217,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         if started or service.is_stopped:
             return  # once: when the rows are painted, or when the fallback's time is up
         started = True
+        window.chart.ensure_plot()  # before the worker's imports compete with it for the interpreter
         freeze_long_lived_objects()
         service.start()
         for petition_id in session.pins:

@@ -2,6 +2,8 @@
 
 The curves and lines are created once; new samples only call setData. The view follows the
 latest point while the user is looking at it and otherwise leaves their zoom and pan alone.
+The plot itself (gui/chart_plot.py, pyqtgraph) is built just after the window's first paint, or
+when a petition is first drawn: until then the graph's place says what it will show.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,9 +30,6 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import analysis
 from petitiondesk.core.models import Petition
 from petitiondesk.gui import framing
-from petitiondesk.gui.axes import CountAxis, LocalDateAxis, colour_plot, colour_threshold_line, plot_colours
-from petitiondesk.gui.chart_export import ChartSpec, spec_for
-from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike, set_label
 from petitiondesk.gui.format import (
     display_zone,
     format_chance,
@@ -41,7 +40,13 @@ from petitiondesk.gui.format import (
     format_uk_time,
     zone_name,
 )
-from petitiondesk.gui.lod_curve import LodCurve
+
+if TYPE_CHECKING:  # the plot's modules import pyqtgraph: imported when the plot is built
+    import pyqtgraph as pg
+
+    from petitiondesk.gui.chart_export import ChartSpec
+    from petitiondesk.gui.chart_overlays import ChartOverlays, Cone, EventLike, PointLike
+    from petitiondesk.gui.chart_plot import PlotParts
 
 EMPTY_NO_PETITION = "Select a petition to see its signatures over time."
 EMPTY_NO_SAMPLES = "No samples recorded yet — PetitionDesk records counts while it runs."
@@ -52,27 +57,13 @@ _Y_PADDING = framing.Y_PADDING
 _LABEL_CLEARANCE = 18
 
 
-class _TimeZoomViewBox(pg.ViewBox):
-    """The wheel and a drag move through time while the counts follow the data; with Shift held
-    they zoom and pan the counts instead (and the counts stop following until Fit)."""
-
-    countsMovedByUser = Signal()
-
-    def wheelEvent(self, ev, axis=None):
-        super().wheelEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
-
-    def mouseDragEvent(self, ev, axis=None):
-        super().mouseDragEvent(ev, axis=self._axis_for(ev) if axis is None else axis)
-
-    def _axis_for(self, ev) -> int:
-        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.countsMovedByUser.emit()
-            return 1
-        return 0
-
-
 class SignatureChart(QWidget):
     """Samples of one petition's signature count, with thresholds, crosshair, zoom and log scale."""
+
+    #: The plot was just built (pyqtgraph imported): once.
+    plot_built = Signal()
+    #: A context menu was asked for over the plot, at this global position.
+    context_menu_requested = Signal(QPoint)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,11 +79,11 @@ class SignatureChart(QWidget):
         self._fitted_range: list[list[float]] | None = None
         # The count range follows the samples in the time window until the user zooms it.
         self._counts_follow = True
+        self._forecast_shown = True
+        self._parts: PlotParts | None = None  # the plot, once built
 
         self._build_header()
-        self._build_plot()
         self._build_layout()
-        self._apply_palette()
         self._show_state()
 
     # -- construction ----------------------------------------------------------------------------
@@ -126,58 +117,44 @@ class SignatureChart(QWidget):
         self.forecast_button.setAccessibleName("Show the forecast")
         self.forecast_button.toggled.connect(self.set_forecast_shown)
 
-    def _build_plot(self) -> None:
-        self._date_axis = LocalDateAxis(orientation="bottom")
-        self._count_axis = CountAxis(orientation="left")
-        view = _TimeZoomViewBox()
-        view.countsMovedByUser.connect(self._stop_following_counts)
-        self.plot_widget = pg.PlotWidget(
-            viewBox=view, axisItems={"bottom": self._date_axis, "left": self._count_axis}
-        )
-        self.plot_widget.setAccessibleName("Signatures over time")
-        item = self.plot_widget.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.12)
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        self._view = item.getViewBox()
-        self._view.disableAutoRange()
-        self._view.setMouseEnabled(x=True, y=True)
+    def ensure_plot(self) -> None:
+        """Build the plot, once: it imports pyqtgraph (the window's first paint does not wait for it)."""
+        if self._parts is not None:
+            return
+        from petitiondesk.gui.chart_plot import build_plot
 
-        self.overlays = ChartOverlays(item, self._to_view_y)
-        # Months of samples (a million) drawn at the view's resolution (gui/lod_curve.py).
-        self._curve = LodCurve(connect="finite", name="Signatures")
-        item.addItem(self._curve)
-        self._latest = pg.ScatterPlotItem(size=8)
-        item.addItem(self._latest)
+        parts = self._parts = build_plot(self._to_view_y)
+        self._view, self._curve, self._latest = parts.view, parts.curve, parts.latest
+        self._date_axis, self._count_axis = parts.date_axis, parts.count_axis
+        self._threshold_lines = parts.threshold_lines
+        self._cross_v, self._cross_h, self._cross_marker = parts.cross_v, parts.cross_h, parts.cross_marker
+        parts.overlays.show_cone = self._forecast_shown
+        parts.view.countsMovedByUser.connect(self._stop_following_counts)
+        parts.widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        parts.widget.installEventFilter(self)
+        parts.widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        parts.widget.customContextMenuRequested.connect(
+            lambda position: self.context_menu_requested.emit(parts.widget.mapToGlobal(position)))
+        parts.view.sigXRangeChanged.connect(self._follow_counts)
+        parts.view.sigYRangeChanged.connect(self._update_threshold_visibility)
+        parts.view.sigResized.connect(self._update_threshold_visibility)
+        self._stack.insertWidget(0, parts.widget)
+        self._apply_palette()
+        if self._log:  # chosen before the plot was there (the saved scale, at start)
+            parts.widget.getPlotItem().setLogMode(x=False, y=True)
+        self.plot_built.emit()  # the empty state's words stay: whoever draws next says what is shown
 
-        self._threshold_lines: dict[str, pg.InfiniteLine] = {}
-        for key in ("response", "debate"):
-            line = pg.InfiniteLine(
-                angle=0,
-                movable=False,
-                label=key,  # the real text is set with the petition's own threshold
-                labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]},
-            )
-            line.setVisible(False)
-            item.addItem(line, ignoreBounds=True)
-            self._threshold_lines[key] = line
+    @property
+    def plot_widget(self) -> pg.PlotWidget:
+        self.ensure_plot()
+        assert self._parts is not None
+        return self._parts.widget
 
-        self._cross_v = pg.InfiniteLine(angle=90, movable=False)
-        self._cross_h = pg.InfiniteLine(angle=0, movable=False)
-        self._cross_marker = pg.ScatterPlotItem(size=9)
-        for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
-            crosshair_part.setVisible(False)
-            item.addItem(crosshair_part, ignoreBounds=True)
-        self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.plot_widget.setToolTip(
-            "Drag or scroll to move through time; the counts follow. Shift+scroll zooms the counts."
-            " Keys: arrows pan, + and - zoom, Home fits, End jumps to the latest sample."
-        )
-        self.plot_widget.installEventFilter(self)
-        self._view.sigXRangeChanged.connect(self._follow_counts)
-        self._view.sigYRangeChanged.connect(self._update_threshold_visibility)
-        self._view.sigResized.connect(self._update_threshold_visibility)
+    @property
+    def overlays(self) -> ChartOverlays:
+        self.ensure_plot()
+        assert self._parts is not None
+        return self._parts.overlays
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()
@@ -194,8 +171,7 @@ class SignatureChart(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self._stack = QStackedWidget(self)
-        self._stack.addWidget(self.plot_widget)
-        self._stack.addWidget(self.empty_label)
+        self._stack.addWidget(self.empty_label)  # the plot goes in when built
 
         self.readout_label = QLabel(READOUT_HINT, self)
         self.readout_label.setObjectName("chartReadout")
@@ -213,6 +189,13 @@ class SignatureChart(QWidget):
                      seen: analysis.Outlook | None = None) -> None:
         """Show another petition (or none) and its samples (POSIX seconds and counts), with its
         outlook if known: fitted and drawn once."""
+        if petition is None and self._parts is None:  # nothing to draw: no need of the plot yet
+            self._petition, self._outlook = None, None
+            self._times, self._counts = np.empty(0, dtype=float), np.empty(0, dtype=float)
+            self._update_summary()
+            self._show_state()
+            return
+        self.ensure_plot()
         self._petition = petition
         self._store_samples(times, counts)
         self._take_outlook(seen)
@@ -227,6 +210,7 @@ class SignatureChart(QWidget):
                     cone: Cone | None = None) -> None:
         """What the site states about the shown petition: milestone counts, dated events, and the
         forecast cone. Drawn apart from the recorded samples; the view refits if it was fitted."""
+        self.ensure_plot()
         was_fitted = self._is_fitted()
         self._set_context(known, events, cone)
         self.overlays.redraw()
@@ -237,6 +221,7 @@ class SignatureChart(QWidget):
     def set_outlook(self, seen: analysis.Outlook | None) -> None:
         """The petition's past and future as the core works them out (on the reader thread): its
         milestones, events, deadline, estimate and milestone odds."""
+        self.ensure_plot()
         was_fitted = self._is_fitted()
         self._take_outlook(seen)
         self.overlays.redraw()
@@ -272,6 +257,8 @@ class SignatureChart(QWidget):
         return tuple(marks)
 
     def _cone(self, seen: analysis.Outlook) -> Cone | None:
+        from petitiondesk.gui.chart_overlays import Cone
+
         estimate, closing = seen.estimate, seen.deadline
         if estimate is None or closing is None or seen.state != "open" or not self._times.size:
             return None
@@ -285,6 +272,9 @@ class SignatureChart(QWidget):
         if self.forecast_button.isChecked() != bool(on):
             self.forecast_button.setChecked(bool(on))  # re-enters through toggled
             return
+        self._forecast_shown = bool(on)
+        if self._parts is None:
+            return  # drawn so when the plot is built
         self.overlays.show_cone = bool(on)
         self.overlays.redraw()
         self.fit()
@@ -293,6 +283,7 @@ class SignatureChart(QWidget):
         """More samples of the same petition, with the outlook worked out over them all if given
         (else the context on show stays): extend the curve, follow only if following. The view
         moves and the overlays are drawn once, as set_outlook after this would do them again."""
+        self.ensure_plot()
         old_last = self._times[-1] if self._times.size else None
         was_fitted = self._is_fitted()
         (x_min, x_max), _ = self._view.viewRange()
@@ -314,6 +305,8 @@ class SignatureChart(QWidget):
     def fit(self) -> None:
         """Show every sample (and a threshold the count is closing in on)."""
         self._counts_follow = True
+        if self._parts is None:
+            return  # nothing drawn yet
         times = self._frame_times()
         if not times.size:
             self._fitted_range = None
@@ -330,6 +323,9 @@ class SignatureChart(QWidget):
             self.log_button.setChecked(on)  # re-enters through toggled
             return
         if on == self._log:
+            return
+        if self._parts is None:  # the saved scale at start: applied when the plot is built
+            self._log = on
             return
         was_fitted = self._is_fitted()
         (x_min, x_max), _ = self._view.viewRange()
@@ -354,7 +350,7 @@ class SignatureChart(QWidget):
     def samples(self, visible_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """The samples shown (all of them, or those in the visible time range): times, int counts."""
         times, counts = self._times, self._counts.astype(np.int64)
-        if visible_only and times.size:
+        if visible_only and times.size and self._parts is not None:
             (low, high), _ = self._view.viewRange()
             keep = (times >= low) & (times <= high)
             times, counts = times[keep], counts[keep]
@@ -362,6 +358,8 @@ class SignatureChart(QWidget):
 
     def export_spec(self, petition_id: int) -> ChartSpec:
         """What the user sees, for an exported image: the same time window and scale."""
+        from petitiondesk.gui.chart_export import spec_for
+
         (low, high), (bottom, top) = self._view.viewRange()
         times, counts = self.samples()
         x_range = (float(low), float(high)) if times.size else None
@@ -492,6 +490,8 @@ class SignatureChart(QWidget):
         return {"response": petition.response_threshold, "debate": petition.debate_threshold}
 
     def _place_threshold_lines(self) -> None:
+        from petitiondesk.gui.chart_overlays import set_label
+
         thresholds = self._thresholds()
         for key, line in self._threshold_lines.items():
             value = thresholds.get(key)
@@ -598,7 +598,7 @@ class SignatureChart(QWidget):
         self.readout_label.setText(f"{point.label} · {format_uk_time(moment)} ({zone_name()}) — from the site")
 
     def _hide_crosshair(self) -> None:
-        for crosshair_part in (self._cross_v, self._cross_h, self._cross_marker):
+        for crosshair_part in self._parts.crosshair if self._parts is not None else ():
             crosshair_part.setVisible(False)
         self.readout_label.setText(READOUT_HINT if self._times.size else "")
 
@@ -608,7 +608,7 @@ class SignatureChart(QWidget):
 
     # -- keyboard --------------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.plot_widget:
+        if self._parts is not None and watched is self._parts.widget:
             if event.type() == QEvent.Type.Leave:
                 self._hide_crosshair()
             elif event.type() == QEvent.Type.KeyPress and self._handle_key(event.key()):
@@ -691,17 +691,17 @@ class SignatureChart(QWidget):
         if self._petition is None:
             self.empty_label.setText(EMPTY_NO_PETITION)
             self._stack.setCurrentWidget(self.empty_label)
-        elif not self._times.size and not self.overlays.known:
+        elif self._parts is None or (not self._times.size and not self._parts.overlays.known):
             self.empty_label.setText(EMPTY_NO_SAMPLES)
             self._stack.setCurrentWidget(self.empty_label)
         else:
-            self._stack.setCurrentWidget(self.plot_widget)
+            self._stack.setCurrentWidget(self._parts.widget)
         has_samples = bool(self._times.size)
         self.fit_button.setEnabled(has_samples)
         self.log_button.setEnabled(has_samples)
         if not has_samples:
             self.readout_label.setText("")
-        elif not self._cross_v.isVisible():
+        elif self._parts is None or not self._cross_v.isVisible():
             self.readout_label.setText(READOUT_HINT)
 
     @property
@@ -715,17 +715,7 @@ class SignatureChart(QWidget):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
-        colours = plot_colours(self.palette())
-        background, text, muted, accent = colours.background, colours.text, colours.muted, colours.accent
-        colour_plot(self.plot_widget, colours)
-        self._curve.setPen(pg.mkPen(accent, width=2))
-        self._latest.setBrush(pg.mkBrush(accent))
-        self._latest.setPen(pg.mkPen(background, width=1.5))
-        for line in self._threshold_lines.values():
-            colour_threshold_line(line, colours)
-        cross_pen = pg.mkPen(muted, width=1, style=Qt.PenStyle.DotLine)
-        self.overlays.apply_palette(accent, muted, background, text)
-        self._cross_v.setPen(cross_pen)
-        self._cross_h.setPen(cross_pen)
-        self._cross_marker.setBrush(pg.mkBrush(background))
-        self._cross_marker.setPen(pg.mkPen(accent, width=2))
+        if self._parts is not None:  # else when built
+            from petitiondesk.gui.chart_plot import apply_palette
+
+            apply_palette(self._parts, self.palette())

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from petitiondesk.core import export as csv_export
 from petitiondesk.core.export import ExportError, atomic_write
 from petitiondesk.core.models import Petition
-from petitiondesk.gui import chart_export
 from petitiondesk.gui.chart import SignatureChart
 from petitiondesk.gui.preferences import EXPORT_FOLDER, Preferences
 
@@ -195,6 +194,8 @@ class ExportActions(QObject):
         path = self._ask_path(subject, "chart", "PNG image (*.png);;SVG vector image (*.svg)", ".png")
         if path is None:
             return
+        from petitiondesk.gui import chart_export  # pyqtgraph: imported with the plot, not before the first paint
+
         spec = self.chart.export_spec(subject.petition_id)
         try:  # drawing is Qt work: here, on the GUI thread
             if path.suffix.lower() == ".svg":
@@ -211,6 +212,8 @@ class ExportActions(QObject):
         subject = self._subject_with_chart()
         if subject is None:
             return
+        from petitiondesk.gui import chart_export
+
         width, height = self._saved_size()
         chart_export.copy_to_clipboard(self.chart.export_spec(subject.petition_id), width, height)
         self.export_finished.emit("The chart is on the clipboard.", "")

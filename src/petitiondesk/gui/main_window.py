@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
         self._alerts: WindowAlerts | None = None
+        # The graph's plot (pyqtgraph) on the turn after the first paint: the list is not kept waiting for it.
+        OnFirstPaint(self, self.chart.ensure_plot)
         OnFirstPaint(self, lambda: QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts))
         self.menu_actions.view_menu.aboutToShow.connect(self._build_later_parts)  # its Alerts entry
         window_state.restore(self, self.settings)

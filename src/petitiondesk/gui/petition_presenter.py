@@ -163,6 +163,8 @@ class PetitionPresenter(QObject):
         else:  # the previous petition stays on show until this one's samples arrive
             self._request_all_samples(petition_id)
             self._loading_timer.start()
+            if self.shown_id is None and self.chart.petition is None:  # at start: not "Select a petition"
+                self.chart.empty_label.setText(LOADING_TEXT)
 
     def refresh_selected(self) -> None:
         """After a pass: read what it recorded for the selected petition (a new document brings a

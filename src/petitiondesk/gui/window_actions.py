@@ -27,8 +27,7 @@ class WindowActions:
         self.exports = ExportActions(window, window.chart, window.settings, window.presenter.export_subject)
         self.exports.export_finished.connect(lambda message, _path: window.status.flash(message))
         window.presenter.shown_changed.connect(self.update_enabled)
-        window.chart.plot_widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        window.chart.plot_widget.customContextMenuRequested.connect(self._show_chart_menu)
+        window.chart.context_menu_requested.connect(self._show_chart_menu)
         window.watchlist.context_menu_requested.connect(self._show_row_menu)
         self._build_menus()
         self._build_toolbar()
@@ -224,11 +223,11 @@ class WindowActions:
         menu.popup(position)
 
     @Slot(QPoint)
-    def _show_chart_menu(self, position: QPoint) -> None:
+    def _show_chart_menu(self, position: QPoint) -> None:  # global
         menu = QMenu(self.window)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         _add(menu, *self.exports.all_actions[:4], None, self.fit_action, self.log_action)
-        menu.popup(self.window.chart.plot_widget.mapToGlobal(position))
+        menu.popup(position)
 
     @Slot()
     def compare_selected(self):
