@@ -134,6 +134,23 @@ def test_the_alerts_come_on_the_turn_after_the_rows_are_painted_and_the_view_men
     second.close()
 
 
+def test_the_signatures_tab_is_built_after_the_rows_even_when_the_alerts_were_needed_first(qtbot, data_dir):
+    """Starting in the tray builds the alerts before any paint: the Signatures tab still comes on a
+    turn of its own once the rows are painted, not in the middle of the first document's showing."""
+    database = paths.database_path(data_dir)
+    Store.open(database).close()
+    settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+    service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", refresh_on_start=False))
+    window = MainWindow(service, database, settings)
+    qtbot.addWidget(window)
+    assert window.alerts is not None  # as `--minimized` asks for the tray
+    assert not window.detail.signatures_built
+    window.show()
+    window.reader.read_rows(0.0)
+    qtbot.waitUntil(lambda: window.detail.signatures_built, timeout=WAIT_MS)
+    window.close()
+
+
 def test_the_invitation_to_add_shows_only_once_the_watchlist_is_read_and_empty(qtbot, data_dir):
     database = paths.database_path(data_dir)
     Store.open(database).close()  # created, nothing pinned

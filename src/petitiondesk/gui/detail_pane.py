@@ -264,6 +264,10 @@ class DetailPane(QWidget):
         if self.tabs.widget(index) is self._signatures_stack:
             self.build_signatures_tab()
 
+    @property
+    def signatures_built(self) -> bool:
+        return self._signatures_built
+
     def build_signatures_tab(self) -> None:
         """The Signatures tab's map, tables and movers, once: when it is first shown or has something
         to show (~15 ms, kept out of the window's start)."""

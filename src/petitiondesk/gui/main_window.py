@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.edits.undo_available.connect(self.menu_actions.undo_action.setEnabled)
         self._connect_service()
         self._alerts: WindowAlerts | None = None
+        self._later_parts_built = False
         # The graph's plot (pyqtgraph) on the turn after the first paint: the list is not kept waiting for it.
         OnFirstPaint(self, self.chart.ensure_plot)
         OnFirstPaint(self, lambda: QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts))
@@ -181,11 +182,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _build_later_parts(self) -> None:
         """What is not on screen at start, once (see `LATER_PARTS_AT_LATEST_MS`)."""
-        if self._alerts is None and not self._closed:
+        if self._later_parts_built or self._closed:
+            return
+        self._later_parts_built = True
+        if self._alerts is None:  # else built already, when first needed
             self._build_alerts()
-            # The Signatures tab on a turn of its own, before the first refresh brings breakdowns:
-            # built then, it held the window 20-80 ms as the first document arrived.
-            QTimer.singleShot(0, self.detail.build_signatures_tab)
+        # The Signatures tab on a turn of its own, before the first refresh brings breakdowns:
+        # built then, it held the window 20-80 ms as the first document arrived.
+        QTimer.singleShot(0, self.detail.build_signatures_tab)
 
     def _splitter(self, name: str, orientation: Qt.Orientation, *widgets: QWidget) -> QSplitter:
         splitter = QSplitter(orientation, self)
@@ -325,7 +329,7 @@ class MainWindow(QMainWindow):
     def _on_rows_loaded(self, rows) -> None:
         """The stored rows: the reader's at start-up (estimates pending; None: unreadable), then the worker's."""
         kept = [row for row in rows or () if not self.edits.is_dropped(row.petition_id)]
-        if self._alerts is None:
+        if not self._later_parts_built:
             OnFirstPaint(self, self._build_later_parts)  # on the turn after these rows are painted
         if rows is None or self.model.petition_ids():  # on show already: in place, the selection stays
             self.model.upsert(kept)
