@@ -595,3 +595,26 @@ def test_a_right_click_on_the_plot_asks_for_its_menu_where_the_pointer_is(chart,
     plot = chart.plot_widget
     plot.customContextMenuRequested.emit(plot.rect().center())
     assert asked == [plot.mapToGlobal(plot.rect().center())]
+
+
+def test_a_petition_shown_in_pieces_leaves_the_previous_one_on_screen_until_the_last_piece(chart):
+    """The presenter shows a read a piece per turn of the event loop: no paint in between shows a
+    curve without its milestones, or the new samples under the old petition's lines."""
+    times, counts = hourly(np.linspace(0, 500, 24))
+    chart.set_petition(petition(500), times, counts)
+    before = chart.plot_widget.grab().toImage()
+    times, counts = hourly(np.linspace(5_000, 60_000, 48))
+    hedgehogs = Petition(id=700002, action="Save the hedgehogs", signature_count=60_000, state="open")
+    steps = chart.petition_steps(hedgehogs, times, counts)
+    for step in steps[:-1]:
+        step()
+        assert not chart.plot_widget.updatesEnabled()  # the screen keeps the previous drawing
+    steps[-1]()
+    assert chart.plot_widget.updatesEnabled()
+    assert chart.petition.action == "Save the hedgehogs" and chart.threshold_visible("response")
+    assert chart.plot_widget.grab().toImage() != before
+
+    # Pieces dropped half-way (the user moved on): the next petition shown is painted again.
+    chart.petition_steps(petition(10), *hourly([1, 5, 10]))[0]()
+    chart.set_petition(petition(700), *hourly([100, 400, 700]))
+    assert chart.plot_widget.updatesEnabled() and chart.samples()[1].tolist() == [100, 400, 700]

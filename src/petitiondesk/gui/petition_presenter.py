@@ -298,8 +298,7 @@ class PetitionPresenter(QObject):
         self.shown_baseline = baseline = result.baseline
         self.shown_movers_ready_at = result.movers_ready_at
 
-        def chart() -> None:  # samples and outlook together: one fit, one drawing, one paint
-            self.chart.set_petition(petition, times, counts, result.outlook)
+        def chart_error() -> None:
             if result.error and petition is not None:
                 self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
 
@@ -308,7 +307,14 @@ class PetitionPresenter(QObject):
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
-        return [chart, *self.detail.map_steps(petition), details, self.detail.show_breakdowns]
+        return [*self._chart_steps(petition, times, counts, result.outlook), chart_error,
+                *self.detail.map_steps(petition), details, self.detail.show_breakdowns]
+
+    def _chart_steps(self, petition, times: np.ndarray, counts: np.ndarray, outlook) -> list[Callable[[], None]]:
+        """Samples and outlook together: one fit, one drawing and one paint, in a few short pieces."""
+        if petition is None:
+            return [lambda: self.chart.set_petition(None, times, counts, outlook)]
+        return self.chart.petition_steps(petition, times, counts, outlook)
 
     def _show_new_samples(self, result: ReadResult) -> list[Callable[[], None]]:
         """New samples or a new document of the petition on show, without moving the user's view."""
@@ -324,11 +330,8 @@ class PetitionPresenter(QObject):
         new_document = petition is not None and petition != self.shown_petition
         if new_document and self.shown_petition is None:  # its first document: thresholds and closing date
 
-            def first_document() -> None:  # the samples and the outlook come with it
-                self.chart.set_petition(petition, times, counts, result.outlook)
-                self._related_timer.start()  # topics and departments are known now
-
-            steps.append(first_document)
+            steps.extend(self._chart_steps(petition, times, counts, result.outlook))  # samples and outlook too
+            steps.append(self._related_timer.start)  # topics and departments are known now
         elif new_samples:
             steps.append(lambda: self.chart.update_samples(times, counts, result.outlook))
         elif result.outlook is not None:
