@@ -618,3 +618,27 @@ def test_a_petition_shown_in_pieces_leaves_the_previous_one_on_screen_until_the_
     chart.petition_steps(petition(10), *hourly([1, 5, 10]))[0]()
     chart.set_petition(petition(700), *hourly([100, 400, 700]))
     assert chart.plot_widget.updatesEnabled() and chart.samples()[1].tolist() == [100, 400, 700]
+
+
+def test_new_samples_shown_in_pieces_end_as_update_samples_leaves_them(qtbot):
+    charts = []
+    for _ in range(2):
+        widget = SignatureChart()
+        qtbot.addWidget(widget)
+        widget.resize(800, 450)
+        widget.show()
+        qtbot.waitExposed(widget)
+        widget.set_petition(petition(9_000), *hourly(np.linspace(1_000, 9_000, 24)))
+        charts.append(widget)
+    more = hourly(np.linspace(1_000, 12_000, 30))
+    whole, pieces = charts
+    whole.update_samples(*more)
+    steps = pieces.sample_steps(*more)
+    for step in steps[:-1]:
+        step()
+        assert not pieces.plot_widget.updatesEnabled()
+    steps[-1]()
+    assert pieces.plot_widget.updatesEnabled()
+    assert pieces.samples()[1].tolist() == whole.samples()[1].tolist()
+    assert np.allclose(x_range(pieces), x_range(whole)) and pieces.threshold_visible("response")
+    assert pieces.summary_label.text() == whole.summary_label.text()

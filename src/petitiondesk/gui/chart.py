@@ -311,23 +311,48 @@ class SignatureChart(QWidget):
         (else the context on show stays): extend the curve, follow only if following. The view
         moves and the overlays are drawn once, as set_outlook after this would do them again."""
         self.ensure_plot()
-        old_last = self._times[-1] if self._times.size else None
-        was_fitted = self._is_fitted()
-        (x_min, x_max), _ = self._view.viewRange()
-        following = old_last is not None and x_min <= old_last <= x_max + 1e-6 * abs(x_max)
-
-        self._store_samples(times, counts)
-        if seen is not None:
-            self._take_outlook(seen)
+        self._store_and_move(times, counts, seen)
         self.overlays.redraw()
-        if old_last is None or was_fitted or not self._times.size:
-            self.fit()
-        elif following:
-            self._follow_latest(old_last)
         if seen is not None:
             self._place_threshold_lines()  # the odds in their labels
         self._update_summary()
         self._show_state()
+
+    def sample_steps(self, times: np.ndarray, counts: np.ndarray,
+                     seen: analysis.Outlook | None = None) -> list[Callable[[], None]]:
+        """`update_samples` in pieces, each for a turn of the event loop of its own, as
+        `petition_steps`: with the paint, a refresh of the shown petition took 13-24 ms in one turn."""
+
+        def move() -> None:
+            self.ensure_plot()
+            assert self._parts is not None
+            self._parts.widget.setUpdatesEnabled(False)
+            self._store_and_move(times, counts, seen)
+
+        def draw_overlays() -> None:
+            self.overlays.redraw()
+
+        def label() -> None:
+            if seen is not None:
+                self._place_threshold_lines()  # the odds in their labels
+            self._update_summary()
+
+        return [move, draw_overlays, label, self._show_state]
+
+    def _store_and_move(self, times: np.ndarray, counts: np.ndarray, seen: analysis.Outlook | None) -> None:
+        """The new samples (and outlook) in, and the view fitted again, or following the latest point
+        if it was in view; else the user's zoom and pan stay."""
+        old_last = self._times[-1] if self._times.size else None
+        was_fitted = self._is_fitted()
+        (x_min, x_max), _ = self._view.viewRange()
+        following = old_last is not None and x_min <= old_last <= x_max + 1e-6 * abs(x_max)
+        self._store_samples(times, counts)
+        if seen is not None:
+            self._take_outlook(seen)
+        if old_last is None or was_fitted or not self._times.size:
+            self.fit()
+        elif following:
+            self._follow_latest(old_last)
 
     def fit(self) -> None:
         """Show every sample (and a threshold the count is closing in on)."""

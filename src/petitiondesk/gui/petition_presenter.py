@@ -333,7 +333,7 @@ class PetitionPresenter(QObject):
             steps.extend(self._chart_steps(petition, times, counts, result.outlook))  # samples and outlook too
             steps.append(self._related_timer.start)  # topics and departments are known now
         elif new_samples:
-            steps.append(lambda: self.chart.update_samples(times, counts, result.outlook))
+            steps.extend(self.chart.sample_steps(times, counts, result.outlook))
         elif result.outlook is not None:
             steps.append(lambda: self.chart.set_outlook(result.outlook))
         if new_document:
