@@ -57,6 +57,17 @@ _Y_PADDING = framing.Y_PADDING
 _LABEL_CLEARANCE = 18
 
 
+class QuietStep:
+    """A piece of a showing that changes nothing on screen (the plot's updates are held off): the
+    next piece need not wait for a paint (`PetitionPresenter` waits up to 30 ms for one)."""
+
+    def __init__(self, run: Callable[[], None]) -> None:
+        self.run = run
+
+    def __call__(self) -> None:
+        self.run()
+
+
 class SignatureChart(QWidget):
     """Samples of one petition's signature count, with thresholds, crosshair, zoom and log scale."""
 
@@ -231,7 +242,7 @@ class SignatureChart(QWidget):
             self._place_threshold_lines()
             self._update_summary()
 
-        return [frame, draw_overlays, label, self._show_state]
+        return [QuietStep(frame), QuietStep(draw_overlays), QuietStep(label), self._show_state]
 
     def set_context(self, known: Sequence[PointLike] = (), events: Sequence[EventLike] = (),
                     cone: Cone | None = None) -> None:
@@ -337,7 +348,7 @@ class SignatureChart(QWidget):
                 self._place_threshold_lines()  # the odds in their labels
             self._update_summary()
 
-        return [move, draw_overlays, label, self._show_state]
+        return [QuietStep(move), QuietStep(draw_overlays), QuietStep(label), self._show_state]
 
     def _store_and_move(self, times: np.ndarray, counts: np.ndarray, seen: analysis.Outlook | None) -> None:
         """The new samples (and outlook) in, and the view fitted again, or following the latest point

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from petitiondesk.core.watch_rows import WatchRow
 from petitiondesk.gui.browse_service import BrowseService
-from petitiondesk.gui.chart import SignatureChart
+from petitiondesk.gui.chart import QuietStep, SignatureChart
 from petitiondesk.gui.data_reader import DataReaderService, ReadResult, merge_samples
 from petitiondesk.gui.detail_pane import DetailPane
 from petitiondesk.gui.export_actions import ExportSubject
@@ -271,10 +271,14 @@ class PetitionPresenter(QObject):
 
     @Slot()
     def _run_step(self) -> None:
+        step = self._steps.popleft() if self._steps else None
+        if step is not None:
+            step()
         if self._steps:
-            self._steps.popleft()()
-        if self._steps:
-            self._pacer.wait(self.chart.window())
+            if isinstance(step, QuietStep):
+                self._pacer.next_turn()  # no paint is coming
+            else:
+                self._pacer.wait(self.chart.window())
         elif self._announcing is not None:  # in the last piece's turn: whoever hears it sees it all
             petition_id, self._announcing = self._announcing, None
             self.shown_changed.emit()
