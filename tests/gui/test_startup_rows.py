@@ -16,7 +16,7 @@ from petitiondesk.core.store import FetchState, Store
 from petitiondesk.core.watch_rows import build_rows
 from petitiondesk.gui.format import format_count
 from petitiondesk.gui.main_window import MainWindow
-from petitiondesk.gui.petition_presenter import LOADING_TEXT
+from petitiondesk.gui.petition_presenter import LOADING_DETAILS_TEXT, LOADING_TEXT
 from petitiondesk.gui.watchlist_model import PENDING, Column
 from petitiondesk.gui.worker import RefreshService, WorkerConfig
 from petitiondesk.simulator import World
@@ -71,8 +71,6 @@ def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qt
         {format_count(1_000 + 48 * (number + 1) * 37) for number in range(len(ids))}
     assert set(column_texts(window, Column.ESTIMATE).values()) == {PENDING}
     assert window.current_row().petition_id == ids[1]
-    if window.presenter.shown_id is None:  # the graph's place, until its samples are read: not "Select a petition"
-        assert window.chart.empty_label.text() == LOADING_TEXT
     qtbot.waitUntil(lambda: window.presenter.shown_id == ids[1] and not window.chart.is_empty, timeout=WAIT_MS)
 
     service.start()
@@ -84,6 +82,21 @@ def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qt
     assert shown_order == sorted(ids, key=estimates.__getitem__, reverse=True)  # the saved sort, now by estimate
     assert resets == [len(ids)]  # the first fill only: the estimates came in place
     assert window.current_row().petition_id == ids[1]
+    window.close()
+
+
+def test_a_selected_petition_whose_read_is_on_its_way_says_it_is_loading_not_select_a_petition(qtbot, data_dir):
+    world = World(seed=3, speed=1.0, open_count=50)
+    ids = world.ids("open")[:2]
+    now = world.now().timestamp()
+    database = paths.database_path(data_dir)
+    store_watchlist(database, world, ids, now)
+    window = window_on_the_store(qtbot, data_dir)
+    window.presenter.show_petition(ids[0])  # its samples come back on a later turn of the event loop
+    assert window.chart.empty_label.text() == LOADING_TEXT
+    assert window.detail.empty_label.text() == LOADING_DETAILS_TEXT
+    qtbot.waitUntil(lambda: not window.presenter.is_reading, timeout=WAIT_MS)
+    assert not window.chart.is_empty and window.detail.petition is not None and window.detail.petition.id == ids[0]
     window.close()
 
 
@@ -110,13 +123,20 @@ def test_what_is_not_on_screen_at_start_is_not_even_imported_before_the_rows_are
     assert finished.stdout.strip() == "[]", finished.stdout + finished.stderr
 
 
-def test_the_alerts_come_on_the_turn_after_the_rows_are_painted_and_the_view_menu_has_them_at_once(qtbot, data_dir):
+def window_on_the_store(qtbot, data_dir) -> MainWindow:
+    """A window on the data folder's store (created empty if there is none), its worker not started."""
     database = paths.database_path(data_dir)
     Store.open(database).close()
     settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", refresh_on_start=False))
     window = MainWindow(service, database, settings)
     qtbot.addWidget(window)
+    return window
+
+
+def test_the_alerts_come_on_the_turn_after_the_rows_are_painted_and_the_view_menu_has_them_at_once(qtbot, data_dir):
+    window = window_on_the_store(qtbot, data_dir)
+    service, database, settings = window.service, window.database, window.settings
     view_menu = window.menu_actions.view_menu
     window.show()
     qtbot.waitExposed(window)
@@ -137,12 +157,7 @@ def test_the_alerts_come_on_the_turn_after_the_rows_are_painted_and_the_view_men
 def test_the_signatures_tab_is_built_after_the_rows_even_when_the_alerts_were_needed_first(qtbot, data_dir):
     """Starting in the tray builds the alerts before any paint: the Signatures tab still comes on a
     turn of its own once the rows are painted, not in the middle of the first document's showing."""
-    database = paths.database_path(data_dir)
-    Store.open(database).close()
-    settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
-    service = RefreshService(WorkerConfig(database=database, api_base="http://127.0.0.1:9", refresh_on_start=False))
-    window = MainWindow(service, database, settings)
-    qtbot.addWidget(window)
+    window = window_on_the_store(qtbot, data_dir)
     assert window.alerts is not None  # as `--minimized` asks for the tray
     assert not window.detail.signatures_built
     window.show()
@@ -189,7 +204,7 @@ from PySide6.QtWidgets import QApplication
 from petitiondesk.gui import worker
 from petitiondesk.gui.app import GuiOptions, run_gui
 from petitiondesk.gui.main_window import MainWindow
-from petitiondesk.gui.petition_presenter import LOADING_TEXT
+from petitiondesk.gui.petition_presenter import LOADING_DETAILS_TEXT, LOADING_TEXT
 
 app = QApplication(sys.argv[:1])
 painted = []

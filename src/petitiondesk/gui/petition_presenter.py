@@ -34,6 +34,7 @@ RELATED_DELAY_MS = 400
 #: A selection whose samples take longer than this to read shows "Loading" instead of the previous one.
 LOADING_STATE_DELAY_MS = 200
 LOADING_TEXT = "Loading the recorded samples…"
+LOADING_DETAILS_TEXT = "Loading the petition's details…"
 #: A piece of a read waits for the window's paint of the piece before (see `AfterPaint`), or this long.
 PAINT_WAIT_MS = 30
 
@@ -165,6 +166,8 @@ class PetitionPresenter(QObject):
             self._loading_timer.start()
             if self.shown_id is None and self.chart.petition is None:  # at start: not "Select a petition"
                 self.chart.empty_label.setText(LOADING_TEXT)
+                if self.detail.petition is None:
+                    self.detail.show_placeholder(LOADING_DETAILS_TEXT)
 
     def refresh_selected(self) -> None:
         """After a pass: read what it recorded for the selected petition (a new document brings a
