@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -295,3 +296,32 @@ def test_date_ticks_with_the_charts_fixed_offset_fall_where_pyqtgraph_puts_them(
             theirs.utcOffset = offset
             assert ours == theirs.tickValues(end - span, end, axis.minSpacing)
             assert sum(len(ticks) for _, ticks in ours) >= 2
+
+
+def test_time_labels_of_two_levels_never_run_together(qapp):
+    """At the start of a month the month's label ("Dec 2026") and a day's ("Thu 3 Dec") were
+    written over each other: each level's labels are laid out apart from the others'."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage, QPainter
+
+    from petitiondesk.gui.axes import LocalDateAxis
+
+    plot = pg.PlotWidget(axisItems={"bottom": LocalDateAxis(orientation="bottom")})
+    plot.resize(480, 280)
+    plot.show()
+    axis = plot.getPlotItem().getAxis("bottom")
+    closest = math.inf
+    for start in np.arange(1_795_900_000.0, 1_796_400_000.0, 3 * 3600):  # late Nov into Dec 2026, by steps
+        for days in (12, 14, 16):
+            plot.setXRange(start, start + days * DAY, padding=0)
+            qapp.processEvents()
+            image = QImage(480, 280, QImage.Format.Format_ARGB32)
+            painter = QPainter(image)
+            axis.fontMetrics = painter.fontMetrics()
+            specs = axis.generateDrawSpecs(painter)
+            painter.end()
+            spans = sorted((rect.left(), rect.right()) for rect, _, _ in specs[2])
+            assert spans  # labels are drawn
+            closest = min([closest, *(left - right for (_, right), (left, _) in zip(spans, spans[1:], strict=False))])
+    plot.close()
+    assert closest >= 4  # pixels between two labels, at the least

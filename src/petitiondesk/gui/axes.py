@@ -83,6 +83,10 @@ def _log_tick_text(value: float) -> str:
 _WIDEST_LABELS = {"YYYY": "Sep 2025", "MMM": "Wed 30 Sep", "MMM 00": "Wed 30 Sep", "99:99:99": "00:00:00"}
 
 
+#: Pixels kept clear between two time labels.
+_LABEL_GAP = 4
+
+
 class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
     """A time axis whose labels say the day as people do: "Tue 2 Dec", "14:00", "Mar 2025".
 
@@ -108,6 +112,21 @@ class LocalDateAxis(FastGridAxis, pg.DateAxisItem):
         self.zoomLevel = _fixed_offset_level(self.zoomLevel)
         self.zoomLevel.utcOffset = self.utcOffset
         self.minSpacing = density * self._label_size(self.zoomLevel)
+
+    def generateDrawSpecs(self, p):
+        """pyqtgraph's drawing, less a label that would touch one of a coarser level: pyqtgraph
+        writes each level's labels without looking at the others', so a month's "Dec 2026" and
+        the day "Thu 3 Dec" beside it ran together at the start of a month."""
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis_spec, tick_specs, text_specs = specs
+        kept: list = []
+        for rect, flags, text in text_specs:  # the coarsest level's first
+            room = rect.adjusted(-_LABEL_GAP, 0, _LABEL_GAP, 0)
+            if not any(room.intersects(other) for other, _, _ in kept):
+                kept.append((rect, flags, text))
+        return axis_spec, tick_specs, kept
 
     def _label_size(self, level) -> float:
         """The room (px along the axis) the widest label of a zoom level takes, with a gap."""
