@@ -8,7 +8,8 @@ in a 1400 x 900 chart. Each frame moves the view (a pan of 1/20 of the range, or
 15 %), as a drag or a wheel turn does, and runs the event loop until the plot has painted once
 (bench/frame_timing.py, shared with bench_compare.py); the count axis follows the samples in view,
 as in the window. Prints the median and worst of each (aim: 16 ms), the first draw, and what a new
-sample costs the GUI thread (the curve's pyramid is extended); asserts nothing.
+sample costs the GUI thread (the curve's pyramid is extended), at once and in the pieces the
+window shows it in, a turn of the event loop each; asserts nothing.
 
 Runs under Xvfb when there is no display and xvfb-run exists (real painting), else offscreen.
 """
@@ -88,6 +89,21 @@ def main() -> None:
         updates.append((time.perf_counter() - began) * 1000)
     print(f"a new sample (a refresh), drawn: median {statistics.median(updates):.0f} ms on the GUI thread "
           f"({len(updates)} samples)")
+    turns = []  # as the window shows it: a piece per turn of the event loop, the paint after the last
+    for _ in range(8):
+        times, counts = np.append(times, times[-1] + MINUTE), np.append(counts, counts[-1] + 3)
+        steps = chart.sample_steps(times, counts)
+        for number, step in enumerate(steps, 1):
+            began = time.perf_counter()
+            step()
+            if number == len(steps):
+                chart.plot_widget.repaint()
+            turns.append((number, (time.perf_counter() - began) * 1000))
+    longest = max(ms for _, ms in turns)
+    by_piece = ", ".join(f"{statistics.median(ms for n, ms in turns if n == number):.1f}"
+                         for number in sorted({n for n, _ in turns}))
+    print(f"  in the window's pieces (chart.sample_steps), a turn each: the longest {longest:.1f} ms; "
+          f"median of each piece {by_piece} ms (the last with the paint)")
     print_load()
 
 
