@@ -123,3 +123,15 @@ def test_csv_rows_name_same_titled_petitions_as_the_legend_does():
               titled(701489, "Call a General Election", OPENED_NOW)]
     names = {row[0]: row[1] for row in compare.csv_rows(series, "calendar", "signatures")}
     assert names == {241584: "Call a General Election (241584, 2019)", 701489: "Call a General Election (701489, 2026)"}
+
+
+def test_the_csv_names_the_openings_bound_apart_from_the_counts_the_site_states():
+    """Day 0 of a curve known only from the site passes through at most 21 signatures (the creator and
+    sponsors): a bound that shapes the curve, not a count the site states."""
+    petition = old_petition().petition
+    t0 = OPENED_2019.timestamp()
+    series = compare.series_for(241584, petition, t0 + DAY * np.array([30.0, 31.0]), np.array([500_000, 593_441]))
+    rows = compare.csv_rows([series], "opened", "signatures")
+    assert [(row[2], row[4]) for row in rows] == [(0.0, "opening bound"), (2.0, "milestone"), (10.0, "milestone"),
+                                                  (30.0, "recorded"), (31.0, "recorded")]
+    assert rows[0][3] <= 21

@@ -41,6 +41,9 @@ class Series:
     times: np.ndarray
     counts: np.ndarray
     known: tuple[tuple[float, int], ...] = ()
+    #: Times of known points that are upper bounds, not counts the site states: the opening's
+    #: "at most 21" (milestones.MOST_BEFORE_OPENING), which only shapes the curve.
+    bound_times: tuple[float, ...] = ()
 
     @property
     def title(self) -> str:
@@ -63,6 +66,14 @@ class Series:
         recorded = np.concatenate([np.zeros(len(known), dtype=bool), np.ones(len(self.times), dtype=bool)])
         return times, counts, recorded
 
+    def sources(self) -> list[str]:
+        """What each point of `curve` is, in its order: "opening bound" (at most the creator and
+        sponsors), "milestone" (a count the site states) or "recorded"."""
+        first = float(self.times[0]) if len(self.times) else math.inf
+        known = sorted(at for at, _ in self.known if at < first)
+        bounds = set(self.bound_times)
+        return ["opening bound" if at in bounds else "milestone" for at in known] + ["recorded"] * len(self.times)
+
 
 def series_for(petition_id: int, petition: Petition | None, times: ArrayLike, counts: ArrayLike) -> Series:
     """A petition's Series: its recorded samples and the counts its document states (milestones),
@@ -70,7 +81,8 @@ def series_for(petition_id: int, petition: Petition | None, times: ArrayLike, co
     times = np.asarray(times, dtype=float)
     counts = np.asarray(counts, dtype=np.int64)
     points = milestones.known_points(petition, times, counts) if petition is not None else ()
-    return Series(int(petition_id), petition, times, counts, tuple((p.at, p.count) for p in points))
+    return Series(int(petition_id), petition, times, counts, tuple((p.at, p.count) for p in points),
+                  tuple(p.at for p in points if not p.stated))
 
 
 @dataclass(frozen=True)
@@ -269,7 +281,7 @@ def _days_to(petition: Petition | None, field_name: str) -> float | None:
 
 def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple[object, ...]]:
     """Every point of every curve on the comparison's axes, for a CSV: one row per point, each named
-    as in the legend (same titles told apart)."""
+    as in the legend (same titles told apart), with its source (see `Series.sources`)."""
     rows: list[tuple[object, ...]] = []
     names = labels(series)
     for one in series:
@@ -277,6 +289,7 @@ def csv_rows(series: Sequence[Series], alignment: str, units: str) -> list[tuple
         if placed is None:
             continue
         name = names[one.petition_id]
-        for x, y, recorded in zip(*placed, strict=True):
-            rows.append((one.petition_id, name, float(x), float(y), "recorded" if recorded else "milestone"))
+        x, y, _ = placed
+        for at, value, source in zip(x, y, one.sources(), strict=True):
+            rows.append((one.petition_id, name, float(at), float(value), source))
     return rows
