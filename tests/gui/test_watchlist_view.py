@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QTableView
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QMenu, QTableView
 
 from petitiondesk.core.store import Store
 from petitiondesk.gui.browse_model import PINNED_MARK, BrowseColumn
@@ -285,3 +285,48 @@ def test_the_constituency_the_user_found_is_theirs_again_after_a_restart(qtbot, 
     tabs = again.detail.tabs
     tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "&Signatures"))  # the map
     assert again.detail.map_panel.view.mine_code == "E14001063"
+
+
+def column_actions(menu) -> dict[str, object]:
+    return {action.text(): action for action in menu.actions() if action.isCheckable()}
+
+
+def test_columns_are_shown_or_hidden_from_the_header_or_the_view_menu_and_stay_so(qtbot, simulator, make_window,
+                                                                                 monkeypatch):
+    """The titles need room on a small screen: any column but the title can be hidden (the header's
+    context menu, or View > Columns), and the window opens again with the same columns."""
+    ids = simulator.world.ids("open")[:2]
+    window = ready(qtbot, make_window(ids, refresh_on_start=False), 2)
+    watchlist = window.watchlist
+    menu = window.menu_actions.columns_menu
+    menu.aboutToShow.emit()
+    actions = column_actions(menu)
+    assert "Petition" not in actions  # the title is always shown
+    assert set(actions) == {"Problems", "State", "Signatures", "24 h change", "Estimate", "Closes", "Last updated"}
+    title_width = window.table.columnWidth(Column.TITLE)
+    actions["Closes"].setChecked(False)
+    assert not watchlist.column_shown(Column.CLOSING)
+    assert window.table.columnWidth(Column.TITLE) > title_width  # the room goes to the titles
+    actions["Last updated"].setChecked(True)
+    window.close()
+
+    again = ready(qtbot, make_window(refresh_on_start=False), 2)
+    assert not again.watchlist.column_shown(Column.CLOSING) and again.watchlist.column_shown(Column.UPDATED)
+    popped = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, position: popped.append((menu, position)))
+    header = again.table.horizontalHeader()
+    header.customContextMenuRequested.emit(QPoint(10, 5))
+    popup, where = popped[0]
+    assert where == header.mapToGlobal(QPoint(10, 5))
+    assert not column_actions(popup)["Closes"].isChecked()
+    next(a for a in popup.actions() if a.text() == "Show &All Columns").trigger()
+    assert all(again.watchlist.column_shown(column) for column in range(Column.COUNT))
+
+
+def test_on_a_small_screen_the_list_starts_without_the_update_times(qtbot, make_window):
+    """Under 1,400 px the titles get that room at first (the status bar says when the last refresh was);
+    View > Columns brings the column back."""
+    window = make_window(refresh_on_start=False)
+    small = QGuiApplication.primaryScreen().availableGeometry().width() < 1400 / 0.95
+    assert window.watchlist.column_shown(Column.UPDATED) is not small
+    assert window.watchlist.column_shown(Column.TITLE) and window.watchlist.column_shown(Column.CLOSING)

@@ -9,6 +9,8 @@ be dragged or moved with Ctrl+Shift+Up/Down.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -34,6 +37,8 @@ EMPTY_HINT = ("No petitions on your watchlist yet.\nAdd one by its number or its
 MY_ORDER = "My order"
 SORTED_HINT = ("Sorted by {column}: petitions keep to that order. Choose View > Sort by > My order "
                "(or click the header until the arrow goes) to move them by hand.")
+#: The columns' names in the Columns menu (the problem column's header is a blank above its icons).
+COLUMN_NAMES = {column: Column.HEADERS[column] or "Problems" for column in range(Column.COUNT)}
 _COLUMN_WIDTHS = ((Column.PROBLEM, 30), (Column.TITLE, 250), (Column.STATE, 80), (Column.SIGNATURES, 85),
                   (Column.CHANGE, 90), (Column.ESTIMATE, 90), (Column.CLOSING, 92), (Column.UPDATED, 130))
 
@@ -135,6 +140,8 @@ class WatchlistView(QWidget):
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(28)
         header.setSortIndicatorClearable(True)  # a third click: back to my order
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_menu)
         # Drag rows to reorder (the model refuses while sorted by a column); drop or paste links to add.
         self.table.setDragEnabled(True)
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
@@ -230,6 +237,41 @@ class WatchlistView(QWidget):
         # (its rows come a moment after the window shows); only an empty watchlist invites.
         empty = self.model.loaded and not self.model.petition_ids()
         self.list_stack.setCurrentIndex(1 if empty else 0)
+
+    # --- columns --------------------------------------------------------------------------------
+
+    def fill_column_menu(self, menu: QMenu) -> None:
+        """The columns the user may show or hide, each checked while shown (the title always is):
+        the header's context menu and View > Columns."""
+        menu.clear()
+        header = self.table.horizontalHeader()
+        for column in range(Column.COUNT):
+            if column == Column.TITLE:
+                continue
+            action = menu.addAction(COLUMN_NAMES[column])
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(partial(self.set_column_shown, column))
+        menu.addSeparator()
+        menu.addAction("Show &All Columns", self.show_all_columns)
+
+    def set_column_shown(self, column: int, shown: bool) -> None:
+        if column != Column.TITLE:
+            self.table.horizontalHeader().setSectionHidden(column, not shown)
+
+    def show_all_columns(self) -> None:
+        for column in range(Column.COUNT):
+            self.set_column_shown(column, True)
+
+    def column_shown(self, column: int) -> bool:
+        return not self.table.horizontalHeader().isSectionHidden(column)
+
+    @Slot(QPoint)
+    def _on_header_menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.fill_column_menu(menu)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(position))
 
     # --- state across sessions ------------------------------------------------------------------
 

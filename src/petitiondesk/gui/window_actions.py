@@ -161,6 +161,10 @@ class WindowActions:
         _add(view_menu, self.watchlist_action, self.browse_action, None)
         sort_menu = view_menu.addMenu("&Sort by")
         _add(sort_menu, self.sort_actions[-1], None, *(self.sort_actions[c] for c in _SORTABLE))
+        self.columns_menu = view_menu.addMenu("&Columns")  # the watchlist's, as its header's context menu
+        watchlist = self.window.watchlist
+        watchlist.fill_column_menu(self.columns_menu)  # and again as it opens: the header may have changed
+        self.columns_menu.aboutToShow.connect(lambda: watchlist.fill_column_menu(self.columns_menu))
         _add(view_menu, None, self.refresh_action, None, self.fit_action, self.log_action)
         _add(menus.addMenu("&Petition"), self.open_web_action, self.copy_link_action, self.remove_action,
              None, self.compare_action)

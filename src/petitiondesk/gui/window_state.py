@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QGuiApplication
 
+from petitiondesk.gui.watchlist_model import Column
+
 if TYPE_CHECKING:
     from petitiondesk.gui.main_window import MainWindow
 
@@ -31,6 +33,8 @@ def default_size(window: MainWindow) -> None:
     # A small screen gives the list's titles a little more; the details have their own tabs.
     share = 0.6 if width < 1400 else 0.55
     window.main_splitter.setSizes([int(width * share), int(width * (1 - share))])
+    if width < 1400:  # and the titles the time of each update (the status bar says when the last was)
+        window.watchlist.set_column_shown(Column.UPDATED, False)
 
 
 def restore(window: MainWindow, settings: QSettings) -> None:
