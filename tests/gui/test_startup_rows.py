@@ -44,12 +44,19 @@ def column_texts(window, column: int) -> dict[int, str]:
     return {model.record(row).petition_id: model.index(row, column).data() for row in range(model.rowCount())}
 
 
-def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qtbot, data_dir):
+def stored_petitions(data_dir, count: int):
+    """`count` open petitions of the simulator's world stored as pinned (see store_watchlist):
+    the world, their ids, its "now" and the database."""
     world = World(seed=3, speed=1.0, open_count=50)
-    ids = world.ids("open")[:3]
+    ids = world.ids("open")[:count]
     now = world.now().timestamp()
     database = paths.database_path(data_dir)
     store_watchlist(database, world, ids, now)
+    return world, ids, now, database
+
+
+def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qtbot, data_dir):
+    world, ids, now, database = stored_petitions(data_dir, 3)
     settings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
     settings.setValue("selectedPetition", ids[1])
     settings.setValue("sortColumn", Column.ESTIMATE)
@@ -86,11 +93,7 @@ def test_stored_rows_show_at_once_and_their_estimates_fill_in_without_a_reset(qt
 
 
 def test_a_selected_petition_whose_read_is_on_its_way_says_it_is_loading_not_select_a_petition(qtbot, data_dir):
-    world = World(seed=3, speed=1.0, open_count=50)
-    ids = world.ids("open")[:2]
-    now = world.now().timestamp()
-    database = paths.database_path(data_dir)
-    store_watchlist(database, world, ids, now)
+    _, ids, _, _ = stored_petitions(data_dir, 2)
     window = window_on_the_store(qtbot, data_dir)
     window.presenter.show_petition(ids[0])  # its samples come back on a later turn of the event loop
     assert window.chart.empty_label.text() == LOADING_TEXT
