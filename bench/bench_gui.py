@@ -418,6 +418,9 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
     compiled_bytecode()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     favour_the_gui_thread()  # as run_gui does
+    from petitiondesk.gui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # as run_gui does: cycles collected on the GUI thread
     simulator, url = start_simulator(petitions + 50, simulator_nice)
     try:
         ids = World(seed=5, speed=60, open_count=petitions + 50).ids("open")[:petitions]
@@ -522,6 +525,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
     finally:
         simulator.terminate()
         simulator.wait()
+        collector.stop()
     spans = {"fill": timings["filled"] - timings["began"], "steady": ended - timings["filled"]}
     print(f"GUI event loop while {petitions} petitions refresh (1 ms timer; gaps between its ticks; "
           f"the simulated site at niceness {simulator_nice}):")

@@ -11,6 +11,21 @@ from petitiondesk.core.parse import parse_petition_document
 from petitiondesk.core.watch_rows import WatchRow
 
 
+@pytest.fixture(autouse=True)
+def cycles_collected_on_the_gui_thread(qapp):
+    """As in the app (gui/collector.py): no worker thread collects a test window's Qt objects; what
+    the test left in cycles is collected here, on the GUI thread, before Python collects again."""
+    import gc
+
+    from petitiondesk.gui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield collector
+    gc.collect()
+    collector.stop()
+    collector.deleteLater()
+
+
 @pytest.fixture
 def open_petition(samples_dir):
     return parse_petition_document((samples_dir / "composed-petition-open-752318.json").read_bytes())

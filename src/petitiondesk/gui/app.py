@@ -178,6 +178,10 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
         return 1
 
     stack.callback(favour_the_gui_thread())  # the interval is restored when the window has gone
+    from petitiondesk.gui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # cycles of Qt objects freed on this thread only (see collector.py)
+    stack.callback(collector.stop)
     # The stored rows are read in the reader's thread while the window's modules load and it is built.
     reader = DataReaderService(database)
     reader.read_rows(session.clock())
