@@ -412,7 +412,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
     from petitiondesk import paths
     from petitiondesk.core.store import Store
     from petitiondesk.gui.main_window import MainWindow
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread, freeze_long_lived_objects
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig, favour_the_gui_thread
     from petitiondesk.simulator import World
 
     compiled_bytecode()
@@ -431,8 +431,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
                     writer.pin(pid)
             # The app's own schedule (passes at least a second apart), without the client's polite
             # second between requests: the same work, packed tighter than a user would see it.
-            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0,
-                                                  freeze_gc=True))
+            service = RefreshService(WorkerConfig(database=database, api_base=url, request_interval=0.0))
             window = MainWindow(service, database, QSettings(str(Path(folder) / "w.ini"), QSettings.Format.IniFormat))
             # Phase "fill": passes until every petition has its document (fetching and parsing
             # 500 documents). Phase "steady": three forced passes of counts once all are known,
@@ -492,6 +491,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
 
             service.refresh_finished.disconnect(window._on_refresh_finished)
             service.refresh_finished.connect(timed_handler)
+            service.refresh_finished.connect(lambda _result: collector.freeze_survivors())  # as run_gui does
             service.refresh_finished.connect(finished)
             window.reader.read_rows(time.time())  # as run_gui does: the stored rows on show before the worker starts
             window.show()
@@ -503,7 +503,7 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
                     break
                 QTest.qWait(50)
             timings["began"] = time.perf_counter()
-            freeze_long_lived_objects()  # as run_gui does once the window is on screen
+            collector.freeze_survivors()  # as run_gui does once the window is on screen, and after each pass
             if memory:
                 import tracemalloc
 

@@ -29,8 +29,9 @@ def test_a_cycle_made_and_left_on_a_worker_thread_is_freed_on_the_gui_thread(qtb
 
     def work() -> None:
         # Objects kept alive and garbage in cycles, far past the first threshold (700): Python would
-        # collect here, in this thread, whatever other threads free meanwhile.
-        kept.extend([] for _ in range(3_000))
+        # collect here, in this thread. (Its count is allocations less frees: kept ones keep it past
+        # the threshold whatever a previous test's objects, freed meanwhile, take off.)
+        kept.extend([] for _ in range(50_000))
         for _ in range(1_000):
             Cycle()
 
@@ -48,3 +49,17 @@ def test_stopping_gives_collection_back_to_python(qtbot):
     collector.stop()
     assert not gc.isenabled()  # the test's own collector (conftest) is still on
     collector.deleteLater()
+
+
+def test_freezing_the_survivors_of_a_pass_frees_the_garbage_first(qtbot, cycles_collected_on_the_gui_thread):
+    """Survivors are frozen out of later collections after each refresh pass: a dead cycle frozen
+    with them would never be freed."""
+    Cycle.freed_in.clear()
+    alive = Cycle()
+    for _ in range(10):
+        Cycle()
+    frozen_before = gc.get_freeze_count()
+    cycles_collected_on_the_gui_thread.freeze_survivors()
+    assert len(Cycle.freed_in) == 10
+    assert gc.get_freeze_count() > frozen_before and alive.other is alive
+    gc.unfreeze()  # the test's objects go back to the collector

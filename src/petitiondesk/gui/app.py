@@ -197,16 +197,17 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
     from petitiondesk.gui.main_window import MainWindow
     from petitiondesk.gui.preferences import Preferences
     from petitiondesk.gui.service import stop_all
-    from petitiondesk.gui.worker import RefreshService, WorkerConfig, freeze_long_lived_objects
+    from petitiondesk.gui.worker import RefreshService, WorkerConfig
 
     settings = QSettings(str(session.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat)
     service = RefreshService(WorkerConfig(
         database=database, api_base=session.api_base, clock=session.clock,
-        pass_interval=session.pass_interval, request_interval=session.request_interval, freeze_gc=True,
+        pass_interval=session.pass_interval, request_interval=session.request_interval,
         refresher_options={"count_interval": count_interval(settings),
                            "site_history": site_history_options(Preferences(settings))},
         one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
+    service.refresh_finished.connect(lambda _result: collector.freeze_survivors())  # a pass's survivors
     window = MainWindow(service, database, settings, clock=session.clock, data_reader=reader,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     reader.setParent(window)
@@ -222,7 +223,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
             return  # once: when the rows are painted, or when the fallback's time is up
         started = True
         window.chart.ensure_plot()  # before the worker's imports compete with it for the interpreter
-        freeze_long_lived_objects()
+        collector.freeze_survivors()
         service.start()
         for petition_id in session.pins:
             service.pin(str(petition_id))

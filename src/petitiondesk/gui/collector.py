@@ -51,6 +51,19 @@ class GuiThreadCollector(QObject):
         interval = max(FASTEST_CHECK_MS, interval // 4) if collected else min(SLOWEST_CHECK_MS, interval * 2)
         self._timer.start(interval)
 
+    def freeze_survivors(self) -> None:
+        """Keep what is alive now out of later collections, once the young garbage is collected
+        (frozen, a dead cycle would never be freed): at start-up and after each refresh pass.
+
+        The modules of Qt and pyqtgraph and the watchlist's records made each full collection take
+        50-170 ms when documents still held their constituency breakdowns (hundreds of thousands of
+        small records; the watchlist now keeps documents without them, `Store.summaries`); the GUI
+        thread stalled meanwhile (bench/bench_gui.py). These objects are acyclic and freed by
+        reference counting, so moving the survivors to the permanent generation costs nothing but
+        this: a reference cycle alive at a freeze that dies later is not collected."""
+        gc.collect(0)
+        gc.freeze()
+
     def stop(self) -> None:
         """Back to Python's own collection (the window has gone)."""
         self._timer.stop()

@@ -16,7 +16,6 @@ between requests; the request in flight is aborted) and closing in the thread co
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 import time
@@ -69,9 +68,6 @@ class WorkerConfig:
     refresher_options: dict[str, Any] = field(default_factory=dict)
     #: Refresh as soon as the worker starts.
     refresh_on_start: bool = True
-    #: Freeze the survivors of each pass out of full GC collections (the app; not in test runs,
-    #: where it would pin every test's leftovers in memory).
-    freeze_gc: bool = False
     #: Take the data folder's poller lock (the app): while another PetitionDesk process polls,
     #: this one sends nothing and reads what that one records (core/poller.py).
     one_poller: bool = False
@@ -124,19 +120,6 @@ class ExportResult:
     path: str
     count: int = 0
     error: str | None = None
-
-
-def freeze_long_lived_objects() -> None:
-    """Keep what is alive now out of the cyclic garbage collector's full collections.
-
-    The modules of Qt and pyqtgraph and the watchlist's records made each full collection take
-    50-170 ms when documents still held their constituency breakdowns (hundreds of thousands of
-    small records; the watchlist now keeps documents without them, `Store.summaries`). The
-    collector holds the GIL meanwhile, so the GUI thread stalls (bench/bench_gui.py). These
-    objects are acyclic and freed by reference counting, so moving the survivors of start-up and
-    of each pass to the permanent generation costs nothing but this: a reference cycle alive at a
-    freeze that dies later is not collected."""
-    gc.freeze()
 
 
 #: The GIL switch interval while the window runs (Python's default is 5 ms).
@@ -402,8 +385,6 @@ class RefreshWorker(ServiceWorker):
             log.exception("reading the watchlist failed")
             error = error or describe_error(exc)
         delay = self._schedule()
-        if self._config.freeze_gc:
-            freeze_long_lived_objects()
         result = RefreshResult(rows=rows, watched=watched, report=report, error=error, next_pass_in=delay)
         if outcome is not None:
             result = replace(result, alerts=outcome.alerts, unread=outcome.unread, polling=outcome.polling)
