@@ -22,6 +22,16 @@ def client(simulator):
         yield made
 
 
+@pytest.fixture
+def clock(clock):
+    """Two days ahead of the simulator, not one: a pinned petition's first sample is at the site's
+    `updated_at`, and a surge is measured against at least a day of recorded hours
+    (alerts.MIN_SURGE_HISTORY_HOURS). A day ahead, that history came to 23 or 24 hours depending on
+    how long ago the simulated petition last moved, so the surge was told or not by the time of day."""
+    clock.advance(86400.0)
+    return clock
+
+
 def surge_key(clock) -> str:
     return f"surge:{datetime.fromtimestamp(clock.now, UTC).date().isoformat()}"
 
