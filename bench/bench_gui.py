@@ -491,7 +491,8 @@ def bench_stalls(petitions: int, trace: bool = False, memory: bool = False, trac
 
             service.refresh_finished.disconnect(window._on_refresh_finished)
             service.refresh_finished.connect(timed_handler)
-            service.refresh_finished.connect(lambda _result: collector.freeze_survivors())  # as run_gui does
+            # as run_gui does: a pass's survivors frozen
+            service.refresh_finished.connect(lambda _result: collector.freeze_survivors(collect_young=False))
             service.refresh_finished.connect(finished)
             window.reader.read_rows(time.time())  # as run_gui does: the stored rows on show before the worker starts
             window.show()

@@ -207,7 +207,7 @@ def _run(app: QApplication, options: GuiOptions, stack: ExitStack, reporter, pre
                            "site_history": site_history_options(Preferences(settings))},
         one_poller=not options.demo))
     stack.callback(stop_all, [service])  # quitting by any route: the window stops the others
-    service.refresh_finished.connect(lambda _result: collector.freeze_survivors())  # a pass's survivors
+    service.refresh_finished.connect(lambda _result: collector.freeze_survivors(collect_young=False))
     window = MainWindow(service, database, settings, clock=session.clock, data_reader=reader,
                         title_suffix=" — demo (simulated site, an hour a second)" if options.demo else "")
     reader.setParent(window)

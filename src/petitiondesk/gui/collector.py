@@ -51,9 +51,12 @@ class GuiThreadCollector(QObject):
         interval = max(FASTEST_CHECK_MS, interval // 4) if collected else min(SLOWEST_CHECK_MS, interval * 2)
         self._timer.start(interval)
 
-    def freeze_survivors(self) -> None:
+    def freeze_survivors(self, *, collect_young: bool = True) -> None:
         """Keep what is alive now out of later collections, once the young garbage is collected
-        (frozen, a dead cycle would never be freed): at start-up and after each refresh pass.
+        (frozen, a dead cycle would never be freed): at start-up, and without collecting after each
+        refresh pass, whose young generation can hold tens of thousands of records (5-7 ms to
+        collect on the GUI thread, bench_gui --trace); they are acyclic, so a dead cycle frozen
+        among them is rare, and no worse than one that dies after a freeze.
 
         The modules of Qt and pyqtgraph and the watchlist's records made each full collection take
         50-170 ms when documents still held their constituency breakdowns (hundreds of thousands of
@@ -61,7 +64,8 @@ class GuiThreadCollector(QObject):
         thread stalled meanwhile (bench/bench_gui.py). These objects are acyclic and freed by
         reference counting, so moving the survivors to the permanent generation costs nothing but
         this: a reference cycle alive at a freeze that dies later is not collected."""
-        gc.collect(0)
+        if collect_young:
+            gc.collect(0)
         gc.freeze()
 
     def stop(self) -> None:
