@@ -305,17 +305,15 @@ class PetitionPresenter(QObject):
         self.shown_baseline = baseline = result.baseline
         self.shown_movers_ready_at = result.movers_ready_at
 
-        def chart_error() -> None:
-            if result.error and petition is not None:
-                self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}")
-
         def details() -> None:
             self.detail.show_texts(petition, constituency_baseline=baseline, movers_ready_at=result.movers_ready_at)
             self.detail.show_outlook(result.outlook)
             self._related_timer.start()
 
-        return [*self._chart_steps(petition, times, counts, result.outlook), chart_error,
-                *self.detail.map_steps(petition), details, self.detail.show_breakdowns]
+        steps = self._chart_steps(petition, times, counts, result.outlook)
+        if result.error and petition is not None:  # a piece of its own only then: it is painted
+            steps.append(lambda: self.chart.empty_label.setText(f"Cannot read the recorded samples: {result.error}"))
+        return [*steps, *self.detail.map_steps(petition), details, self.detail.show_breakdowns]
 
     def _chart_steps(self, petition, times: np.ndarray, counts: np.ndarray, outlook) -> list[Callable[[], None]]:
         """Samples and outlook together: one fit, one drawing and one paint, in a few short pieces."""
@@ -338,7 +336,7 @@ class PetitionPresenter(QObject):
         if new_document and self.shown_petition is None:  # its first document: thresholds and closing date
 
             steps.extend(self._chart_steps(petition, times, counts, result.outlook))  # samples and outlook too
-            steps.append(self._related_timer.start)  # topics and departments are known now
+            steps.append(QuietStep(self._related_timer.start))  # topics and departments are known now
         elif new_samples:
             steps.extend(self.chart.sample_steps(times, counts, result.outlook))
         elif result.outlook is not None:
