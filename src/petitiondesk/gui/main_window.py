@@ -100,9 +100,7 @@ class MainWindow(QMainWindow):
         self._connect_service()
         self._alerts: WindowAlerts | None = None
         self._later_parts_built = False
-        # The graph's plot (pyqtgraph) on the turn after the first paint: the list is not kept waiting for it.
-        OnFirstPaint(self, self.chart.ensure_plot)
-        OnFirstPaint(self, lambda: QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts))
+        OnFirstPaint(self, self._after_first_paint)
         self.menu_actions.view_menu.aboutToShow.connect(self._build_later_parts)  # its Alerts entry
         window_state.restore(self, self.settings)
         self.applied_preferences: WindowPreferences = WindowPreferences(self, self.preferences)
@@ -178,6 +176,12 @@ class MainWindow(QMainWindow):
         self._alerts = WindowAlerts(self, self.service, self.show_petition, self.settings, say=self.status.answer)
         self.menu_actions.add_view_action(self._alerts.dock.toggleViewAction())
         return self._alerts
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        # The graph's plot (pyqtgraph) now: the list was not kept waiting for it.
+        self.chart.ensure_plot()
+        QTimer.singleShot(LATER_PARTS_AT_LATEST_MS, self._build_later_parts)
 
     @Slot()
     def _build_later_parts(self) -> None:
